@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No SwiftPM dependencies by design: the toolchain plus three Debian C libraries.
+let package = Package(
+    name: "Pitstop",
+    products: [
+        .executable(name: "pitstop-api", targets: ["pitstop-api"]),
+        .executable(name: "pitstop-worker", targets: ["pitstop-worker"]),
+        .executable(name: "pitstop-admin", targets: ["pitstop-admin"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "Logging"),
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging"]),
+        .target(name: "PitstopCore"),
+        .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
+        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "PitstopCore", "Logging"]),
+        .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer"]),
+
+        .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore"]),
+        .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "PitstopStore"]),
+        .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
+
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
+        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer"]),
+        .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting"]),
+    ]
+)

@@ -1,0 +1,63 @@
+import COpenSSL
+import Foundation
+
+/// SHA-256 and HMAC-SHA256 from libcrypto. Inputs and outputs are plain bytes; `hex` renders them.
+public enum Digest {
+    public static func sha256(_ data: some Sequence<UInt8>) -> [UInt8] {
+        let bytes = Array(data)
+        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        bytes.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                var length: UInt32 = 0
+                // EVP_Digest only fails on allocation failure; a zero length then shows it.
+                _ = EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha256(), nil)
+                precondition(length == SHA256_DIGEST_LENGTH, "EVP_Digest(SHA-256) failed")
+            }
+        }
+        return out
+    }
+
+    public static func sha256(_ string: String) -> [UInt8] {
+        sha256(Array(string.utf8))
+    }
+
+    public static func hmacSHA256(key: some Sequence<UInt8>, message: some Sequence<UInt8>) -> [UInt8] {
+        let keyBytes = Array(key)
+        let messageBytes = Array(message)
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        keyBytes.withUnsafeBufferPointer { k in
+            messageBytes.withUnsafeBufferPointer { m in
+                out.withUnsafeMutableBufferPointer { o in
+                    let result = HMAC(EVP_sha256(), k.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(k.count),
+                                      m.baseAddress, m.count, o.baseAddress, &length)
+                    precondition(result != nil, "HMAC-SHA256 failed")
+                }
+            }
+        }
+        return Array(out.prefix(Int(length)))
+    }
+
+    /// Compares two byte strings in time that depends only on their lengths, for secrets.
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 }
+        }
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hexadecimal, two digits a byte.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,192 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Not thread-safe: a connection is used by one thread at a time, which the
+/// pool guarantees. The `PGconn` is finished exactly once, in `deinit`.
+public final class Connection {
+    public struct Configuration: Sendable {
+        /// A libpq connection URI or keyword/value string (`postgresql://user@host/db`).
+        public var url: String
+        public var applicationName: String
+        /// Receives server notices (RAISE NOTICE, warnings) instead of libpq printing them to stderr.
+        public var onNotice: (@Sendable (String) -> Void)?
+
+        public init(url: String, applicationName: String = "pitstop", onNotice: (@Sendable (String) -> Void)? = nil) {
+            self.url = url
+            self.applicationName = applicationName
+            self.onNotice = onNotice
+        }
+    }
+
+    private final class NoticeSink {
+        let handler: (@Sendable (String) -> Void)?
+        init(_ handler: (@Sendable (String) -> Void)?) { self.handler = handler }
+    }
+
+    private let handle: OpaquePointer
+    private let noticeSink: NoticeSink
+    private var preparedStatements: [String: String] = [:]
+    /// Above this many cached statements the cache is dropped; statements come from code, so
+    /// reaching it means something builds SQL text dynamically.
+    private static let preparedStatementLimit = 500
+
+    public init(_ configuration: Configuration) throws {
+        let keywords = ["dbname", "application_name", "connect_timeout"]
+        let values = [configuration.url, configuration.applicationName, "10"]
+        handle = try Self.connect(keywords: keywords, values: values)
+        noticeSink = NoticeSink(configuration.onNotice)
+        PQsetNoticeProcessor(handle, { context, message in
+            guard let context, let message else { return }
+            let sink = Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue()
+            let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+            sink.handler?(text)
+        }, Unmanaged.passUnretained(noticeSink).toOpaque())
+        // Decoding relies on ISO timestamps in UTC; set once per connection.
+        try simple("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3")
+    }
+
+    private static func connect(keywords: [String], values: [String]) throws -> OpaquePointer {
+        let keywordPointers = keywords.map { strdup($0) } + [nil]
+        let valuePointers = values.map { strdup($0) } + [nil]
+        defer {
+            keywordPointers.forEach { free($0) }
+            valuePointers.forEach { free($0) }
+        }
+        let connection = keywordPointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { k in
+            valuePointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in
+                PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        if PQstatus(connection) != CONNECTION_OK {
+            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            throw PostgresError(kind: .connectionFailed, message: message,
+                                hint: "check DATABASE_URL and that PostgreSQL is running and reachable")
+        }
+        return connection
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Whether the connection is still usable. Cheap: a server that shut the connection down
+    /// (restart, terminate) has left a message or EOF on the socket, which a zero-time poll sees.
+    public var isAlive: Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready == 0 { return true }
+        if ready < 0 { return false }
+        // Something arrived while idle: read it; a FATAL or EOF leaves the connection bad.
+        if PQconsumeInput(handle) == 0 { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    var isIdleOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    /// Runs a parameterised statement through the per-connection prepared-statement cache.
+    @discardableResult
+    public func query(_ sql: SQL) throws -> QueryResult {
+        let name = try prepare(sql.text, parameterCount: sql.parameters.count)
+        let pointers = sql.parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { pointers.forEach { free($0) } }
+        let result = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+            PQexecPrepared(handle, name, Int32(values.count), values.baseAddress, nil, nil, 0)
+        }
+        return try check(result)
+    }
+
+    /// Runs fixed text with the simple protocol (several statements allowed, no parameters):
+    /// BEGIN, COMMIT, migration files.
+    @discardableResult
+    public func simple(_ text: String) throws -> QueryResult {
+        try check(PQexec(handle, text))
+    }
+
+    /// Quotes an identifier (a role or channel name) with the server's own rules.
+    public func escapeIdentifier(_ identifier: String) throws -> String {
+        guard let escaped = PQescapeIdentifier(handle, identifier, identifier.utf8.count) else {
+            throw error(from: nil)
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+
+    private func prepare(_ text: String, parameterCount: Int) throws -> String {
+        if let name = preparedStatements[text] { return name }
+        if preparedStatements.count >= Self.preparedStatementLimit {
+            try simple("DEALLOCATE ALL")
+            preparedStatements.removeAll()
+        }
+        let name = "p\(preparedStatements.count)"
+        try check(PQprepare(handle, name, text, Int32(parameterCount), nil))
+        preparedStatements[text] = name
+        return name
+    }
+
+    @discardableResult
+    private func check(_ result: OpaquePointer?) throws -> QueryResult {
+        guard let result else { throw error(from: nil) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return QueryResult(taking: result)
+        default:
+            defer { PQclear(result) }
+            throw error(from: result)
+        }
+    }
+
+    private func error(from result: OpaquePointer?) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let result, let ascii = code.asciiValue,
+                  let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
+            return String(cString: value)
+        }
+        let lost = PQstatus(handle) != CONNECTION_OK
+        let message = field("M") ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return PostgresError(kind: lost ? .connectionLost : .server,
+                             sqlState: field("C").map(SQLState.init(rawValue:)),
+                             message: message, detail: field("D"), hint: field("H"),
+                             constraint: field("n"), table: field("t"), column: field("c"))
+    }
+}
+
+extension Connection {
+    /// Reads notifications for channels this connection LISTENs on, waiting up to `timeout`.
+    func waitForNotifications(timeout: Duration) throws -> [Notification] {
+        var found = drainNotifications()
+        if !found.isEmpty { return found }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { throw error(from: nil) }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let ready = poll(&descriptor, 1, milliseconds)
+        if ready > 0 {
+            guard PQconsumeInput(handle) == 1 else { throw error(from: nil) }
+            found = drainNotifications()
+        }
+        return found
+    }
+
+    private func drainNotifications() -> [Notification] {
+        var found: [Notification] = []
+        while let notify = PQnotifies(handle) {
+            found.append(Notification(channel: String(cString: notify.pointee.relname),
+                                      payload: String(cString: notify.pointee.extra),
+                                      processID: notify.pointee.be_pid))
+            PQfreemem(notify)
+        }
+        return found
+    }
+}
+
+/// A NOTIFY received on a LISTEN connection.
+public struct Notification: Sendable, Equatable {
+    public var channel: String
+    public var payload: String
+    public var processID: Int32
+}

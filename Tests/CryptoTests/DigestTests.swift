@@ -1,0 +1,54 @@
+import Crypto
+import Testing
+
+@Suite struct DigestTests {
+    // FIPS 180-2 examples.
+    @Test func sha256OfKnownInputs() {
+        #expect(Digest.sha256("abc").hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.sha256("").hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Digest.sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").hex
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    // RFC 4231 test cases 1, 2, 3, 4, 6 and 7 (case 5 truncates the output, which Pitstop never does).
+    @Test(arguments: [
+        ([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8),
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        ([UInt8](repeating: 0xaa, count: 20), [UInt8](repeating: 0xdd, count: 50),
+         "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
+        (Array(1...25) as [UInt8], [UInt8](repeating: 0xcd, count: 50),
+         "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"),
+        ([UInt8](repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        ([UInt8](repeating: 0xaa, count: 131),
+         Array("This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.".utf8),
+         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+    ])
+    func hmacSHA256MatchesRFC4231(key: [UInt8], message: [UInt8], expected: String) {
+        #expect(Digest.hmacSHA256(key: key, message: message).hex == expected)
+    }
+
+    @Test func hmacWithEmptyKey() {
+        // Published in many HMAC test suites: HMAC-SHA256("", "").
+        #expect(Digest.hmacSHA256(key: [], message: []).hex
+                == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+    }
+
+    @Test func constantTimeEquality() {
+        #expect(Digest.constantTimeEquals([1, 2, 3], [1, 2, 3]))
+        #expect(!Digest.constantTimeEquals([1, 2, 3], [1, 2, 4]))
+        #expect(!Digest.constantTimeEquals([1, 2, 3], [1, 2]))
+        #expect(Digest.constantTimeEquals([], []))
+    }
+
+    @Test func randomTokensAreDistinctAndURLSafe() {
+        let tokens = (0..<100).map { _ in RandomToken.string(byteCount: 20) }
+        #expect(Set(tokens).count == 100)
+        for token in tokens {
+            #expect(token.count == 32)
+            #expect(token.allSatisfy { "abcdefghijklmnopqrstuvwxyz234567".contains($0) })
+        }
+    }
+}
