@@ -8,12 +8,17 @@ public final class Connection {
         /// A libpq connection URI or keyword/value string (`postgresql://user@host/db`).
         public var url: String
         public var applicationName: String
+        /// libpq keywords that replace what `url` says (`user`, `dbname`, `password`), so one URL
+        /// can serve several roles or databases without editing its text.
+        public var overrides: [String: String]
         /// Receives server notices (RAISE NOTICE, warnings) instead of libpq printing them to stderr.
         public var onNotice: (@Sendable (String) -> Void)?
 
-        public init(url: String, applicationName: String = "pitstop", onNotice: (@Sendable (String) -> Void)? = nil) {
+        public init(url: String, applicationName: String = "pitstop", overrides: [String: String] = [:],
+                    onNotice: (@Sendable (String) -> Void)? = nil) {
             self.url = url
             self.applicationName = applicationName
+            self.overrides = overrides
             self.onNotice = onNotice
         }
     }
@@ -31,8 +36,10 @@ public final class Connection {
     private static let preparedStatementLimit = 500
 
     public init(_ configuration: Configuration) throws {
-        let keywords = ["dbname", "application_name", "connect_timeout"]
-        let values = [configuration.url, configuration.applicationName, "10"]
+        // With expand_dbname, later keywords override what the URL in "dbname" says.
+        let overrides = configuration.overrides.sorted { $0.key < $1.key }
+        let keywords = ["dbname", "application_name", "connect_timeout"] + overrides.map(\.key)
+        let values = [configuration.url, configuration.applicationName, "10"] + overrides.map(\.value)
         handle = try Self.connect(keywords: keywords, values: values)
         noticeSink = NoticeSink(configuration.onNotice)
         PQsetNoticeProcessor(handle, { context, message in
@@ -71,19 +78,15 @@ public final class Connection {
 
     deinit { PQfinish(handle) }
 
-    /// Whether the connection is still usable. Cheap: a server that shut the connection down
-    /// (restart, terminate) has left a message or EOF on the socket, which a zero-time poll sees.
+    /// Whether the connection is still usable. Cheap: an idle connection has nothing to read,
+    /// so anything on the socket (a FATAL from a restart or terminate, EOF, or a rare status
+    /// report) means it should be replaced, which a zero-time poll sees.
     public var isAlive: Bool {
         guard PQstatus(handle) == CONNECTION_OK else { return false }
         let socket = PQsocket(handle)
         guard socket >= 0 else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 0)
-        if ready == 0 { return true }
-        if ready < 0 { return false }
-        // Something arrived while idle: read it; a FATAL or EOF leaves the connection bad.
-        if PQconsumeInput(handle) == 0 { return false }
-        return PQstatus(handle) == CONNECTION_OK
+        return poll(&descriptor, 1, 0) == 0
     }
 
     var isIdleOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
@@ -166,7 +169,9 @@ extension Connection {
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let ready = poll(&descriptor, 1, milliseconds)
         if ready > 0 {
-            guard PQconsumeInput(handle) == 1 else { throw error(from: nil) }
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
+                throw PostgresError(kind: .connectionLost, message: "the LISTEN connection was closed by the server")
+            }
             found = drainNotifications()
         }
         return found

@@ -35,6 +35,7 @@ public final class ConnectionPool: @unchecked Sendable {
     }
 
     /// Runs `body` with a connection of its own, returned to the pool afterwards.
+    @discardableResult
     public func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
         let connection = try acquire()
         do {
@@ -99,6 +100,13 @@ public final class ConnectionPool: @unchecked Sendable {
             condition.unlock()
             throw error
         }
+    }
+
+    /// Drops every idle connection: after one was found broken, the others likely are too.
+    func discardIdle() {
+        condition.lock()
+        idle.removeAll()
+        condition.unlock()
     }
 
     func release(_ connection: Connection) {

@@ -38,6 +38,12 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable, CustomStringConve
             text += "$\(parameters.count)"
         }
 
+        /// Binds NULL for nil. (Spelled out so the compiler sees an Optional is meant.)
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            parameters.append(value?.postgresText)
+            text += "$\(parameters.count)"
+        }
+
         /// Inserts text verbatim. Only for fixed SQL chosen by the code, never for input.
         public mutating func appendInterpolation(unsafeRaw raw: String) {
             text += raw

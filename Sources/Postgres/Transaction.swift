@@ -21,6 +21,7 @@ extension ConnectionPool {
     /// back and rethrows the original error. Serialization failures and deadlocks run the whole
     /// closure again, up to `attempts` times in all, so `body` must not have effects outside the
     /// database. A connection found broken at BEGIN, before anything ran, is replaced and retried.
+    @discardableResult
     public func transaction<T>(settings: [(name: String, value: String)] = [], attempts: Int = 3,
                                _ body: (Transaction) throws -> T) throws -> T {
         var attempt = 1
@@ -33,6 +34,7 @@ extension ConnectionPool {
             } catch let error as PostgresError where attempt < attempts
                 && (error.isTransient || (error.kind == .connectionLost && error.beganNothing)) {
                 release(connection)
+                if error.kind == .connectionLost { discardIdle() }
                 attempt += 1
             } catch {
                 release(connection)

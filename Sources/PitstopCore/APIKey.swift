@@ -1,0 +1,43 @@
+import Foundation
+
+/// A tenant API key as stored and listed: never the secret, only what identifies it.
+public struct APIKey: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var tenantID: UUID
+    public var name: String
+    public var role: Role
+    /// Shown in listings so an admin can tell keys apart: `psk_…_abcdefgh`.
+    public var displayPrefix: String
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+
+    public init(id: UUID, tenantID: UUID, name: String, role: Role, displayPrefix: String,
+                createdAt: Date, lastUsedAt: Date?, revokedAt: Date?) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.role = role
+        self.displayPrefix = displayPrefix
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
+
+    public static func validate(name: String?) -> [FieldError] {
+        guard let name else { return [] }
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty || trimmed.count > 100 ? [FieldError(field: "name", message: "must be 1 to 100 characters")] : []
+    }
+}
+
+/// A key together with its secret, exactly once: at creation.
+public struct CreatedKey<Key: Sendable>: Sendable {
+    public var key: Key
+    public var secret: String
+
+    public init(key: Key, secret: String) {
+        self.key = key
+        self.secret = secret
+    }
+}

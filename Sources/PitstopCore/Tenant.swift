@@ -1,0 +1,40 @@
+import Foundation
+
+/// A repair chain: the unit of isolation. Everything else belongs to exactly one tenant.
+public struct Tenant: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var name: String
+    /// IANA zone for the tenant's business calendar and reports (`Asia/Shanghai`).
+    public var timezone: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int
+
+    public init(id: UUID, name: String, timezone: String, createdAt: Date, updatedAt: Date, version: Int) {
+        self.id = id
+        self.name = name
+        self.timezone = timezone
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+
+    public static let defaultTimezone = "Asia/Shanghai"
+
+    /// Checks a tenant name and zone as a client would send them.
+    public static func validate(name: String?, timezone: String?) -> [FieldError] {
+        var errors: [FieldError] = []
+        if let name {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty || trimmed.count > 200 {
+                errors.append(FieldError(field: "name", message: "must be 1 to 200 characters"))
+            }
+        } else {
+            errors.append(FieldError(field: "name", message: "is required"))
+        }
+        if let timezone, TimeZone(identifier: timezone) == nil {
+            errors.append(FieldError(field: "timezone", message: "must be an IANA time zone such as Asia/Shanghai"))
+        }
+        return errors
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's API keys.
+public struct APIKeyRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let columns = "id, tenant_id, name, role, prefix, created_at, last_used_at, revoked_at"
+
+    /// Creates a key and returns it with its secret, the only time the secret exists outside the
+    /// client: only its SHA-256 is stored.
+    public func create(name: String, role: Role) throws -> CreatedKey<APIKey> {
+        // A prefix collision inside one tenant is a 1-in-2^40 event; one retry settles it.
+        for attempt in 1...2 {
+            let prefix = KeySecret.newPrefix()
+            let text = APIKeyText.tenantKey(tenantID: tenantID, prefix: prefix, secret: KeySecret.newSecret())
+            do {
+                let rows = try transaction.query("""
+                    INSERT INTO api_keys (tenant_id, id, prefix, secret_sha256, name, role)
+                    VALUES (\(tenantID), \(UUID()), \(prefix), \(KeySecret.sha256(of: text)), \(name), \(role.rawValue))
+                    RETURNING \(unsafeRaw: Self.columns)
+                    """)
+                return CreatedKey(key: try Self.decode(rows[0]), secret: text)
+            } catch let error as PostgresError where error.sqlState == .uniqueViolation && attempt == 1 {
+                continue
+            }
+        }
+        throw StoreError.conflict("could not find a free key prefix")
+    }
+
+    /// Every key of the tenant, newest first, revoked ones included so an admin sees the history.
+    public func list() throws -> [APIKey] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM api_keys WHERE tenant_id = \(tenantID) ORDER BY created_at DESC, id
+            """).rows.map(Self.decode)
+    }
+
+    /// Revokes a key; revoking a revoked key keeps the first revocation time.
+    public func revoke(id: UUID) throws -> APIKey {
+        let rows = try transaction.query("""
+            UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+            WHERE tenant_id = \(tenantID) AND id = \(id)
+            RETURNING \(unsafeRaw: Self.columns)
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("API key") }
+        return try Self.decode(row)
+    }
+
+    /// The key and its tenant for a presented key, in one statement; nil when the key is unknown,
+    /// revoked, or its hash differs.
+    public func authenticate(prefix: String, keyText: String, now: Date = Date()) throws -> (key: APIKey, tenant: Tenant)? {
+        let rows = try transaction.query("""
+            SELECT k.id, k.tenant_id, k.name, k.role, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
+                   t.name AS tenant_name, t.timezone, t.created_at AS tenant_created_at,
+                   t.updated_at AS tenant_updated_at, t.version AS tenant_version
+            FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+            WHERE k.tenant_id = \(tenantID) AND k.prefix = \(prefix)
+            """)
+        guard let row = rows.first,
+              KeySecret.matches(storedSHA256: try row.decode("secret_sha256"), presentedSHA256: KeySecret.sha256(of: keyText))
+        else { return nil }
+        let key = try Self.decode(row)
+        guard key.revokedAt == nil else { return nil }
+        let tenant = Tenant(id: tenantID, name: try row.decode("tenant_name"), timezone: try row.decode("timezone"),
+                            createdAt: try row.decode("tenant_created_at"), updatedAt: try row.decode("tenant_updated_at"),
+                            version: try row.decode("tenant_version"))
+        // Stamping every request would turn each read into a write; a minute's precision is
+        // what an admin needs to spot unused keys.
+        if key.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+            try transaction.execute("""
+                UPDATE api_keys SET last_used_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(key.id)
+                """)
+        }
+        return (key, tenant)
+    }
+
+    static func decode(_ row: Row) throws -> APIKey {
+        let roleText: String = try row.decode("role")
+        guard let role = Role(rawValue: roleText) else {
+            throw PostgresError(kind: .decoding, message: "api_keys.role holds unknown role \(roleText)")
+        }
+        return APIKey(id: try row.decode("id"), tenantID: try row.decode("tenant_id"), name: try row.decode("name"),
+                      role: role, displayPrefix: APIKeyText.displayPrefix(platform: false, prefix: try row.decode("prefix")),
+                      createdAt: try row.decode("created_at"), lastUsedAt: try row.decode("last_used_at"),
+                      revokedAt: try row.decode("revoked_at"))
+    }
+}

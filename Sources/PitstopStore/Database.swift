@@ -1,0 +1,70 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The application's handle on PostgreSQL as the app role. All tenant data is reached through
+/// `withTenant`, which opens a transaction with `app.tenant_id` set, so row-level security
+/// scopes every statement, and hands out repositories bound to that one tenant.
+public final class Database: Sendable {
+    public let pool: ConnectionPool
+
+    public init(pool: ConnectionPool) {
+        self.pool = pool
+    }
+
+    /// Runs `body` in one transaction for `tenantID`. See `ConnectionPool.transaction` for
+    /// rollback and retry rules.
+    public func withTenant<T>(_ tenantID: UUID, _ body: (TenantScope) throws -> T) throws -> T {
+        try pool.transaction(settings: [(name: "app.tenant_id", value: tenantID.uuidString.lowercased())]) { tx in
+            try body(TenantScope(transaction: tx, tenantID: tenantID))
+        }
+    }
+
+    /// Runs `body` in one transaction with no tenant set: only platform tables are visible.
+    public func withPlatform<T>(_ body: (PlatformScope) throws -> T) throws -> T {
+        try pool.transaction { tx in try body(PlatformScope(transaction: tx)) }
+    }
+}
+
+/// One transaction bound to one tenant. Repositories exist only through it.
+public struct TenantScope {
+    let transaction: Transaction
+    public let tenantID: UUID
+
+    public var tenant: TenantRepository { TenantRepository(transaction: transaction, tenantID: tenantID) }
+    public var apiKeys: APIKeyRepository { APIKeyRepository(transaction: transaction, tenantID: tenantID) }
+}
+
+/// One transaction outside any tenant, for the operator's platform keys.
+public struct PlatformScope {
+    let transaction: Transaction
+
+    public var platformKeys: PlatformKeyRepository { PlatformKeyRepository(transaction: transaction) }
+}
+
+/// What a repository reports that a handler turns into a status code.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// No such row in this tenant. Another tenant's row is reported the same way.
+    case notFound(String)
+    /// The row changed since the client read it (optimistic concurrency).
+    case versionMismatch(current: Int)
+    /// The write conflicts with existing data (a unique value taken).
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let what): "\(what) not found"
+        case .versionMismatch(let current): "the record changed; its current version is \(current)"
+        case .conflict(let what): what
+        }
+    }
+}
+
+extension PlatformScope {
+    /// Every tenant, oldest first. Row-level security shows the app role none of them; the owner
+    /// role (pitstop-admin) sees all.
+    public func allTenants() throws -> [Tenant] {
+        try transaction.query("SELECT \(unsafeRaw: TenantRepository.columns) FROM tenants ORDER BY created_at, id")
+            .rows.map(TenantRepository.decode)
+    }
+}

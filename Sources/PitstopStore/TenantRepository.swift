@@ -1,0 +1,33 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The tenant row of the scope's own tenant.
+public struct TenantRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let columns = "id, name, timezone, created_at, updated_at, version"
+
+    /// Inserts the scope's tenant. Called in a scope opened for the new id, which is what lets
+    /// row-level security accept the row.
+    public func create(name: String, timezone: String) throws -> Tenant {
+        let rows = try transaction.query("""
+            INSERT INTO tenants (id, name, timezone) VALUES (\(tenantID), \(name), \(timezone))
+            RETURNING \(unsafeRaw: Self.columns)
+            """)
+        return try Self.decode(rows[0])
+    }
+
+    public func get() throws -> Tenant {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM tenants WHERE id = \(tenantID)")
+        guard let row = rows.first else { throw StoreError.notFound("tenant") }
+        return try Self.decode(row)
+    }
+
+    static func decode(_ row: Row) throws -> Tenant {
+        Tenant(id: try row.decode("id"), name: try row.decode("name"), timezone: try row.decode("timezone"),
+               createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+               version: try row.decode("version"))
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import PitstopTesting
+import Postgres
+import Testing
+
+@Suite struct ErrorAndTransactionTests {
+    let pool = ConnectionPool(configuration: TestDatabase.shared.ownerConfiguration, size: 4)
+
+    init() throws {
+        try pool.withConnection { connection in
+            try connection.simple("""
+                CREATE TABLE IF NOT EXISTS scratch_items (
+                    id int PRIMARY KEY, parent int REFERENCES scratch_items (id),
+                    label text NOT NULL CHECK (label <> ''))
+                """)
+        }
+    }
+
+    func state<T>(of body: () throws -> T) -> SQLState? {
+        do {
+            _ = try body()
+            return nil
+        } catch let error as PostgresError {
+            return error.sqlState
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func sqlStatesAreMapped() throws {
+        let id = Int.random(in: 1_000_000...9_999_999)
+        try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id), 'x')") }
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id), 'y')") } } == .uniqueViolation)
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, parent, label) VALUES (\(id + 1), -1, 'y')") } } == .foreignKeyViolation)
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id + 2), '')") } } == .checkViolation)
+        let missing: String? = nil
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id + 3), \(missing))") } } == .notNullViolation)
+        #expect(state { try pool.transaction { try $0.query("SELECT \("not-a-uuid")::uuid") } } == .invalidTextRepresentation)
+        #expect(state { try pool.transaction { try $0.query("SELECT * FROM no_such_table") } } == .undefinedTable)
+    }
+
+    @Test func errorDescriptionHidesStatementAndValues() throws {
+        let secret = "s3cret-value"
+        do {
+            try pool.transaction { try $0.query("SELECT \(secret)::int") }
+            Issue.record("expected an error")
+        } catch let error as PostgresError {
+            #expect(error.description == "database error 22P02")
+            #expect(!error.description.contains(secret))
+            #expect(error.debugDescription.contains("invalid input syntax"))
+        }
+    }
+
+    @Test func throwRollsBackAndRethrowsTheOriginalError() throws {
+        struct Boom: Error, Equatable {}
+        let id = Int.random(in: 10_000_000...99_999_999)
+        #expect(throws: Boom.self) {
+            try pool.transaction { tx in
+                try tx.execute("INSERT INTO scratch_items (id, label) VALUES (\(id), 'gone')")
+                throw Boom()
+            }
+        }
+        let count = try pool.transaction { try $0.query("SELECT count(*)::int AS n FROM scratch_items WHERE id = \(id)")[0].decode("n", as: Int.self) }
+        #expect(count == 0)
+        // The connection went back clean: the next transaction works on it.
+        #expect(pool.statistics.inUse == 0)
+    }
+
+    @Test func settingsLastOnlyForTheTransaction() throws {
+        let inside = try pool.transaction(settings: [(name: "app.tenant_id", value: "abc")]) {
+            try $0.query("SELECT current_setting('app.tenant_id', true) AS v")[0].decode("v", as: String?.self)
+        }
+        #expect(inside == "abc")
+        let after = try pool.transaction {
+            try $0.query("SELECT coalesce(current_setting('app.tenant_id', true), '') AS v")[0].decode("v", as: String.self)
+        }
+        #expect(after == "")
+    }
+
+    @Test func serializationFailuresAreRetried() throws {
+        var attempts = 0
+        let value = try pool.transaction { tx -> Int in
+            attempts += 1
+            if attempts < 3 { try tx.query("DO $$ BEGIN RAISE EXCEPTION 'retry' USING ERRCODE = 'serialization_failure'; END $$") }
+            return attempts
+        }
+        #expect(value == 3)
+    }
+
+    @Test func poolWaitsThenTimesOut() throws {
+        let small = ConnectionPool(configuration: TestDatabase.shared.ownerConfiguration, size: 1, acquireTimeout: .milliseconds(200))
+        try small.withConnection { _ in
+            let error = #expect(throws: PostgresError.self) { try small.withConnection { _ in } }
+            #expect(error?.kind == .poolTimeout)
+        }
+        try small.withConnection { try $0.query("SELECT 1") }
+    }
+}
