@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),
         .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
         .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer"]),
         .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting"]),

@@ -1,0 +1,104 @@
+import CMicroHTTPD
+import Foundation
+
+/// Everything known about one request while libmicrohttpd calls the access handler for it
+/// several times (headers, body chunks, final call, and again after a resume). Lives in the
+/// connection's `con_cls` slot, retained there until the completion callback releases it.
+final class RequestState: @unchecked Sendable {
+    let method: String
+    let path: String
+    let headers: HTTPHeaders
+    let query: [(name: String, value: String)]
+    let clientAddress: String
+    let requestID: String
+    let startedAt = ContinuousClock.now
+    var body: [UInt8] = []
+    var bodyTooLarge = false
+    /// Set once a response has been queued with libmicrohttpd.
+    var responded = false
+    /// Set while a worker runs the handler and the connection is suspended.
+    var dispatched = false
+    var status = 0
+    var routePattern: String?
+    var bytesOut = 0
+
+    private let lock = NSLock()
+    private var workerResponse: HTTPResponse?
+
+    init(method: String, path: String, headers: HTTPHeaders, query: [(name: String, value: String)],
+         clientAddress: String, requestID: String) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.query = query
+        self.clientAddress = clientAddress
+        self.requestID = requestID
+    }
+
+    /// Handed over from the worker thread to the poll thread across suspend/resume.
+    func setWorkerResponse(_ response: HTTPResponse) {
+        lock.withLock { workerResponse = response }
+    }
+
+    func takeWorkerResponse() -> HTTPResponse? {
+        lock.withLock {
+            defer { workerResponse = nil }
+            return workerResponse
+        }
+    }
+
+    func makeRequest(parameters: [String: String]) -> HTTPRequest {
+        var request = HTTPRequest(method: method, path: path, query: query, headers: headers, body: body,
+                                  clientAddress: clientAddress, requestID: requestID)
+        request.pathParameters = parameters
+        return request
+    }
+
+    /// Reads what libmicrohttpd parsed of the request line and header block.
+    static func read(connection: OpaquePointer, method: String, path: String) -> RequestState {
+        final class Collector {
+            var fields: [(name: String, value: String)] = []
+        }
+        let headers = Collector()
+        let query = Collector()
+        let collect: MHD_KeyValueIterator = { context, _, key, value in
+            guard let context, let key else { return .YES }
+            let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
+            collector.fields.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+            return .YES
+        }
+        MHD_get_connection_values(connection, .HEADER_KIND, collect, Unmanaged.passUnretained(headers).toOpaque())
+        MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collect, Unmanaged.passUnretained(query).toOpaque())
+        let headerFields = HTTPHeaders(headers.fields)
+        return RequestState(method: method, path: path, headers: headerFields, query: query.fields,
+                            clientAddress: clientAddress(of: connection),
+                            requestID: acceptedRequestID(headerFields["X-Request-Id"]) ?? newRequestID())
+    }
+
+    /// A caller's request id is kept when it is short and plain, so it can be logged safely.
+    static func acceptedRequestID(_ value: String?) -> String? {
+        guard let value, (1...128).contains(value.utf8.count),
+              value.utf8.allSatisfy({ $0 < 128 && (isalnum(Int32($0)) != 0 || "-_.:".utf8.contains($0)) }) else { return nil }
+        return value
+    }
+
+    static func newRequestID() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 16, uppercase: false)
+    }
+
+    private static func clientAddress(of connection: OpaquePointer) -> String {
+        guard let address = pitstop_mhd_client_address(connection) else { return "unknown" }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            var ipv4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+            inet_ntop(AF_INET, &ipv4, &buffer, socklen_t(buffer.count))
+        case AF_INET6:
+            var ipv6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+            inet_ntop(AF_INET6, &ipv6, &buffer, socklen_t(buffer.count))
+        default:
+            return "unknown"
+        }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

@@ -1,0 +1,67 @@
+/// A request handler. Runs on a worker thread and may block on the database.
+public typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+/// Maps method and path to a handler. Paths are literal segments and `{name}` parameters:
+/// `/v1/api-keys/{id}`. An unknown path is a 404; a known path with another method is a 405 that
+/// lists the allowed methods.
+public final class Router: Sendable {
+    public struct Route: Sendable {
+        public let method: String
+        public let pattern: String
+        /// Handlers that never block (no database) run on the poll thread, saving a hand-off.
+        public let isInline: Bool
+        let segments: [Segment]
+        let handler: Handler
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    public enum Match {
+        case found(Route, parameters: [String: String])
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    public let routes: [Route]
+
+    public init(_ routes: [Route]) {
+        self.routes = routes
+    }
+
+    public static func route(_ method: String, _ pattern: String, inline: Bool = false, _ handler: @escaping Handler) -> Route {
+        let segments = pattern.split(separator: "/").map { part -> Segment in
+            part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
+        }
+        return Route(method: method, pattern: pattern, isInline: inline, segments: segments, handler: handler)
+    }
+
+    public func match(method: String, path: String) -> Match {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.bind(route.segments, to: parts) else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                return .found(route, parameters: parameters)
+            }
+            allowed.append(route.method)
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+    }
+
+    private static func bind(_ segments: [Segment], to parts: [Substring]) -> [String: String]? {
+        guard segments.count == parts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let literal):
+                guard literal == part else { return nil }
+            case .parameter(let name):
+                parameters[name] = String(part).removingPercentEncoding ?? String(part)
+            }
+        }
+        return parameters
+    }
+}
