@@ -15,17 +15,18 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "Logging"),
+        .target(name: "Lifecycle"),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging"]),
         .target(name: "PitstopCore"),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
-        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging"]),
-        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "PitstopCore", "Logging"]),
+        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "PitstopCore", "Logging", "Lifecycle"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer"]),
 
-        .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore"]),
-        .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "PitstopStore"]),
+        .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),
+        .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "PitstopStore", "Lifecycle", "Logging", "Postgres"]),
         .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),

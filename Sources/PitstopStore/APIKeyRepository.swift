@@ -30,10 +30,15 @@ public struct APIKeyRepository {
         throw StoreError.conflict("could not find a free key prefix")
     }
 
-    /// Every key of the tenant, newest first, revoked ones included so an admin sees the history.
-    public func list() throws -> [APIKey] {
+    /// The tenant's keys, newest first, revoked ones included so an admin sees the history.
+    /// Keyset pagination: pass the last key of a page as `after` for the next one.
+    public func list(limit: Int = 100, after: PageCursor? = nil) throws -> [APIKey] {
         try transaction.query("""
-            SELECT \(unsafeRaw: Self.columns) FROM api_keys WHERE tenant_id = \(tenantID) ORDER BY created_at DESC, id
+            SELECT \(unsafeRaw: Self.columns) FROM api_keys
+            WHERE tenant_id = \(tenantID)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(limit)
             """).rows.map(Self.decode)
     }
 

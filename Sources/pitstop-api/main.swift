@@ -1,1 +1,57 @@
-print("todo")
+// pitstop-api: reads its configuration, checks the schema, serves HTTP until SIGTERM or SIGINT,
+// then drains in-flight requests and closes the database pool.
+import Foundation
+import HTTPServer
+import Lifecycle
+import Logging
+import PitstopAPI
+import PitstopStore
+import Postgres
+
+let configuration: APIConfiguration
+do {
+    configuration = try APIConfiguration.fromEnvironment()
+} catch {
+    FileHandle.standardError.write(Data("pitstop-api: \(error)\n".utf8))
+    exit(2)
+}
+
+let logger = Logger(component: "api", minimumLevel: configuration.logLevel)
+let signals = SignalWaiter()
+let pool = ConnectionPool(configuration: Connection.Configuration(
+    url: configuration.databaseURL, applicationName: "pitstop-api",
+    onNotice: { logger.warning("database notice", ["notice": .string($0)]) }), size: configuration.databasePoolSize)
+
+do {
+    try Schema.check(pool)
+} catch {
+    logger.error("cannot start", ["error": .string("\(error)")])
+    exit(1)
+}
+
+let application = APIApplication(configuration: configuration, database: Database(pool: pool), logger: logger)
+let server = application.makeServer()
+do {
+    try server.start()
+} catch {
+    logger.error("cannot start", ["error": .string("\(error)")])
+    exit(1)
+}
+logger.info("listening", ["address": .string("\(configuration.host):\(server.port)"), "schema_version": .int(Schema.version),
+                          "db_pool": .int(configuration.databasePoolSize)])
+
+let systemd = SystemdNotifier()
+systemd.ready()
+if let interval = SystemdNotifier.watchdogInterval() {
+    Thread.detachNewThread {
+        // Half the interval, as sd_watchdog_enabled(3) advises.
+        while !signals.wait(timeout: interval / 2) { systemd.watchdog() }
+    }
+}
+
+let received = signals.wait()
+logger.info("stopping", ["signal": .int(Int(received))])
+systemd.stopping()
+server.shutdown(grace: configuration.shutdownGrace)
+pool.close()
+logger.info("stopped")

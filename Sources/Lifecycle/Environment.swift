@@ -1,0 +1,47 @@
+import Foundation
+
+/// Reads settings from environment variables, collecting every problem so a misconfigured
+/// process says everything that is wrong at once and exits.
+public struct Environment {
+    public let values: [String: String]
+    public private(set) var problems: [String] = []
+
+    public init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
+        self.values = values
+    }
+
+    public func string(_ name: String) -> String? {
+        values[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public mutating func required(_ name: String, hint: String) -> String {
+        guard let value = string(name) else {
+            problems.append("\(name) is not set: \(hint)")
+            return ""
+        }
+        return value
+    }
+
+    public mutating func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+        guard let text = string(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            problems.append("\(name)=\(text) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return fallback
+        }
+        return value
+    }
+
+    /// `host:port`, with `[v6]:port` for IPv6.
+    public mutating func hostPort(_ name: String, default fallback: (String, Int)) -> (host: String, port: Int) {
+        guard let text = string(name) else { return fallback }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            problems.append("\(name)=\(text) is not host:port (for example 127.0.0.1:8080)")
+            return fallback
+        }
+        return (String(text[..<colon]), port)
+    }
+
+    public mutating func report(_ problem: String) {
+        problems.append(problem)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    var apiKeyRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/api-keys", roles: [.admin]) { request, _, scope in
+                let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role"])
+                var errors = APIKey.validate(name: input.name)
+                let role = Role(rawValue: input.role)
+                if role == nil {
+                    errors.append(FieldError(field: "role", message: "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"))
+                }
+                guard errors.isEmpty, let role else { throw ValidationError(errors) }
+                let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role)
+                var response = try HTTPResponse.json(KeyBody(created.key, secret: created.secret), status: 201)
+                response.headers.add("Location", "/v1/api-keys/\(created.key.id.uuidString.lowercased())")
+                response.headers.add("Cache-Control", "no-store")
+                return response
+            },
+            tenantRoute("GET", "/v1/api-keys", roles: [.admin]) { request, _, scope in
+                let page = try PageRequest(request)
+                let keys = try scope.apiKeys.list(limit: page.limit + 1, after: page.cursor)
+                let items = keys.prefix(page.limit)
+                let next = keys.count > page.limit ? items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
+                return try .json(Page(items: items.map { KeyBody($0, secret: nil) }, nextCursor: next))
+            },
+            tenantRoute("DELETE", "/v1/api-keys/{id}", roles: [.admin]) { request, _, scope in
+                // A malformed id is answered exactly like an unknown one.
+                guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else { throw StoreError.notFound("API key") }
+                _ = try scope.apiKeys.revoke(id: id)
+                return .noContent()
+            },
+        ]
+    }
+}
+
+struct CreateKeyBody: Decodable {
+    var name: String
+    var role: String
+}
+
+struct KeyBody: Encodable {
+    /// Lower-case, as PostgreSQL prints it (JSONEncoder would upper-case a UUID).
+    var id: String
+    var name: String
+    var role: String
+    var prefix: String
+    var createdAt: Date
+    var lastUsedAt: Date?
+    var revokedAt: Date?
+    /// Only in the response that creates the key.
+    var secret: String?
+
+    init(_ key: APIKey, secret: String?) {
+        id = key.id.uuidString.lowercased()
+        name = key.name
+        role = key.role.rawValue
+        prefix = key.displayPrefix
+        createdAt = key.createdAt
+        lastUsedAt = key.lastUsedAt
+        revokedAt = key.revokedAt
+        self.secret = secret
+    }
+}
+
+/// `limit` (1–100, default 50) and `cursor` from the query string.
+struct PageRequest {
+    var limit: Int
+    var cursor: PageCursor?
+
+    init(_ request: HTTPRequest) throws {
+        var errors: [Problem.FieldIssue] = []
+        limit = 50
+        if let text = request.queryValue("limit") {
+            if let value = Int(text), (1...100).contains(value) { limit = value } else {
+                errors.append(.init(field: "limit", message: "must be a whole number from 1 to 100"))
+            }
+        }
+        if let text = request.queryValue("cursor") {
+            cursor = PageCursor(encoded: text)
+            if cursor == nil { errors.append(.init(field: "cursor", message: "is not a cursor this API returned")) }
+        }
+        if !errors.isEmpty {
+            throw Problem(status: 400, type: "bad-query", title: "Bad query parameter",
+                          detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+        }
+    }
+}
+
+struct Page<Item: Encodable>: Encodable {
+    var items: [Item]
+    var nextCursor: String?
+}

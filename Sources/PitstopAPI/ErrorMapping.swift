@@ -1,0 +1,43 @@
+import HTTPServer
+import PitstopCore
+import PitstopStore
+import Postgres
+
+/// Turns what the layers below throw into problems with the right status. Anything not listed
+/// stays as it is and becomes a 500 in the server, logged with the request id.
+enum ErrorMapping {
+    static func problem(for error: any Error) -> (any Error) {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let validation as ValidationError:
+            return Problem.validation(validation.errors.map { Problem.FieldIssue(field: $0.field, message: $0.message) })
+        case let store as StoreError:
+            switch store {
+            case .notFound(let what): return Problem.notFound(what)
+            case .versionMismatch: return Problem(status: 412, type: "precondition-failed", title: "Precondition failed", detail: store.description)
+            case .conflict(let what): return Problem.conflict(what)
+            }
+        case let database as PostgresError:
+            switch database.kind {
+            case .poolTimeout, .poolClosed, .connectionFailed, .connectionLost:
+                return Problem.serviceUnavailable(retryAfter: 1, "the database is busy or unreachable; retry shortly")
+            case .server, .decoding:
+                return database
+            }
+        default:
+            return error
+        }
+    }
+
+    /// Wraps a handler so its errors are mapped.
+    static func wrap(_ handler: @escaping Handler) -> Handler {
+        { request in
+            do {
+                return try handler(request)
+            } catch {
+                throw problem(for: error)
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+
+extension APIApplication {
+    var platformRoutes: [Router.Route] {
+        [
+            // Creates a tenant with its first admin key, which is returned once.
+            Router.route("POST", "/v1/platform/tenants", ErrorMapping.wrap { [authenticator, database] request in
+                try authenticator.requirePlatformKey(request)
+                let input = try JSONCoding.decode(CreateTenantBody.self, from: request.body, allowedFields: ["name", "timezone"])
+                let errors = Tenant.validate(name: input.name, timezone: input.timezone)
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                let id = UUID()
+                let (tenant, key) = try database.withTenant(id) { scope in
+                    let tenant = try scope.tenant.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                         timezone: input.timezone ?? Tenant.defaultTimezone)
+                    return (tenant, try scope.apiKeys.create(name: "admin", role: .admin))
+                }
+                var response = try HTTPResponse.json(CreatedTenantBody(tenant: TenantBody(tenant), adminKey: KeyBody(key.key, secret: key.secret)), status: 201)
+                response.headers.add("Cache-Control", "no-store")
+                return response
+            }),
+        ]
+    }
+}
+
+struct CreateTenantBody: Decodable {
+    var name: String
+    var timezone: String?
+}
+
+struct CreatedTenantBody: Encodable {
+    var tenant: TenantBody
+    var adminKey: KeyBody
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Lifecycle
+import Logging
+import PitstopStore
+import Postgres
+import Synchronization
+
+/// The worker process's main loop. It waits on a LISTEN connection for a NOTIFY (a hint that
+/// work may be waiting) or for the next tick, whichever comes first; each tick checks the
+/// database and tells systemd the worker is alive. Later issues hang their jobs off the tick.
+public final class Worker: Sendable {
+    let configuration: WorkerConfiguration
+    let pool: ConnectionPool
+    let logger: Logger
+    let systemd: SystemdNotifier
+    private let stopRequested = Atomic<Bool>(false)
+    /// Ticks completed, for tests and the heartbeat log.
+    private let ticks = Atomic<Int>(0)
+
+    public init(configuration: WorkerConfiguration, pool: ConnectionPool, logger: Logger, systemd: SystemdNotifier = SystemdNotifier()) {
+        self.configuration = configuration
+        self.pool = pool
+        self.logger = logger
+        self.systemd = systemd
+    }
+
+    public var completedTicks: Int { ticks.load(ordering: .relaxed) }
+
+    /// Runs until `stop()`; returns once the loop has ended. Throws when it cannot start
+    /// (schema mismatch, database unreachable).
+    public func run() throws {
+        try Schema.check(pool)
+        let listener = try Listener(configuration: Connection.Configuration(url: configuration.databaseURL, applicationName: "pitstop-worker-listen"))
+        try listener.listen(configuration.wakeupChannel)
+        systemd.ready()
+        logger.info("worker started", ["channel": .string(configuration.wakeupChannel), "schema_version": .int(Schema.version)])
+        var nextHeartbeat = ContinuousClock.now
+        while !stopRequested.load(ordering: .relaxed) {
+            if ContinuousClock.now >= nextHeartbeat {
+                heartbeat()
+                nextHeartbeat = ContinuousClock.now + configuration.heartbeatInterval
+            }
+            // Short waits keep the stop latency low; NOTIFY ends a wait early.
+            do {
+                let woken = try listener.wait(timeout: min(.seconds(1), nextHeartbeat - ContinuousClock.now))
+                if !woken.isEmpty { logger.debug("woken", ["notifications": .int(woken.count)]) }
+            } catch {
+                logger.warning("LISTEN connection failed; retrying", ["error": .string("\(error)")])
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        systemd.stopping()
+        logger.info("worker stopped")
+    }
+
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    private func heartbeat() {
+        do {
+            try pool.withConnection { try $0.query("SELECT 1") }
+            systemd.watchdog()
+            let count = ticks.add(1, ordering: .relaxed).newValue
+            logger.debug("heartbeat", ["ticks": .int(count)])
+        } catch {
+            // No watchdog ping: if the database stays away, systemd restarts the worker.
+            logger.warning("heartbeat failed", ["error": .string("\(error)")])
+        }
+    }
+}
