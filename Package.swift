@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),
         .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "PitstopCore", "Logging", "Lifecycle"]),
-        .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer"]),
+        .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),
         .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "PitstopStore", "Lifecycle", "Logging", "Postgres"]),
@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),
         .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
-        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer"]),
-        .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting"]),
+        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer", "PitstopCore"]),
+        .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting", "Lifecycle", "Logging", "Postgres", "PitstopStore"]),
     ]
 )

@@ -37,7 +37,8 @@ as_pg_user() {
 # start_cluster DIR PORT: creates (or reuses) a throwaway cluster in DIR listening on loopback
 # only, with trust authentication, and starts it. The superuser is pitstop_owner.
 start_cluster() {
-  local dir=$1 port=$2
+  local dir port=$2
+  dir=$(realpath -m "$1")
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin); install postgresql"
   mkdir -p "$(dirname "$dir")"
   if [ ! -f "$dir/PG_VERSION" ]; then

@@ -158,6 +158,9 @@ extension APIApplication {
         HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: OpenAPIDocument.json)
     }
 
+    /// The OpenAPI document as served at /v1/openapi.json.
+    public static var openAPIJSON: [UInt8] { OpenAPIDocument.json }
+
     /// The operations the OpenAPI document describes, as `METHOD /path`.
     public static var documentedOperations: Set<String> { OpenAPIDocument.operations }
 }

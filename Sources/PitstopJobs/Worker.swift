@@ -10,6 +10,7 @@ import Synchronization
 /// database and tells systemd the worker is alive. Later issues hang their jobs off the tick.
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
+    let connection: Connection.Configuration
     let pool: ConnectionPool
     let logger: Logger
     let systemd: SystemdNotifier
@@ -17,9 +18,12 @@ public final class Worker: Sendable {
     /// Ticks completed, for tests and the heartbeat log.
     private let ticks = Atomic<Int>(0)
 
-    public init(configuration: WorkerConfiguration, pool: ConnectionPool, logger: Logger, systemd: SystemdNotifier = SystemdNotifier()) {
+    /// `connection` is the app role's; the worker opens a small pool and a LISTEN connection.
+    public init(configuration: WorkerConfiguration, connection: Connection.Configuration, logger: Logger,
+                systemd: SystemdNotifier = SystemdNotifier()) {
         self.configuration = configuration
-        self.pool = pool
+        self.connection = connection
+        pool = ConnectionPool(configuration: connection, size: 2)
         self.logger = logger
         self.systemd = systemd
     }
@@ -30,7 +34,8 @@ public final class Worker: Sendable {
     /// (schema mismatch, database unreachable).
     public func run() throws {
         try Schema.check(pool)
-        let listener = try Listener(configuration: Connection.Configuration(url: configuration.databaseURL, applicationName: "pitstop-worker-listen"))
+        defer { pool.close() }
+        let listener = try Listener(configuration: connection)
         try listener.listen(configuration.wakeupChannel)
         systemd.ready()
         logger.info("worker started", ["channel": .string(configuration.wakeupChannel), "schema_version": .int(Schema.version)])

@@ -8,6 +8,12 @@ import PitstopAPI
 import PitstopStore
 import Postgres
 
+// `pitstop-api openapi` prints the OpenAPI document and exits, for validators and client generators.
+if CommandLine.arguments.dropFirst().first == "openapi" {
+    FileHandle.standardOutput.write(Data(APIApplication.openAPIJSON))
+    exit(0)
+}
+
 let configuration: APIConfiguration
 do {
     configuration = try APIConfiguration.fromEnvironment()

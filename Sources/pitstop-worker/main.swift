@@ -15,10 +15,9 @@ do {
 
 let logger = Logger(component: "worker", minimumLevel: configuration.logLevel)
 let signals = SignalWaiter()
-let pool = ConnectionPool(configuration: Connection.Configuration(
+let worker = Worker(configuration: configuration, connection: Connection.Configuration(
     url: configuration.databaseURL, applicationName: "pitstop-worker",
-    onNotice: { logger.warning("database notice", ["notice": .string($0)]) }), size: 2)
-let worker = Worker(configuration: configuration, pool: pool, logger: logger)
+    onNotice: { logger.warning("database notice", ["notice": .string($0)]) }), logger: logger)
 
 Thread.detachNewThread {
     let received = signals.wait()
@@ -32,4 +31,3 @@ do {
     logger.error("cannot start", ["error": .string("\(error)")])
     exit(1)
 }
-pool.close()

@@ -5,12 +5,15 @@ import Testing
 
 @Suite struct ErrorAndTransactionTests {
     let pool = ConnectionPool(configuration: TestDatabase.shared.ownerConfiguration, size: 4)
+    /// A table of each test's own: tests run in parallel, and concurrent CREATE TABLE IF NOT
+    /// EXISTS of one name races in the catalog.
+    let table = "scratch_\(UInt32.random(in: 0...UInt32.max))"
 
     init() throws {
         try pool.withConnection { connection in
             try connection.simple("""
-                CREATE TABLE IF NOT EXISTS scratch_items (
-                    id int PRIMARY KEY, parent int REFERENCES scratch_items (id),
+                CREATE TABLE \(table) (
+                    id int PRIMARY KEY, parent int REFERENCES \(table) (id),
                     label text NOT NULL CHECK (label <> ''))
                 """)
         }
@@ -29,12 +32,12 @@ import Testing
 
     @Test func sqlStatesAreMapped() throws {
         let id = Int.random(in: 1_000_000...9_999_999)
-        try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id), 'x')") }
-        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id), 'y')") } } == .uniqueViolation)
-        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, parent, label) VALUES (\(id + 1), -1, 'y')") } } == .foreignKeyViolation)
-        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id + 2), '')") } } == .checkViolation)
+        try pool.transaction { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id), 'x')") }
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id), 'y')") } } == .uniqueViolation)
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, parent, label) VALUES (\(id + 1), -1, 'y')") } } == .foreignKeyViolation)
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id + 2), '')") } } == .checkViolation)
         let missing: String? = nil
-        #expect(state { try pool.transaction { try $0.execute("INSERT INTO scratch_items (id, label) VALUES (\(id + 3), \(missing))") } } == .notNullViolation)
+        #expect(state { try pool.transaction { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id + 3), \(missing))") } } == .notNullViolation)
         #expect(state { try pool.transaction { try $0.query("SELECT \("not-a-uuid")::uuid") } } == .invalidTextRepresentation)
         #expect(state { try pool.transaction { try $0.query("SELECT * FROM no_such_table") } } == .undefinedTable)
     }
@@ -56,11 +59,11 @@ import Testing
         let id = Int.random(in: 10_000_000...99_999_999)
         #expect(throws: Boom.self) {
             try pool.transaction { tx in
-                try tx.execute("INSERT INTO scratch_items (id, label) VALUES (\(id), 'gone')")
+                try tx.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id), 'gone')")
                 throw Boom()
             }
         }
-        let count = try pool.transaction { try $0.query("SELECT count(*)::int AS n FROM scratch_items WHERE id = \(id)")[0].decode("n", as: Int.self) }
+        let count = try pool.transaction { try $0.query("SELECT count(*)::int AS n FROM \(unsafeRaw: table) WHERE id = \(id)")[0].decode("n", as: Int.self) }
         #expect(count == 0)
         // The connection went back clean: the next transaction works on it.
         #expect(pool.statistics.inUse == 0)

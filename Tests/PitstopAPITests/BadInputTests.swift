@@ -1,0 +1,95 @@
+import Foundation
+import PitstopTesting
+import Testing
+
+@Suite struct BadInputTests {
+    func fields(_ response: RawHTTPClient.Response) -> [String] {
+        (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+
+    @Test func creatingKeysRejectsBadBodiesNamingTheField() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let auth = [("Authorization", "Bearer \(tenant.adminKey)")]
+        let cases: [(body: String, status: Int, field: String?)] = [
+            (#"{"name":"x","role":"wizard"}"#, 422, "role"),
+            (#"{"name":"","role":"admin"}"#, 422, "name"),
+            (#"{"name":"   ","role":"admin"}"#, 422, "name"),
+            (#"{"name":7,"role":"admin"}"#, 400, "name"),
+            (#"{"name":"x"}"#, 422, "role"),
+            (#"{"name":"x","role":"admin","scopes":["all"]}"#, 400, "scopes"),
+            (#"{"name":"x","role":null}"#, 400, "role"),
+            (#"["name","role"]"#, 400, nil),
+            (#"{"name":"x","#, 400, nil),
+            ("", 400, nil),
+        ]
+        for item in cases {
+            let response = try api.client.send("POST", "/v1/api-keys", headers: auth, json: item.body)
+            #expect(response.status == item.status, "body \(item.body): \(response.text)")
+            #expect(response.header("Content-Type") == "application/problem+json")
+            if let field = item.field { #expect(fields(response).contains(field), "body \(item.body): \(response.text)") }
+        }
+        // None of that created anything.
+        let listed = try api.get("/v1/api-keys", key: tenant.adminKey)
+        #expect((listed.json["items"] as? [Any])?.count == 1)
+    }
+
+    @Test func creatingTenantsRejectsBadTimezones() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let response = try api.client.send("POST", "/v1/platform/tenants", headers: [("Authorization", "Bearer \(api.platformKey)")],
+                                           json: #"{"name":"Zone Motors","timezone":"Mars/Olympus"}"#)
+        #expect(response.status == 422)
+        #expect(fields(response) == ["timezone"])
+    }
+
+    @Test func oversizedBodiesAre413() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let huge = #"{"name":""# + String(repeating: "x", count: 2 << 20) + #"","role":"admin"}"#
+        let response = try api.client.send("POST", "/v1/api-keys", headers: [("Authorization", "Bearer \(tenant.adminKey)")], json: huge)
+        #expect(response.status == 413)
+    }
+
+    @Test func badPaginationIsA400NamingTheParameter() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        for query in ["limit=0", "limit=101", "limit=abc", "cursor=%%%", "cursor=bm9wZQ"] {
+            let response = try api.get("/v1/api-keys?\(query)", key: tenant.adminKey)
+            #expect(response.status == 400, "\(query)")
+            #expect(fields(response) == [String(query.prefix { $0 != "=" })], "\(query)")
+        }
+    }
+
+    @Test func paginationWalksEveryKeyOnce() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        var made: Set<String> = []
+        for _ in 0..<5 { made.insert(try api.makeKey(adminKey: tenant.adminKey, role: .readonly).id) }
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let path = "/v1/api-keys?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let page = try api.get(path, key: tenant.adminKey)
+            #expect(page.status == 200)
+            seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            cursor = page.json["next_cursor"] as? String
+        } while cursor != nil
+        #expect(seen.count == 6)
+        #expect(Set(seen).count == 6)
+        #expect(made.isSubset(of: Set(seen)))
+    }
+
+    @Test func unknownRoutesAndMethods() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        #expect(try api.client.send("GET", "/v1/nothing-here").status == 404)
+        let wrong = try api.client.send("PATCH", "/v1/api-keys")
+        #expect(wrong.status == 405)
+        #expect(wrong.header("Allow") == "POST, GET")
+    }
+}
