@@ -30,6 +30,7 @@ let package = Package(
         .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging"]),
         .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),

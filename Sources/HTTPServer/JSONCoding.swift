@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The one JSON dialect of the API: snake_case keys, ISO-8601 dates with fractional seconds,
 /// sorted keys so equal values give equal bytes (ETags, idempotent replays).
@@ -15,9 +16,7 @@ public enum JSONCoding {
     }
 
     public static func formatDate(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        Timestamp.iso8601(date)
     }
 
     /// Decodes a request body into `T`, refusing fields outside `allowedFields` (a typo must not be

@@ -34,7 +34,7 @@ final class Authenticator: Sendable {
     /// whose role may not do this.
     func withTenantCaller<T>(_ request: HTTPRequest, roles: Set<Role>,
                              _ body: (TenantCaller, TenantScope) throws -> T) throws -> T {
-        let (text, hash) = try presentedKey(request)
+        let (text, hash, known) = try presentedKey(request)
         guard case .tenant(let tenantID, let prefix)? = APIKeyText.parse(text) else {
             if case .platform? = APIKeyText.parse(text) {
                 throw Problem.forbidden("a platform key cannot act inside a tenant; use a tenant API key")
@@ -46,7 +46,7 @@ final class Authenticator: Sendable {
                 guard let found = try scope.apiKeys.authenticate(prefix: prefix, keyText: text) else {
                     throw UnknownKey()
                 }
-                remember(hash)
+                if !known { remember(hash) }
                 guard roles.contains(found.key.role) else {
                     throw Problem.forbidden("role \(found.key.role.rawValue) may not do this; it needs one of \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
                 }
@@ -59,7 +59,7 @@ final class Authenticator: Sendable {
 
     /// Checks a platform key: one from the database, or the one whose hash is configured.
     func requirePlatformKey(_ request: HTTPRequest) throws {
-        let (text, hash) = try presentedKey(request)
+        let (text, hash, _) = try presentedKey(request)
         guard case .platform(let prefix)? = APIKeyText.parse(text) else {
             if case .tenant? = APIKeyText.parse(text) {
                 throw Problem.forbidden("this needs a platform key; tenant keys cannot create tenants")
@@ -78,8 +78,9 @@ final class Authenticator: Sendable {
 
     private struct UnknownKey: Error {}
 
-    /// The key text and its SHA-256, after the throttle has had its say.
-    private func presentedKey(_ request: HTTPRequest) throws -> (text: String, sha256: String) {
+    /// The key text, its SHA-256 and whether it authenticated recently, after the throttle has
+    /// had its say.
+    private func presentedKey(_ request: HTTPRequest) throws -> (text: String, sha256: String, recentlyValid: Bool) {
         guard let header = request.headers["Authorization"] else {
             throw Problem.unauthorized("send an API key as Authorization: Bearer <key>")
         }
@@ -89,13 +90,14 @@ final class Authenticator: Sendable {
         }
         let text = parts[1].trimmingCharacters(in: .whitespaces)
         let hash = Digest.sha256(text).hex
-        if !recentlyValid.withLock({ $0.contains(hash) }) {
+        let known = recentlyValid.withLock { $0.contains(hash) }
+        if !known {
             let wait = throttle.withLock { $0.retryAfter(address: request.clientAddress, now: Self.now()) }
             if wait > 0 {
                 throw Problem.tooManyRequests(retryAfter: Int(wait.rounded(.up)), "too many failed authentication attempts from this address")
             }
         }
-        return (text, hash)
+        return (text, hash, known)
     }
 
     private func failure(_ request: HTTPRequest, _ detail: String) -> Problem {

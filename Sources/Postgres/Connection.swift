@@ -103,6 +103,68 @@ public final class Connection {
         return try check(result)
     }
 
+    /// Sends several statements in one round trip (libpq pipeline mode) and returns their results
+    /// in order. The first failure is thrown; statements after it in the pipeline did not run.
+    /// A transaction's BEGIN and settings travel with its first statement this way.
+    func pipeline(_ statements: [SQL]) throws -> [QueryResult] {
+        guard PQenterPipelineMode(handle) == 1 else { throw error(from: nil) }
+        enum Step { case prepare(text: String, name: String), execute }
+        var steps: [Step] = []
+        var newNames: [String: String] = [:]
+        for sql in statements {
+            var name = preparedStatements[sql.text] ?? newNames[sql.text]
+            if name == nil {
+                let fresh = "p\(preparedStatements.count + newNames.count)"
+                guard PQsendPrepare(handle, fresh, sql.text, Int32(sql.parameters.count), nil) == 1 else { throw lostInPipeline() }
+                steps.append(.prepare(text: sql.text, name: fresh))
+                newNames[sql.text] = fresh
+                name = fresh
+            }
+            // libpq copies the parameters into its send buffer, so they can be freed at once.
+            let pointers = sql.parameters.map { $0.map { strdup($0) } ?? nil }
+            defer { pointers.forEach { free($0) } }
+            let sent = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+                PQsendQueryPrepared(handle, name, Int32(values.count), values.baseAddress, nil, nil, 0)
+            }
+            guard sent == 1 else { throw lostInPipeline() }
+            steps.append(.execute)
+        }
+        guard PQpipelineSync(handle) == 1 else { throw lostInPipeline() }
+
+        var results: [QueryResult] = []
+        var failure: PostgresError?
+        for step in steps {
+            guard let result = PQgetResult(handle) else { throw lostInPipeline() }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                if case .prepare(let text, let name) = step {
+                    preparedStatements[text] = name
+                    PQclear(result)
+                } else {
+                    results.append(QueryResult(taking: result))
+                }
+            case PGRES_PIPELINE_ABORTED:
+                PQclear(result)
+            default:
+                if failure == nil { failure = error(from: result) }
+                PQclear(result)
+            }
+            // Each command's results end with a NULL.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        guard let sync = PQgetResult(handle) else { throw lostInPipeline() }
+        PQclear(sync)
+        PQexitPipelineMode(handle)
+        if let failure { throw failure }
+        return results
+    }
+
+    /// The connection broke mid-pipeline: it is unusable, so only the error matters.
+    private func lostInPipeline() -> PostgresError {
+        let failure = error(from: nil)
+        return PostgresError(kind: .connectionLost, sqlState: failure.sqlState, message: failure.message)
+    }
+
     /// Runs fixed text with the simple protocol (several statements allowed, no parameters):
     /// BEGIN, COMMIT, migration files.
     @discardableResult
@@ -149,10 +211,13 @@ public final class Connection {
                   let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
             return String(cString: value)
         }
-        let lost = PQstatus(handle) != CONNECTION_OK
+        let state = field("C").map(SQLState.init(rawValue:))
+        // The server ending the session (57P01 admin shutdown on restart, class 08) leaves the
+        // connection unusable even before libpq has read the EOF that marks it bad.
+        let lost = PQstatus(handle) != CONNECTION_OK || state?.errorClass == "08" || state?.rawValue.hasPrefix("57P") == true
         let message = field("M") ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
         return PostgresError(kind: lost ? .connectionLost : .server,
-                             sqlState: field("C").map(SQLState.init(rawValue:)),
+                             sqlState: state,
                              message: message, detail: field("D"), hint: field("H"),
                              constraint: field("n"), table: field("t"), column: field("c"))
     }

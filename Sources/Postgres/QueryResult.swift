@@ -7,6 +7,8 @@ public final class QueryResult: @unchecked Sendable {
     public let count: Int
     /// Rows changed by INSERT/UPDATE/DELETE, 0 for other statements.
     public let affectedRows: Int
+    /// Column names in result order.
+    public let columns: [String]
     private let columnIndex: [String: Int]
     private let columnTypes: [UInt32]
 
@@ -15,21 +17,21 @@ public final class QueryResult: @unchecked Sendable {
         count = Int(PQntuples(result))
         affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
         let columns = Int(PQnfields(result))
+        var names: [String] = []
         var index: [String: Int] = [:]
         var types: [UInt32] = []
         for column in 0..<columns {
-            index[String(cString: PQfname(result, Int32(column)))] = column
+            let name = String(cString: PQfname(result, Int32(column)))
+            names.append(name)
+            index[name] = column
             types.append(PQftype(result, Int32(column)))
         }
+        self.columns = names
         columnIndex = index
         columnTypes = types
     }
 
     deinit { PQclear(result) }
-
-    public var columns: [String] {
-        columnIndex.sorted { $0.value < $1.value }.map(\.key)
-    }
 
     public subscript(row: Int) -> Row { Row(result: self, index: row) }
 
@@ -48,15 +50,14 @@ public final class QueryResult: @unchecked Sendable {
         guard column >= 0, column < columnTypes.count else {
             throw PostgresError(kind: .decoding, message: "column index \(column) is out of range")
         }
-        let name = columns[column]
         let oid = columnTypes[column]
         guard T.acceptedTypes.contains(oid) else {
-            throw PostgresError(kind: .decoding, message: "column \"\(name)\" has type oid \(oid), which cannot be read as \(T.self)")
+            throw PostgresError(kind: .decoding, message: "column \"\(columns[column])\" has type oid \(oid), which cannot be read as \(T.self)")
         }
         if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
         let text = String(cString: PQgetvalue(result, Int32(row), Int32(column)))
         guard let value = T.decode(postgresText: text) else {
-            throw PostgresError(kind: .decoding, message: "column \"\(name)\" holds a value that is not a valid \(T.self)")
+            throw PostgresError(kind: .decoding, message: "column \"\(columns[column])\" holds a value that is not a valid \(T.self)")
         }
         return value
     }

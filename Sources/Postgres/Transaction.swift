@@ -1,17 +1,37 @@
 /// The statements of one open transaction. Exists only inside `ConnectionPool.transaction`, which
 /// begins, commits and rolls back; there is no public BEGIN or COMMIT.
-public struct Transaction {
+///
+/// BEGIN and the settings are not sent on their own: they go in one pipeline with the first
+/// statement, so a one-statement transaction costs two round trips (that and COMMIT), not four.
+public final class Transaction {
     let connection: Connection
+    private var prologue: [SQL]?
+
+    init(connection: Connection, settings: [(name: String, value: String)]) {
+        self.connection = connection
+        prologue = ["BEGIN"] + settings.map { "SELECT set_config(\($0.name), \($0.value), true)" }
+    }
+
+    /// Whether BEGIN has been sent.
+    var hasBegun: Bool { prologue == nil }
 
     @discardableResult
     public func query(_ sql: SQL) throws -> QueryResult {
-        try connection.query(sql)
+        guard let pending = prologue else { return try connection.query(sql) }
+        prologue = nil
+        do {
+            return try connection.pipeline(pending + [sql]).last!
+        } catch var error as PostgresError where error.kind == .connectionLost {
+            // Nothing of this transaction can have committed: safe to run it again elsewhere.
+            error.beganNothing = true
+            throw error
+        }
     }
 
     /// Runs a statement and returns how many rows it changed.
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {
-        try connection.query(sql).affectedRows
+        try query(sql).affectedRows
     }
 }
 
@@ -45,18 +65,11 @@ extension ConnectionPool {
 
     private func run<T>(on connection: Connection, settings: [(name: String, value: String)],
                         _ body: (Transaction) throws -> T) throws -> T {
+        let transaction = Transaction(connection: connection, settings: settings)
         do {
-            try connection.simple("BEGIN")
-        } catch var error as PostgresError {
-            error.beganNothing = true
-            throw error
-        }
-        do {
-            for setting in settings {
-                try connection.query("SELECT set_config(\(setting.name), \(setting.value), true)")
-            }
-            let value = try body(Transaction(connection: connection))
-            try connection.simple("COMMIT")
+            let value = try body(transaction)
+            // A closure that ran no statement never began a transaction.
+            if transaction.hasBegun { try connection.query("COMMIT") }
             return value
         } catch {
             if !connection.isIdleOutsideTransaction { _ = try? connection.simple("ROLLBACK") }
