@@ -94,5 +94,5 @@ public struct RawHTTPClient: Sendable {
 
 public struct RawHTTPError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

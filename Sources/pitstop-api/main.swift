@@ -23,6 +23,12 @@ do {
 }
 
 let logger = Logger(component: "api", minimumLevel: configuration.logLevel)
+do {
+    try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+} catch {
+    logger.error("cannot create PITSTOP_DATA_DIR", ["path": .string(configuration.dataDirectory), "error": .string("\(error)")])
+    exit(1)
+}
 let signals = SignalWaiter()
 let pool = ConnectionPool(configuration: Connection.Configuration(
     url: configuration.databaseURL, applicationName: "pitstop-api",

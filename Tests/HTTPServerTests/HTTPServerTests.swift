@@ -163,3 +163,28 @@ final class StatusBox: @unchecked Sendable {
     func add(_ value: Int) { lock.withLock { stored.append(value) } }
     var values: [Int] { lock.withLock { stored } }
 }
+
+@Suite struct ShutdownTests {
+    @Test func shutdownFinishesRequestsInFlightAndStopsListening() throws {
+        let entered = DispatchSemaphore(value: 0)
+        let slow = Router.route("GET", "/slow") { _ in
+            entered.signal()
+            Thread.sleep(forTimeInterval: 0.3)
+            return .text("finished")
+        }
+        let server = try HTTPServerTests.makeServer(extra: [slow])
+        let client = RawHTTPClient(port: server.port)
+        let result = StatusBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            result.add((try? client.send("GET", "/slow"))?.status ?? 0)
+            done.signal()
+        }
+        #expect(entered.wait(timeout: .now() + 5) == .success)
+        server.shutdown(grace: .seconds(5))
+        // shutdown returned only after the request in flight was answered.
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(result.values == [200])
+        #expect(throws: RawHTTPError.self) { try client.send("GET", "/ping") }
+    }
+}
