@@ -15,7 +15,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "Logging"),
-        .target(name: "Lifecycle"),
+        .target(name: "Lifecycle", dependencies: ["Logging"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging"]),
@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),
         .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
-        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer", "PitstopCore"]),
+        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer", "PitstopCore", "Lifecycle", "PitstopJobs"]),
         .testTarget(name: "AdminToolTests", dependencies: ["PitstopTesting", "pitstop-admin"]),
         .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting", "Lifecycle", "Logging", "Postgres", "PitstopStore"]),
     ]

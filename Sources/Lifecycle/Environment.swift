@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Reads settings from environment variables, collecting every problem so a misconfigured
 /// process says everything that is wrong at once and exits.
@@ -41,7 +42,27 @@ public struct Environment {
         return (String(text[..<colon]), port)
     }
 
+    /// `PITSTOP_LOG_LEVEL`-style settings: debug, info, warning or error.
+    public mutating func logLevel(_ name: String, default fallback: Logger.Level = .info) -> Logger.Level {
+        guard let text = string(name) else { return fallback }
+        guard let level = Logger.Level(name: text) else {
+            problems.append("\(name)=\(text) is not one of debug, info, warning, error")
+            return fallback
+        }
+        return level
+    }
+
     public mutating func report(_ problem: String) {
         problems.append(problem)
     }
+
+    /// Throws every problem found so far, if any.
+    public func validate() throws {
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { "configuration error:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
 }

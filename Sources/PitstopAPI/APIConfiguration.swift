@@ -39,13 +39,7 @@ public struct APIConfiguration: Sendable {
         var environment = Environment(values)
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
         let listen = environment.hostPort("PITSTOP_LISTEN", default: ("127.0.0.1", 8080))
-        let level = environment.string("PITSTOP_LOG_LEVEL").map { text -> Logger.Level in
-            guard let level = Logger.Level(name: text) else {
-                environment.report("PITSTOP_LOG_LEVEL=\(text) is not one of debug, info, warning, error")
-                return .info
-            }
-            return level
-        } ?? .info
+        let level = environment.logLevel("PITSTOP_LOG_LEVEL")
         let pool = environment.integer("PITSTOP_DB_POOL_SIZE", default: 8, range: 1...200)
         let body = environment.integer("PITSTOP_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         let grace = environment.integer("PITSTOP_SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...600)
@@ -53,15 +47,10 @@ public struct APIConfiguration: Sendable {
         if let platform, platform.count != 64 || !platform.allSatisfy(\.isHexDigit) {
             environment.report("PITSTOP_PLATFORM_KEY_SHA256 must be 64 hexadecimal digits (sha256sum of the key)")
         }
-        guard environment.problems.isEmpty else { throw ConfigurationError(problems: environment.problems) }
+        try environment.validate()
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
                                 platformKeySHA256: platform)
     }
-}
-
-public struct ConfigurationError: Error, CustomStringConvertible {
-    public var problems: [String]
-    public var description: String { "configuration error:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
 }

@@ -21,19 +21,9 @@ public struct WorkerConfiguration: Sendable {
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
         var environment = Environment(values)
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
-        var level = Logger.Level.info
-        if let text = environment.string("PITSTOP_LOG_LEVEL") {
-            if let parsed = Logger.Level(name: text) { level = parsed } else {
-                environment.report("PITSTOP_LOG_LEVEL=\(text) is not one of debug, info, warning, error")
-            }
-        }
+        let level = environment.logLevel("PITSTOP_LOG_LEVEL")
         let heartbeat = environment.integer("PITSTOP_WORKER_HEARTBEAT_SECONDS", default: 10, range: 1...3600)
-        guard environment.problems.isEmpty else { throw WorkerConfigurationError(problems: environment.problems) }
+        try environment.validate()
         return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat))
     }
-}
-
-public struct WorkerConfigurationError: Error, CustomStringConvertible {
-    public var problems: [String]
-    public var description: String { "configuration error:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
 }
