@@ -9,7 +9,6 @@ final class WorkerPool: @unchecked Sendable {
     private var head = 0
     private let queueLimit: Int
     private var stopping = false
-    private var running = 0
     private var threads: [Thread] = []
 
     init(threads count: Int, queueLimit: Int, name: String) {
@@ -45,13 +44,6 @@ final class WorkerPool: @unchecked Sendable {
         condition.signal()
     }
 
-    /// Jobs queued or running.
-    var pending: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count - head + running
-    }
-
     /// Lets queued jobs finish, then ends the threads.
     func stop() {
         condition.lock()
@@ -75,12 +67,8 @@ final class WorkerPool: @unchecked Sendable {
                 queue.removeFirst(head)
                 head = 0
             }
-            running += 1
             condition.unlock()
             job()
-            condition.lock()
-            running -= 1
-            condition.unlock()
         }
     }
 }

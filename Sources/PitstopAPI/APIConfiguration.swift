@@ -14,13 +14,15 @@ public struct APIConfiguration: Sendable {
     public var databasePoolSize: Int
     public var maxBodyBytes: Int
     public var shutdownGrace: Duration
+    /// The longest a single SQL statement may run before PostgreSQL cancels it.
+    public var statementTimeout: Duration
     /// SHA-256 (hex) of a platform key accepted in addition to those in the database, so an
     /// operator can bootstrap tenants before any platform key row exists.
     public var platformKeySHA256: String?
 
     public init(databaseURL: String, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
-                shutdownGrace: Duration = .seconds(10), platformKeySHA256: String? = nil) {
+                shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30), platformKeySHA256: String? = nil) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -29,11 +31,13 @@ public struct APIConfiguration: Sendable {
         self.databasePoolSize = databasePoolSize
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
+        self.statementTimeout = statementTimeout
         self.platformKeySHA256 = platformKeySHA256
     }
 
     /// Reads `DATABASE_URL`, `PITSTOP_LISTEN`, `PITSTOP_DATA_DIR`, `PITSTOP_LOG_LEVEL`,
-    /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS` and
+    /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
+    /// `PITSTOP_STATEMENT_TIMEOUT_MS` and
     /// `PITSTOP_PLATFORM_KEY_SHA256`; throws with every problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         var environment = Environment(values)
@@ -43,6 +47,7 @@ public struct APIConfiguration: Sendable {
         let pool = environment.integer("PITSTOP_DB_POOL_SIZE", default: 8, range: 1...200)
         let body = environment.integer("PITSTOP_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         let grace = environment.integer("PITSTOP_SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...600)
+        let statementTimeout = environment.integer("PITSTOP_STATEMENT_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)
         let platform = environment.string("PITSTOP_PLATFORM_KEY_SHA256")?.lowercased()
         if let platform, platform.count != 64 || !platform.allSatisfy(\.isHexDigit) {
             environment.report("PITSTOP_PLATFORM_KEY_SHA256 must be 64 hexadecimal digits (sha256sum of the key)")
@@ -51,6 +56,6 @@ public struct APIConfiguration: Sendable {
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
-                                platformKeySHA256: platform)
+                                statementTimeout: .milliseconds(statementTimeout), platformKeySHA256: platform)
     }
 }

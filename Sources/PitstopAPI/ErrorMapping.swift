@@ -15,13 +15,14 @@ enum ErrorMapping {
         case let store as StoreError:
             switch store {
             case .notFound(let what): return Problem.notFound(what)
-            case .versionMismatch: return Problem(status: 412, type: "precondition-failed", title: "Precondition failed", detail: store.description)
             case .conflict(let what): return Problem.conflict(what)
             }
         case let database as PostgresError:
             switch database.kind {
             case .poolTimeout, .poolClosed, .connectionFailed, .connectionLost:
                 return Problem.serviceUnavailable(retryAfter: 1, "the database is busy or unreachable; retry shortly")
+            case .server where database.sqlState == .queryCanceled:
+                return Problem.serviceUnavailable(retryAfter: 1, "the request took longer than the server allows; retry shortly")
             case .server, .decoding:
                 return database
             }

@@ -46,15 +46,12 @@ public struct PlatformScope {
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// No such row in this tenant. Another tenant's row is reported the same way.
     case notFound(String)
-    /// The row changed since the client read it (optimistic concurrency).
-    case versionMismatch(current: Int)
     /// The write conflicts with existing data (a unique value taken).
     case conflict(String)
 
     public var description: String {
         switch self {
         case .notFound(let what): "\(what) not found"
-        case .versionMismatch(let current): "the record changed; its current version is \(current)"
         case .conflict(let what): what
         }
     }

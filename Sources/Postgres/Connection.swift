@@ -11,6 +11,9 @@ public final class Connection {
         /// libpq keywords that replace what `url` says (`user`, `dbname`, `password`), so one URL
         /// can serve several roles or databases without editing its text.
         public var overrides: [String: String]
+        /// Cancels any statement running longer than this (`statement_timeout`), so a runaway
+        /// query cannot hold a connection and the thread waiting on it indefinitely.
+        public var statementTimeout: Duration?
         /// Receives server notices (RAISE NOTICE, warnings) instead of libpq printing them to stderr.
         public var onNotice: (@Sendable (String) -> Void)?
 
@@ -50,6 +53,10 @@ public final class Connection {
         }, Unmanaged.passUnretained(noticeSink).toOpaque())
         // Decoding relies on ISO timestamps in UTC; set once per connection.
         try simple("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3")
+        if let timeout = configuration.statementTimeout {
+            let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+            try query("SELECT set_config('statement_timeout', \(String(milliseconds)), false)")
+        }
     }
 
     private static func connect(keywords: [String], values: [String]) throws -> OpaquePointer {

@@ -11,7 +11,6 @@ public protocol PostgresDecodable {
 /// Built-in type OIDs (pg_type.dat); stable across PostgreSQL versions.
 public enum PostgresType {
     public static let bool: UInt32 = 16
-    public static let bytea: UInt32 = 17
     public static let name: UInt32 = 19
     public static let int8: UInt32 = 20
     public static let int2: UInt32 = 21
@@ -24,10 +23,7 @@ public enum PostgresType {
     public static let unknown: UInt32 = 705
     public static let bpchar: UInt32 = 1042
     public static let varchar: UInt32 = 1043
-    public static let date: UInt32 = 1082
-    public static let timestamp: UInt32 = 1114
     public static let timestamptz: UInt32 = 1184
-    public static let interval: UInt32 = 1186
     public static let numeric: UInt32 = 1700
     public static let uuid: UInt32 = 2950
     public static let jsonb: UInt32 = 3802

@@ -17,9 +17,6 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let insufficientPrivilege = SQLState(rawValue: "42501")
     public static let undefinedTable = SQLState(rawValue: "42P01")
     public static let queryCanceled = SQLState(rawValue: "57014")
-    public static let adminShutdown = SQLState(rawValue: "57P01")
-    public static let lockNotAvailable = SQLState(rawValue: "55P03")
-    public static let raiseException = SQLState(rawValue: "P0001")
 }
 
 /// Every failure of the Postgres module. `description` is safe to show anyone: it names the kind

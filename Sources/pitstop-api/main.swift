@@ -30,9 +30,10 @@ do {
     exit(1)
 }
 let signals = SignalWaiter()
-let pool = ConnectionPool(configuration: Connection.Configuration(
-    url: configuration.databaseURL, applicationName: "pitstop-api",
-    onNotice: { logger.warning("database notice", ["notice": .string($0)]) }), size: configuration.databasePoolSize)
+var connection = Connection.Configuration(url: configuration.databaseURL, applicationName: "pitstop-api",
+                                          onNotice: { logger.warning("database notice", ["notice": .string($0)]) })
+connection.statementTimeout = configuration.statementTimeout
+let pool = ConnectionPool(configuration: connection, size: configuration.databasePoolSize)
 
 do {
     try Schema.check(pool)

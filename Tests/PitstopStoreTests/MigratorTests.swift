@@ -43,7 +43,8 @@ import Testing
     @Test func aFailingMigrationLeavesNothingBehind() throws {
         let connection = try Connection(TestDatabase.makeEmptyDatabase())
         let broken = MigrationFile(version: files.count + 1, name: "broken", sql: "CREATE TABLE half_done (id int); SELECT no_such_function();")
-        #expect(throws: PostgresError.self) { try Migrator(connection: connection, files: files + [broken]).migrate() }
+        let error = #expect(throws: PostgresError.self) { try Migrator(connection: connection, files: files + [broken]).migrate() }
+        #expect(error?.sqlState == SQLState(rawValue: "42883"), "expected the broken file's undefined function, got \(String(reflecting: error))")
         let applied = try connection.query("SELECT max(version)::int AS v FROM schema_migrations")[0].decode("v", as: Int.self)
         #expect(applied == files.count)
         let table = try connection.query("SELECT to_regclass('half_done')::text AS t")[0].decode("t", as: String?.self)

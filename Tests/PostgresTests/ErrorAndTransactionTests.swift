@@ -90,6 +90,16 @@ import Testing
         #expect(value == 3)
     }
 
+    @Test func statementTimeoutCancelsRunawayQueries() throws {
+        var configuration = TestDatabase.shared.ownerConfiguration
+        configuration.statementTimeout = .milliseconds(100)
+        let limited = ConnectionPool(configuration: configuration, size: 1)
+        let error = #expect(throws: PostgresError.self) { try limited.transaction { try $0.query("SELECT pg_sleep(5)") } }
+        #expect(error?.sqlState == .queryCanceled)
+        // The connection is usable afterwards.
+        #expect(try limited.transaction { try $0.query("SELECT 1 AS one")[0].decode("one", as: Int.self) } == 1)
+    }
+
     @Test func poolWaitsThenTimesOut() throws {
         let small = ConnectionPool(configuration: TestDatabase.shared.ownerConfiguration, size: 1, acquireTimeout: .milliseconds(200))
         try small.withConnection { _ in
