@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPServer
 import PitstopCore
@@ -43,7 +42,7 @@ final class Authenticator: Sendable {
         }
         do {
             return try database.withTenant(tenantID) { scope in
-                guard let found = try scope.apiKeys.authenticate(prefix: prefix, keyText: text) else {
+                guard let found = try scope.apiKeys.authenticate(prefix: prefix, keySHA256: hash) else {
                     throw UnknownKey()
                 }
                 if !known { remember(hash) }
@@ -66,11 +65,11 @@ final class Authenticator: Sendable {
             }
             throw failure(request, "the API key is malformed")
         }
-        if let configured = platformKeySHA256, Digest.constantTimeEquals(Array(configured.utf8), Array(hash.utf8)) {
+        if let configured = platformKeySHA256, KeySecret.matches(storedSHA256: configured, presentedSHA256: hash) {
             remember(hash)
             return
         }
-        guard try database.withPlatform({ try $0.platformKeys.authenticate(prefix: prefix, keyText: text) }) != nil else {
+        guard try database.withPlatform({ try $0.platformKeys.authenticate(prefix: prefix, keySHA256: hash) }) != nil else {
             throw failure(request, "the platform key is not valid or was revoked")
         }
         remember(hash)
@@ -89,7 +88,7 @@ final class Authenticator: Sendable {
             throw failure(request, "the Authorization header must be Bearer <key>")
         }
         let text = parts[1].trimmingCharacters(in: .whitespaces)
-        let hash = Digest.sha256(text).hex
+        let hash = KeySecret.sha256(of: text)
         let known = recentlyValid.withLock { $0.contains(hash) }
         if !known {
             let wait = throttle.withLock { $0.retryAfter(address: request.clientAddress, now: Self.now()) }

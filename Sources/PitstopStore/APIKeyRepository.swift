@@ -55,7 +55,7 @@ public struct APIKeyRepository {
 
     /// The key and its tenant for a presented key, in one statement; nil when the key is unknown,
     /// revoked, or its hash differs.
-    public func authenticate(prefix: String, keyText: String, now: Date = Date()) throws -> (key: APIKey, tenant: Tenant)? {
+    public func authenticate(prefix: String, keySHA256: String, now: Date = Date()) throws -> (key: APIKey, tenant: Tenant)? {
         let rows = try transaction.query("""
             SELECT k.id, k.tenant_id, k.name, k.role, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
                    t.name AS tenant_name, t.timezone, t.created_at AS tenant_created_at,
@@ -64,7 +64,7 @@ public struct APIKeyRepository {
             WHERE k.tenant_id = \(tenantID) AND k.prefix = \(prefix)
             """)
         guard let row = rows.first,
-              KeySecret.matches(storedSHA256: try row.decode("secret_sha256"), presentedSHA256: KeySecret.sha256(of: keyText))
+              KeySecret.matches(storedSHA256: try row.decode("secret_sha256"), presentedSHA256: keySHA256)
         else { return nil }
         let key = try Self.decode(row)
         guard key.revokedAt == nil else { return nil }

@@ -51,12 +51,12 @@ public struct PlatformKeyRepository {
         return try Self.decode(row)
     }
 
-    public func authenticate(prefix: String, keyText: String, now: Date = Date()) throws -> PlatformKey? {
+    public func authenticate(prefix: String, keySHA256: String, now: Date = Date()) throws -> PlatformKey? {
         let rows = try transaction.query("""
             SELECT \(unsafeRaw: Self.columns), secret_sha256 FROM platform_keys WHERE prefix = \(prefix)
             """)
         guard let row = rows.first,
-              KeySecret.matches(storedSHA256: try row.decode("secret_sha256"), presentedSHA256: KeySecret.sha256(of: keyText))
+              KeySecret.matches(storedSHA256: try row.decode("secret_sha256"), presentedSHA256: keySHA256)
         else { return nil }
         let key = try Self.decode(row)
         guard key.revokedAt == nil else { return nil }

@@ -31,13 +31,13 @@ import Testing
         // B revoking A's key id is a miss, and A's key still works.
         #expect(throws: StoreError.notFound("API key")) { try test.database.withTenant(b) { try $0.apiKeys.revoke(id: keyA.key.id) } }
         let stillValid = try test.database.withTenant(a) {
-            try $0.apiKeys.authenticate(prefix: prefix(of: keyA.secret), keyText: keyA.secret)
+            try $0.apiKeys.authenticate(prefix: prefix(of: keyA.secret), keySHA256: KeySecret.sha256(of: keyA.secret))
         }
         #expect(stillValid?.key.id == keyA.key.id)
 
         // Presenting A's key text while scoped to B finds nothing: the scope decides.
         let crossed = try test.database.withTenant(b) {
-            try $0.apiKeys.authenticate(prefix: prefix(of: keyA.secret), keyText: keyA.secret)
+            try $0.apiKeys.authenticate(prefix: prefix(of: keyA.secret), keySHA256: KeySecret.sha256(of: keyA.secret))
         }
         #expect(crossed == nil)
     }
@@ -67,17 +67,17 @@ import Testing
         #expect(parsedTenant == tenant)
         #expect(created.key.displayPrefix.hasSuffix(parsedPrefix))
 
-        let used = try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keyText: created.secret) }
+        let used = try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keySHA256: KeySecret.sha256(of: created.secret)) }
         #expect(used?.tenant.id == tenant)
         #expect(used?.key.role == .integration)
         let stamped = try test.database.withTenant(tenant) { try $0.apiKeys.list() }.first
         #expect(stamped?.lastUsedAt != nil)
 
         let wrongSecret = String(created.secret.dropLast()) + (created.secret.last == "a" ? "b" : "a")
-        #expect(try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keyText: wrongSecret) } == nil)
+        #expect(try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keySHA256: KeySecret.sha256(of: wrongSecret)) } == nil)
 
         _ = try test.database.withTenant(tenant) { try $0.apiKeys.revoke(id: created.key.id) }
-        #expect(try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keyText: created.secret) } == nil)
+        #expect(try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keySHA256: KeySecret.sha256(of: created.secret)) } == nil)
     }
 
     func prefix(of key: String) -> String {
