@@ -21,12 +21,12 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging"]),
         .target(name: "PitstopCore"),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
-        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),
-        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "PitstopCore", "Logging", "Lifecycle"]),
+        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "Logging", "Lifecycle"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),
-        .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "PitstopStore", "Lifecycle", "Logging", "Postgres"]),
+        .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "Lifecycle", "Logging", "Postgres"]),
         .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
