@@ -4,14 +4,22 @@ import Foundation
 /// SHA-256 and HMAC-SHA256 from libcrypto. Inputs and outputs are plain bytes; `hex` renders them.
 public enum Digest {
     public static func sha256(_ data: some Sequence<UInt8>) -> [UInt8] {
-        let bytes = Array(data)
-        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        digest(Array(data), EVP_sha256(), length: Int(SHA256_DIGEST_LENGTH))
+    }
+
+    /// SHA-1, only for protocols that prescribe it (WeChat's server signature); never for secrets.
+    public static func sha1(_ string: String) -> [UInt8] {
+        digest(Array(string.utf8), EVP_sha1(), length: Int(SHA_DIGEST_LENGTH))
+    }
+
+    private static func digest(_ bytes: [UInt8], _ algorithm: OpaquePointer?, length expected: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: expected)
         bytes.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in
                 var length: UInt32 = 0
-                // EVP_Digest only fails on allocation failure; a zero length then shows it.
-                _ = EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha256(), nil)
-                precondition(length == SHA256_DIGEST_LENGTH, "EVP_Digest(SHA-256) failed")
+                // EVP_Digest only fails on allocation failure; a short length then shows it.
+                _ = EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, algorithm, nil)
+                precondition(Int(length) == expected, "EVP_Digest failed")
             }
         }
         return out

@@ -30,6 +30,13 @@ import Testing
         #expect(Digest.hmacSHA256(key: key, message: message).hex == expected)
     }
 
+    @Test func sha1OfKnownInputs() {
+        // FIPS 180-1 examples.
+        #expect(Digest.sha1("abc").hex == "a9993e364706816aba3e25717850c26c9cd0d89d")
+        #expect(Digest.sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").hex
+                == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+    }
+
     @Test func hmacWithEmptyKey() {
         // Published in many HMAC test suites: HMAC-SHA256("", "").
         #expect(Digest.hmacSHA256(key: [], message: []).hex
