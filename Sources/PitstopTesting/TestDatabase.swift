@@ -48,6 +48,20 @@ public final class TestDatabase: Sendable {
         database = Database(pool: ConnectionPool(configuration: appConfiguration, size: 8))
     }
 
+    /// A connection URL for this test database as `user` (the app role by default), for
+    /// executables that read DATABASE_URL.
+    public func url(user: String = "pitstop_app") -> String {
+        Self.url(database: name, user: user)
+    }
+
+    public static func url(database: String, user: String) -> String {
+        guard var parts = URLComponents(string: serverURL) else { return serverURL }
+        parts.user = user
+        if user == "pitstop_app" { parts.password = ProcessInfo.processInfo.environment["PITSTOP_TEST_APP_PASSWORD"] }
+        parts.path = "/" + database
+        return parts.string ?? serverURL
+    }
+
     /// A fresh database for a test that must start from nothing (migrations): not migrated.
     public static func makeEmptyDatabase() throws -> Connection.Configuration {
         let url = serverURL
