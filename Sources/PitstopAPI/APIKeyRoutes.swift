@@ -28,9 +28,7 @@ extension APIApplication {
                 return try .json(Page(items: items.map { KeyBody($0, secret: nil) }, nextCursor: next))
             },
             tenantRoute("DELETE", "/v1/api-keys/{id}", roles: [.admin]) { request, _, scope in
-                // A malformed id is answered exactly like an unknown one.
-                guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else { throw StoreError.notFound("API key") }
-                _ = try scope.apiKeys.revoke(id: id)
+                _ = try scope.apiKeys.revoke(id: try Self.pathID(request, "API key"))
                 return .noContent()
             },
         ]

@@ -15,6 +15,9 @@ enum ErrorMapping {
         case let store as StoreError:
             switch store {
             case .notFound(let what): return Problem.notFound(what)
+            case .versionMismatch(let current):
+                return Problem(status: 412, type: "version-mismatch", title: "Precondition failed", detail: store.description,
+                               headers: [("ETag", "\"\(current)\"")])
             case .conflict(let what): return Problem.conflict(what)
             }
         case let database as PostgresError:

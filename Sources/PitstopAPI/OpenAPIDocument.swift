@@ -69,16 +69,26 @@ enum OpenAPIDocument {
                                   responses: ["201": ["description": "Created, with its secret", "content": json(ref("APIKey"))]]),
                 "get": operation("listAPIKeys", "List the tenant's API keys, newest first (admin)", tags: ["api-keys"],
                                  parameters: pageParameters,
-                                 responses: ["200": ["description": "A page of keys", "content": json([
-                                     "type": "object", "required": ["items"],
-                                     "properties": ["items": ["type": "array", "items": ref("APIKey")] as Object,
-                                                    "next_cursor": ["type": ["string", "null"]]] as Object,
-                                 ])]]),
+                                 responses: ["200": ["description": "A page of keys", "content": json(pageOf("APIKey"))]]),
             ] as Object,
             "/v1/api-keys/{id}": [
                 "delete": operation("revokeAPIKey", "Revoke an API key (admin)", tags: ["api-keys"],
-                                    parameters: [["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
+                                    parameters: [idParameter],
                                     responses: ["204": ["description": "Revoked"]]),
+            ] as Object,
+            "/v1/shops": [
+                "post": operation("createShop", "Create a shop (admin)", tags: ["shops"], parameters: [idempotencyKey],
+                                  body: ref("ShopInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("Shop"))]]),
+                "get": operation("listShops", "List shops, newest first", tags: ["shops"], parameters: pageParameters,
+                                 responses: ["200": ["description": "A page of shops", "content": json(pageOf("Shop"))]]),
+            ] as Object,
+            "/v1/shops/{id}": [
+                "get": operation("getShop", "A shop, with its version as ETag", tags: ["shops"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The shop", "content": json(ref("Shop"))]]),
+                "patch": operation("updateShop", "Change some of a shop's fields (admin); null clears location or phone",
+                                   tags: ["shops"], parameters: [idParameter, ifMatch], body: ref("ShopInput"),
+                                   responses: ["200": ["description": "The changed shop", "content": json(ref("Shop"))]]),
             ] as Object,
             "/v1/platform/tenants": [
                 "post": operation("createTenant", "Create a tenant and its first admin key (platform key)", tags: ["platform"],
@@ -89,6 +99,25 @@ enum OpenAPIDocument {
                                   ])]]),
             ] as Object,
         ]
+    }
+
+    static func pageOf(_ schema: String) -> Object {
+        ["type": "object", "required": ["items"],
+         "properties": ["items": ["type": "array", "items": ref(schema)] as Object, "next_cursor": ["type": ["string", "null"]]] as Object]
+    }
+
+    static var idParameter: Object {
+        ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"] as Object]
+    }
+
+    static var idempotencyKey: Object {
+        ["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": 255] as Object,
+         "description": "Retrying with the same key and body returns the first response; another body is a 422."]
+    }
+
+    static var ifMatch: Object {
+        ["name": "If-Match", "in": "header", "required": true, "schema": ["type": "string"],
+         "description": "The ETag of the version you read; a stale one is a 412."]
     }
 
     static var pageParameters: [Object] { [
@@ -132,6 +161,40 @@ enum OpenAPIDocument {
                     "prefix": ["type": "string", "description": "Shown to tell keys apart; not usable as a key"],
                     "created_at": timestamp, "last_used_at": nullableTimestamp, "revoked_at": nullableTimestamp,
                     "secret": ["type": "string", "description": "The key itself; only in the response that creates it"],
+                ] as Object,
+            ] as Object,
+            "GeoPoint": [
+                "type": "object", "required": ["latitude", "longitude"], "additionalProperties": false,
+                "properties": ["latitude": ["type": "number", "minimum": -90, "maximum": 90] as Object,
+                               "longitude": ["type": "number", "minimum": -180, "maximum": 180] as Object] as Object,
+            ] as Object,
+            "OpeningHours": [
+                "type": "object", "description": "Intervals by weekday in the shop's zone; an absent day is closed.",
+                "propertyNames": ["enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]],
+                "additionalProperties": ["type": "array", "items": [
+                    "type": "array", "minItems": 2, "maxItems": 2,
+                    "items": ["type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"] as Object,
+                ] as Object] as Object,
+                "examples": [["mon": [["08:30", "18:00"]]]],
+            ] as Object,
+            "Shop": [
+                "type": "object", "required": ["id", "name", "address", "timezone", "opening_hours", "created_at", "updated_at", "version"],
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "name": ["type": "string"], "address": ["type": "string"],
+                    "location": ref("GeoPoint"), "timezone": ["type": "string"], "phone": ["type": "string"],
+                    "opening_hours": ref("OpeningHours"), "created_at": timestamp, "updated_at": timestamp,
+                    "version": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "ShopInput": [
+                "type": "object", "additionalProperties": false, "description": "name is required when creating",
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
+                    "address": ["type": "string", "maxLength": 500] as Object,
+                    "location": ["oneOf": [ref("GeoPoint"), ["type": "null"]]] as Object,
+                    "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
+                    "phone": ["type": ["string", "null"], "maxLength": 32] as Object,
+                    "opening_hours": ref("OpeningHours"),
                 ] as Object,
             ] as Object,
             "CreateAPIKey": [

@@ -33,6 +33,8 @@ public struct TenantScope {
 
     public var tenant: TenantRepository { TenantRepository(transaction: transaction, tenantID: tenantID) }
     public var apiKeys: APIKeyRepository { APIKeyRepository(transaction: transaction, tenantID: tenantID) }
+    public var shops: ShopRepository { ShopRepository(transaction: transaction, tenantID: tenantID) }
+    public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
 }
 
 /// One transaction outside any tenant, for the operator's platform keys.
@@ -46,12 +48,15 @@ public struct PlatformScope {
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// No such row in this tenant. Another tenant's row is reported the same way.
     case notFound(String)
+    /// The row changed since the client read it (optimistic concurrency).
+    case versionMismatch(current: Int)
     /// The write conflicts with existing data (a unique value taken).
     case conflict(String)
 
     public var description: String {
         switch self {
         case .notFound(let what): "\(what) not found"
+        case .versionMismatch(let current): "the record changed since you read it; its current version is \(current): fetch it again and retry"
         case .conflict(let what): what
         }
     }

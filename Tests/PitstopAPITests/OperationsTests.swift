@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopAPI
+import PitstopStore
 import PitstopTesting
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
         #expect(try api.get("/healthz", key: nil).json["status"] as? String == "ok")
         let ready = try api.get("/readyz", key: nil)
         #expect(ready.status == 200)
-        #expect(ready.json["schema_version"] as? Int == 1)
+        #expect(ready.json["schema_version"] as? Int == Schema.version)
         _ = try api.get("/v1/tenant", key: nil)
         let metrics = try api.get("/metrics", key: nil)
         #expect(metrics.status == 200)

@@ -1,0 +1,33 @@
+import Crypto
+import HTTPServer
+import PitstopStore
+
+extension APIApplication {
+    /// Runs a creating handler under the request's `Idempotency-Key`, if it sent one: the key is
+    /// claimed in the handler's transaction, so the key and what it creates commit together. A
+    /// retry with the same key and the same request gets the first response again (with
+    /// `Idempotent-Replayed: true`); the same key with a different request is a 422.
+    func idempotent(_ request: HTTPRequest, _ scope: TenantScope, _ create: () throws -> HTTPResponse) throws -> HTTPResponse {
+        guard let key = request.headers["Idempotency-Key"] else { return try create() }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", field: "Idempotency-Key")
+        }
+        let fingerprint = Digest.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body).hex
+        switch try scope.idempotencyKeys.claim(key: key, requestHash: fingerprint) {
+        case .mismatch:
+            throw Problem(status: 422, type: "idempotency-key-reused", title: "Idempotency-Key reused",
+                          detail: "this Idempotency-Key was used for a different request; use a new key for a new request",
+                          errors: [.init(field: "Idempotency-Key", message: "was used for a different request")])
+        case .replay(let status, let body, let location):
+            var response = HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(body.utf8))
+            if let location { response.headers.add("Location", location) }
+            response.headers.add("Idempotent-Replayed", "true")
+            return response
+        case .claimed:
+            let response = try create()
+            try scope.idempotencyKeys.complete(key: key, status: response.status, body: String(decoding: response.body, as: UTF8.self),
+                                               location: response.headers["Location"])
+            return response
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    var shopRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/shops", roles: [.admin]) { [self] request, caller, scope in
+                try idempotent(request, scope) {
+                    let input = try JSONCoding.decode(ShopInputBody.self, from: request.body, allowedFields: ShopInputBody.fields).input
+                    let errors = input.errors(creating: true)
+                    guard errors.isEmpty else { throw ValidationError(errors) }
+                    let shop = try scope.shops.create(input, defaultTimezone: caller.tenant.timezone)
+                    var response = try HTTPResponse.json(ShopBody(shop), status: 201)
+                    response.headers.add("Location", "/v1/shops/\(shop.id.uuidString.lowercased())")
+                    response.headers.add("ETag", "\"\(shop.version)\"")
+                    return response
+                }
+            },
+            tenantRoute("GET", "/v1/shops", roles: Self.allRoles) { request, _, scope in
+                let page = try PageRequest(request)
+                let shops = try scope.shops.list(limit: page.limit + 1, after: page.cursor)
+                let items = shops.prefix(page.limit)
+                let next = shops.count > page.limit ? items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
+                return try .json(Page(items: items.map(ShopBody.init), nextCursor: next))
+            },
+            tenantRoute("GET", "/v1/shops/{id}", roles: Self.allRoles) { request, _, scope in
+                let shop = try scope.shops.get(id: try Self.pathID(request, "shop"))
+                var response = try HTTPResponse.json(ShopBody(shop))
+                response.headers.add("ETag", "\"\(shop.version)\"")
+                return response
+            },
+            tenantRoute("PATCH", "/v1/shops/{id}", roles: [.admin]) { request, _, scope in
+                let id = try Self.pathID(request, "shop")
+                let version = try Self.ifMatchVersion(request)
+                let input = try JSONCoding.decode(ShopInputBody.self, from: request.body, allowedFields: ShopInputBody.fields).input
+                let errors = input.errors(creating: false)
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                let shop = try scope.shops.update(id: id, expectedVersion: version, input)
+                var response = try HTTPResponse.json(ShopBody(shop))
+                response.headers.add("ETag", "\"\(shop.version)\"")
+                return response
+            },
+        ]
+    }
+
+    /// A `{id}` path segment; one that is not a UUID is answered exactly like an unknown id.
+    static func pathID(_ request: HTTPRequest, _ what: String) throws -> UUID {
+        guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else { throw StoreError.notFound(what) }
+        return id
+    }
+
+    /// The version a client read, from `If-Match: "3"` (the ETag of a GET). Updates without it
+    /// are refused, so two editors cannot silently overwrite each other.
+    static func ifMatchVersion(_ request: HTTPRequest) throws -> Int {
+        guard let header = request.headers["If-Match"] else {
+            throw Problem(status: 428, type: "precondition-required", title: "Precondition required",
+                          detail: "send If-Match with the ETag from your last GET of this record",
+                          errors: [.init(field: "If-Match", message: "is required")])
+        }
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let tag = trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed
+        guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let version = Int(tag.dropFirst().dropLast()), version > 0 else {
+            throw Problem.badRequest("If-Match must be an ETag this API returned, such as \"3\"", field: "If-Match")
+        }
+        return version
+    }
+}
+
+/// A shop's fields as a client sends them, for creation and for partial updates: an absent
+/// field is left as it is; `null` clears `location` and `phone`.
+struct ShopInputBody: Decodable {
+    var input: ShopInput
+
+    static let fields: Set<String> = ["name", "address", "location", "timezone", "phone", "opening_hours"]
+
+    enum CodingKeys: String, CodingKey {
+        case name, address, location, timezone, phone, openingHours
+    }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func present<T: Decodable>(_ key: CodingKeys) throws -> T? {
+            // Present keys must hold a value: null is only meaningful for clearable fields.
+            container.contains(key) ? try container.decode(T.self, forKey: key) : nil
+        }
+        func update<T: Decodable & Sendable & Equatable>(_ key: CodingKeys) throws -> FieldUpdate<T> {
+            guard container.contains(key) else { return .keep }
+            return try container.decodeNil(forKey: key) ? .clear : .set(try container.decode(T.self, forKey: key))
+        }
+        input = ShopInput(name: try present(.name), address: try present(.address), location: try update(.location),
+                          timezone: try present(.timezone), phone: try update(.phone), openingHours: try present(.openingHours))
+    }
+}
+
+struct ShopBody: Encodable {
+    var id: String
+    var name: String
+    var address: String
+    var location: GeoPoint?
+    var timezone: String
+    var phone: String?
+    var openingHours: OpeningHours
+    var createdAt: Date
+    var updatedAt: Date
+    var version: Int
+
+    init(_ shop: Shop) {
+        id = shop.id.uuidString.lowercased()
+        name = shop.name
+        address = shop.address
+        location = shop.location
+        timezone = shop.timezone
+        phone = shop.phone
+        openingHours = shop.openingHours
+        createdAt = shop.createdAt
+        updatedAt = shop.updatedAt
+        version = shop.version
+    }
+}
