@@ -23,9 +23,8 @@ extension APIApplication {
             tenantRoute("GET", "/v1/api-keys", roles: [.admin]) { request, _, scope in
                 let page = try PageRequest(request)
                 let keys = try scope.apiKeys.list(limit: page.limit + 1, after: page.cursor)
-                let items = keys.prefix(page.limit)
-                let next = keys.count > page.limit ? items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
-                return try .json(Page(items: items.map { KeyBody($0, secret: nil) }, nextCursor: next))
+                return try .page(keys, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                                 body: { KeyBody($0, secret: nil) })
             },
             tenantRoute("DELETE", "/v1/api-keys/{id}", roles: [.admin]) { request, _, scope in
                 _ = try scope.apiKeys.revoke(id: try Self.pathID(request, "API key"))

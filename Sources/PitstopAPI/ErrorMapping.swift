@@ -19,6 +19,9 @@ enum ErrorMapping {
                 return Problem(status: 412, type: "version-mismatch", title: "Precondition failed", detail: store.description,
                                headers: [("ETag", "\"\(current)\"")])
             case .conflict(let what): return Problem.conflict(what)
+            case .duplicate(let field, let message):
+                return Problem(status: 409, type: "duplicate", title: "Duplicate", detail: store.description,
+                               errors: [.init(field: field, message: message)])
             }
         case let database as PostgresError:
             switch database.kind {

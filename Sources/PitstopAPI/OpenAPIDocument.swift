@@ -90,6 +90,40 @@ enum OpenAPIDocument {
                                    tags: ["shops"], parameters: [idParameter, ifMatch], body: ref("ShopInput"),
                                    responses: ["200": ["description": "The changed shop", "content": json(ref("Shop"))]]),
             ] as Object,
+            "/v1/customers": [
+                "post": operation("createCustomer", "Create a customer (admin, dispatcher, integration)", tags: ["customers"],
+                                  parameters: [idempotencyKey], body: ref("CustomerInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("Customer"))]]),
+                "get": operation("listCustomers", "List customers, newest first, optionally matching a phone, openid or CRM id",
+                                 tags: ["customers"],
+                                 parameters: pageParameters + [query("phone", "a phone number in any common form"),
+                                                               query("wechat_openid", "the follower's openid"),
+                                                               query("external_id", "the customer's id in your CRM")],
+                                 responses: ["200": ["description": "A page of customers", "content": json(pageOf("Customer"))]]),
+            ] as Object,
+            "/v1/customers/{id}": [
+                "get": operation("getCustomer", "A customer, with its version as ETag", tags: ["customers"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The customer", "content": json(ref("Customer"))]]),
+                "patch": operation("updateCustomer", "Change some of a customer's fields; null clears the optional ones",
+                                   tags: ["customers"], parameters: [idParameter, ifMatch], body: ref("CustomerInput"),
+                                   responses: ["200": ["description": "The changed customer", "content": json(ref("Customer"))]]),
+            ] as Object,
+            "/v1/vehicles": [
+                "post": operation("createVehicle", "Register a customer's vehicle (admin, dispatcher, integration)", tags: ["vehicles"],
+                                  parameters: [idempotencyKey], body: ref("VehicleInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("Vehicle"))]]),
+                "get": operation("listVehicles", "List vehicles, newest first, optionally by customer, VIN or plate", tags: ["vehicles"],
+                                 parameters: pageParameters + [query("customer_id", "a customer id"), query("vin", "a VIN"),
+                                                               query("plate", "a plate in any common form")],
+                                 responses: ["200": ["description": "A page of vehicles", "content": json(pageOf("Vehicle"))]]),
+            ] as Object,
+            "/v1/vehicles/{id}": [
+                "get": operation("getVehicle", "A vehicle, with its version as ETag", tags: ["vehicles"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The vehicle", "content": json(ref("Vehicle"))]]),
+                "patch": operation("updateVehicle", "Change some of a vehicle's fields; null clears the optional ones",
+                                   tags: ["vehicles"], parameters: [idParameter, ifMatch], body: ref("VehicleInput"),
+                                   responses: ["200": ["description": "The changed vehicle", "content": json(ref("Vehicle"))]]),
+            ] as Object,
             "/v1/platform/tenants": [
                 "post": operation("createTenant", "Create a tenant and its first admin key (platform key)", tags: ["platform"],
                                   body: ref("CreateTenant"),
@@ -108,6 +142,10 @@ enum OpenAPIDocument {
 
     static var idParameter: Object {
         ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"] as Object]
+    }
+
+    static func query(_ name: String, _ description: String) -> Object {
+        ["name": name, "in": "query", "required": false, "schema": ["type": "string"], "description": description]
     }
 
     static var idempotencyKey: Object {
@@ -195,6 +233,53 @@ enum OpenAPIDocument {
                     "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
                     "phone": ["type": ["string", "null"], "maxLength": 32] as Object,
                     "opening_hours": ref("OpeningHours"),
+                ] as Object,
+            ] as Object,
+            "Customer": [
+                "type": "object", "required": ["id", "name", "phones", "tags", "created_at", "updated_at", "version"],
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
+                    "phones": ["type": "array", "items": ["type": "string"], "description": "11-digit mainland mobiles or +E.164"] as Object,
+                    "wechat_openid": ["type": "string"], "wechat_unionid": ["type": "string"], "email": ["type": "string"],
+                    "tags": ["type": "array", "items": ["type": "string"]] as Object, "external_id": ["type": "string"],
+                    "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "CustomerInput": [
+                "type": "object", "additionalProperties": false, "description": "name is required when creating",
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
+                    "phones": ["type": "array", "maxItems": 5, "items": ["type": "string"]] as Object,
+                    "wechat_openid": ["type": ["string", "null"], "maxLength": 64] as Object,
+                    "wechat_unionid": ["type": ["string", "null"], "maxLength": 64] as Object,
+                    "email": ["type": ["string", "null"], "maxLength": 254] as Object,
+                    "tags": ["type": "array", "maxItems": 20, "items": ["type": "string", "maxLength": 32] as Object] as Object,
+                    "external_id": ["type": ["string", "null"], "maxLength": 100] as Object,
+                ] as Object,
+            ] as Object,
+            "Vehicle": [
+                "type": "object", "required": ["id", "customer_id", "created_at", "updated_at", "version"],
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "customer_id": ["type": "string", "format": "uuid"],
+                    "vin": ["type": "string", "pattern": "^[0-9A-HJ-NPR-Z]{17}$"] as Object,
+                    "plate": ["type": "string", "examples": ["粤B12345D"]] as Object,
+                    "make": ["type": "string"], "model": ["type": "string"], "year": ["type": "integer"], "colour": ["type": "string"],
+                    "mileage_km": ["type": "integer"], "mileage_read_on": ["type": "string", "format": "date"] as Object,
+                    "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "VehicleInput": [
+                "type": "object", "additionalProperties": false,
+                "description": "customer_id and a plate or VIN are required when creating; the VIN's check digit is verified",
+                "properties": [
+                    "customer_id": ["type": "string", "format": "uuid"] as Object,
+                    "vin": ["type": ["string", "null"]] as Object, "plate": ["type": ["string", "null"]] as Object,
+                    "make": ["type": ["string", "null"], "maxLength": 100] as Object,
+                    "model": ["type": ["string", "null"], "maxLength": 100] as Object,
+                    "year": ["type": ["integer", "null"], "minimum": 1950] as Object,
+                    "colour": ["type": ["string", "null"], "maxLength": 50] as Object,
+                    "mileage_km": ["type": ["integer", "null"], "minimum": 0, "maximum": 5_000_000] as Object,
+                    "mileage_read_on": ["type": ["string", "null"], "format": "date"] as Object,
                 ] as Object,
             ] as Object,
             "CreateAPIKey": [

@@ -12,24 +12,17 @@ extension APIApplication {
                     let errors = input.errors(creating: true)
                     guard errors.isEmpty else { throw ValidationError(errors) }
                     let shop = try scope.shops.create(input, defaultTimezone: caller.tenant.timezone)
-                    var response = try HTTPResponse.json(ShopBody(shop), status: 201)
-                    response.headers.add("Location", "/v1/shops/\(shop.id.uuidString.lowercased())")
-                    response.headers.add("ETag", "\"\(shop.version)\"")
-                    return response
+                    return try .created(ShopBody(shop), version: shop.version, location: "/v1/shops/\(shop.id.uuidString.lowercased())")
                 }
             },
             tenantRoute("GET", "/v1/shops", roles: Self.allRoles) { request, _, scope in
                 let page = try PageRequest(request)
                 let shops = try scope.shops.list(limit: page.limit + 1, after: page.cursor)
-                let items = shops.prefix(page.limit)
-                let next = shops.count > page.limit ? items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
-                return try .json(Page(items: items.map(ShopBody.init), nextCursor: next))
+                return try .page(shops, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) }, body: ShopBody.init)
             },
             tenantRoute("GET", "/v1/shops/{id}", roles: Self.allRoles) { request, _, scope in
                 let shop = try scope.shops.get(id: try Self.pathID(request, "shop"))
-                var response = try HTTPResponse.json(ShopBody(shop))
-                response.headers.add("ETag", "\"\(shop.version)\"")
-                return response
+                return try .record(ShopBody(shop), version: shop.version)
             },
             tenantRoute("PATCH", "/v1/shops/{id}", roles: [.admin]) { request, _, scope in
                 let id = try Self.pathID(request, "shop")
@@ -38,9 +31,7 @@ extension APIApplication {
                 let errors = input.errors(creating: false)
                 guard errors.isEmpty else { throw ValidationError(errors) }
                 let shop = try scope.shops.update(id: id, expectedVersion: version, input)
-                var response = try HTTPResponse.json(ShopBody(shop))
-                response.headers.add("ETag", "\"\(shop.version)\"")
-                return response
+                return try .record(ShopBody(shop), version: shop.version)
             },
         ]
     }
@@ -80,17 +71,9 @@ struct ShopInputBody: Decodable {
     }
 
     init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        func present<T: Decodable>(_ key: CodingKeys) throws -> T? {
-            // Present keys must hold a value: null is only meaningful for clearable fields.
-            container.contains(key) ? try container.decode(T.self, forKey: key) : nil
-        }
-        func update<T: Decodable & Sendable & Equatable>(_ key: CodingKeys) throws -> FieldUpdate<T> {
-            guard container.contains(key) else { return .keep }
-            return try container.decodeNil(forKey: key) ? .clear : .set(try container.decode(T.self, forKey: key))
-        }
-        input = ShopInput(name: try present(.name), address: try present(.address), location: try update(.location),
-                          timezone: try present(.timezone), phone: try update(.phone), openingHours: try present(.openingHours))
+        let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
+        input = ShopInput(name: try read.value(.name), address: try read.value(.address), location: try read.update(.location),
+                          timezone: try read.value(.timezone), phone: try read.update(.phone), openingHours: try read.value(.openingHours))
     }
 }
 

@@ -34,6 +34,8 @@ public struct TenantScope {
     public var tenant: TenantRepository { TenantRepository(transaction: transaction, tenantID: tenantID) }
     public var apiKeys: APIKeyRepository { APIKeyRepository(transaction: transaction, tenantID: tenantID) }
     public var shops: ShopRepository { ShopRepository(transaction: transaction, tenantID: tenantID) }
+    public var customers: CustomerRepository { CustomerRepository(transaction: transaction, tenantID: tenantID) }
+    public var vehicles: VehicleRepository { VehicleRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
 }
 
@@ -52,12 +54,15 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case versionMismatch(current: Int)
     /// The write conflicts with existing data (a unique value taken).
     case conflict(String)
+    /// A unique value another record of the tenant already has.
+    case duplicate(field: String, message: String)
 
     public var description: String {
         switch self {
         case .notFound(let what): "\(what) not found"
         case .versionMismatch(let current): "the record changed since you read it; its current version is \(current): fetch it again and retry"
         case .conflict(let what): what
+        case .duplicate(let field, let message): "\(field) \(message)"
         }
     }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    /// Who may create and change customers and vehicles: the desk, admins and CRM integrations.
+    static let recordWriters: Set<Role> = [.admin, .dispatcher, .integration]
+
+    var customerRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/customers", roles: Self.recordWriters) { [self] request, _, scope in
+                try idempotent(request, scope) {
+                    let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
+                    let customer = try scope.customers.create(try body.input.normalised(creating: true).get())
+                    return try .created(CustomerBody(customer), version: customer.version,
+                                        location: "/v1/customers/\(customer.id.uuidString.lowercased())")
+                }
+            },
+            tenantRoute("GET", "/v1/customers", roles: Self.allRoles) { request, _, scope in
+                let page = try PageRequest(request)
+                var filter = CustomerRepository.Filter(wechatOpenID: request.queryValue("wechat_openid"),
+                                                       externalID: request.queryValue("external_id"))
+                if let phone = request.queryValue("phone") {
+                    guard let normalised = PhoneNumber.normalise(phone) else { throw Problem.badQuery("phone", PhoneNumber.problem) }
+                    filter.phone = normalised
+                }
+                let customers = try scope.customers.list(filter, limit: page.limit + 1, after: page.cursor)
+                return try .page(customers, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                                 body: CustomerBody.init)
+            },
+            tenantRoute("GET", "/v1/customers/{id}", roles: Self.allRoles) { request, _, scope in
+                let customer = try scope.customers.get(id: try Self.pathID(request, "customer"))
+                return try .record(CustomerBody(customer), version: customer.version)
+            },
+            tenantRoute("PATCH", "/v1/customers/{id}", roles: Self.recordWriters) { request, _, scope in
+                let id = try Self.pathID(request, "customer")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
+                let customer = try scope.customers.update(id: id, expectedVersion: version, try body.input.normalised(creating: false).get())
+                return try .record(CustomerBody(customer), version: customer.version)
+            },
+        ]
+    }
+}
+
+extension Problem {
+    static func badQuery(_ parameter: String, _ message: String) -> Problem {
+        Problem(status: 400, type: "bad-query", title: "Bad query parameter", detail: "\(parameter) \(message)",
+                errors: [.init(field: parameter, message: message)])
+    }
+}
+
+/// Partial-update decoding shared by the record bodies: an absent key keeps the stored value,
+/// `null` clears a clearable field, and a present key of a field that cannot be cleared must
+/// hold a value.
+struct FieldReader<Key: CodingKey> {
+    let container: KeyedDecodingContainer<Key>
+
+    func value<T: Decodable>(_ key: Key) throws -> T? {
+        container.contains(key) ? try container.decode(T.self, forKey: key) : nil
+    }
+
+    func update<T: Decodable & Sendable & Equatable>(_ key: Key) throws -> FieldUpdate<T> {
+        guard container.contains(key) else { return .keep }
+        return try container.decodeNil(forKey: key) ? .clear : .set(try container.decode(T.self, forKey: key))
+    }
+}
+
+struct CustomerInputBody: Decodable {
+    var input: CustomerInput
+
+    static let fields: Set<String> = ["name", "phones", "wechat_openid", "wechat_unionid", "email", "tags", "external_id"]
+
+    enum CodingKeys: String, CodingKey {
+        case name, phones, wechatOpenid, wechatUnionid, email, tags, externalId
+    }
+
+    init(from decoder: Decoder) throws {
+        let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
+        input = CustomerInput(name: try read.value(.name), phones: try read.value(.phones), wechatOpenID: try read.update(.wechatOpenid),
+                              wechatUnionID: try read.update(.wechatUnionid), email: try read.update(.email),
+                              tags: try read.value(.tags), externalID: try read.update(.externalId))
+    }
+}
+
+struct CustomerBody: Encodable {
+    var id: String
+    var name: String
+    var phones: [String]
+    var wechatOpenid: String?
+    var wechatUnionid: String?
+    var email: String?
+    var tags: [String]
+    var externalId: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var version: Int
+
+    init(_ customer: Customer) {
+        id = customer.id.uuidString.lowercased()
+        name = customer.name
+        phones = customer.phones
+        wechatOpenid = customer.wechatOpenID
+        wechatUnionid = customer.wechatUnionID
+        email = customer.email
+        tags = customer.tags
+        externalId = customer.externalID
+        createdAt = customer.createdAt
+        updatedAt = customer.updatedAt
+        version = customer.version
+    }
+}

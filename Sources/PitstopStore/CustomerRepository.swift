@@ -1,0 +1,101 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's customers.
+public struct CustomerRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let columns = "id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id, created_at, updated_at, version"
+
+    /// Ways to find customers; several narrow the list together.
+    public struct Filter: Sendable, Equatable {
+        public var phone: String?
+        public var wechatOpenID: String?
+        public var externalID: String?
+
+        public init(phone: String? = nil, wechatOpenID: String? = nil, externalID: String? = nil) {
+            self.phone = phone
+            self.wechatOpenID = wechatOpenID
+            self.externalID = externalID
+        }
+    }
+
+    /// Creates a customer from normalised input.
+    public func create(_ input: CustomerInput) throws -> Customer {
+        try Self.mappingUniqueViolations {
+            let rows = try transaction.query("""
+                INSERT INTO customers (tenant_id, id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id)
+                VALUES (\(tenantID), \(UUID()), \(input.name ?? ""), \(input.phones ?? [])::text[], \(input.wechatOpenID.newValue),
+                        \(input.wechatUnionID.newValue), \(input.email.newValue), \(input.tags ?? [])::text[], \(input.externalID.newValue))
+                RETURNING \(unsafeRaw: Self.columns)
+                """)
+            return try Self.decode(rows[0])
+        }
+    }
+
+    public func get(id: UUID) throws -> Customer {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM customers WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("customer") }
+        return try Self.decode(row)
+    }
+
+    /// Newest first, narrowed by `filter`; pass the last customer of a page as `after`.
+    public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [Customer] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM customers
+            WHERE tenant_id = \(tenantID)
+              AND (\(filter.phone)::text IS NULL OR phones @> ARRAY[\(filter.phone)::text])
+              AND (\(filter.wechatOpenID)::text IS NULL OR wechat_openid = \(filter.wechatOpenID)::text)
+              AND (\(filter.externalID)::text IS NULL OR external_id = \(filter.externalID)::text)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(limit)
+            """).rows.map(Self.decode)
+    }
+
+    /// Applies the fields `input` sets, if the customer is still at `expectedVersion`.
+    public func update(id: UUID, expectedVersion: Int, _ input: CustomerInput) throws -> Customer {
+        let rows = try Self.mappingUniqueViolations {
+            try transaction.query("""
+                UPDATE customers SET
+                    name = coalesce(\(input.name), name),
+                    phones = coalesce(\(input.phones)::text[], phones),
+                    wechat_openid = CASE WHEN \(input.wechatOpenID.isKeep)::boolean THEN wechat_openid ELSE \(input.wechatOpenID.newValue)::text END,
+                    wechat_unionid = CASE WHEN \(input.wechatUnionID.isKeep)::boolean THEN wechat_unionid ELSE \(input.wechatUnionID.newValue)::text END,
+                    email = CASE WHEN \(input.email.isKeep)::boolean THEN email ELSE \(input.email.newValue)::text END,
+                    tags = coalesce(\(input.tags)::text[], tags),
+                    external_id = CASE WHEN \(input.externalID.isKeep)::boolean THEN external_id ELSE \(input.externalID.newValue)::text END,
+                    updated_at = now(),
+                    version = version + 1
+                WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
+                RETURNING \(unsafeRaw: Self.columns)
+                """)
+        }
+        if let row = rows.first { return try Self.decode(row) }
+        let current = try transaction.query("SELECT version FROM customers WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = current.first else { throw StoreError.notFound("customer") }
+        throw StoreError.versionMismatch(current: try row.decode("version"))
+    }
+
+    /// Unique indexes name the field a client must change.
+    static func mappingUniqueViolations<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            switch error.constraint {
+            case "customers_external_id": throw StoreError.duplicate(field: "external_id", message: "belongs to another customer already")
+            case "customers_wechat_openid": throw StoreError.duplicate(field: "wechat_openid", message: "belongs to another customer already")
+            default: throw error
+            }
+        }
+    }
+
+    static func decode(_ row: Row) throws -> Customer {
+        Customer(id: try row.decode("id"), name: try row.decode("name"), phones: try row.decode("phones"),
+                 wechatOpenID: try row.decode("wechat_openid"), wechatUnionID: try row.decode("wechat_unionid"),
+                 email: try row.decode("email"), tags: try row.decode("tags"), externalID: try row.decode("external_id"),
+                 createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
+    }
+}
