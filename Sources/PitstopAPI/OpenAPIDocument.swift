@@ -124,6 +124,22 @@ enum OpenAPIDocument {
                                    tags: ["vehicles"], parameters: [idParameter, ifMatch], body: ref("VehicleInput"),
                                    responses: ["200": ["description": "The changed vehicle", "content": json(ref("Vehicle"))]]),
             ] as Object,
+            "/v1/work-order-types": [
+                "post": operation("createWorkOrderType", "Create a work-order type and its custom fields (admin)", tags: ["work-order-types"],
+                                  parameters: [idempotencyKey], body: ref("WorkOrderTypeInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("WorkOrderType"))]]),
+                "get": operation("listWorkOrderTypes", "List work-order types, newest first", tags: ["work-order-types"],
+                                 parameters: pageParameters,
+                                 responses: ["200": ["description": "A page of types", "content": json(pageOf("WorkOrderType"))]]),
+            ] as Object,
+            "/v1/work-order-types/{id}": [
+                "get": operation("getWorkOrderType", "A work-order type, with its version as ETag", tags: ["work-order-types"],
+                                 parameters: [idParameter],
+                                 responses: ["200": ["description": "The type", "content": json(ref("WorkOrderType"))]]),
+                "patch": operation("updateWorkOrderType", "Change a type or its template (admin); existing orders keep their values",
+                                   tags: ["work-order-types"], parameters: [idParameter, ifMatch], body: ref("WorkOrderTypeInput"),
+                                   responses: ["200": ["description": "The changed type", "content": json(ref("WorkOrderType"))]]),
+            ] as Object,
             "/v1/platform/tenants": [
                 "post": operation("createTenant", "Create a tenant and its first admin key (platform key)", tags: ["platform"],
                                   body: ref("CreateTenant"),
@@ -280,6 +296,36 @@ enum OpenAPIDocument {
                     "colour": ["type": ["string", "null"], "maxLength": 50] as Object,
                     "mileage_km": ["type": ["integer", "null"], "minimum": 0, "maximum": 5_000_000] as Object,
                     "mileage_read_on": ["type": ["string", "null"], "format": "date"] as Object,
+                ] as Object,
+            ] as Object,
+            "CustomField": [
+                "type": "object", "required": ["key", "label", "kind", "required"],
+                "properties": [
+                    "key": ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"] as Object, "label": ["type": "string"],
+                    "kind": ["type": "string", "enum": ["text", "number", "integer", "boolean", "date", "single_select", "multi_select", "photo"]] as Object,
+                    "required": ["type": "boolean"], "min_length": ["type": "integer"], "max_length": ["type": "integer"],
+                    "minimum": ["type": "number"], "maximum": ["type": "number"],
+                    "options": ["type": "array", "items": ["type": "string"]] as Object,
+                ] as Object,
+            ] as Object,
+            "WorkOrderTemplate": [
+                "type": "object", "required": ["fields"],
+                "properties": ["fields": ["type": "array", "maxItems": 100, "items": ref("CustomField")] as Object] as Object,
+            ] as Object,
+            "WorkOrderType": [
+                "type": "object", "required": ["id", "code", "name", "template", "active", "created_at", "updated_at", "version"],
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "code": ["type": "string"], "name": ["type": "string"],
+                    "template": ref("WorkOrderTemplate"), "active": ["type": "boolean"],
+                    "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "WorkOrderTypeInput": [
+                "type": "object", "additionalProperties": false, "description": "code and name are required when creating",
+                "properties": [
+                    "code": ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"] as Object,
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
+                    "template": ref("WorkOrderTemplate"), "active": ["type": "boolean"],
                 ] as Object,
             ] as Object,
             "CreateAPIKey": [

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A kind of work a chain does (accident repair, routine maintenance, roadside rescue, …) and
+/// the custom fields its orders carry.
+public struct WorkOrderType: Sendable, Equatable {
+    public var id: UUID
+    /// Stable machine name, unique in the tenant: `accident_repair`.
+    public var code: String
+    public var name: String
+    public var template: WorkOrderTemplate
+    public var active: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int
+
+    public init(id: UUID, code: String, name: String, template: WorkOrderTemplate, active: Bool, createdAt: Date,
+                updatedAt: Date, version: Int) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.template = template
+        self.active = active
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+}
+
+/// What a client may set on a work-order type.
+public struct WorkOrderTypeInput: Sendable, Equatable {
+    public var code: String?
+    public var name: String?
+    public var template: WorkOrderTemplate?
+    public var active: Bool?
+
+    public init(code: String? = nil, name: String? = nil, template: WorkOrderTemplate? = nil, active: Bool? = nil) {
+        self.code = code
+        self.name = name
+        self.template = template
+        self.active = active
+    }
+
+    public func errors(creating: Bool) -> [FieldError] {
+        var errors: [FieldError] = []
+        if let code {
+            let valid = code.count <= 64 && code.first.map { ("a"..."z").contains($0) } == true
+                && code.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+            if !valid { errors.append(FieldError(field: "code", message: "must be up to 64 lower-case letters, digits or underscores, starting with a letter")) }
+        } else if creating {
+            errors.append(FieldError(field: "code", message: "is required"))
+        }
+        if let name {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty || trimmed.count > 100 { errors.append(FieldError(field: "name", message: "must be 1 to 100 characters")) }
+        } else if creating {
+            errors.append(FieldError(field: "name", message: "is required"))
+        }
+        if let template {
+            errors += template.definitionErrors().map { FieldError(field: "template.\($0.field)", message: $0.message) }
+        }
+        return errors
+    }
+}
