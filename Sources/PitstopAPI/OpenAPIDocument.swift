@@ -124,6 +124,20 @@ enum OpenAPIDocument {
                                    tags: ["vehicles"], parameters: [idParameter, ifMatch], body: ref("VehicleInput"),
                                    responses: ["200": ["description": "The changed vehicle", "content": json(ref("Vehicle"))]]),
             ] as Object,
+            "/v1/engineers": [
+                "post": operation("createEngineer", "Add an engineer with skills and shops (admin, dispatcher)", tags: ["engineers"],
+                                  parameters: [idempotencyKey], body: ref("EngineerInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("Engineer"))]]),
+                "get": operation("listEngineers", "List engineers, newest first", tags: ["engineers"], parameters: pageParameters,
+                                 responses: ["200": ["description": "A page of engineers", "content": json(pageOf("Engineer"))]]),
+            ] as Object,
+            "/v1/engineers/{id}": [
+                "get": operation("getEngineer", "An engineer, with its version as ETag", tags: ["engineers"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The engineer", "content": json(ref("Engineer"))]]),
+                "patch": operation("updateEngineer", "Change an engineer; skills and shop_ids, when sent, replace the whole set",
+                                   tags: ["engineers"], parameters: [idParameter, ifMatch], body: ref("EngineerInput"),
+                                   responses: ["200": ["description": "The changed engineer", "content": json(ref("Engineer"))]]),
+            ] as Object,
             "/v1/work-order-types": [
                 "post": operation("createWorkOrderType", "Create a work-order type and its custom fields (admin)", tags: ["work-order-types"],
                                   parameters: [idempotencyKey], body: ref("WorkOrderTypeInput"),
@@ -158,6 +172,13 @@ enum OpenAPIDocument {
 
     static var idParameter: Object {
         ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"] as Object]
+    }
+
+    /// Skill code → level 1 to 5.
+    static var skillsSchema: Object {
+        ["type": "object", "propertyNames": ["pattern": "^[a-z][a-z0-9_]{0,63}$"],
+         "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
+         "examples": [["engine": 4, "bodywork": 2]]]
     }
 
     static func query(_ name: String, _ description: String) -> Object {
@@ -296,6 +317,30 @@ enum OpenAPIDocument {
                     "colour": ["type": ["string", "null"], "maxLength": 50] as Object,
                     "mileage_km": ["type": ["integer", "null"], "minimum": 0, "maximum": 5_000_000] as Object,
                     "mileage_read_on": ["type": ["string", "null"], "format": "date"] as Object,
+                ] as Object,
+            ] as Object,
+            "Engineer": [
+                "type": "object",
+                "required": ["id", "name", "skills", "shop_ids", "certifications", "active", "status", "created_at", "updated_at", "version"],
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "name": ["type": "string"], "phone": ["type": "string"],
+                    "skills": skillsSchema,
+                    "shop_ids": ["type": "array", "items": ["type": "string", "format": "uuid"] as Object] as Object,
+                    "certifications": ["type": "array", "items": ["type": "string"]] as Object, "active": ["type": "boolean"],
+                    "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
+                    "location": ref("GeoPoint"), "located_at": timestamp,
+                    "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "EngineerInput": [
+                "type": "object", "additionalProperties": false, "description": "name is required when creating",
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
+                    "phone": ["type": ["string", "null"]] as Object, "skills": skillsSchema,
+                    "shop_ids": ["type": "array", "maxItems": 50, "items": ["type": "string", "format": "uuid"] as Object] as Object,
+                    "certifications": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object,
+                    "active": ["type": "boolean"],
+                    "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
                 ] as Object,
             ] as Object,
             "CustomField": [

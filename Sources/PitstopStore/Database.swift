@@ -36,6 +36,7 @@ public struct TenantScope {
     public var shops: ShopRepository { ShopRepository(transaction: transaction, tenantID: tenantID) }
     public var customers: CustomerRepository { CustomerRepository(transaction: transaction, tenantID: tenantID) }
     public var vehicles: VehicleRepository { VehicleRepository(transaction: transaction, tenantID: tenantID) }
+    public var engineers: EngineerRepository { EngineerRepository(transaction: transaction, tenantID: tenantID) }
     public var workOrderTypes: WorkOrderTypeRepository { WorkOrderTypeRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
 }

@@ -1,0 +1,85 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    var engineerRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/engineers", roles: [.admin, .dispatcher]) { [self] request, _, scope in
+                try idempotent(request, scope) {
+                    let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
+                    let engineer = try scope.engineers.create(try body.input.normalised(creating: true).get())
+                    return try .created(EngineerBody(engineer), version: engineer.version,
+                                        location: "/v1/engineers/\(engineer.id.uuidString.lowercased())")
+                }
+            },
+            tenantRoute("GET", "/v1/engineers", roles: Self.allRoles) { request, _, scope in
+                let page = try PageRequest(request)
+                let engineers = try scope.engineers.list(limit: page.limit + 1, after: page.cursor)
+                return try .page(engineers, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                                 body: EngineerBody.init)
+            },
+            tenantRoute("GET", "/v1/engineers/{id}", roles: Self.allRoles) { request, _, scope in
+                let engineer = try scope.engineers.get(id: try Self.pathID(request, "engineer"))
+                return try .record(EngineerBody(engineer), version: engineer.version)
+            },
+            tenantRoute("PATCH", "/v1/engineers/{id}", roles: [.admin, .dispatcher]) { request, _, scope in
+                let id = try Self.pathID(request, "engineer")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
+                let engineer = try scope.engineers.update(id: id, expectedVersion: version, try body.input.normalised(creating: false).get())
+                return try .record(EngineerBody(engineer), version: engineer.version)
+            },
+        ]
+    }
+}
+
+struct EngineerInputBody: Decodable {
+    var input: EngineerInput
+
+    static let fields: Set<String> = ["name", "phone", "skills", "shop_ids", "certifications", "active", "status"]
+
+    enum CodingKeys: String, CodingKey {
+        case name, phone, skills, shopIds, certifications, active, status
+    }
+
+    init(from decoder: Decoder) throws {
+        let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
+        input = EngineerInput(name: try read.value(.name), phone: try read.update(.phone), skills: try read.value(.skills),
+                              shopIDs: try read.value(.shopIds), certifications: try read.value(.certifications),
+                              active: try read.value(.active), status: try read.value(.status))
+    }
+}
+
+struct EngineerBody: Encodable {
+    var id: String
+    var name: String
+    var phone: String?
+    var skills: [String: Int]
+    var shopIds: [String]
+    var certifications: [String]
+    var active: Bool
+    var status: String
+    var location: GeoPoint?
+    var locatedAt: Date?
+    var createdAt: Date
+    var updatedAt: Date
+    var version: Int
+
+    init(_ engineer: Engineer) {
+        id = engineer.id.uuidString.lowercased()
+        name = engineer.name
+        phone = engineer.phone
+        skills = engineer.skills
+        shopIds = engineer.shopIDs.map { $0.uuidString.lowercased() }
+        certifications = engineer.certifications
+        active = engineer.active
+        status = engineer.status.rawValue
+        location = engineer.location
+        locatedAt = engineer.locatedAt
+        createdAt = engineer.createdAt
+        updatedAt = engineer.updatedAt
+        version = engineer.version
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A repair engineer of the chain.
+public struct Engineer: Sendable, Equatable {
+    public enum Status: String, Codable, CaseIterable, Sendable {
+        /// Not working: out of dispatch, open orders kept.
+        case offDuty = "off_duty"
+        case available
+        case busy
+    }
+
+    public var id: UUID
+    public var name: String
+    public var phone: String?
+    /// Skill code → level 1 (novice) to 5 (master).
+    public var skills: [String: Int]
+    public var shopIDs: [UUID]
+    public var certifications: [String]
+    public var active: Bool
+    public var status: Status
+    public var location: GeoPoint?
+    public var locatedAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int
+
+    public init(id: UUID, name: String, phone: String?, skills: [String: Int], shopIDs: [UUID], certifications: [String],
+                active: Bool, status: Status, location: GeoPoint?, locatedAt: Date?, createdAt: Date, updatedAt: Date, version: Int) {
+        self.id = id
+        self.name = name
+        self.phone = phone
+        self.skills = skills
+        self.shopIDs = shopIDs
+        self.certifications = certifications
+        self.active = active
+        self.status = status
+        self.location = location
+        self.locatedAt = locatedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+}
+
+/// What a client may set on an engineer. Skills and shops, when sent, replace the whole set.
+public struct EngineerInput: Sendable, Equatable {
+    public var name: String?
+    public var phone: FieldUpdate<String>
+    public var skills: [String: Int]?
+    public var shopIDs: [UUID]?
+    public var certifications: [String]?
+    public var active: Bool?
+    public var status: Engineer.Status?
+
+    public init(name: String? = nil, phone: FieldUpdate<String> = .keep, skills: [String: Int]? = nil, shopIDs: [UUID]? = nil,
+                certifications: [String]? = nil, active: Bool? = nil, status: Engineer.Status? = nil) {
+        self.name = name
+        self.phone = phone
+        self.skills = skills
+        self.shopIDs = shopIDs
+        self.certifications = certifications
+        self.active = active
+        self.status = status
+    }
+
+    public func normalised(creating: Bool) -> Result<EngineerInput, ValidationError> {
+        var errors: [FieldError] = []
+        var out = self
+        if let name {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty || trimmed.count > 100 { errors.append(FieldError(field: "name", message: "must be 1 to 100 characters")) }
+            out.name = trimmed
+        } else if creating {
+            errors.append(FieldError(field: "name", message: "is required"))
+        }
+        if let phone = phone.newValue {
+            if let normalised = PhoneNumber.normalise(phone) { out.phone = .set(normalised) } else {
+                errors.append(FieldError(field: "phone", message: PhoneNumber.problem))
+            }
+        }
+        if let skills {
+            if skills.count > 50 { errors.append(FieldError(field: "skills", message: "may list at most 50 skills")) }
+            for (skill, level) in skills.sorted(by: { $0.key < $1.key }) {
+                let validCode = skill.count <= 64 && skill.first.map { ("a"..."z").contains($0) } == true
+                    && skill.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+                if !validCode {
+                    errors.append(FieldError(field: "skills.\(skill)", message: "must be a skill code: lower-case letters, digits or underscores"))
+                } else if !(1...5).contains(level) {
+                    errors.append(FieldError(field: "skills.\(skill)", message: "level must be from 1 to 5"))
+                }
+            }
+        }
+        if let shopIDs, shopIDs.count > 50 { errors.append(FieldError(field: "shop_ids", message: "may list at most 50 shops")) }
+        if let certifications {
+            if certifications.count > 20 { errors.append(FieldError(field: "certifications", message: "may list at most 20")) }
+            for (index, item) in certifications.enumerated() where item.trimmingCharacters(in: .whitespaces).isEmpty || item.count > 100 {
+                errors.append(FieldError(field: "certifications[\(index)]", message: "must be 1 to 100 characters"))
+            }
+        }
+        return errors.isEmpty ? .success(out) : .failure(ValidationError(errors))
+    }
+}

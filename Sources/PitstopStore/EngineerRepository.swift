@@ -1,0 +1,113 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's engineers, with their skills and shops.
+public struct EngineerRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let columns = """
+        e.id, e.name, e.phone, e.certifications, e.active, e.status, e.latitude, e.longitude, e.located_at, \
+        e.created_at, e.updated_at, e.version, \
+        coalesce((SELECT jsonb_object_agg(s.skill, s.level) FROM engineer_skills s \
+                  WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id), '{}'::jsonb) AS skills, \
+        coalesce((SELECT array_agg(m.shop_id ORDER BY m.shop_id) FROM engineer_shops m \
+                  WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id), '{}'::uuid[]) AS shop_ids
+        """
+
+    public func create(_ input: EngineerInput) throws -> Engineer {
+        let id = UUID()
+        try Self.mappingShopViolations {
+            try transaction.execute("""
+                INSERT INTO engineers (tenant_id, id, name, phone, certifications, active, status)
+                VALUES (\(tenantID), \(id), \(input.name ?? ""), \(input.phone.newValue), \(input.certifications ?? [])::text[],
+                        \(input.active ?? true), \((input.status ?? .offDuty).rawValue))
+                """)
+            try replaceSkills(of: id, with: input.skills ?? [:])
+            try replaceShops(of: id, with: input.shopIDs ?? [])
+        }
+        return try get(id: id)
+    }
+
+    public func get(id: UUID) throws -> Engineer {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM engineers e WHERE e.tenant_id = \(tenantID) AND e.id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("engineer") }
+        return try Self.decode(row)
+    }
+
+    public func list(limit: Int, after: PageCursor?) throws -> [Engineer] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM engineers e
+            WHERE e.tenant_id = \(tenantID)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (e.created_at, e.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY e.created_at DESC, e.id DESC
+            LIMIT \(limit)
+            """).rows.map(Self.decode)
+    }
+
+    public func update(id: UUID, expectedVersion: Int, _ input: EngineerInput) throws -> Engineer {
+        let changed = try transaction.execute("""
+            UPDATE engineers SET
+                name = coalesce(\(input.name), name),
+                phone = CASE WHEN \(input.phone.isKeep)::boolean THEN phone ELSE \(input.phone.newValue)::text END,
+                certifications = coalesce(\(input.certifications)::text[], certifications),
+                active = coalesce(\(input.active)::boolean, active),
+                status = coalesce(\(input.status?.rawValue)::text, status),
+                updated_at = now(),
+                version = version + 1
+            WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
+            """)
+        guard changed == 1 else {
+            let current = try transaction.query("SELECT version FROM engineers WHERE tenant_id = \(tenantID) AND id = \(id)")
+            guard let row = current.first else { throw StoreError.notFound("engineer") }
+            throw StoreError.versionMismatch(current: try row.decode("version"))
+        }
+        try Self.mappingShopViolations {
+            if let skills = input.skills { try replaceSkills(of: id, with: skills) }
+            if let shops = input.shopIDs { try replaceShops(of: id, with: shops) }
+        }
+        return try get(id: id)
+    }
+
+    private func replaceSkills(of engineer: UUID, with skills: [String: Int]) throws {
+        let ordered = skills.sorted { $0.key < $1.key }
+        try transaction.execute("DELETE FROM engineer_skills WHERE tenant_id = \(tenantID) AND engineer_id = \(engineer)")
+        try transaction.execute("""
+            INSERT INTO engineer_skills (tenant_id, engineer_id, skill, level)
+            SELECT \(tenantID)::uuid, \(engineer)::uuid, u.skill, u.level FROM unnest(\(ordered.map(\.key))::text[], \(ordered.map(\.value))::int[]) AS u(skill, level)
+            """)
+    }
+
+    private func replaceShops(of engineer: UUID, with shops: [UUID]) throws {
+        try transaction.execute("DELETE FROM engineer_shops WHERE tenant_id = \(tenantID) AND engineer_id = \(engineer)")
+        try transaction.execute("""
+            INSERT INTO engineer_shops (tenant_id, engineer_id, shop_id)
+            SELECT DISTINCT \(tenantID)::uuid, \(engineer)::uuid, u.shop FROM unnest(\(shops)::uuid[]) AS u(shop)
+            """)
+    }
+
+    /// A shop id of another tenant (or none) breaks the composite foreign key: name the field.
+    static func mappingShopViolations<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+            throw ValidationError(field: "shop_ids", "lists a shop that is not one of this tenant's")
+        }
+    }
+
+    static func decode(_ row: Row) throws -> Engineer {
+        let latitude: Double? = try row.decode("latitude")
+        let longitude: Double? = try row.decode("longitude")
+        let statusText: String = try row.decode("status")
+        guard let status = Engineer.Status(rawValue: statusText) else {
+            throw PostgresError(kind: .decoding, message: "engineers.status holds unknown status \(statusText)")
+        }
+        return Engineer(id: try row.decode("id"), name: try row.decode("name"), phone: try row.decode("phone"),
+                        skills: try row.decodeJSON("skills"), shopIDs: try row.decode("shop_ids"),
+                        certifications: try row.decode("certifications"), active: try row.decode("active"), status: status,
+                        location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
+                        locatedAt: try row.decode("located_at"), createdAt: try row.decode("created_at"),
+                        updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
+    }
+}

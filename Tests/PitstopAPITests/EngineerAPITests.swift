@@ -1,0 +1,84 @@
+import Foundation
+import PitstopTesting
+import Testing
+
+@Suite struct EngineerAPITests {
+    func auth(_ key: String, _ extra: [(String, String)] = []) -> [(String, String)] {
+        [("Authorization", "Bearer \(key)")] + extra
+    }
+
+    func fields(_ response: RawHTTPClient.Response) -> [String] {
+        (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+
+    func makeShop(_ api: TestAPI, _ key: String, _ name: String) throws -> String {
+        let response = try api.client.send("POST", "/v1/shops", headers: auth(key), json: #"{"name":"\#(name)"}"#)
+        guard let id = response.json["id"] as? String else { throw RawHTTPError("shop: \(response.text)") }
+        return id
+    }
+
+    @Test func engineersWithSkillsAndShops() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let north = try makeShop(api, tenant.adminKey, "North")
+        let south = try makeShop(api, tenant.adminKey, "South")
+        let desk = try api.makeKey(adminKey: tenant.adminKey, role: .dispatcher)
+        let created = try api.client.send("POST", "/v1/engineers", headers: auth(desk.secret), json: """
+            {"name":"张师傅","phone":"13700137000","skills":{"engine_repair":4,"ev_battery":2},"shop_ids":["\(north)"],
+             "certifications":["高级汽车维修工"],"status":"available"}
+            """)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.json["skills"] as? [String: Int] == ["engine_repair": 4, "ev_battery": 2])
+        #expect(created.json["shop_ids"] as? [String] == [north])
+        #expect(created.json["status"] as? String == "available")
+        let id = try #require(created.json["id"] as? String)
+
+        let moved = try api.client.send("PATCH", "/v1/engineers/\(id)", headers: auth(desk.secret, [("If-Match", "\"1\"")]),
+                                        json: #"{"skills":{"bodywork":3},"shop_ids":["\#(north)","\#(south)"],"status":"off_duty"}"#)
+        #expect(moved.status == 200, "\(moved.text)")
+        #expect(moved.json["skills"] as? [String: Int] == ["bodywork": 3])
+        #expect(Set(moved.json["shop_ids"] as? [String] ?? []) == [north, south])
+        #expect(moved.json["name"] as? String == "张师傅")
+        #expect(moved.json["version"] as? Int == 2)
+    }
+
+    @Test func badInputNamesTheFieldAndWritesNothing() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let cases: [(String, Int, String)] = [
+            (#"{"skills":{"engine":3}}"#, 422, "name"),
+            (#"{"name":"x","skills":{"engine":6}}"#, 422, "skills.engine"),
+            (#"{"name":"x","skills":{"Engine Repair":3}}"#, 422, "skills.Engine Repair"),
+            (#"{"name":"x","status":"asleep"}"#, 400, "status"),
+            (#"{"name":"x","phone":"12345"}"#, 422, "phone"),
+            (#"{"name":"x","shop_ids":["\#(UUID().uuidString)"]}"#, 422, "shop_ids"),
+            (#"{"name":"x","shop_ids":["nope"]}"#, 400, "shop_ids[0]"),
+        ]
+        for (body, status, field) in cases {
+            let response = try api.client.send("POST", "/v1/engineers", headers: auth(tenant.adminKey), json: body)
+            #expect(response.status == status, "\(body): \(response.text)")
+            #expect(fields(response).contains(field), "\(body): \(response.text)")
+        }
+        #expect((try api.get("/v1/engineers", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func engineersAndTheirShopsStayInsideTheTenant() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let a = try api.makeTenant()
+        let b = try api.makeTenant()
+        let shopA = try makeShop(api, a.adminKey, "A's shop")
+        let engineerA = try api.client.send("POST", "/v1/engineers", headers: auth(a.adminKey), json: #"{"name":"A's engineer"}"#)
+        let id = try #require(engineerA.json["id"] as? String)
+        #expect(try api.get("/v1/engineers/\(id)", key: b.adminKey).status == 404)
+        #expect(!(try api.get("/v1/engineers", key: b.adminKey).text.contains(id)))
+        // B cannot put its engineer in A's shop.
+        let sneaky = try api.client.send("POST", "/v1/engineers", headers: auth(b.adminKey), json: #"{"name":"x","shop_ids":["\#(shopA)"]}"#)
+        #expect(sneaky.status == 422)
+        #expect(fields(sneaky) == ["shop_ids"])
+        #expect(try api.client.send("PATCH", "/v1/engineers/\(id)", headers: auth(b.adminKey, [("If-Match", "\"1\"")]),
+                                    json: #"{"active":false}"#).status == 404)
+    }
+}
