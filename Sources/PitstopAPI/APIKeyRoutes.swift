@@ -7,14 +7,16 @@ extension APIApplication {
     var apiKeyRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/api-keys", roles: [.admin]) { request, _, scope in
-                let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role"])
+                let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role", "engineer_id"])
                 var errors = APIKey.validate(name: input.name)
-                let role = Role(rawValue: input.role)
-                if role == nil {
+                if let role = Role(rawValue: input.role) {
+                    errors += APIKey.validate(role: role, engineerID: input.engineerId)
+                } else {
                     errors.append(FieldError(field: "role", message: "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"))
                 }
-                guard errors.isEmpty, let role else { throw ValidationError(errors) }
-                let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role)
+                guard errors.isEmpty, let role = Role(rawValue: input.role) else { throw ValidationError(errors) }
+                let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
+                                                       engineerID: input.engineerId)
                 var response = try HTTPResponse.json(KeyBody(created.key, secret: created.secret), status: 201)
                 response.headers.add("Location", "/v1/api-keys/\(created.key.id.uuidString.lowercased())")
                 response.headers.add("Cache-Control", "no-store")
@@ -37,6 +39,7 @@ extension APIApplication {
 struct CreateKeyBody: Decodable {
     var name: String
     var role: String
+    var engineerId: UUID?
 }
 
 struct KeyBody: Encodable {
@@ -44,6 +47,7 @@ struct KeyBody: Encodable {
     var id: String
     var name: String
     var role: String
+    var engineerId: String?
     var prefix: String
     var createdAt: Date
     var lastUsedAt: Date?
@@ -55,6 +59,7 @@ struct KeyBody: Encodable {
         id = key.id.uuidString.lowercased()
         name = key.name
         role = key.role.rawValue
+        engineerId = key.engineerID?.uuidString.lowercased()
         prefix = key.displayPrefix
         createdAt = key.createdAt
         lastUsedAt = key.lastUsedAt

@@ -233,6 +233,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
                     "role": ["type": "string", "enum": ["admin", "dispatcher", "engineer", "integration", "readonly"]] as Object,
+                    "engineer_id": ["type": "string", "format": "uuid", "description": "The engineer an engineer key acts as"] as Object,
                     "prefix": ["type": "string", "description": "Shown to tell keys apart; not usable as a key"],
                     "created_at": timestamp, "last_used_at": nullableTimestamp, "revoked_at": nullableTimestamp,
                     "secret": ["type": "string", "description": "The key itself; only in the response that creates it"],
@@ -376,7 +377,8 @@ enum OpenAPIDocument {
             "CreateAPIKey": [
                 "type": "object", "required": ["name", "role"], "additionalProperties": false,
                 "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
-                               "role": ["type": "string", "enum": ["admin", "dispatcher", "engineer", "integration", "readonly"]] as Object] as Object,
+                               "role": ["type": "string", "enum": ["admin", "dispatcher", "engineer", "integration", "readonly"]] as Object,
+                               "engineer_id": ["type": "string", "format": "uuid", "description": "Required for, and only for, engineer keys"] as Object] as Object,
             ] as Object,
         ]
     }

@@ -7,24 +7,26 @@ public struct APIKeyRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, tenant_id, name, role, prefix, created_at, last_used_at, revoked_at"
+    static let columns = "id, tenant_id, name, role, engineer_id, prefix, created_at, last_used_at, revoked_at"
 
     /// Creates a key and returns it with its secret, the only time the secret exists outside the
     /// client: only its SHA-256 is stored.
-    public func create(name: String, role: Role) throws -> CreatedKey<APIKey> {
+    public func create(name: String, role: Role, engineerID: UUID? = nil) throws -> CreatedKey<APIKey> {
         // A prefix collision inside one tenant is a 1-in-2^40 event; one retry settles it.
         for attempt in 1...2 {
             let prefix = KeySecret.newPrefix()
             let text = APIKeyText.tenantKey(tenantID: tenantID, prefix: prefix, secret: KeySecret.newSecret())
             do {
                 let rows = try transaction.query("""
-                    INSERT INTO api_keys (tenant_id, id, prefix, secret_sha256, name, role)
-                    VALUES (\(tenantID), \(UUID()), \(prefix), \(KeySecret.sha256(of: text)), \(name), \(role.rawValue))
+                    INSERT INTO api_keys (tenant_id, id, prefix, secret_sha256, name, role, engineer_id)
+                    VALUES (\(tenantID), \(UUID()), \(prefix), \(KeySecret.sha256(of: text)), \(name), \(role.rawValue), \(engineerID))
                     RETURNING \(unsafeRaw: Self.columns)
                     """)
                 return CreatedKey(key: try Self.decode(rows[0]), secret: text)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation && attempt == 1 {
                 continue
+            } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+                throw ValidationError(field: "engineer_id", "is not an engineer of this tenant")
             }
         }
         throw StoreError.conflict("could not find a free key prefix")
@@ -57,7 +59,7 @@ public struct APIKeyRepository {
     /// revoked, or its hash differs.
     public func authenticate(prefix: String, keySHA256: String, now: Date = Date()) throws -> (key: APIKey, tenant: Tenant)? {
         let rows = try transaction.query("""
-            SELECT k.id, k.tenant_id, k.name, k.role, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
+            SELECT k.id, k.tenant_id, k.name, k.role, k.engineer_id, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
                    t.name AS tenant_name, t.timezone, t.created_at AS tenant_created_at,
                    t.updated_at AS tenant_updated_at, t.version AS tenant_version
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
@@ -87,7 +89,7 @@ public struct APIKeyRepository {
             throw PostgresError(kind: .decoding, message: "api_keys.role holds unknown role \(roleText)")
         }
         return APIKey(id: try row.decode("id"), tenantID: try row.decode("tenant_id"), name: try row.decode("name"),
-                      role: role, displayPrefix: APIKeyText.displayPrefix(platform: false, prefix: try row.decode("prefix")),
+                      role: role, engineerID: try row.decode("engineer_id"), displayPrefix: APIKeyText.displayPrefix(platform: false, prefix: try row.decode("prefix")),
                       createdAt: try row.decode("created_at"), lastUsedAt: try row.decode("last_used_at"),
                       revokedAt: try row.decode("revoked_at"))
     }

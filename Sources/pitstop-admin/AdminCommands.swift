@@ -18,8 +18,9 @@ struct AdminCommands {
           tenant create NAME [--timezone ZONE]
                                           create a tenant; prints its id last
           tenant list                     list tenants
-          key create --tenant ID --role ROLE [--name NAME]
+          key create --tenant ID --role ROLE [--name NAME] [--engineer ENGINEER_ID]
                                           create a tenant API key; prints the secret last
+                                          (engineer keys name the engineer they act as)
           key create --platform [--name NAME]
                                           create a platform key (may create tenants)
           key list (--tenant ID | --platform)
@@ -29,7 +30,7 @@ struct AdminCommands {
         owner role that runs migrations. Roles: admin, dispatcher, engineer, integration, readonly.
         """
 
-    static let valued: Set<String> = ["database-url", "migrations", "timezone", "tenant", "role", "name"]
+    static let valued: Set<String> = ["database-url", "migrations", "timezone", "tenant", "role", "name", "engineer"]
 
     func run() throws {
         let words = arguments.positional
@@ -107,7 +108,7 @@ struct AdminCommands {
     // MARK: - keys
 
     func createKey() throws {
-        try arguments.allow(options: ["database-url", "tenant", "role", "name"], flags: ["platform"])
+        try arguments.allow(options: ["database-url", "tenant", "role", "name", "engineer"], flags: ["platform"])
         let name = arguments.options["name"] ?? "admin tool"
         if let problem = APIKey.validate(name: name).first { throw UsageError("--name \(problem.message)") }
         if arguments.flags.contains("platform") {
@@ -120,9 +121,17 @@ struct AdminCommands {
         guard let roleText = arguments.options["role"], let role = Role(rawValue: roleText) else {
             throw UsageError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        var engineer: UUID?
+        if let text = arguments.options["engineer"] {
+            guard let id = UUID(uuidString: text) else { throw UsageError("--engineer \(text) is not an engineer id (a UUID)") }
+            engineer = id
+        }
+        if let problem = APIKey.validate(role: role, engineerID: engineer).first {
+            throw UsageError("--engineer: \(problem.message)")
+        }
         let created = try database().withTenant(tenant) { scope in
             _ = try scope.tenant.get()
-            return try scope.apiKeys.create(name: name, role: role)
+            return try scope.apiKeys.create(name: name, role: role, engineerID: engineer)
         }
         print("created \(role.rawValue) key \(created.key.displayPrefix) (\(created.key.id.uuidString.lowercased())); it is shown only now")
         print(created.secret)

@@ -82,3 +82,42 @@ import Testing
                                     json: #"{"active":false}"#).status == 404)
     }
 }
+
+@Suite struct EngineerKeyTests {
+    func auth(_ key: String) -> [(String, String)] { [("Authorization", "Bearer \(key)")] }
+
+    func fields(_ response: RawHTTPClient.Response) -> [String] {
+        (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+
+    @Test func engineerKeysAreBoundToTheirEngineer() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let a = try api.makeTenant()
+        let b = try api.makeTenant()
+        let engineer = try api.client.send("POST", "/v1/engineers", headers: auth(a.adminKey), json: #"{"name":"李师傅"}"#)
+        let engineerID = try #require(engineer.json["id"] as? String)
+
+        let bound = try api.client.send("POST", "/v1/api-keys", headers: auth(a.adminKey),
+                                        json: #"{"name":"李师傅's phone","role":"engineer","engineer_id":"\#(engineerID)"}"#)
+        #expect(bound.status == 201, "\(bound.text)")
+        #expect(bound.json["engineer_id"] as? String == engineerID)
+        let secret = try #require(bound.json["secret"] as? String)
+        #expect(try api.get("/v1/tenant", key: secret).status == 200)
+
+        let cases: [(String, String)] = [
+            (#"{"name":"x","role":"engineer"}"#, "engineer_id"),
+            (#"{"name":"x","role":"dispatcher","engineer_id":"\#(engineerID)"}"#, "engineer_id"),
+        ]
+        for (body, field) in cases {
+            let response = try api.client.send("POST", "/v1/api-keys", headers: auth(a.adminKey), json: body)
+            #expect(response.status == 422, "\(body): \(response.text)")
+            #expect(fields(response) == [field])
+        }
+        // Tenant B cannot bind a key to A's engineer.
+        let crossed = try api.client.send("POST", "/v1/api-keys", headers: auth(b.adminKey),
+                                          json: #"{"name":"x","role":"engineer","engineer_id":"\#(engineerID)"}"#)
+        #expect(crossed.status == 422)
+        #expect(fields(crossed) == ["engineer_id"])
+    }
+}
