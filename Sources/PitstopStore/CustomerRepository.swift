@@ -74,9 +74,7 @@ public struct CustomerRepository {
                 """)
         }
         if let row = rows.first { return try Self.decode(row) }
-        let current = try transaction.query("SELECT version FROM customers WHERE tenant_id = \(tenantID) AND id = \(id)")
-        guard let row = current.first else { throw StoreError.notFound("customer") }
-        throw StoreError.versionMismatch(current: try row.decode("version"))
+        throw try RecordVersion.failure(transaction, table: "customers", tenantID: tenantID, id: id, what: "customer")
     }
 
     /// Unique indexes name the field a client must change.

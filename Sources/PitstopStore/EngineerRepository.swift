@@ -59,9 +59,7 @@ public struct EngineerRepository {
             WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
             """)
         guard changed == 1 else {
-            let current = try transaction.query("SELECT version FROM engineers WHERE tenant_id = \(tenantID) AND id = \(id)")
-            guard let row = current.first else { throw StoreError.notFound("engineer") }
-            throw StoreError.versionMismatch(current: try row.decode("version"))
+            throw try RecordVersion.failure(transaction, table: "engineers", tenantID: tenantID, id: id, what: "engineer")
         }
         try Self.mappingShopViolations {
             if let skills = input.skills { try replaceSkills(of: id, with: skills) }

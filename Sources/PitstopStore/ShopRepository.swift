@@ -57,9 +57,7 @@ public struct ShopRepository {
             RETURNING \(unsafeRaw: Self.columns)
             """)
         if let row = rows.first { return try Self.decode(row) }
-        let current = try transaction.query("SELECT version FROM shops WHERE tenant_id = \(tenantID) AND id = \(id)")
-        guard let row = current.first else { throw StoreError.notFound("shop") }
-        throw StoreError.versionMismatch(current: try row.decode("version"))
+        throw try RecordVersion.failure(transaction, table: "shops", tenantID: tenantID, id: id, what: "shop")
     }
 
     static func decode(_ row: Row) throws -> Shop {

@@ -77,9 +77,7 @@ public struct VehicleRepository {
                 """)
         }
         if let row = rows.first { return try Self.decode(row) }
-        let current = try transaction.query("SELECT version FROM vehicles WHERE tenant_id = \(tenantID) AND id = \(id)")
-        guard let row = current.first else { throw StoreError.notFound("vehicle") }
-        throw StoreError.versionMismatch(current: try row.decode("version"))
+        throw try RecordVersion.failure(transaction, table: "vehicles", tenantID: tenantID, id: id, what: "vehicle")
     }
 
     /// Constraint failures a client can act on, named by field.

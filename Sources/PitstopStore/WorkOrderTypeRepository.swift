@@ -52,9 +52,7 @@ public struct WorkOrderTypeRepository {
                 """)
         }
         if let row = rows.first { return try Self.decode(row) }
-        let current = try transaction.query("SELECT version FROM work_order_types WHERE tenant_id = \(tenantID) AND id = \(id)")
-        guard let row = current.first else { throw StoreError.notFound("work-order type") }
-        throw StoreError.versionMismatch(current: try row.decode("version"))
+        throw try RecordVersion.failure(transaction, table: "work_order_types", tenantID: tenantID, id: id, what: "work-order type")
     }
 
     static func mappingDuplicateCode<T>(_ body: () throws -> T) throws -> T {

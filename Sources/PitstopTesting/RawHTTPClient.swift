@@ -96,3 +96,15 @@ public struct RawHTTPError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension RawHTTPClient.Response {
+    /// The `field` of each entry in a problem's `errors[]`.
+    public var problemFields: [String] {
+        (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+}
+
+/// `Authorization: Bearer <key>` and any further headers, for `RawHTTPClient.send`.
+public func bearer(_ key: String, _ extra: [(String, String)] = []) -> [(String, String)] {
+    [("Authorization", "Bearer \(key)")] + extra
+}

@@ -3,10 +3,6 @@ import PitstopTesting
 import Testing
 
 @Suite struct BadInputTests {
-    func fields(_ response: RawHTTPClient.Response) -> [String] {
-        (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
-    }
-
     @Test func creatingKeysRejectsBadBodiesNamingTheField() throws {
         let api = try TestAPI()
         defer { api.stop() }
@@ -28,7 +24,7 @@ import Testing
             let response = try api.client.send("POST", "/v1/api-keys", headers: auth, json: item.body)
             #expect(response.status == item.status, "body \(item.body): \(response.text)")
             #expect(response.header("Content-Type") == "application/problem+json")
-            if let field = item.field { #expect(fields(response).contains(field), "body \(item.body): \(response.text)") }
+            if let field = item.field { #expect(response.problemFields.contains(field), "body \(item.body): \(response.text)") }
         }
         // None of that created anything.
         let listed = try api.get("/v1/api-keys", key: tenant.adminKey)
@@ -41,7 +37,7 @@ import Testing
         let response = try api.client.send("POST", "/v1/platform/tenants", headers: [("Authorization", "Bearer \(api.platformKey)")],
                                            json: #"{"name":"Zone Motors","timezone":"Mars/Olympus"}"#)
         #expect(response.status == 422)
-        #expect(fields(response) == ["timezone"])
+        #expect(response.problemFields == ["timezone"])
     }
 
     @Test func oversizedBodiesAre413() throws {
@@ -60,7 +56,7 @@ import Testing
         for query in ["limit=0", "limit=101", "limit=abc", "cursor=%%%", "cursor=bm9wZQ"] {
             let response = try api.get("/v1/api-keys?\(query)", key: tenant.adminKey)
             #expect(response.status == 400, "\(query)")
-            #expect(fields(response) == [String(query.prefix { $0 != "=" })], "\(query)")
+            #expect(response.problemFields == [String(query.prefix { $0 != "=" })], "\(query)")
         }
     }
 

@@ -4,16 +4,8 @@ import PitstopTesting
 import Testing
 
 @Suite struct CustomerVehicleAPITests {
-    func auth(_ key: String, _ extra: [(String, String)] = []) -> [(String, String)] {
-        [("Authorization", "Bearer \(key)")] + extra
-    }
-
-    func fields(_ response: RawHTTPClient.Response) -> [String] {
-        (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
-    }
-
     func makeCustomer(_ api: TestAPI, _ key: String, _ json: String) throws -> String {
-        let response = try api.client.send("POST", "/v1/customers", headers: auth(key), json: json)
+        let response = try api.client.send("POST", "/v1/customers", headers: bearer(key), json: json)
         guard response.status == 201, let id = response.json["id"] as? String else {
             throw RawHTTPError("customer creation answered \(response.status): \(response.text)")
         }
@@ -25,7 +17,7 @@ import Testing
         defer { api.stop() }
         let tenant = try api.makeTenant()
         let desk = try api.makeKey(adminKey: tenant.adminKey, role: .dispatcher)
-        let created = try api.client.send("POST", "/v1/customers", headers: auth(desk.secret), json: """
+        let created = try api.client.send("POST", "/v1/customers", headers: bearer(desk.secret), json: """
             {"name":" 王小明 ","phones":["+86 138-0013-8000","13800138000","+44 20 7946 0958"],"wechat_openid":"oAbC_123-x",
              "email":"xm@example.com","tags":["vip"],"external_id":"CRM-42"}
             """)
@@ -39,13 +31,13 @@ import Testing
             #expect((found.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "\(query)")
         }
         #expect((try api.get("/v1/customers?phone=13900139000", key: desk.secret).json["items"] as? [Any])?.isEmpty == true)
-        #expect(fields(try api.get("/v1/customers?phone=12345", key: desk.secret)) == ["phone"])
+        #expect((try api.get("/v1/customers?phone=12345", key: desk.secret)).problemFields == ["phone"])
 
-        let duplicate = try api.client.send("POST", "/v1/customers", headers: auth(desk.secret), json: #"{"name":"Copy","external_id":"CRM-42"}"#)
+        let duplicate = try api.client.send("POST", "/v1/customers", headers: bearer(desk.secret), json: #"{"name":"Copy","external_id":"CRM-42"}"#)
         #expect(duplicate.status == 409)
-        #expect(fields(duplicate) == ["external_id"])
+        #expect(duplicate.problemFields == ["external_id"])
 
-        let cleared = try api.client.send("PATCH", "/v1/customers/\(id)", headers: auth(desk.secret, [("If-Match", "\"1\"")]),
+        let cleared = try api.client.send("PATCH", "/v1/customers/\(id)", headers: bearer(desk.secret, [("If-Match", "\"1\"")]),
                                           json: #"{"email":null,"tags":[]}"#)
         #expect(cleared.status == 200)
         #expect(cleared.json["email"] == nil)
@@ -68,9 +60,9 @@ import Testing
             (#"{"name":"x","nickname":"y"}"#, 400, "nickname"),
         ]
         for (body, status, field) in cases {
-            let response = try api.client.send("POST", "/v1/customers", headers: auth(tenant.adminKey), json: body)
+            let response = try api.client.send("POST", "/v1/customers", headers: bearer(tenant.adminKey), json: body)
             #expect(response.status == status, "\(body): \(response.text)")
-            #expect(fields(response).contains(field), "\(body): \(response.text)")
+            #expect(response.problemFields.contains(field), "\(body): \(response.text)")
         }
         #expect((try api.get("/v1/customers", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
     }
@@ -80,7 +72,7 @@ import Testing
         defer { api.stop() }
         let tenant = try api.makeTenant()
         let owner = try makeCustomer(api, tenant.adminKey, #"{"name":"李雷"}"#)
-        let created = try api.client.send("POST", "/v1/vehicles", headers: auth(tenant.adminKey), json: """
+        let created = try api.client.send("POST", "/v1/vehicles", headers: bearer(tenant.adminKey), json: """
             {"customer_id":"\(owner)","vin":"lsvam4187c2184847","plate":"粤b·12345d","make":"Volkswagen","model":"Lavida",
              "year":2012,"mileage_km":120000,"mileage_read_on":"2026-11-20"}
             """)
@@ -94,7 +86,7 @@ import Testing
         #expect((byPlate.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
         let byCustomer = try api.get("/v1/vehicles?customer_id=\(owner)", key: tenant.adminKey)
         #expect((byCustomer.json["items"] as? [Any])?.count == 1)
-        #expect(fields(try api.get("/v1/vehicles?vin=LSVAM4187C2184840", key: tenant.adminKey)) == ["vin"])
+        #expect((try api.get("/v1/vehicles?vin=LSVAM4187C2184840", key: tenant.adminKey)).problemFields == ["vin"])
 
         let cases: [(String, Int, String)] = [
             (#"{"customer_id":"\#(owner)","vin":"LSVAM4187C2184840"}"#, 422, "vin"),
@@ -109,17 +101,17 @@ import Testing
             (#"{"customer_id":"\#(owner)","vin":"LSVAM4187C2184847"}"#, 409, "vin"),
         ]
         for (body, status, field) in cases {
-            let response = try api.client.send("POST", "/v1/vehicles", headers: auth(tenant.adminKey), json: body)
+            let response = try api.client.send("POST", "/v1/vehicles", headers: bearer(tenant.adminKey), json: body)
             #expect(response.status == status, "\(body): \(response.text)")
-            #expect(fields(response).contains(field), "\(body): \(response.text)")
+            #expect(response.problemFields.contains(field), "\(body): \(response.text)")
         }
 
         // Clearing both identifiers would leave a vehicle no one can find: refused, nothing changed.
-        let anonymous = try api.client.send("PATCH", "/v1/vehicles/\(id)", headers: auth(tenant.adminKey, [("If-Match", "\"1\"")]),
+        let anonymous = try api.client.send("PATCH", "/v1/vehicles/\(id)", headers: bearer(tenant.adminKey, [("If-Match", "\"1\"")]),
                                             json: #"{"vin":null,"plate":null}"#)
         #expect(anonymous.status == 422)
-        #expect(fields(anonymous) == ["plate"])
-        let moved = try api.client.send("PATCH", "/v1/vehicles/\(id)", headers: auth(tenant.adminKey, [("If-Match", "\"1\"")]),
+        #expect(anonymous.problemFields == ["plate"])
+        let moved = try api.client.send("PATCH", "/v1/vehicles/\(id)", headers: bearer(tenant.adminKey, [("If-Match", "\"1\"")]),
                                         json: #"{"mileage_km":125000,"colour":"白色"}"#)
         #expect(moved.status == 200, "\(moved.text)")
         #expect(moved.json["version"] as? Int == 2)
@@ -132,7 +124,7 @@ import Testing
         let a = try api.makeTenant()
         let b = try api.makeTenant()
         let customerA = try makeCustomer(api, a.adminKey, #"{"name":"韩梅梅","phones":["13900139000"],"external_id":"A-1"}"#)
-        let vehicleA = try api.client.send("POST", "/v1/vehicles", headers: auth(a.adminKey),
+        let vehicleA = try api.client.send("POST", "/v1/vehicles", headers: bearer(a.adminKey),
                                            json: #"{"customer_id":"\#(customerA)","plate":"沪AD12345"}"#)
         let vehicleID = try #require(vehicleA.json["id"] as? String)
 
@@ -145,16 +137,16 @@ import Testing
             #expect(!listed.text.contains(customerA) && !listed.text.contains(vehicleID) && !listed.text.contains("韩梅梅"), "\(query)")
         }
         // B cannot hang a vehicle on A's customer, nor change A's records.
-        let hijack = try api.client.send("POST", "/v1/vehicles", headers: auth(b.adminKey),
+        let hijack = try api.client.send("POST", "/v1/vehicles", headers: bearer(b.adminKey),
                                          json: #"{"customer_id":"\#(customerA)","plate":"京B54321"}"#)
         #expect(hijack.status == 422)
-        #expect(fields(hijack) == ["customer_id"])
-        let patch = try api.client.send("PATCH", "/v1/customers/\(customerA)", headers: auth(b.adminKey, [("If-Match", "\"1\"")]),
+        #expect(hijack.problemFields == ["customer_id"])
+        let patch = try api.client.send("PATCH", "/v1/customers/\(customerA)", headers: bearer(b.adminKey, [("If-Match", "\"1\"")]),
                                         json: #"{"name":"Mine"}"#)
         #expect(patch.status == 404)
         // The same plate and CRM id are free in another tenant.
         let customerB = try makeCustomer(api, b.adminKey, #"{"name":"Other","external_id":"A-1"}"#)
-        #expect(try api.client.send("POST", "/v1/vehicles", headers: auth(b.adminKey),
+        #expect(try api.client.send("POST", "/v1/vehicles", headers: bearer(b.adminKey),
                                     json: #"{"customer_id":"\#(customerB)","plate":"沪AD12345"}"#).status == 201)
     }
 }

@@ -4,14 +4,6 @@ import PitstopTesting
 import Testing
 
 @Suite struct ShopAPITests {
-    func auth(_ key: String, _ extra: [(String, String)] = []) -> [(String, String)] {
-        [("Authorization", "Bearer \(key)")] + extra
-    }
-
-    func fields(_ response: RawHTTPClient.Response) -> [String] {
-        (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
-    }
-
     static let westLake = #"""
         {"name":"西湖店","address":"杭州市西湖区文三路 1 号","location":{"latitude":30.27,"longitude":120.13},
          "phone":"+86 571 8888 0000","opening_hours":{"mon":[["08:30","12:00"],["13:00","18:00"]],"sat":[["09:00","16:00"]]}}
@@ -21,7 +13,7 @@ import Testing
         let api = try TestAPI()
         defer { api.stop() }
         let tenant = try api.makeTenant()
-        let created = try api.client.send("POST", "/v1/shops", headers: auth(tenant.adminKey), json: Self.westLake)
+        let created = try api.client.send("POST", "/v1/shops", headers: bearer(tenant.adminKey), json: Self.westLake)
         #expect(created.status == 201, "\(created.text)")
         let id = try #require(created.json["id"] as? String)
         #expect(created.header("Location") == "/v1/shops/\(id)")
@@ -33,7 +25,7 @@ import Testing
         #expect(fetched.json["name"] as? String == "西湖店")
         #expect((fetched.json["location"] as? [String: Any])?["latitude"] as? Double == 30.27)
 
-        let renamed = try api.client.send("PATCH", "/v1/shops/\(id)", headers: auth(tenant.adminKey, [("If-Match", "\"1\"")]),
+        let renamed = try api.client.send("PATCH", "/v1/shops/\(id)", headers: bearer(tenant.adminKey, [("If-Match", "\"1\"")]),
                                           json: #"{"name":"西湖旗舰店","phone":null,"location":null}"#)
         #expect(renamed.status == 200, "\(renamed.text)")
         #expect(renamed.header("ETag") == "\"2\"")
@@ -41,13 +33,13 @@ import Testing
         #expect(renamed.json["phone"] == nil && renamed.json["location"] == nil)
         #expect(renamed.json["address"] as? String == "杭州市西湖区文三路 1 号")
 
-        let stale = try api.client.send("PATCH", "/v1/shops/\(id)", headers: auth(tenant.adminKey, [("If-Match", "\"1\"")]),
+        let stale = try api.client.send("PATCH", "/v1/shops/\(id)", headers: bearer(tenant.adminKey, [("If-Match", "\"1\"")]),
                                         json: #"{"name":"Lost update"}"#)
         #expect(stale.status == 412)
         #expect(stale.header("ETag") == "\"2\"")
-        let unconditional = try api.client.send("PATCH", "/v1/shops/\(id)", headers: auth(tenant.adminKey), json: #"{"name":"x"}"#)
+        let unconditional = try api.client.send("PATCH", "/v1/shops/\(id)", headers: bearer(tenant.adminKey), json: #"{"name":"x"}"#)
         #expect(unconditional.status == 428)
-        #expect(fields(unconditional) == ["If-Match"])
+        #expect(unconditional.problemFields == ["If-Match"])
         #expect(try api.get("/v1/shops/\(id)", key: tenant.adminKey).json["name"] as? String == "西湖旗舰店")
 
         let listed = try api.get("/v1/shops", key: tenant.adminKey)
@@ -59,7 +51,7 @@ import Testing
         defer { api.stop() }
         let tenant = try api.makeTenant()
         let readonly = try api.makeKey(adminKey: tenant.adminKey, role: .readonly)
-        #expect(try api.client.send("POST", "/v1/shops", headers: auth(readonly.secret), json: #"{"name":"x"}"#).status == 403)
+        #expect(try api.client.send("POST", "/v1/shops", headers: bearer(readonly.secret), json: #"{"name":"x"}"#).status == 403)
         #expect(try api.get("/v1/shops", key: readonly.secret).status == 200)
     }
 
@@ -80,12 +72,12 @@ import Testing
             (#"{"name":"x","colour":"red"}"#, 400, "colour"),
         ]
         for (body, status, field) in cases {
-            let response = try api.client.send("POST", "/v1/shops", headers: auth(tenant.adminKey), json: body)
+            let response = try api.client.send("POST", "/v1/shops", headers: bearer(tenant.adminKey), json: body)
             #expect(response.status == status, "\(body): \(response.text)")
-            #expect(fields(response).contains(field), "\(body): \(response.text)")
+            #expect(response.problemFields.contains(field), "\(body): \(response.text)")
         }
         #expect((try api.get("/v1/shops", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
-        let badTag = try api.client.send("PATCH", "/v1/shops/\(UUID().uuidString)", headers: auth(tenant.adminKey, [("If-Match", "v1")]),
+        let badTag = try api.client.send("PATCH", "/v1/shops/\(UUID().uuidString)", headers: bearer(tenant.adminKey, [("If-Match", "v1")]),
                                          json: #"{"name":"x"}"#)
         #expect(badTag.status == 400)
     }
@@ -95,7 +87,7 @@ import Testing
         defer { api.stop() }
         let a = try api.makeTenant()
         let b = try api.makeTenant()
-        let created = try api.client.send("POST", "/v1/shops", headers: auth(a.adminKey), json: Self.westLake)
+        let created = try api.client.send("POST", "/v1/shops", headers: bearer(a.adminKey), json: Self.westLake)
         let id = try #require(created.json["id"] as? String)
         let missing = UUID().uuidString.lowercased()
 
@@ -104,8 +96,8 @@ import Testing
         #expect(getA.status == 404)
         #expect(getA.json["detail"] as? String == getMissing.json["detail"] as? String)
 
-        let patchA = try api.client.send("PATCH", "/v1/shops/\(id)", headers: auth(b.adminKey, [("If-Match", "\"1\"")]), json: #"{"name":"Mine"}"#)
-        let patchMissing = try api.client.send("PATCH", "/v1/shops/\(missing)", headers: auth(b.adminKey, [("If-Match", "\"1\"")]), json: #"{"name":"Mine"}"#)
+        let patchA = try api.client.send("PATCH", "/v1/shops/\(id)", headers: bearer(b.adminKey, [("If-Match", "\"1\"")]), json: #"{"name":"Mine"}"#)
+        let patchMissing = try api.client.send("PATCH", "/v1/shops/\(missing)", headers: bearer(b.adminKey, [("If-Match", "\"1\"")]), json: #"{"name":"Mine"}"#)
         #expect(patchA.status == 404)
         #expect(patchA.json["detail"] as? String == patchMissing.json["detail"] as? String)
 
@@ -118,7 +110,7 @@ import Testing
         let api = try TestAPI()
         defer { api.stop() }
         let tenant = try api.makeTenant()
-        let headers = auth(tenant.adminKey, [("Idempotency-Key", "shop-create-001")])
+        let headers = bearer(tenant.adminKey, [("Idempotency-Key", "shop-create-001")])
         let first = try api.client.send("POST", "/v1/shops", headers: headers, json: Self.westLake)
         let again = try api.client.send("POST", "/v1/shops", headers: headers, json: Self.westLake)
         #expect(first.status == 201)
@@ -128,12 +120,12 @@ import Testing
         #expect(again.header("Idempotent-Replayed") == "true")
         let different = try api.client.send("POST", "/v1/shops", headers: headers, json: #"{"name":"Another"}"#)
         #expect(different.status == 422)
-        #expect(fields(different) == ["Idempotency-Key"])
+        #expect(different.problemFields == ["Idempotency-Key"])
         #expect((try api.get("/v1/shops", key: tenant.adminKey).json["items"] as? [Any])?.count == 1)
 
         // The same key in another tenant is another key.
         let other = try api.makeTenant()
-        #expect(try api.client.send("POST", "/v1/shops", headers: auth(other.adminKey, [("Idempotency-Key", "shop-create-001")]),
+        #expect(try api.client.send("POST", "/v1/shops", headers: bearer(other.adminKey, [("Idempotency-Key", "shop-create-001")]),
                                     json: #"{"name":"Other"}"#).status == 201)
     }
 
@@ -141,7 +133,7 @@ import Testing
         let api = try TestAPI()
         defer { api.stop() }
         let tenant = try api.makeTenant()
-        let headers = auth(tenant.adminKey, [("Idempotency-Key", "burst-\(UUID().uuidString)")])
+        let headers = bearer(tenant.adminKey, [("Idempotency-Key", "burst-\(UUID().uuidString)")])
         let results = Responses()
         let group = DispatchGroup()
         let client = api.client
