@@ -146,7 +146,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         if let response = state.takeWorkerResponse() { return queue(response, state: state, connection: connection) }
         if state.responded || state.dispatched { return .YES }
-        if state.bodyTooLarge { return queue(tooLarge(), state: state, connection: connection) }
+        if state.bodyTooLarge { return queue(tooLarge(state), state: state, connection: connection) }
         return dispatch(state, connection: connection)
     }
 
@@ -165,14 +165,14 @@ public final class HTTPServer: @unchecked Sendable {
             return queue(response, state: state, connection: connection)
         }
         if let length, let bytes = Int(length), bytes > configuration.maxBodyBytes {
-            return queue(tooLarge(), state: state, connection: connection)
+            return queue(tooLarge(state), state: state, connection: connection)
         }
         return .YES
     }
 
-    private func tooLarge() -> HTTPResponse {
+    private func tooLarge(_ state: RequestState) -> HTTPResponse {
         var response = Problem(status: 413, type: "body-too-large", title: "Request body too large",
-                               detail: "the request body exceeds \(configuration.maxBodyBytes) bytes").response(requestID: "")
+                               detail: "the request body exceeds \(configuration.maxBodyBytes) bytes").response(requestID: state.requestID)
         response.headers.add("Connection", "close")
         return response
     }
