@@ -22,7 +22,7 @@ public final class APIApplication: Sendable {
     }
 
     public var router: Router {
-        Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + platformRoutes + [
+        Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes + platformRoutes + [
             Router.route("GET", "/v1/openapi.json", inline: true) { [self] _ in openAPIResponse() },
         ])
     }

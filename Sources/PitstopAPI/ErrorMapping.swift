@@ -12,6 +12,14 @@ enum ErrorMapping {
             return problem
         case let validation as ValidationError:
             return Problem.validation(validation.errors.map { Problem.FieldIssue(field: $0.field, message: $0.message) })
+        case let transition as WorkOrderLifecycle.TransitionError:
+            switch transition {
+            case .reasonRequired:
+                return Problem.validation([.init(field: "reason", message: transition.description)])
+            case .notAllowed, .reopenWindowClosed:
+                return Problem(status: 409, type: "illegal-transition", title: "Transition not allowed", detail: transition.description,
+                               errors: [.init(field: "to", message: transition.description)])
+            }
         case let store as StoreError:
             switch store {
             case .notFound(let what): return Problem.notFound(what)

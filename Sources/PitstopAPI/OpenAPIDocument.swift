@@ -138,6 +138,36 @@ enum OpenAPIDocument {
                                    tags: ["engineers"], parameters: [idParameter, ifMatch], body: ref("EngineerInput"),
                                    responses: ["200": ["description": "The changed engineer", "content": json(ref("Engineer"))]]),
             ] as Object,
+            "/v1/work-orders": [
+                "post": operation("createWorkOrder", "Open a work order (admin, dispatcher, integration); custom fields are checked against the type's template",
+                                  tags: ["work-orders"], parameters: [idempotencyKey], body: ref("NewWorkOrder"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("WorkOrder"))]]),
+                "get": operation("listWorkOrders", "List work orders, newest first, with filters", tags: ["work-orders"],
+                                 parameters: pageParameters + [
+                                     query("status", "a status"), query("priority", "P1 to P4"), query("channel", "the intake channel"),
+                                     query("type_id", "a work-order type id"), query("shop_id", "a shop id"),
+                                     query("assignee_id", "an engineer id"), query("customer_id", "a customer id"),
+                                     query("vehicle_id", "a vehicle id"), query("created_after", "ISO-8601, inclusive"),
+                                     query("created_before", "ISO-8601, exclusive"),
+                                 ],
+                                 responses: ["200": ["description": "A page of work orders", "content": json(pageOf("WorkOrder"))]]),
+            ] as Object,
+            "/v1/work-orders/{id}": [
+                "get": operation("getWorkOrder", "A work order, with its version as ETag", tags: ["work-orders"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The work order", "content": json(ref("WorkOrder"))]]),
+            ] as Object,
+            "/v1/work-orders/{id}/transitions": [
+                "post": operation("transitionWorkOrder", "Move an order along its lifecycle (admin, dispatcher); 409 names the allowed next statuses",
+                                  tags: ["work-orders"], parameters: [idParameter, ifMatch], body: ref("Transition"),
+                                  responses: ["200": ["description": "The order after the change", "content": json(ref("WorkOrder"))]]),
+            ] as Object,
+            "/v1/work-orders/{id}/timeline": [
+                "get": operation("workOrderTimeline", "Every change of an order, oldest first", tags: ["work-orders"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The timeline", "content": json([
+                                     "type": "object", "required": ["items"],
+                                     "properties": ["items": ["type": "array", "items": ref("TimelineEntry")] as Object] as Object,
+                                 ])]]),
+            ] as Object,
             "/v1/work-order-types": [
                 "post": operation("createWorkOrderType", "Create a work-order type and its custom fields (admin)", tags: ["work-order-types"],
                                   parameters: [idempotencyKey], body: ref("WorkOrderTypeInput"),
@@ -173,6 +203,15 @@ enum OpenAPIDocument {
     static var idParameter: Object {
         ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"] as Object]
     }
+
+    static var statusSchema: Object {
+        ["type": "string", "enum": ["new", "assigned", "accepted", "diagnosing", "awaiting_parts", "repairing", "quality_check",
+                                    "awaiting_acceptance", "completed", "cancelled", "reopened"]]
+    }
+
+    static var prioritySchema: Object { ["type": "string", "enum": ["P1", "P2", "P3", "P4"], "default": "P3"] }
+
+    static var channelSchema: Object { ["type": "string", "enum": ["phone", "app", "wechat", "web", "qr", "api"]] }
 
     /// Skill code → level 1 to 5.
     static var skillsSchema: Object {
@@ -343,6 +382,52 @@ enum OpenAPIDocument {
                     "active": ["type": "boolean"],
                     "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
                 ] as Object,
+            ] as Object,
+            "WorkOrder": [
+                "type": "object",
+                "required": ["id", "number", "channel", "type_id", "priority", "status", "customer_id", "description", "symptoms",
+                             "custom_fields", "created_at", "updated_at", "status_changed_at", "version"],
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "number": ["type": "string", "examples": ["WO-20261125-0007"]] as Object,
+                    "channel": channelSchema, "type_id": ["type": "string", "format": "uuid"], "priority": prioritySchema,
+                    "status": statusSchema, "customer_id": ["type": "string", "format": "uuid"],
+                    "vehicle_id": ["type": "string", "format": "uuid"], "shop_id": ["type": "string", "format": "uuid"],
+                    "assignee_id": ["type": "string", "format": "uuid"], "description": ["type": "string"],
+                    "symptoms": ["type": "array", "items": ["type": "string"]] as Object, "site": ref("Site"),
+                    "custom_fields": ["type": "object"], "cancel_reason": ["type": "string"],
+                    "created_at": timestamp, "updated_at": timestamp, "status_changed_at": timestamp,
+                    "completed_at": timestamp, "cancelled_at": timestamp, "version": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "NewWorkOrder": [
+                "type": "object", "required": ["type_id", "customer_id", "description"], "additionalProperties": false,
+                "properties": [
+                    "channel": ["type": "string", "enum": ["phone", "app", "api"], "default": "api"] as Object,
+                    "type_id": ["type": "string", "format": "uuid"], "priority": prioritySchema,
+                    "customer_id": ["type": "string", "format": "uuid"], "vehicle_id": ["type": "string", "format": "uuid"],
+                    "shop_id": ["type": "string", "format": "uuid"],
+                    "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
+                    "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object, "site": ref("Site"),
+                    "custom_fields": ["type": "object", "description": "Values for the type's custom fields, by key"],
+                ] as Object,
+            ] as Object,
+            "Site": [
+                "type": "object", "required": ["latitude", "longitude"],
+                "properties": ["latitude": ["type": "number"], "longitude": ["type": "number"],
+                               "address": ["type": "string", "maxLength": 500] as Object] as Object,
+            ] as Object,
+            "Transition": [
+                "type": "object", "required": ["to"], "additionalProperties": false,
+                "properties": ["to": statusSchema, "note": ["type": "string", "maxLength": 2000] as Object,
+                               "reason": ["type": "string", "maxLength": 1000, "description": "Required to cancel"] as Object,
+                               "assignee_id": ["type": "string", "format": "uuid", "description": "Required to assign"] as Object] as Object,
+            ] as Object,
+            "TimelineEntry": [
+                "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],
+                "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
+                               "actor_key_id": ["type": "string", "format": "uuid"],
+                               "kind": ["type": "string", "enum": ["created", "status_changed"]] as Object,
+                               "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [
                 "type": "object", "required": ["key", "label", "kind", "required"],

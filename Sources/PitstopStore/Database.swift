@@ -37,6 +37,7 @@ public struct TenantScope {
     public var customers: CustomerRepository { CustomerRepository(transaction: transaction, tenantID: tenantID) }
     public var vehicles: VehicleRepository { VehicleRepository(transaction: transaction, tenantID: tenantID) }
     public var engineers: EngineerRepository { EngineerRepository(transaction: transaction, tenantID: tenantID) }
+    public var workOrders: WorkOrderRepository { WorkOrderRepository(transaction: transaction, tenantID: tenantID) }
     public var workOrderTypes: WorkOrderTypeRepository { WorkOrderTypeRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
 }

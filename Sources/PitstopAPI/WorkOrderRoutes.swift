@@ -1,0 +1,184 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    var workOrderRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/work-orders", roles: Self.recordWriters) { [self] request, caller, scope in
+                try idempotent(request, scope) {
+                    let body = try JSONCoding.decode(NewWorkOrderBody.self, from: request.body, allowedFields: NewWorkOrderBody.fields)
+                    guard body.channel.map({ [.phone, .app, .api].contains($0) }) ?? true else {
+                        throw ValidationError(field: "channel", "must be phone, app or api here; web, QR and WeChat orders come through their own intake")
+                    }
+                    let type: WorkOrderType
+                    do {
+                        type = try scope.workOrderTypes.get(id: body.typeId)
+                    } catch StoreError.notFound {
+                        throw ValidationError(field: "type_id", "does not name a work-order type of this tenant")
+                    }
+                    guard type.active else { throw ValidationError(field: "type_id", "names a retired work-order type") }
+                    let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
+                                           customerID: body.customerId, vehicleID: body.vehicleId, shopID: body.shopId,
+                                           description: body.description, symptoms: body.symptoms ?? [], site: body.site,
+                                           customFields: body.customFields ?? [:])
+                    let errors = new.errors(template: type.template)
+                    guard errors.isEmpty else { throw ValidationError(errors) }
+                    let zone = TimeZone(identifier: caller.tenant.timezone) ?? TimeZone(identifier: Tenant.defaultTimezone)!
+                    let order = try scope.workOrders.create(new, zone: zone, actor: caller.key.id)
+                    return try .created(WorkOrderBody(order), version: order.version,
+                                        location: "/v1/work-orders/\(order.id.uuidString.lowercased())")
+                }
+            },
+            tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, _, scope in
+                let page = try PageRequest(request)
+                let filter = try Self.workOrderFilter(request)
+                let orders = try scope.workOrders.list(filter, limit: page.limit + 1, after: page.cursor)
+                return try .page(orders, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                                 body: WorkOrderBody.init)
+            },
+            tenantRoute("GET", "/v1/work-orders/{id}", roles: Self.allRoles) { request, _, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                return try .record(WorkOrderBody(order), version: order.version)
+            },
+            tenantRoute("POST", "/v1/work-orders/{id}/transitions", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let id = try Self.pathID(request, "work order")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(TransitionBody.self, from: request.body, allowedFields: ["to", "note", "reason", "assignee_id"])
+                if let note = body.note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
+                if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
+                let order = try scope.workOrders.transition(id: id, expectedVersion: version, to: body.to, note: body.note,
+                                                            reason: body.reason, assignee: body.assigneeId, actor: caller.key.id)
+                return try .record(WorkOrderBody(order), version: order.version)
+            },
+            tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
+                let events = try scope.workOrders.timeline(id: try Self.pathID(request, "work order"))
+                return try .json(["items": events.map(TimelineEntryBody.init)])
+            },
+        ]
+    }
+
+    static func workOrderFilter(_ request: HTTPRequest) throws -> WorkOrderRepository.Filter {
+        var filter = WorkOrderRepository.Filter()
+        func parse<T>(_ name: String, _ message: String, _ convert: (String) -> T?) throws -> T? {
+            guard let text = request.queryValue(name) else { return nil }
+            guard let value = convert(text) else { throw Problem.badQuery(name, message) }
+            return value
+        }
+        let uuid = "must be an id (UUID)"
+        filter.status = try parse("status", "must be one of \(WorkOrderStatus.allCases.map(\.rawValue).joined(separator: ", "))") {
+            WorkOrderStatus(rawValue: $0)
+        }
+        filter.priority = try parse("priority", "must be P1, P2, P3 or P4") { WorkOrder.Priority(rawValue: $0) }
+        filter.channel = try parse("channel", "must be one of phone, app, wechat, web, qr, api") { WorkOrder.Channel(rawValue: $0) }
+        filter.typeID = try parse("type_id", uuid, UUID.init(uuidString:))
+        filter.shopID = try parse("shop_id", uuid, UUID.init(uuidString:))
+        filter.assigneeID = try parse("assignee_id", uuid, UUID.init(uuidString:))
+        filter.customerID = try parse("customer_id", uuid, UUID.init(uuidString:))
+        filter.vehicleID = try parse("vehicle_id", uuid, UUID.init(uuidString:))
+        let date = "must be an ISO-8601 date-time such as 2026-11-25T00:00:00+08:00"
+        filter.createdAfter = try parse("created_after", date, Self.parseDateTime)
+        filter.createdBefore = try parse("created_before", date, Self.parseDateTime)
+        return filter
+    }
+
+    static func parseDateTime(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}
+
+struct NewWorkOrderBody: Decodable {
+    var channel: WorkOrder.Channel?
+    var typeId: UUID
+    var priority: WorkOrder.Priority?
+    var customerId: UUID
+    var vehicleId: UUID?
+    var shopId: UUID?
+    var description: String
+    var symptoms: [String]?
+    var site: WorkOrder.Site?
+    var customFields: [String: JSONValue]?
+
+    static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "vehicle_id", "shop_id", "description",
+                                      "symptoms", "site", "custom_fields"]
+}
+
+struct TransitionBody: Decodable {
+    var to: WorkOrderStatus
+    var note: String?
+    var reason: String?
+    var assigneeId: UUID?
+}
+
+struct WorkOrderBody: Encodable {
+    var id: String
+    var number: String
+    var channel: String
+    var typeId: String
+    var priority: String
+    var status: String
+    var customerId: String
+    var vehicleId: String?
+    var shopId: String?
+    var assigneeId: String?
+    var description: String
+    var symptoms: [String]
+    var site: WorkOrder.Site?
+    var customFields: [String: JSONValue]
+    var cancelReason: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var statusChangedAt: Date
+    var completedAt: Date?
+    var cancelledAt: Date?
+    var version: Int
+
+    init(_ order: WorkOrder) {
+        id = order.id.uuidString.lowercased()
+        number = order.number
+        channel = order.channel.rawValue
+        typeId = order.typeID.uuidString.lowercased()
+        priority = order.priority.rawValue
+        status = order.status.rawValue
+        customerId = order.customerID.uuidString.lowercased()
+        vehicleId = order.vehicleID?.uuidString.lowercased()
+        shopId = order.shopID?.uuidString.lowercased()
+        assigneeId = order.assigneeID?.uuidString.lowercased()
+        description = order.description
+        symptoms = order.symptoms
+        site = order.site
+        customFields = order.customFields
+        cancelReason = order.cancelReason
+        createdAt = order.createdAt
+        updatedAt = order.updatedAt
+        statusChangedAt = order.statusChangedAt
+        completedAt = order.completedAt
+        cancelledAt = order.cancelledAt
+        version = order.version
+    }
+}
+
+struct TimelineEntryBody: Encodable {
+    var id: String
+    var occurredAt: Date
+    var actorKeyId: String?
+    var kind: String
+    var fromStatus: String?
+    var toStatus: String
+    var note: String?
+
+    init(_ event: WorkOrderRepository.Event) {
+        id = event.id.uuidString.lowercased()
+        occurredAt = event.occurredAt
+        actorKeyId = event.actorKeyID?.uuidString.lowercased()
+        kind = event.kind
+        fromStatus = event.fromStatus
+        toStatus = event.toStatus
+        note = event.note
+    }
+}

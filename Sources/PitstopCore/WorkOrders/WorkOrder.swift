@@ -1,0 +1,120 @@
+import Foundation
+
+/// One job: a customer's problem, the vehicle, where and by whom it is repaired, and where it
+/// stands in the lifecycle.
+public struct WorkOrder: Sendable, Equatable {
+    public enum Channel: String, Codable, CaseIterable, Sendable {
+        case phone, app, wechat, web, qr, api
+    }
+
+    public enum Priority: String, Codable, CaseIterable, Sendable {
+        case p1 = "P1", p2 = "P2", p3 = "P3", p4 = "P4"
+    }
+
+    /// An on-site job's place.
+    public struct Site: Sendable, Equatable, Codable {
+        public var latitude: Double
+        public var longitude: Double
+        public var address: String?
+
+        public init(latitude: Double, longitude: Double, address: String? = nil) {
+            self.latitude = latitude
+            self.longitude = longitude
+            self.address = address
+        }
+    }
+
+    public var id: UUID
+    public var number: String
+    public var channel: Channel
+    public var typeID: UUID
+    public var priority: Priority
+    public var status: WorkOrderStatus
+    public var customerID: UUID
+    public var vehicleID: UUID?
+    public var shopID: UUID?
+    public var assigneeID: UUID?
+    public var description: String
+    public var symptoms: [String]
+    public var site: Site?
+    public var customFields: [String: JSONValue]
+    public var cancelReason: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var statusChangedAt: Date
+    public var completedAt: Date?
+    public var cancelledAt: Date?
+    public var version: Int
+
+    public init(id: UUID, number: String, channel: Channel, typeID: UUID, priority: Priority, status: WorkOrderStatus,
+                customerID: UUID, vehicleID: UUID?, shopID: UUID?, assigneeID: UUID?, description: String, symptoms: [String],
+                site: Site?, customFields: [String: JSONValue], cancelReason: String?, createdAt: Date, updatedAt: Date,
+                statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int) {
+        self.id = id
+        self.number = number
+        self.channel = channel
+        self.typeID = typeID
+        self.priority = priority
+        self.status = status
+        self.customerID = customerID
+        self.vehicleID = vehicleID
+        self.shopID = shopID
+        self.assigneeID = assigneeID
+        self.description = description
+        self.symptoms = symptoms
+        self.site = site
+        self.customFields = customFields
+        self.cancelReason = cancelReason
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.statusChangedAt = statusChangedAt
+        self.completedAt = completedAt
+        self.cancelledAt = cancelledAt
+        self.version = version
+    }
+}
+
+/// A new work order as a client describes it; references are checked against the database.
+public struct NewWorkOrder: Sendable, Equatable {
+    public var channel: WorkOrder.Channel
+    public var typeID: UUID
+    public var priority: WorkOrder.Priority
+    public var customerID: UUID
+    public var vehicleID: UUID?
+    public var shopID: UUID?
+    public var description: String
+    public var symptoms: [String]
+    public var site: WorkOrder.Site?
+    public var customFields: [String: JSONValue]
+
+    public init(channel: WorkOrder.Channel, typeID: UUID, priority: WorkOrder.Priority, customerID: UUID, vehicleID: UUID?,
+                shopID: UUID?, description: String, symptoms: [String], site: WorkOrder.Site?, customFields: [String: JSONValue]) {
+        self.channel = channel
+        self.typeID = typeID
+        self.priority = priority
+        self.customerID = customerID
+        self.vehicleID = vehicleID
+        self.shopID = shopID
+        self.description = description
+        self.symptoms = symptoms
+        self.site = site
+        self.customFields = customFields
+    }
+
+    /// Checks what needs no database; `template` is the order type's.
+    public func errors(template: WorkOrderTemplate) -> [FieldError] {
+        var errors: [FieldError] = []
+        let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text.count > 5000 { errors.append(FieldError(field: "description", message: "must be 1 to 5000 characters")) }
+        if symptoms.count > 20 { errors.append(FieldError(field: "symptoms", message: "may list at most 20")) }
+        for (index, symptom) in symptoms.enumerated() where symptom.trimmingCharacters(in: .whitespaces).isEmpty || symptom.count > 200 {
+            errors.append(FieldError(field: "symptoms[\(index)]", message: "must be 1 to 200 characters"))
+        }
+        if let site {
+            errors += GeoPoint(latitude: site.latitude, longitude: site.longitude).errors(field: "site")
+            if let address = site.address, address.count > 500 { errors.append(FieldError(field: "site.address", message: "must be at most 500 characters")) }
+        }
+        errors += template.errors(in: customFields, mode: .create)
+        return errors
+    }
+}

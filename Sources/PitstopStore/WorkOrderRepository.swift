@@ -1,0 +1,228 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's work orders, their timeline and the events they emit. Every change writes
+/// the order, its timeline entry and its outbox event in the caller's one transaction.
+public struct WorkOrderRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let columns = """
+        id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
+        site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
+        completed_at, cancelled_at, version
+        """
+
+    public struct Filter: Sendable, Equatable {
+        public var status: WorkOrderStatus?
+        public var priority: WorkOrder.Priority?
+        public var channel: WorkOrder.Channel?
+        public var typeID: UUID?
+        public var shopID: UUID?
+        public var assigneeID: UUID?
+        public var customerID: UUID?
+        public var vehicleID: UUID?
+        public var createdAfter: Date?
+        public var createdBefore: Date?
+
+        public init() {}
+    }
+
+    /// One entry of an order's timeline.
+    public struct Event: Sendable, Equatable {
+        public var id: UUID
+        public var occurredAt: Date
+        public var actorKeyID: UUID?
+        public var kind: String
+        public var fromStatus: String?
+        public var toStatus: String
+        public var note: String?
+    }
+
+    /// Creates an order numbered in `zone`'s calendar day. `actor` is the API key acting.
+    public func create(_ new: NewWorkOrder, zone: TimeZone, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+        if let vehicleID = new.vehicleID {
+            let owner = try transaction.query("SELECT customer_id FROM vehicles WHERE tenant_id = \(tenantID) AND id = \(vehicleID)")
+            if let row = owner.first, try row.decode("customer_id", as: UUID.self) != new.customerID {
+                throw ValidationError(field: "vehicle_id", "belongs to another customer")
+            }
+        }
+        // Taken last but one, so the day's counter row stays locked only briefly.
+        let day = WorkOrderNumber.dayKey(now, in: zone)
+        let sequence: Int = try transaction.query("""
+            INSERT INTO work_order_counters (tenant_id, day, last_number) VALUES (\(tenantID), \(day)::date, 1)
+            ON CONFLICT (tenant_id, day) DO UPDATE SET last_number = work_order_counters.last_number + 1
+            RETURNING last_number
+            """)[0].decode("last_number")
+        let id = UUID()
+        let order = try Self.mappingReferences {
+            try Self.decode(transaction.query("""
+                INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
+                                         description, symptoms, site_latitude, site_longitude, site_address, custom_fields)
+                VALUES (\(tenantID), \(id), \(WorkOrderNumber.format(day: now, in: zone, sequence: sequence)), \(new.channel.rawValue),
+                        \(new.typeID), \(new.priority.rawValue), 'new', \(new.customerID), \(new.vehicleID), \(new.shopID),
+                        \(new.description.trimmingCharacters(in: .whitespacesAndNewlines)), \(new.symptoms)::text[],
+                        \(new.site?.latitude), \(new.site?.longitude), \(new.site?.address), \(JSONB(new.customFields))::jsonb)
+                RETURNING \(unsafeRaw: Self.columns)
+                """)[0])
+        }
+        try record(order, kind: "created", from: nil, note: nil, actor: actor)
+        try Outbox(transaction: transaction, tenantID: tenantID)
+            .append(topic: "work_order.created", aggregateID: id, payload: StatusEvent(order, from: nil))
+        return order
+    }
+
+    public func get(id: UUID) throws -> WorkOrder {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("work order") }
+        return try Self.decode(row)
+    }
+
+    /// Newest first, narrowed by every filter set.
+    public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [WorkOrder] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID)
+              AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue)::text)
+              AND (\(filter.priority?.rawValue)::text IS NULL OR priority = \(filter.priority?.rawValue)::text)
+              AND (\(filter.channel?.rawValue)::text IS NULL OR channel = \(filter.channel?.rawValue)::text)
+              AND (\(filter.typeID)::uuid IS NULL OR type_id = \(filter.typeID)::uuid)
+              AND (\(filter.shopID)::uuid IS NULL OR shop_id = \(filter.shopID)::uuid)
+              AND (\(filter.assigneeID)::uuid IS NULL OR assignee_id = \(filter.assigneeID)::uuid)
+              AND (\(filter.customerID)::uuid IS NULL OR customer_id = \(filter.customerID)::uuid)
+              AND (\(filter.vehicleID)::uuid IS NULL OR vehicle_id = \(filter.vehicleID)::uuid)
+              AND (\(filter.createdAfter)::timestamptz IS NULL OR created_at >= \(filter.createdAfter)::timestamptz)
+              AND (\(filter.createdBefore)::timestamptz IS NULL OR created_at < \(filter.createdBefore)::timestamptz)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(limit)
+            """).rows.map(Self.decode)
+    }
+
+    /// Moves an order to `next` if the lifecycle allows it and the order is still at
+    /// `expectedVersion`. Moving to `assigned` needs `assignee`; cancelling needs `reason`.
+    public func transition(id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String?,
+                           assignee: UUID?, actor: UUID?, reopenWindow: TimeInterval = WorkOrderLifecycle.defaultReopenWindow,
+                           now: Date = Date()) throws -> WorkOrder {
+        let locked = try transaction.query("""
+            SELECT status, completed_at, version FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
+            """)
+        guard let row = locked.first else { throw StoreError.notFound("work order") }
+        let version: Int = try row.decode("version")
+        guard version == expectedVersion else { throw StoreError.versionMismatch(current: version) }
+        let current = try Self.status(row)
+        try WorkOrderLifecycle.validate(from: current, to: next, reason: reason, completedAt: try row.decode("completed_at"),
+                                        now: now, reopenWindow: reopenWindow)
+        if next == .assigned && assignee == nil { throw ValidationError(field: "assignee_id", "is required to assign an order") }
+        let order = try Self.mappingReferences {
+            try Self.decode(transaction.query("""
+                UPDATE work_orders SET
+                    status = \(next.rawValue),
+                    status_changed_at = \(now),
+                    assignee_id = CASE WHEN \(next == .assigned)::boolean THEN \(assignee)::uuid
+                                       WHEN \(next == .new || next == .reopened)::boolean THEN NULL ELSE assignee_id END,
+                    completed_at = CASE WHEN \(next == .completed)::boolean THEN \(now)::timestamptz ELSE completed_at END,
+                    cancelled_at = CASE WHEN \(next == .cancelled)::boolean THEN \(now)::timestamptz ELSE cancelled_at END,
+                    cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
+                                         ELSE cancel_reason END,
+                    updated_at = now(),
+                    version = version + 1
+                WHERE tenant_id = \(tenantID) AND id = \(id)
+                RETURNING \(unsafeRaw: Self.columns)
+                """)[0])
+        }
+        try record(order, kind: "status_changed", from: current, note: note ?? reason, actor: actor)
+        try Outbox(transaction: transaction, tenantID: tenantID)
+            .append(topic: "work_order.status_changed", aggregateID: id, payload: StatusEvent(order, from: current))
+        return order
+    }
+
+    /// The order's timeline, oldest first.
+    public func timeline(id: UUID) throws -> [Event] {
+        _ = try get(id: id)
+        return try transaction.query("""
+            SELECT id, occurred_at, actor_key_id, kind, from_status, to_status, note FROM work_order_events
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(id) ORDER BY occurred_at, id
+            """).rows.map { row in
+            Event(id: try row.decode("id"), occurredAt: try row.decode("occurred_at"), actorKeyID: try row.decode("actor_key_id"),
+                  kind: try row.decode("kind"), fromStatus: try row.decode("from_status"), toStatus: try row.decode("to_status"),
+                  note: try row.decode("note"))
+        }
+    }
+
+    private func record(_ order: WorkOrder, kind: String, from: WorkOrderStatus?, note: String?, actor: UUID?) throws {
+        try transaction.execute("""
+            INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
+            VALUES (\(tenantID), \(UUID()), \(order.id), \(order.statusChangedAt), \(actor), \(kind), \(from?.rawValue),
+                    \(order.status.rawValue), \(note))
+            """)
+    }
+
+    /// The payload of work_order.* events.
+    struct StatusEvent: Encodable {
+        var workOrderID: UUID
+        var number: String
+        var from: String?
+        var to: String
+        var at: Date
+
+        init(_ order: WorkOrder, from: WorkOrderStatus?) {
+            workOrderID = order.id
+            number = order.number
+            self.from = from?.rawValue
+            to = order.status.rawValue
+            at = order.statusChangedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case workOrderID = "work_order_id", number, from, to, at
+        }
+    }
+
+    /// References to another tenant's (or no) record break a composite foreign key: name the field.
+    static func mappingReferences<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+            let field = switch error.constraint {
+            case "work_orders_tenant_id_type_id_fkey": "type_id"
+            case "work_orders_tenant_id_customer_id_fkey": "customer_id"
+            case "work_orders_tenant_id_vehicle_id_fkey": "vehicle_id"
+            case "work_orders_tenant_id_shop_id_fkey": "shop_id"
+            case "work_orders_tenant_id_assignee_id_fkey": "assignee_id"
+            default: "reference"
+            }
+            throw ValidationError(field: field, "does not name a record of this tenant")
+        }
+    }
+
+    static func status(_ row: Row) throws -> WorkOrderStatus {
+        let text: String = try row.decode("status")
+        guard let status = WorkOrderStatus(rawValue: text) else {
+            throw PostgresError(kind: .decoding, message: "work_orders.status holds unknown status \(text)")
+        }
+        return status
+    }
+
+    static func decode(_ row: Row) throws -> WorkOrder {
+        let channelText: String = try row.decode("channel")
+        let priorityText: String = try row.decode("priority")
+        guard let channel = WorkOrder.Channel(rawValue: channelText), let priority = WorkOrder.Priority(rawValue: priorityText) else {
+            throw PostgresError(kind: .decoding, message: "work_orders holds an unknown channel or priority")
+        }
+        let latitude: Double? = try row.decode("site_latitude")
+        let longitude: Double? = try row.decode("site_longitude")
+        let address: String? = try row.decode("site_address")
+        let site = latitude.flatMap { lat in longitude.map { WorkOrder.Site(latitude: lat, longitude: $0, address: address) } }
+        return WorkOrder(id: try row.decode("id"), number: try row.decode("number"), channel: channel, typeID: try row.decode("type_id"),
+                         priority: priority, status: try status(row), customerID: try row.decode("customer_id"),
+                         vehicleID: try row.decode("vehicle_id"), shopID: try row.decode("shop_id"), assigneeID: try row.decode("assignee_id"),
+                         description: try row.decode("description"), symptoms: try row.decode("symptoms"),
+                         site: site,
+                         customFields: try row.decodeJSON("custom_fields"), cancelReason: try row.decode("cancel_reason"),
+                         createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+                         statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
+                         cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"))
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import PitstopTesting
+import Postgres
+import Testing
+
+@Suite struct WorkOrderAPITests {
+    /// A tenant with an order type, a customer with a vehicle, and an engineer.
+    struct Fixture {
+        var adminKey: String
+        var tenantID: String
+        var typeID: String
+        var customerID: String
+        var vehicleID: String
+        var engineerID: String
+    }
+
+    func fixture(_ api: TestAPI) throws -> Fixture {
+        let tenant = try api.makeTenant()
+        func create(_ path: String, _ json: String) throws -> String {
+            let response = try api.client.send("POST", path, headers: bearer(tenant.adminKey), json: json)
+            guard response.status == 201, let id = response.json["id"] as? String else {
+                throw RawHTTPError("\(path) answered \(response.status): \(response.text)")
+            }
+            return id
+        }
+        let type = try create("/v1/work-order-types", #"""
+            {"code":"accident_repair","name":"事故维修","template":{"fields":[
+              {"key":"insurer","label":"保险公司","kind":"text","required":true},
+              {"key":"panels","label":"Panels","kind":"integer","required":false,"minimum":1,"maximum":12}]}}
+            """#)
+        let customer = try create("/v1/customers", #"{"name":"王先生","phones":["13800138000"]}"#)
+        let vehicle = try create("/v1/vehicles", #"{"customer_id":"\#(customer)","plate":"浙A12345"}"#)
+        let engineer = try create("/v1/engineers", #"{"name":"陈师傅","skills":{"bodywork":4}}"#)
+        return Fixture(adminKey: tenant.adminKey, tenantID: tenant.id, typeID: type, customerID: customer, vehicleID: vehicle, engineerID: engineer)
+    }
+
+    func newOrder(_ f: Fixture, extra: String = "") -> String {
+        #"{"type_id":"\#(f.typeID)","customer_id":"\#(f.customerID)","vehicle_id":"\#(f.vehicleID)","priority":"P2","channel":"phone","description":"左前门凹陷, 刮擦","symptoms":["dent"],"custom_fields":{"insurer":"平安","panels":2}\#(extra)}"#
+    }
+
+    /// What the order put in the outbox, read as the app role inside the tenant.
+    func outboxTopics(tenant: String, order: String) throws -> [String] {
+        try TestDatabase.shared.database.pool.transaction(settings: [(name: "app.tenant_id", value: tenant)]) { tx in
+            try tx.query("SELECT topic FROM outbox WHERE aggregate_id = \(UUID(uuidString: order)!) ORDER BY created_at, topic DESC")
+                .rows.map { try $0.decode("topic", as: String.self) }
+        }
+    }
+
+    @Test func theWholeLifecycleWithTimelineAndEvents() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let created = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: newOrder(f))
+        #expect(created.status == 201, "\(created.text)")
+        let id = try #require(created.json["id"] as? String)
+        #expect(created.json["status"] as? String == "new")
+        #expect((created.json["number"] as? String)?.hasSuffix("-0001") == true)
+        #expect((created.json["custom_fields"] as? [String: Any])?["insurer"] as? String == "平安")
+
+        let steps: [(String, String)] = [
+            ("assigned", #","assignee_id":"\#(f.engineerID)""#), ("accepted", ""), ("diagnosing", ""), ("awaiting_parts", ""),
+            ("repairing", ""), ("quality_check", ""), ("repairing", #","note":"QC: paint mismatch""#), ("quality_check", ""),
+            ("awaiting_acceptance", ""), ("completed", ""),
+        ]
+        var version = 1
+        for (to, extra) in steps {
+            let moved = try api.client.send("POST", "/v1/work-orders/\(id)/transitions",
+                                            headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]), json: #"{"to":"\#(to)"\#(extra)}"#)
+            #expect(moved.status == 200, "\(to): \(moved.text)")
+            #expect(moved.json["status"] as? String == to)
+            version += 1
+        }
+        let done = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+        #expect(done.json["assignee_id"] as? String == f.engineerID)
+        #expect(done.json["completed_at"] != nil)
+        #expect(done.header("ETag") == "\"\(version)\"")
+
+        let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey)
+        let entries = timeline.json["items"] as? [[String: Any]] ?? []
+        #expect(entries.map { $0["to_status"] as? String } == ["new"] + steps.map(\.0))
+        #expect(entries.contains { $0["note"] as? String == "QC: paint mismatch" })
+        #expect(try outboxTopics(tenant: f.tenantID, order: id)
+                == ["work_order.created"] + Array(repeating: "work_order.status_changed", count: steps.count))
+    }
+
+    @Test func illegalMovesAre409sNamingTheAllowedOnesAndWriteNothing() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let id = try #require(try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: newOrder(f)).json["id"] as? String)
+        let jump = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                       json: #"{"to":"repairing"}"#)
+        #expect(jump.status == 409)
+        #expect(jump.json["detail"] as? String == "a new order cannot become repairing; allowed next: assigned, cancelled")
+        let noReason = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                           json: #"{"to":"cancelled"}"#)
+        #expect(noReason.status == 422)
+        #expect(noReason.problemFields == ["reason"])
+        let noEngineer = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                             json: #"{"to":"assigned"}"#)
+        #expect(noEngineer.problemFields == ["assignee_id"])
+        let stale = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"7\"")]),
+                                        json: #"{"to":"cancelled","reason":"duplicate"}"#)
+        #expect(stale.status == 412)
+        #expect(try outboxTopics(tenant: f.tenantID, order: id) == ["work_order.created"])
+
+        let cancelled = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                            json: #"{"to":"cancelled","reason":"customer changed their mind"}"#)
+        #expect(cancelled.json["status"] as? String == "cancelled")
+        #expect(cancelled.json["cancel_reason"] as? String == "customer changed their mind")
+    }
+
+    @Test func creationChecksFieldsAndReferences() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let other = try fixture(api)
+        let base = #""customer_id":"\#(f.customerID)","description":"x""#
+        let cases: [(String, Int, String)] = [
+            (#"{"type_id":"\#(f.typeID)",\#(base)}"#, 422, "custom_fields.insurer"),
+            (#"{"type_id":"\#(f.typeID)",\#(base),"custom_fields":{"insurer":"A","panels":20}}"#, 422, "custom_fields.panels"),
+            (#"{"type_id":"\#(f.typeID)",\#(base),"custom_fields":{"insurer":"A","colour":"red"}}"#, 422, "custom_fields.colour"),
+            (#"{"type_id":"\#(other.typeID)",\#(base),"custom_fields":{"insurer":"A"}}"#, 422, "type_id"),
+            (#"{"type_id":"\#(f.typeID)","customer_id":"\#(other.customerID)","description":"x","custom_fields":{"insurer":"A"}}"#, 422, "customer_id"),
+            (#"{"type_id":"\#(f.typeID)",\#(base),"vehicle_id":"\#(other.vehicleID)","custom_fields":{"insurer":"A"}}"#, 422, "vehicle_id"),
+            (#"{"type_id":"\#(f.typeID)",\#(base),"custom_fields":{"insurer":"A"},"channel":"wechat"}"#, 422, "channel"),
+            (#"{"type_id":"\#(f.typeID)",\#(base),"custom_fields":{"insurer":"A"},"priority":"P9"}"#, 400, "priority"),
+            (#"{"type_id":"\#(f.typeID)","customer_id":"\#(f.customerID)","description":"  ","custom_fields":{"insurer":"A"}}"#, 422, "description"),
+            (#"{"type_id":"\#(f.typeID)",\#(base),"custom_fields":{"insurer":"A"},"site":{"latitude":99,"longitude":0}}"#, 422, "site.latitude"),
+        ]
+        for (body, status, field) in cases {
+            let response = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: body)
+            #expect(response.status == status, "\(body): \(response.text)")
+            #expect(response.problemFields.contains(field), "\(body): \(response.text)")
+        }
+        #expect((try api.get("/v1/work-orders", key: f.adminKey).json["items"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func numbersCountPerTenantAndDayAndListsFilter() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let first = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: newOrder(f))
+        let second = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey),
+                                         json: newOrder(f).replacingOccurrences(of: "\"P2\"", with: "\"P1\""))
+        #expect((first.json["number"] as? String)?.hasSuffix("-0001") == true)
+        #expect((second.json["number"] as? String)?.hasSuffix("-0002") == true)
+        let elsewhere = try fixture(api)
+        #expect((try api.client.send("POST", "/v1/work-orders", headers: bearer(elsewhere.adminKey), json: newOrder(elsewhere))
+                    .json["number"] as? String)?.hasSuffix("-0001") == true)
+
+        func ids(_ query: String) throws -> [String] {
+            try (api.get("/v1/work-orders?\(query)", key: f.adminKey).json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        let firstID = try #require(first.json["id"] as? String)
+        let secondID = try #require(second.json["id"] as? String)
+        #expect(try ids("priority=P1") == [secondID])
+        #expect(try ids("status=new&customer_id=\(f.customerID)") == [secondID, firstID])
+        #expect(try ids("status=completed").isEmpty)
+        #expect(try ids("created_after=2000-01-01T00:00:00Z&vehicle_id=\(f.vehicleID)").count == 2)
+        for bad in ["status=lost", "priority=P9", "customer_id=nope", "created_after=yesterday"] {
+            let response = try api.get("/v1/work-orders?\(bad)", key: f.adminKey)
+            #expect(response.status == 400, "\(bad)")
+            #expect(response.problemFields == [String(bad.prefix { $0 != "=" })])
+        }
+    }
+
+    @Test func anotherTenantCannotSeeOrMoveAnOrder() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let a = try fixture(api)
+        let b = try fixture(api)
+        let id = try #require(try api.client.send("POST", "/v1/work-orders", headers: bearer(a.adminKey), json: newOrder(a)).json["id"] as? String)
+        #expect(try api.get("/v1/work-orders/\(id)", key: b.adminKey).status == 404)
+        #expect(try api.get("/v1/work-orders/\(id)/timeline", key: b.adminKey).status == 404)
+        let move = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(b.adminKey, [("If-Match", "\"1\"")]),
+                                       json: #"{"to":"cancelled","reason":"mine now"}"#)
+        #expect(move.status == 404)
+        #expect(!(try api.get("/v1/work-orders", key: b.adminKey).text.contains(id)))
+        #expect(!(try api.get("/v1/work-orders?customer_id=\(a.customerID)", key: b.adminKey).text.contains(id)))
+        #expect(try api.get("/v1/work-orders/\(id)", key: a.adminKey).json["status"] as? String == "new")
+    }
+}
