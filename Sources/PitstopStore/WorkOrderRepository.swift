@@ -48,28 +48,33 @@ public struct WorkOrderRepository {
                 throw ValidationError(field: "vehicle_id", "belongs to another customer")
             }
         }
-        // Taken last but one, so the day's counter row stays locked only briefly.
+        // One statement takes the day's number, inserts the order and writes its timeline entry
+        // and event: the counter row every creation of the tenant's day needs stays locked for
+        // this statement and the COMMIT only.
         let day = WorkOrderNumber.dayKey(now, in: zone)
-        let sequence: Int = try transaction.query("""
-            INSERT INTO work_order_counters (tenant_id, day, last_number) VALUES (\(tenantID), \(day)::date, 1)
-            ON CONFLICT (tenant_id, day) DO UPDATE SET last_number = work_order_counters.last_number + 1
-            RETURNING last_number
-            """)[0].decode("last_number")
-        let id = UUID()
         let order = try Self.mappingReferences {
             try Self.decode(transaction.query("""
-                INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
-                                         description, symptoms, site_latitude, site_longitude, site_address, custom_fields)
-                VALUES (\(tenantID), \(id), \(WorkOrderNumber.format(day: now, in: zone, sequence: sequence)), \(new.channel.rawValue),
-                        \(new.typeID), \(new.priority.rawValue), 'new', \(new.customerID), \(new.vehicleID), \(new.shopID),
-                        \(new.description.trimmingCharacters(in: .whitespacesAndNewlines)), \(new.symptoms)::text[],
-                        \(new.site?.latitude), \(new.site?.longitude), \(new.site?.address), \(JSONB(new.customFields))::jsonb)
-                RETURNING \(unsafeRaw: Self.columns)
+                WITH n AS (
+                    INSERT INTO work_order_counters (tenant_id, day, last_number) VALUES (\(tenantID), \(day)::date, 1)
+                    ON CONFLICT (tenant_id, day) DO UPDATE SET last_number = work_order_counters.last_number + 1
+                    RETURNING last_number
+                ), o AS (
+                    INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
+                                             description, symptoms, site_latitude, site_longitude, site_address, custom_fields,
+                                             created_at, updated_at, status_changed_at)
+                    SELECT \(tenantID)::uuid, \(UUID())::uuid,
+                           'WO-' || \(day.replacingOccurrences(of: "-", with: ""))::text || '-'
+                               || lpad(n.last_number::text, greatest(4, length(n.last_number::text)), '0'),
+                           \(new.channel.rawValue)::text, \(new.typeID)::uuid, \(new.priority.rawValue)::text, 'new', \(new.customerID)::uuid,
+                           \(new.vehicleID)::uuid, \(new.shopID)::uuid, \(new.description.trimmingCharacters(in: .whitespacesAndNewlines))::text,
+                           \(new.symptoms)::text[], \(new.site?.latitude)::float8, \(new.site?.longitude)::float8, \(new.site?.address)::text,
+                           \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz
+                    FROM n
+                    RETURNING *
+                )
+                \(eventsAndResult(kind: "created", from: nil, note: nil, actor: actor, topic: "work_order.created"))
                 """)[0])
         }
-        try record(order, kind: "created", from: nil, note: nil, actor: actor)
-        try Outbox(transaction: transaction, tenantID: tenantID)
-            .append(topic: "work_order.created", aggregateID: id, payload: StatusEvent(order, from: nil))
         return order
     }
 
@@ -117,24 +122,24 @@ public struct WorkOrderRepository {
         if next == .assigned && assignee == nil { throw ValidationError(field: "assignee_id", "is required to assign an order") }
         let order = try Self.mappingReferences {
             try Self.decode(transaction.query("""
-                UPDATE work_orders SET
-                    status = \(next.rawValue),
-                    status_changed_at = \(now),
-                    assignee_id = CASE WHEN \(next == .assigned)::boolean THEN \(assignee)::uuid
-                                       WHEN \(next == .new || next == .reopened)::boolean THEN NULL ELSE assignee_id END,
-                    completed_at = CASE WHEN \(next == .completed)::boolean THEN \(now)::timestamptz ELSE completed_at END,
-                    cancelled_at = CASE WHEN \(next == .cancelled)::boolean THEN \(now)::timestamptz ELSE cancelled_at END,
-                    cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
-                                         ELSE cancel_reason END,
-                    updated_at = now(),
-                    version = version + 1
-                WHERE tenant_id = \(tenantID) AND id = \(id)
-                RETURNING \(unsafeRaw: Self.columns)
+                WITH o AS (
+                    UPDATE work_orders SET
+                        status = \(next.rawValue),
+                        status_changed_at = \(now),
+                        assignee_id = CASE WHEN \(next == .assigned)::boolean THEN \(assignee)::uuid
+                                           WHEN \(next == .new || next == .reopened)::boolean THEN NULL ELSE assignee_id END,
+                        completed_at = CASE WHEN \(next == .completed)::boolean THEN \(now)::timestamptz ELSE completed_at END,
+                        cancelled_at = CASE WHEN \(next == .cancelled)::boolean THEN \(now)::timestamptz ELSE cancelled_at END,
+                        cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
+                                             ELSE cancel_reason END,
+                        updated_at = now(),
+                        version = version + 1
+                    WHERE tenant_id = \(tenantID) AND id = \(id)
+                    RETURNING *
+                )
+                \(eventsAndResult(kind: "status_changed", from: current, note: note ?? reason, actor: actor, topic: "work_order.status_changed"))
                 """)[0])
         }
-        try record(order, kind: "status_changed", from: current, note: note ?? reason, actor: actor)
-        try Outbox(transaction: transaction, tenantID: tenantID)
-            .append(topic: "work_order.status_changed", aggregateID: id, payload: StatusEvent(order, from: current))
         return order
     }
 
@@ -151,33 +156,25 @@ public struct WorkOrderRepository {
         }
     }
 
-    private func record(_ order: WorkOrder, kind: String, from: WorkOrderStatus?, note: String?, actor: UUID?) throws {
-        try transaction.execute("""
+    /// The tail of a statement whose CTE `o` inserted or updated one work order: its timeline
+    /// entry, its outbox event (the event id is what receivers de-duplicate on), and the order's
+    /// columns as the result — all in the statement that made the change.
+    private func eventsAndResult(kind: String, from: WorkOrderStatus?, note: String?, actor: UUID?, topic: String) -> SQL {
+        """
+        , event AS (
             INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
-            VALUES (\(tenantID), \(UUID()), \(order.id), \(order.statusChangedAt), \(actor), \(kind), \(from?.rawValue),
-                    \(order.status.rawValue), \(note))
-            """)
-    }
-
-    /// The payload of work_order.* events.
-    struct StatusEvent: Encodable {
-        var workOrderID: UUID
-        var number: String
-        var from: String?
-        var to: String
-        var at: Date
-
-        init(_ order: WorkOrder, from: WorkOrderStatus?) {
-            workOrderID = order.id
-            number = order.number
-            self.from = from?.rawValue
-            to = order.status.rawValue
-            at = order.statusChangedAt
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case workOrderID = "work_order_id", number, from, to, at
-        }
+            SELECT o.tenant_id, \(UUID())::uuid, o.id, o.status_changed_at, \(actor)::uuid, \(kind)::text, \(from?.rawValue)::text,
+                   o.status, \(note)::text
+            FROM o
+        ), message AS (
+            INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
+            SELECT o.tenant_id, \(UUID())::uuid, \(topic)::text, o.id,
+                   jsonb_build_object('event', \(topic)::text, 'work_order_id', o.id, 'number', o.number,
+                                      'from', \(from?.rawValue)::text, 'to', o.status, 'at', o.status_changed_at)
+            FROM o
+        )
+        SELECT \(unsafeRaw: Self.columns) FROM o
+        """
     }
 
     /// References to another tenant's (or no) record break a composite foreign key: name the field.

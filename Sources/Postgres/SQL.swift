@@ -44,6 +44,25 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable, CustomStringConve
             text += "$\(parameters.count)"
         }
 
+        /// Embeds another statement fragment with its parameters, renumbering its placeholders.
+        /// Fragments come from code and must not contain a literal `$` followed by digits.
+        public mutating func appendInterpolation(_ fragment: SQL) {
+            let offset = parameters.count
+            parameters += fragment.parameters
+            var characters = fragment.text[...]
+            while let dollar = characters.firstIndex(of: "$") {
+                text += characters[..<dollar]
+                let digits = characters[characters.index(after: dollar)...].prefix { $0.isASCII && $0.isNumber }
+                if let number = Int(digits) {
+                    text += "$\(number + offset)"
+                } else {
+                    text += "$"
+                }
+                characters = characters[characters.index(after: dollar)...].dropFirst(digits.count)
+            }
+            text += characters
+        }
+
         /// Inserts text verbatim. Only for fixed SQL chosen by the code, never for input.
         public mutating func appendInterpolation(unsafeRaw raw: String) {
             text += raw

@@ -76,6 +76,16 @@ import Testing
         #expect(unknown?.message.contains("nope") == true)
     }
 
+    @Test func fragmentsKeepTheirParametersInOrder() throws {
+        let inner: SQL = "\(2)::int + \(3)::int"
+        let outer: SQL = "SELECT \(1)::int AS a, \(inner) AS b, \(10)::int AS c"
+        #expect(outer.text == "SELECT $1::int AS a, $2::int + $3::int AS b, $4::int AS c")
+        let row = try one(outer)
+        #expect(try row.decode("a", as: Int.self) == 1)
+        #expect(try row.decode("b", as: Int.self) == 5)
+        #expect(try row.decode("c", as: Int.self) == 10)
+    }
+
     @Test func parametersAreNeverSQL() throws {
         let hostile = "'); DROP TABLE tenants; --"
         let row = try one("SELECT \(hostile)::text AS s")
