@@ -84,22 +84,25 @@ public struct WorkOrderRepository {
         return try Self.decode(row)
     }
 
-    /// Newest first, narrowed by every filter set.
+    /// Newest first, narrowed by every filter set. Only the filters present become conditions, so
+    /// each combination is its own prepared statement with a plan made for it (a catch-all
+    /// `$1 IS NULL OR …` statement gets one generic plan that suits none of them).
     public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [WorkOrder] {
-        try transaction.query("""
+        var conditions: [SQL] = ["tenant_id = \(tenantID)"]
+        if let status = filter.status { conditions.append("status = \(status.rawValue)") }
+        if let priority = filter.priority { conditions.append("priority = \(priority.rawValue)") }
+        if let channel = filter.channel { conditions.append("channel = \(channel.rawValue)") }
+        if let type = filter.typeID { conditions.append("type_id = \(type)") }
+        if let shop = filter.shopID { conditions.append("shop_id = \(shop)") }
+        if let assignee = filter.assigneeID { conditions.append("assignee_id = \(assignee)") }
+        if let customer = filter.customerID { conditions.append("customer_id = \(customer)") }
+        if let vehicle = filter.vehicleID { conditions.append("vehicle_id = \(vehicle)") }
+        if let start = filter.createdAfter { conditions.append("created_at >= \(start)::timestamptz") }
+        if let end = filter.createdBefore { conditions.append("created_at < \(end)::timestamptz") }
+        if let after { conditions.append("(created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)") }
+        return try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM work_orders
-            WHERE tenant_id = \(tenantID)
-              AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue)::text)
-              AND (\(filter.priority?.rawValue)::text IS NULL OR priority = \(filter.priority?.rawValue)::text)
-              AND (\(filter.channel?.rawValue)::text IS NULL OR channel = \(filter.channel?.rawValue)::text)
-              AND (\(filter.typeID)::uuid IS NULL OR type_id = \(filter.typeID)::uuid)
-              AND (\(filter.shopID)::uuid IS NULL OR shop_id = \(filter.shopID)::uuid)
-              AND (\(filter.assigneeID)::uuid IS NULL OR assignee_id = \(filter.assigneeID)::uuid)
-              AND (\(filter.customerID)::uuid IS NULL OR customer_id = \(filter.customerID)::uuid)
-              AND (\(filter.vehicleID)::uuid IS NULL OR vehicle_id = \(filter.vehicleID)::uuid)
-              AND (\(filter.createdAfter)::timestamptz IS NULL OR created_at >= \(filter.createdAfter)::timestamptz)
-              AND (\(filter.createdBefore)::timestamptz IS NULL OR created_at < \(filter.createdBefore)::timestamptz)
-              AND (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            WHERE \(SQL.joined(conditions, separator: " AND "))
             ORDER BY created_at DESC, id DESC
             LIMIT \(limit)
             """).rows.map(Self.decode)

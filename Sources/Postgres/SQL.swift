@@ -17,6 +17,15 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable, CustomStringConve
         parameters = stringInterpolation.parameters
     }
 
+    /// Fragments joined with `separator` (fixed text such as " AND "), parameters renumbered.
+    public static func joined(_ fragments: [SQL], separator: String) -> SQL {
+        var result: SQL = ""
+        for (index, fragment) in fragments.enumerated() {
+            result = index == 0 ? "\(result)\(fragment)" : "\(result)\(unsafeRaw: separator)\(fragment)"
+        }
+        return result
+    }
+
     /// The statement text only: parameters are never printed, they may be secrets.
     public var description: String { text }
 

@@ -86,6 +86,13 @@ import Testing
         #expect(try row.decode("c", as: Int.self) == 10)
     }
 
+    @Test func joinedFragmentsRenumber() throws {
+        let joined = SQL.joined(["a = \(1)", "b = \(2)", "c = \(3)"], separator: " AND ")
+        #expect(joined.text == "a = $1 AND b = $2 AND c = $3")
+        #expect(joined.parameters == ["1", "2", "3"])
+        #expect(SQL.joined([], separator: ", ").text == "")
+    }
+
     @Test func parametersAreNeverSQL() throws {
         let hostile = "'); DROP TABLE tenants; --"
         let row = try one("SELECT \(hostile)::text AS s")
