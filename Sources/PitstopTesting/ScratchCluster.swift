@@ -9,10 +9,10 @@ public final class ScratchCluster {
     public let port: Int
     private let binaries: URL
 
-    public static var isAvailable: Bool { ProcessInfo.processInfo.environment["PITSTOP_TEST_PG_BIN"] != nil }
+    public static var isAvailable: Bool { !(ProcessInfo.processInfo.environment["PITSTOP_TEST_PG_BIN"] ?? "").isEmpty }
 
     public init() throws {
-        guard let bin = ProcessInfo.processInfo.environment["PITSTOP_TEST_PG_BIN"] else {
+        guard let bin = ProcessInfo.processInfo.environment["PITSTOP_TEST_PG_BIN"], !bin.isEmpty else {
             throw ScratchClusterError("PITSTOP_TEST_PG_BIN is not set")
         }
         binaries = URL(fileURLWithPath: bin)
