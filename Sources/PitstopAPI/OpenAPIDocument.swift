@@ -400,11 +400,13 @@ enum OpenAPIDocument {
                 ] as Object,
             ] as Object,
             "NewWorkOrder": [
-                "type": "object", "required": ["type_id", "customer_id", "description"], "additionalProperties": false,
+                "type": "object", "required": ["type_id", "description"], "additionalProperties": false,
+                "description": "Give customer_id or an inline customer (matched by external_id, wechat_openid, then phone, else created); vehicle_id or an inline vehicle (matched by VIN, then plate, else created).",
                 "properties": [
                     "channel": ["type": "string", "enum": ["phone", "app", "api"], "default": "api"] as Object,
                     "type_id": ["type": "string", "format": "uuid"], "priority": prioritySchema,
-                    "customer_id": ["type": "string", "format": "uuid"], "vehicle_id": ["type": "string", "format": "uuid"],
+                    "customer_id": ["type": "string", "format": "uuid"], "customer": ref("CustomerInput"),
+                    "vehicle_id": ["type": "string", "format": "uuid"], "vehicle": ref("VehicleInput"),
                     "shop_id": ["type": "string", "format": "uuid"],
                     "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
                     "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object, "site": ref("Site"),

@@ -19,8 +19,20 @@ extension APIApplication {
                         throw ValidationError(field: "type_id", "does not name a work-order type of this tenant")
                     }
                     guard type.active else { throw ValidationError(field: "type_id", "names a retired work-order type") }
+                    // Inline records are matched or created first; a failure anywhere after rolls them
+                    // back with the order, so nothing is half-written.
+                    let customerID: UUID
+                    switch (body.customerId, body.customer) {
+                    case (let id?, nil): customerID = id
+                    case (nil, let inline?): customerID = try Intake.customer(inline.input, in: scope)
+                    default: throw ValidationError(field: "customer_id", "send either customer_id or an inline customer")
+                    }
+                    if body.vehicleId != nil && body.vehicle != nil {
+                        throw ValidationError(field: "vehicle_id", "send either vehicle_id or an inline vehicle, not both")
+                    }
+                    let vehicleID = try body.vehicle.map { try Intake.vehicle($0.input, owner: customerID, in: scope) } ?? body.vehicleId
                     let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
-                                           customerID: body.customerId, vehicleID: body.vehicleId, shopID: body.shopId,
+                                           customerID: customerID, vehicleID: vehicleID, shopID: body.shopId,
                                            description: body.description, symptoms: body.symptoms ?? [], site: body.site,
                                            customFields: body.customFields ?? [:])
                     let errors = new.errors(template: type.template)
@@ -96,16 +108,18 @@ struct NewWorkOrderBody: Decodable {
     var channel: WorkOrder.Channel?
     var typeId: UUID
     var priority: WorkOrder.Priority?
-    var customerId: UUID
+    var customerId: UUID?
+    var customer: CustomerInputBody?
     var vehicleId: UUID?
+    var vehicle: VehicleInputBody?
     var shopId: UUID?
     var description: String
     var symptoms: [String]?
     var site: WorkOrder.Site?
     var customFields: [String: JSONValue]?
 
-    static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "vehicle_id", "shop_id", "description",
-                                      "symptoms", "site", "custom_fields"]
+    static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
+                                      "shop_id", "description", "symptoms", "site", "custom_fields"]
 }
 
 struct TransitionBody: Decodable {

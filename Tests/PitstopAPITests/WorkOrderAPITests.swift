@@ -181,3 +181,73 @@ import Testing
         #expect(try api.get("/v1/work-orders/\(id)", key: a.adminKey).json["status"] as? String == "new")
     }
 }
+
+@Suite struct WorkOrderIntakeTests {
+    func typeID(_ api: TestAPI, _ key: String) throws -> String {
+        let response = try api.client.send("POST", "/v1/work-order-types", headers: bearer(key),
+                                           json: #"{"code":"diagnosis","name":"故障诊断"}"#)
+        return try #require(response.json["id"] as? String)
+    }
+
+    func listCount(_ api: TestAPI, _ path: String, _ key: String) throws -> Int {
+        (try api.get(path, key: key).json["items"] as? [Any])?.count ?? -1
+    }
+
+    @Test func inlineCustomersAndVehiclesAreMatchedNotDuplicated() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let crm = try api.makeKey(adminKey: tenant.adminKey, role: .integration)
+        let type = try typeID(api, tenant.adminKey)
+        func intake(_ customer: String, _ vehicle: String) throws -> RawHTTPClient.Response {
+            try api.client.send("POST", "/v1/work-orders", headers: bearer(crm.secret), json: """
+                {"type_id":"\(type)","description":"发动机抖动","customer":\(customer),"vehicle":\(vehicle)}
+                """)
+        }
+        let first = try intake(#"{"name":"赵女士","phones":["+86 139 0013 9000"]}"#, #"{"plate":"苏E 12345","vin":"LSVAM4187C2184847"}"#)
+        #expect(first.status == 201, "\(first.text)")
+        // Same phone (another form) and same plate: the same customer and vehicle.
+        let second = try intake(#"{"name":"Zhao","phones":["13900139000"]}"#, #"{"plate":"苏E12345"}"#)
+        #expect(second.status == 201, "\(second.text)")
+        #expect(second.json["customer_id"] as? String == first.json["customer_id"] as? String)
+        #expect(second.json["vehicle_id"] as? String == first.json["vehicle_id"] as? String)
+        #expect(try listCount(api, "/v1/customers", crm.secret) == 1)
+        #expect(try listCount(api, "/v1/vehicles", crm.secret) == 1)
+
+        // By CRM id and openid as well; a new person with a new car is created.
+        let third = try intake(#"{"name":"钱先生","external_id":"CRM-9","wechat_openid":"oQian"}"#, #"{"plate":"苏E54321"}"#)
+        let fourth = try intake(#"{"name":"Qian","wechat_openid":"oQian"}"#, #"{"plate":"苏E54321"}"#)
+        #expect(third.status == 201 && fourth.status == 201)
+        #expect(fourth.json["customer_id"] as? String == third.json["customer_id"] as? String)
+        #expect(try listCount(api, "/v1/customers", crm.secret) == 2)
+
+        // A known vehicle under another customer is not silently moved.
+        let stolen = try intake(#"{"name":"孙先生","phones":["13700137000"]}"#, #"{"plate":"苏E12345"}"#)
+        #expect(stolen.status == 422)
+        #expect(stolen.problemFields == ["vehicle"])
+        // …and the customer that intake would have created was rolled back with it.
+        #expect(try listCount(api, "/v1/customers?phone=13700137000", crm.secret) == 0)
+    }
+
+    @Test func inlineRecordsAreValidatedWithNestedFieldNames() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let type = try typeID(api, tenant.adminKey)
+        let cases: [(String, String)] = [
+            (#""customer":{"phones":["13900139000"]}"#, "customer.name"),
+            (#""customer":{"name":"x","phones":["123"]}"#, "customer.phones[0]"),
+            (#""customer":{"name":"x"},"vehicle":{"vin":"LSVAM4187C2184840"}"#, "vehicle.vin"),
+            (#""customer":{"name":"x"},"customer_id":"\#(UUID().uuidString)""#, "customer_id"),
+            (#""vehicle":{"plate":"京A12345"}"#, "customer_id"),
+        ]
+        for (fragment, field) in cases {
+            let response = try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey),
+                                               json: #"{"type_id":"\#(type)","description":"x",\#(fragment)}"#)
+            #expect(response.status == 422, "\(fragment): \(response.text)")
+            #expect(response.problemFields.contains(field), "\(fragment): \(response.text)")
+        }
+        #expect(try listCount(api, "/v1/customers", tenant.adminKey) == 0)
+        #expect(try listCount(api, "/v1/work-orders", tenant.adminKey) == 0)
+    }
+}
