@@ -149,6 +149,7 @@ enum OpenAPIDocument {
                                      query("assignee_id", "an engineer id"), query("customer_id", "a customer id"),
                                      query("vehicle_id", "a vehicle id"), query("created_after", "ISO-8601, inclusive"),
                                      query("created_before", "ISO-8601, exclusive"),
+                                     query("q", "text in the description or a timeline note (Chinese included)"),
                                  ],
                                  responses: ["200": ["description": "A page of work orders", "content": json(pageOf("WorkOrder"))]]),
             ] as Object,

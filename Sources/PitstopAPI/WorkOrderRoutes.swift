@@ -92,6 +92,10 @@ extension APIApplication {
         let date = "must be an ISO-8601 date-time such as 2026-11-25T00:00:00+08:00"
         filter.createdAfter = try parse("created_after", date, Self.parseDateTime)
         filter.createdBefore = try parse("created_before", date, Self.parseDateTime)
+        filter.text = try parse("q", "must be 1 to 100 characters of text to find") { text in
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return (1...100).contains(trimmed.count) ? trimmed : nil
+        }
         return filter
     }
 

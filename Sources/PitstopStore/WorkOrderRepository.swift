@@ -25,6 +25,8 @@ public struct WorkOrderRepository {
         public var vehicleID: UUID?
         public var createdAfter: Date?
         public var createdBefore: Date?
+        /// Text that must appear in the description or in a timeline note.
+        public var text: String?
 
         public init() {}
     }
@@ -99,6 +101,16 @@ public struct WorkOrderRepository {
         if let vehicle = filter.vehicleID { conditions.append("vehicle_id = \(vehicle)") }
         if let start = filter.createdAfter { conditions.append("created_at >= \(start)::timestamptz") }
         if let end = filter.createdBefore { conditions.append("created_at < \(end)::timestamptz") }
+        if let text = filter.text {
+            // The words are matched literally: LIKE's wildcards in them are escaped.
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            conditions.append("""
+                (description ILIKE \(pattern) OR EXISTS (
+                    SELECT 1 FROM work_order_events e
+                    WHERE e.tenant_id = work_orders.tenant_id AND e.work_order_id = work_orders.id AND e.note ILIKE \(pattern)))
+                """)
+        }
         if let after { conditions.append("(created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)") }
         return try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM work_orders

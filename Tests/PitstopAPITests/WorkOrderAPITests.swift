@@ -251,3 +251,39 @@ import Testing
         #expect(try listCount(api, "/v1/work-orders", tenant.adminKey) == 0)
     }
 }
+
+@Suite struct WorkOrderSearchTests {
+    @Test func findsChineseTextInDescriptionsAndNotes() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let type = try #require(try api.client.send("POST", "/v1/work-order-types", headers: bearer(tenant.adminKey),
+                                                    json: #"{"code":"repair","name":"维修"}"#).json["id"] as? String)
+        func open(_ description: String) throws -> String {
+            let response = try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey), json: """
+                {"type_id":"\(type)","description":"\(description)","customer":{"name":"客户","phones":["13800138000"]}}
+                """)
+            return try #require(response.json["id"] as? String, "\(response.text)")
+        }
+        let brakes = try open("刹车异响, 踩下时有金属摩擦声")
+        let engine = try open("发动机故障灯亮 100% 确认")
+        let aircon = try open("空调不制冷")
+        _ = try api.client.send("POST", "/v1/work-orders/\(aircon)/transitions", headers: bearer(tenant.adminKey, [("If-Match", "\"1\"")]),
+                                json: #"{"to":"cancelled","reason":"客户发现是保险丝烧了"}"#)
+
+        func found(_ q: String) throws -> [String] {
+            let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q
+            return (try api.get("/v1/work-orders?q=\(encoded)", key: tenant.adminKey).json["items"] as? [[String: Any]] ?? [])
+                .compactMap { $0["id"] as? String }
+        }
+        #expect(try found("刹车异响") == [brakes])
+        #expect(try found("金属摩擦") == [brakes])
+        #expect(try found("保险丝") == [aircon])
+        #expect(try found("100%") == [engine])
+        #expect(try found("1_0").isEmpty)
+        #expect(try found("变速箱").isEmpty)
+        let blank = try api.get("/v1/work-orders?q=%20", key: tenant.adminKey)
+        #expect(blank.status == 400)
+        #expect(blank.problemFields == ["q"])
+    }
+}
