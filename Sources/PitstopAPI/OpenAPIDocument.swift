@@ -156,6 +156,9 @@ enum OpenAPIDocument {
             "/v1/work-orders/{id}": [
                 "get": operation("getWorkOrder", "A work order, with its version as ETag", tags: ["work-orders"], parameters: [idParameter],
                                  responses: ["200": ["description": "The work order", "content": json(ref("WorkOrder"))]]),
+                "patch": operation("updateWorkOrder", "Change an order's details (admin, dispatcher, integration); status moves use /transitions",
+                                   tags: ["work-orders"], parameters: [idParameter, ifMatch], body: ref("WorkOrderChanges"),
+                                   responses: ["200": ["description": "The changed order", "content": json(ref("WorkOrder"))]]),
             ] as Object,
             "/v1/work-orders/{id}/transitions": [
                 "post": operation("transitionWorkOrder", "Move an order along its lifecycle (admin, dispatcher); 409 names the allowed next statuses",
@@ -414,6 +417,16 @@ enum OpenAPIDocument {
                     "custom_fields": ["type": "object", "description": "Values for the type's custom fields, by key"],
                 ] as Object,
             ] as Object,
+            "WorkOrderChanges": [
+                "type": "object", "additionalProperties": false, "minProperties": 1,
+                "properties": [
+                    "priority": prioritySchema, "shop_id": ["type": ["string", "null"], "format": "uuid"] as Object,
+                    "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
+                    "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object,
+                    "site": ["oneOf": [ref("Site"), ["type": "null"]]] as Object,
+                    "custom_fields": ["type": "object", "description": "Values merged into the stored ones; null removes one"],
+                ] as Object,
+            ] as Object,
             "Site": [
                 "type": "object", "required": ["latitude", "longitude"],
                 "properties": ["latitude": ["type": "number"], "longitude": ["type": "number"],
@@ -429,7 +442,7 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
-                               "kind": ["type": "string", "enum": ["created", "status_changed"]] as Object,
+                               "kind": ["type": "string", "enum": ["created", "status_changed", "updated"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

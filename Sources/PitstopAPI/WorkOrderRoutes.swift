@@ -54,6 +54,16 @@ extension APIApplication {
                 let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
                 return try .record(WorkOrderBody(order), version: order.version)
             },
+            tenantRoute("PATCH", "/v1/work-orders/{id}", roles: Self.recordWriters) { request, caller, scope in
+                let id = try Self.pathID(request, "work order")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(WorkOrderChangesBody.self, from: request.body, allowedFields: WorkOrderChangesBody.fields)
+                let current = try scope.workOrders.get(id: id)
+                let errors = body.changes.errors(template: try scope.workOrderTypes.get(id: current.typeID).template)
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                let order = try scope.workOrders.update(id: id, expectedVersion: version, body.changes, actor: caller.key.id)
+                return try .record(WorkOrderBody(order), version: order.version)
+            },
             tenantRoute("POST", "/v1/work-orders/{id}/transitions", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
@@ -124,6 +134,23 @@ struct NewWorkOrderBody: Decodable {
 
     static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
                                       "shop_id", "description", "symptoms", "site", "custom_fields"]
+}
+
+struct WorkOrderChangesBody: Decodable {
+    var changes: WorkOrderChanges
+
+    static let fields: Set<String> = ["priority", "shop_id", "description", "symptoms", "site", "custom_fields"]
+
+    enum CodingKeys: String, CodingKey {
+        case priority, shopId, description, symptoms, site, customFields
+    }
+
+    init(from decoder: Decoder) throws {
+        let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
+        changes = WorkOrderChanges(priority: try read.value(.priority), shopID: try read.update(.shopId),
+                                   description: try read.value(.description), symptoms: try read.value(.symptoms),
+                                   site: try read.update(.site), customFields: try read.value(.customFields))
+    }
 }
 
 struct TransitionBody: Decodable {

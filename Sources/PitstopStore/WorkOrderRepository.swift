@@ -147,7 +147,7 @@ public struct WorkOrderRepository {
                         cancelled_at = CASE WHEN \(next == .cancelled)::boolean THEN \(now)::timestamptz ELSE cancelled_at END,
                         cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
                                              ELSE cancel_reason END,
-                        updated_at = now(),
+                        updated_at = \(now),
                         version = version + 1
                     WHERE tenant_id = \(tenantID) AND id = \(id)
                     RETURNING *
@@ -156,6 +156,37 @@ public struct WorkOrderRepository {
                 """)[0])
         }
         return order
+    }
+
+    /// Applies `changes` if the order is still at `expectedVersion`. Custom-field values sent are
+    /// merged into the stored ones; a null removes one.
+    public func update(id: UUID, expectedVersion: Int, _ changes: WorkOrderChanges, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+        let setFields = (changes.customFields ?? [:]).filter { $0.value != .null }
+        let removedFields = (changes.customFields ?? [:]).filter { $0.value == .null }.keys.sorted()
+        let note = String("changed \(changes.changedFields.joined(separator: ", "))".prefix(2000))
+        let site = changes.site.newValue
+        let rows = try Self.mappingReferences {
+            try transaction.query("""
+                WITH o AS (
+                    UPDATE work_orders SET
+                        priority = coalesce(\(changes.priority?.rawValue)::text, priority),
+                        shop_id = CASE WHEN \(changes.shopID.isKeep)::boolean THEN shop_id ELSE \(changes.shopID.newValue)::uuid END,
+                        description = coalesce(\(changes.description?.trimmingCharacters(in: .whitespacesAndNewlines))::text, description),
+                        symptoms = coalesce(\(changes.symptoms)::text[], symptoms),
+                        site_latitude = CASE WHEN \(changes.site.isKeep)::boolean THEN site_latitude ELSE \(site?.latitude)::float8 END,
+                        site_longitude = CASE WHEN \(changes.site.isKeep)::boolean THEN site_longitude ELSE \(site?.longitude)::float8 END,
+                        site_address = CASE WHEN \(changes.site.isKeep)::boolean THEN site_address ELSE \(site?.address)::text END,
+                        custom_fields = (custom_fields || \(JSONB(setFields))::jsonb) - \(removedFields)::text[],
+                        updated_at = \(now),
+                        version = version + 1
+                    WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
+                    RETURNING *
+                )
+                \(eventsAndResult(kind: "updated", from: nil, note: note, actor: actor, topic: "work_order.updated"))
+                """)
+        }
+        if let row = rows.first { return try Self.decode(row) }
+        throw try RecordVersion.failure(transaction, table: "work_orders", tenantID: tenantID, id: id, what: "work order")
     }
 
     /// The order's timeline, oldest first.
@@ -178,14 +209,14 @@ public struct WorkOrderRepository {
         """
         , event AS (
             INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
-            SELECT o.tenant_id, \(UUID())::uuid, o.id, o.status_changed_at, \(actor)::uuid, \(kind)::text, \(from?.rawValue)::text,
+            SELECT o.tenant_id, \(UUID())::uuid, o.id, o.updated_at, \(actor)::uuid, \(kind)::text, \(from?.rawValue)::text,
                    o.status, \(note)::text
             FROM o
         ), message AS (
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
             SELECT o.tenant_id, \(UUID())::uuid, \(topic)::text, o.id,
                    jsonb_build_object('event', \(topic)::text, 'work_order_id', o.id, 'number', o.number,
-                                      'from', \(from?.rawValue)::text, 'to', o.status, 'at', o.status_changed_at)
+                                      'from', \(from?.rawValue)::text, 'to', o.status, 'at', o.updated_at)
             FROM o
         )
         SELECT \(unsafeRaw: Self.columns) FROM o

@@ -165,6 +165,44 @@ import Testing
         }
     }
 
+    @Test func detailsChangeWithTheTemplateInForceAndLeaveATrace() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let id = try #require(try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: newOrder(f)).json["id"] as? String)
+        let changed = try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                          json: #"{"priority":"P1","custom_fields":{"panels":null,"insurer":"人保"},"site":{"latitude":30.2,"longitude":120.1}}"#)
+        #expect(changed.status == 200, "\(changed.text)")
+        #expect(changed.json["priority"] as? String == "P1")
+        #expect(changed.json["custom_fields"] as? [String: String] == ["insurer": "人保"])
+        #expect((changed.json["site"] as? [String: Any])?["latitude"] as? Double == 30.2)
+        #expect(changed.json["status"] as? String == "new")
+
+        let cases: [(String, Int, String)] = [
+            (#"{"custom_fields":{"insurer":null}}"#, 422, "custom_fields.insurer"),
+            (#"{"custom_fields":{"panels":99}}"#, 422, "custom_fields.panels"),
+            (#"{"description":""}"#, 422, "description"),
+            (#"{"shop_id":"\#(UUID().uuidString)"}"#, 422, "shop_id"),
+            (#"{}"#, 422, "body"),
+            (#"{"status":"completed"}"#, 400, "status"),
+        ]
+        for (body, status, field) in cases {
+            let response = try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(f.adminKey, [("If-Match", "\"2\"")]), json: body)
+            #expect(response.status == status, "\(body): \(response.text)")
+            #expect(response.problemFields.contains(field), "\(body): \(response.text)")
+        }
+        #expect(try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                    json: #"{"priority":"P4"}"#).status == 412)
+
+        let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.last?["kind"] as? String == "updated")
+        #expect(timeline.last?["note"] as? String == "changed priority, site, custom_fields.insurer, custom_fields.panels")
+        #expect(try outboxTopics(tenant: f.tenantID, order: id) == ["work_order.created", "work_order.updated"])
+        let other = try fixture(api)
+        #expect(try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(other.adminKey, [("If-Match", "\"2\"")]),
+                                    json: #"{"priority":"P4"}"#).status == 404)
+    }
+
     @Test func anotherTenantCannotSeeOrMoveAnOrder() throws {
         let api = try TestAPI()
         defer { api.stop() }

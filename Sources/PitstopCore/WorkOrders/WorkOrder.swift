@@ -103,18 +103,67 @@ public struct NewWorkOrder: Sendable, Equatable {
 
     /// Checks what needs no database; `template` is the order type's.
     public func errors(template: WorkOrderTemplate) -> [FieldError] {
+        Self.detailErrors(description: description, symptoms: symptoms, site: site) + template.errors(in: customFields, mode: .create)
+    }
+
+    /// Rules for the details a client writes, shared by creation and edits; nil is not checked.
+    static func detailErrors(description: String?, symptoms: [String]?, site: WorkOrder.Site?) -> [FieldError] {
         var errors: [FieldError] = []
-        let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty || text.count > 5000 { errors.append(FieldError(field: "description", message: "must be 1 to 5000 characters")) }
-        if symptoms.count > 20 { errors.append(FieldError(field: "symptoms", message: "may list at most 20")) }
-        for (index, symptom) in symptoms.enumerated() where symptom.trimmingCharacters(in: .whitespaces).isEmpty || symptom.count > 200 {
-            errors.append(FieldError(field: "symptoms[\(index)]", message: "must be 1 to 200 characters"))
+        if let description {
+            let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty || text.count > 5000 { errors.append(FieldError(field: "description", message: "must be 1 to 5000 characters")) }
+        }
+        if let symptoms {
+            if symptoms.count > 20 { errors.append(FieldError(field: "symptoms", message: "may list at most 20")) }
+            for (index, symptom) in symptoms.enumerated() where symptom.trimmingCharacters(in: .whitespaces).isEmpty || symptom.count > 200 {
+                errors.append(FieldError(field: "symptoms[\(index)]", message: "must be 1 to 200 characters"))
+            }
         }
         if let site {
             errors += GeoPoint(latitude: site.latitude, longitude: site.longitude).errors(field: "site")
             if let address = site.address, address.count > 500 { errors.append(FieldError(field: "site.address", message: "must be at most 500 characters")) }
         }
-        errors += template.errors(in: customFields, mode: .create)
+        return errors
+    }
+}
+
+/// Changes to an order's details; status moves go through transitions instead.
+public struct WorkOrderChanges: Sendable, Equatable {
+    public var priority: WorkOrder.Priority?
+    public var shopID: FieldUpdate<UUID>
+    public var description: String?
+    public var symptoms: [String]?
+    public var site: FieldUpdate<WorkOrder.Site>
+    /// Values to set; `.null` removes a value. Keys not sent keep theirs.
+    public var customFields: [String: JSONValue]?
+
+    public init(priority: WorkOrder.Priority? = nil, shopID: FieldUpdate<UUID> = .keep, description: String? = nil,
+                symptoms: [String]? = nil, site: FieldUpdate<WorkOrder.Site> = .keep, customFields: [String: JSONValue]? = nil) {
+        self.priority = priority
+        self.shopID = shopID
+        self.description = description
+        self.symptoms = symptoms
+        self.site = site
+        self.customFields = customFields
+    }
+
+    /// The client's names of the fields this changes, for the timeline.
+    public var changedFields: [String] {
+        var fields: [String] = []
+        if priority != nil { fields.append("priority") }
+        if !shopID.isKeep { fields.append("shop_id") }
+        if description != nil { fields.append("description") }
+        if symptoms != nil { fields.append("symptoms") }
+        if !site.isKeep { fields.append("site") }
+        if let customFields { fields += customFields.keys.sorted().map { "custom_fields.\($0)" } }
+        return fields
+    }
+
+    public func errors(template: WorkOrderTemplate) -> [FieldError] {
+        var errors: [FieldError] = []
+        if changedFields.isEmpty { errors.append(FieldError(field: "body", message: "changes nothing; send at least one field")) }
+        errors += NewWorkOrder.detailErrors(description: description, symptoms: symptoms, site: site.newValue)
+        if let customFields { errors += template.errors(in: customFields, mode: .update) }
         return errors
     }
 }
