@@ -1,4 +1,7 @@
--- Edits of an order's details (priority, shop, description, custom fields, …) are timeline
--- entries too: kind 'updated', the order's status unchanged in to_status, the fields in the note.
+-- Timeline entries that do not move the status (to_status repeats it):
+--   'updated'        an edit of the order's details, the fields named in the note;
+--   'linked_report'  another report of the same vehicle while the order was open, linked to it
+--                    instead of opening a duplicate, its channel and text in the note.
 ALTER TABLE work_order_events DROP CONSTRAINT work_order_events_kind_check;
-ALTER TABLE work_order_events ADD CONSTRAINT work_order_events_kind_check CHECK (kind IN ('created', 'status_changed', 'updated'));
+ALTER TABLE work_order_events ADD CONSTRAINT work_order_events_kind_check
+    CHECK (kind IN ('created', 'status_changed', 'updated', 'linked_report'));

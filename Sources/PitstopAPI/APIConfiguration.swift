@@ -16,13 +16,17 @@ public struct APIConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// The longest a single SQL statement may run before PostgreSQL cancels it.
     public var statementTimeout: Duration
+    /// A report for a vehicle with an order opened this recently is linked to that order instead
+    /// of opening another (unless the caller insists); zero turns the guard off.
+    public var duplicateWindow: Duration
     /// SHA-256 (hex) of a platform key accepted in addition to those in the database, so an
     /// operator can bootstrap tenants before any platform key row exists.
     public var platformKeySHA256: String?
 
     public init(databaseURL: String, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
-                shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30), platformKeySHA256: String? = nil) {
+                shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30), duplicateWindow: Duration = .seconds(24 * 3600),
+                platformKeySHA256: String? = nil) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -32,12 +36,13 @@ public struct APIConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
         self.statementTimeout = statementTimeout
+        self.duplicateWindow = duplicateWindow
         self.platformKeySHA256 = platformKeySHA256
     }
 
     /// Reads `DATABASE_URL`, `PITSTOP_LISTEN`, `PITSTOP_DATA_DIR`, `PITSTOP_LOG_LEVEL`,
     /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
-    /// `PITSTOP_STATEMENT_TIMEOUT_MS` and
+    /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_DUPLICATE_WINDOW_MINUTES` and
     /// `PITSTOP_PLATFORM_KEY_SHA256`; throws with every problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         var environment = Environment(values)
@@ -48,6 +53,7 @@ public struct APIConfiguration: Sendable {
         let body = environment.integer("PITSTOP_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         let grace = environment.integer("PITSTOP_SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...600)
         let statementTimeout = environment.integer("PITSTOP_STATEMENT_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)
+        let duplicateWindow = environment.integer("PITSTOP_DUPLICATE_WINDOW_MINUTES", default: 1440, range: 0...43_200)
         let platform = environment.string("PITSTOP_PLATFORM_KEY_SHA256")?.lowercased()
         if let platform, platform.count != 64 || !platform.allSatisfy(\.isHexDigit) {
             environment.report("PITSTOP_PLATFORM_KEY_SHA256 must be 64 hexadecimal digits (sha256sum of the key)")
@@ -56,6 +62,7 @@ public struct APIConfiguration: Sendable {
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
-                                statementTimeout: .milliseconds(statementTimeout), platformKeySHA256: platform)
+                                statementTimeout: .milliseconds(statementTimeout), duplicateWindow: .seconds(duplicateWindow * 60),
+                                platformKeySHA256: platform)
     }
 }

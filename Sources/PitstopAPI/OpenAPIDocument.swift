@@ -141,7 +141,9 @@ enum OpenAPIDocument {
             "/v1/work-orders": [
                 "post": operation("createWorkOrder", "Open a work order (admin, dispatcher, integration); custom fields are checked against the type's template",
                                   tags: ["work-orders"], parameters: [idempotencyKey], body: ref("NewWorkOrder"),
-                                  responses: ["201": ["description": "Created", "content": json(ref("WorkOrder"))]]),
+                                  responses: ["201": ["description": "Created", "content": json(ref("WorkOrder"))],
+                                              "200": ["description": "Linked to the vehicle's open order instead (duplicate guard)",
+                                                      "content": json(ref("WorkOrder"))]]),
                 "get": operation("listWorkOrders", "List work orders, newest first, with filters", tags: ["work-orders"],
                                  parameters: pageParameters + [
                                      query("status", "a status"), query("priority", "P1 to P4"), query("channel", "the intake channel"),
@@ -415,6 +417,7 @@ enum OpenAPIDocument {
                     "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
                     "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object, "site": ref("Site"),
                     "custom_fields": ["type": "object", "description": "Values for the type's custom fields, by key"],
+                    "insist": ["type": "boolean", "description": "Open a new order even if the vehicle has a recent open one; otherwise the report is linked to that order and the answer is 200 with it"] as Object,
                 ] as Object,
             ] as Object,
             "WorkOrderChanges": [
@@ -442,7 +445,7 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
-                               "kind": ["type": "string", "enum": ["created", "status_changed", "updated"]] as Object,
+                               "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

@@ -37,6 +37,17 @@ extension APIApplication {
                                            customFields: body.customFields ?? [:])
                     let errors = new.errors(template: type.template)
                     guard errors.isEmpty else { throw ValidationError(errors) }
+                    // The duplicate guard: a vehicle already in an open, recent order gets this
+                    // report added to that order, unless the caller insists on a new one.
+                    if let vehicle = vehicleID, body.insist != true, configuration.duplicateWindow > .zero,
+                       let open = try scope.workOrders.openOrder(forVehicle: vehicle, since: Date().addingTimeInterval(-TimeInterval(configuration.duplicateWindow.components.seconds))) {
+                        let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
+                                                                     actor: caller.key.id)
+                        var response = try HTTPResponse.record(WorkOrderBody(linked), version: linked.version)
+                        response.headers.add("Location", "/v1/work-orders/\(linked.id.uuidString.lowercased())")
+                        response.headers.add("Pitstop-Linked-To-Open-Order", "true")
+                        return response
+                    }
                     let zone = TimeZone(identifier: caller.tenant.timezone) ?? TimeZone(identifier: Tenant.defaultTimezone)!
                     let order = try scope.workOrders.create(new, zone: zone, actor: caller.key.id)
                     return try .created(WorkOrderBody(order), version: order.version,
@@ -131,9 +142,11 @@ struct NewWorkOrderBody: Decodable {
     var symptoms: [String]?
     var site: WorkOrder.Site?
     var customFields: [String: JSONValue]?
+    /// Open a new order even if the vehicle has an open one (the duplicate guard steps aside).
+    var insist: Bool?
 
     static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
-                                      "shop_id", "description", "symptoms", "site", "custom_fields"]
+                                      "shop_id", "description", "symptoms", "site", "custom_fields", "insist"]
 }
 
 struct WorkOrderChangesBody: Decodable {

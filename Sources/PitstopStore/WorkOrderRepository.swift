@@ -189,6 +189,31 @@ public struct WorkOrderRepository {
         throw try RecordVersion.failure(transaction, table: "work_orders", tenantID: tenantID, id: id, what: "work order")
     }
 
+    /// The newest open order of `vehicle` opened at or after `since`, if any: the duplicate guard.
+    public func openOrder(forVehicle vehicle: UUID, since: Date) throws -> WorkOrder? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND vehicle_id = \(vehicle) AND created_at >= \(since)
+              AND status NOT IN ('completed', 'cancelled')
+            ORDER BY created_at DESC, id DESC
+            LIMIT 1
+            """).first.map(Self.decode)
+    }
+
+    /// Records another report of the order's vehicle on the order itself (timeline entry and
+    /// event) instead of opening a duplicate.
+    public func linkReport(to id: UUID, channel: WorkOrder.Channel, description: String, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+        let note = String("\(channel.rawValue): \(description.trimmingCharacters(in: .whitespacesAndNewlines))".prefix(2000))
+        let rows = try transaction.query("""
+            WITH o AS (
+                UPDATE work_orders SET updated_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+            )
+            \(eventsAndResult(kind: "linked_report", from: nil, note: note, actor: actor, topic: "work_order.report_linked"))
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("work order") }
+        return try Self.decode(row)
+    }
+
     /// The order's timeline, oldest first.
     public func timeline(id: UUID) throws -> [Event] {
         _ = try get(id: id)

@@ -142,7 +142,7 @@ import Testing
         let f = try fixture(api)
         let first = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: newOrder(f))
         let second = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey),
-                                         json: newOrder(f).replacingOccurrences(of: "\"P2\"", with: "\"P1\""))
+                                         json: newOrder(f, extra: #","insist":true"#).replacingOccurrences(of: "\"P2\"", with: "\"P1\""))
         #expect((first.json["number"] as? String)?.hasSuffix("-0001") == true)
         #expect((second.json["number"] as? String)?.hasSuffix("-0002") == true)
         let elsewhere = try fixture(api)
@@ -244,9 +244,11 @@ import Testing
         }
         let first = try intake(#"{"name":"赵女士","phones":["+86 139 0013 9000"]}"#, #"{"plate":"苏E 12345","vin":"LSVAM4187C2184847"}"#)
         #expect(first.status == 201, "\(first.text)")
-        // Same phone (another form) and same plate: the same customer and vehicle.
+        // Same phone (another form) and same plate: the same customer and vehicle, and since that
+        // vehicle's order is still open, the report joins it (the duplicate guard).
         let second = try intake(#"{"name":"Zhao","phones":["13900139000"]}"#, #"{"plate":"苏E12345"}"#)
-        #expect(second.status == 201, "\(second.text)")
+        #expect(second.status == 200, "\(second.text)")
+        #expect(second.json["id"] as? String == first.json["id"] as? String)
         #expect(second.json["customer_id"] as? String == first.json["customer_id"] as? String)
         #expect(second.json["vehicle_id"] as? String == first.json["vehicle_id"] as? String)
         #expect(try listCount(api, "/v1/customers", crm.secret) == 1)
@@ -255,7 +257,7 @@ import Testing
         // By CRM id and openid as well; a new person with a new car is created.
         let third = try intake(#"{"name":"钱先生","external_id":"CRM-9","wechat_openid":"oQian"}"#, #"{"plate":"苏E54321"}"#)
         let fourth = try intake(#"{"name":"Qian","wechat_openid":"oQian"}"#, #"{"plate":"苏E54321"}"#)
-        #expect(third.status == 201 && fourth.status == 201)
+        #expect(third.status == 201 && fourth.status == 200)
         #expect(fourth.json["customer_id"] as? String == third.json["customer_id"] as? String)
         #expect(try listCount(api, "/v1/customers", crm.secret) == 2)
 
@@ -323,5 +325,45 @@ import Testing
         let blank = try api.get("/v1/work-orders?q=%20", key: tenant.adminKey)
         #expect(blank.status == 400)
         #expect(blank.problemFields == ["q"])
+    }
+}
+
+@Suite struct DuplicateGuardTests {
+    @Test func aSecondReportForAnOpenOrdersVehicleJoinsIt() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let type = try #require(try api.client.send("POST", "/v1/work-order-types", headers: bearer(tenant.adminKey),
+                                                    json: #"{"code":"repair","name":"维修"}"#).json["id"] as? String)
+        func report(_ text: String, insist: Bool = false) throws -> RawHTTPClient.Response {
+            try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey), json: """
+                {"type_id":"\(type)","description":"\(text)","channel":"phone","insist":\(insist),
+                 "customer":{"name":"周先生","phones":["13600136000"]},"vehicle":{"plate":"川A12345"}}
+                """)
+        }
+        let first = try report("左后轮胎漏气")
+        #expect(first.status == 201)
+        let id = try #require(first.json["id"] as? String)
+
+        let again = try report("轮胎又没气了")
+        #expect(again.status == 200)
+        #expect(again.json["id"] as? String == id)
+        #expect(again.header("Pitstop-Linked-To-Open-Order") == "true")
+        let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: tenant.adminKey).json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.last?["kind"] as? String == "linked_report")
+        #expect(timeline.last?["note"] as? String == "phone: 轮胎又没气了")
+
+        let insisted = try report("另一个问题: 雨刮器坏了", insist: true)
+        #expect(insisted.status == 201)
+        #expect(insisted.json["id"] as? String != id)
+
+        // Once the open orders are closed, a report opens a new one.
+        for order in [id, try #require(insisted.json["id"] as? String)] {
+            _ = try api.client.send("POST", "/v1/work-orders/\(order)/transitions", headers: bearer(tenant.adminKey, [("If-Match", "\"1\"")]),
+                                    json: #"{"to":"cancelled","reason":"test"}"#)
+        }
+        let later = try report("刹车片磨损")
+        #expect(later.status == 201)
+        #expect((try api.get("/v1/work-orders", key: tenant.adminKey).json["items"] as? [Any])?.count == 3)
     }
 }
