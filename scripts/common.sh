@@ -49,7 +49,7 @@ start_cluster() {
   if ! as_pg_user "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_pg_user "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c shared_buffers=256MB" start >/dev/null \
-      || { tail -n 20 "$dir/server.log" >&2; die "PostgreSQL did not start; see $dir/server.log"; }
+      || { tail -n 5 "$dir/server.log" >&2; die "PostgreSQL did not start; see $dir/server.log (port $port busy? set PITSTOP_DEV_PG_PORT / PITSTOP_TEST_PG_PORT)"; }
   fi
 }
 
