@@ -32,6 +32,13 @@ public enum JSONCoding {
         guard let fields = object as? [String: Any] else {
             throw Problem.badRequest("the request body must be a JSON object")
         }
+        // Text with U+0000 cannot be stored (PostgreSQL text refuses it, C strings cut it short).
+        let withNul = nulFields(in: object, path: "")
+        if !withNul.isEmpty {
+            throw Problem(status: 400, type: "nul-character", title: "NUL character",
+                          detail: "\(withNul.joined(separator: ", ")) contains the NUL character (\\u0000), which text cannot hold",
+                          errors: withNul.map { Problem.FieldIssue(field: $0, message: "must not contain the NUL character") })
+        }
         let unknown = fields.keys.filter { !allowedFields.contains($0) }.sorted()
         if !unknown.isEmpty {
             throw Problem(status: 400, type: "unknown-field", title: "Unknown field",
@@ -53,6 +60,23 @@ public enum JSONCoding {
             return try decoder.decode(T.self, from: Data(body))
         } catch let error as DecodingError {
             throw problem(for: error)
+        }
+    }
+
+    /// Paths (`tags[1]`, `customer.name`) of strings or keys containing U+0000.
+    static func nulFields(in value: Any, path: String) -> [String] {
+        switch value {
+        case let text as String:
+            return text.unicodeScalars.contains("\u{0}") ? [path] : []
+        case let object as [String: Any]:
+            return object.keys.sorted().flatMap { key -> [String] in
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                return key.unicodeScalars.contains("\u{0}") ? [child] : nulFields(in: object[key]!, path: child)
+            }
+        case let array as [Any]:
+            return array.enumerated().flatMap { nulFields(in: $0.element, path: "\(path)[\($0.offset)]") }
+        default:
+            return []
         }
     }
 

@@ -37,7 +37,7 @@ enum ErrorMapping {
                 return Problem.serviceUnavailable(retryAfter: 1, "the database is busy or unreachable; retry shortly")
             case .server where database.sqlState == .queryCanceled:
                 return Problem.serviceUnavailable(retryAfter: 1, "the request took longer than the server allows; retry shortly")
-            case .server, .decoding:
+            case .server, .decoding, .invalidParameter:
                 return database
             }
         default:

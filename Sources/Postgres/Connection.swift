@@ -101,6 +101,7 @@ public final class Connection {
     /// Runs a parameterised statement through the per-connection prepared-statement cache.
     @discardableResult
     public func query(_ sql: SQL) throws -> QueryResult {
+        try Self.checkParameters(sql)
         let name = try prepare(sql.text, parameterCount: sql.parameters.count)
         let pointers = sql.parameters.map { $0.map { strdup($0) } ?? nil }
         defer { pointers.forEach { free($0) } }
@@ -114,6 +115,7 @@ public final class Connection {
     /// in order. The first failure is thrown; statements after it in the pipeline did not run.
     /// A transaction's BEGIN and settings travel with its first statement this way.
     func pipeline(_ statements: [SQL]) throws -> [QueryResult] {
+        for sql in statements { try Self.checkParameters(sql) }
         guard PQenterPipelineMode(handle) == 1 else { throw error(from: nil) }
         enum Step { case prepare(text: String, name: String), execute }
         var steps: [Step] = []
@@ -170,6 +172,13 @@ public final class Connection {
     private func lostInPipeline() -> PostgresError {
         let failure = error(from: nil)
         return PostgresError(kind: .connectionLost, sqlState: failure.sqlState, message: failure.message)
+    }
+
+    /// Parameters travel as C strings: one with a NUL would be silently cut short, so refuse it.
+    private static func checkParameters(_ sql: SQL) throws {
+        for (index, parameter) in sql.parameters.enumerated() where parameter?.utf8.contains(0) == true {
+            throw PostgresError(kind: .invalidParameter, message: "parameter $\(index + 1) contains a NUL character")
+        }
     }
 
     /// Runs fixed text with the simple protocol (several statements allowed, no parameters):

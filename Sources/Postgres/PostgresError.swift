@@ -36,6 +36,8 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         case poolClosed
         /// A column could not be decoded as the requested Swift type.
         case decoding
+        /// A parameter cannot be sent: text with a NUL character, which libpq would cut short.
+        case invalidParameter
     }
 
     public var kind: Kind
@@ -69,6 +71,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         case .poolTimeout: "no database connection available"
         case .poolClosed: "database pool closed"
         case .decoding: "database result could not be decoded"
+        case .invalidParameter: "a statement parameter cannot be sent"
         }
     }
 

@@ -31,6 +31,21 @@ import Testing
         #expect((listed.json["items"] as? [Any])?.count == 1)
     }
 
+    @Test func nulCharactersAreRefusedNamingTheField() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        // PostgreSQL text cannot hold U+0000; it must be a 400 before it gets that far.
+        let key = try api.client.send("POST", "/v1/api-keys", headers: bearer(tenant.adminKey), json: #"{"name":"a\u0000b","role":"admin"}"#)
+        #expect(key.status == 400, "\(key.text)")
+        #expect(key.problemFields == ["name"])
+        let nested = try api.client.send("POST", "/v1/customers", headers: bearer(tenant.adminKey),
+                                         json: #"{"name":"x","tags":["ok","b\u0000d"]}"#)
+        #expect(nested.status == 400, "\(nested.text)")
+        #expect(nested.problemFields == ["tags[1]"])
+        #expect((try api.get("/v1/customers", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
+    }
+
     @Test func creatingTenantsRejectsBadTimezones() throws {
         let api = try TestAPI()
         defer { api.stop() }

@@ -93,6 +93,12 @@ import Testing
         #expect(SQL.joined([], separator: ", ").text == "")
     }
 
+    @Test func textWithNulIsRefusedNotCutShort() throws {
+        let error = #expect(throws: PostgresError.self) { try pool.transaction { try $0.query("SELECT \("a\u{0}b")::text AS s") } }
+        #expect(error?.kind == .invalidParameter)
+        #expect(try pool.transaction { try $0.query("SELECT \("ab")::text AS s")[0].decode("s", as: String.self) } == "ab")
+    }
+
     @Test func parametersAreNeverSQL() throws {
         let hostile = "'); DROP TABLE tenants; --"
         let row = try one("SELECT \(hostile)::text AS s")
