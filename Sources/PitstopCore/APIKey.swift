@@ -28,9 +28,7 @@ public struct APIKey: Sendable, Equatable, Codable {
     }
 
     public static func validate(name: String?) -> [FieldError] {
-        guard let name else { return [] }
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty || trimmed.count > 100 ? [FieldError(field: "name", message: "must be 1 to 100 characters")] : []
+        TextRules.lengthErrors(name, field: "name", limit: 100)
     }
 
     /// An `engineer` key must name its engineer; no other key may.

@@ -25,10 +25,7 @@ public struct Tenant: Sendable, Equatable, Codable {
     public static func validate(name: String?, timezone: String?) -> [FieldError] {
         var errors: [FieldError] = []
         if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.count > 200 {
-                errors.append(FieldError(field: "name", message: "must be 1 to 200 characters"))
-            }
+            errors += TextRules.lengthErrors(name, field: "name", limit: 200)
         } else {
             errors.append(FieldError(field: "name", message: "is required"))
         }

@@ -57,9 +57,8 @@ public struct CustomerInput: Sendable, Equatable {
         var errors: [FieldError] = []
         var out = self
         if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.count > 200 { errors.append(FieldError(field: "name", message: "must be 1 to 200 characters")) }
-            out.name = trimmed
+            errors += TextRules.lengthErrors(name, field: "name", limit: 200)
+            out.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         } else if creating {
             errors.append(FieldError(field: "name", message: "is required"))
         }
@@ -88,8 +87,8 @@ public struct CustomerInput: Sendable, Equatable {
         }
         if let tags {
             if tags.count > 20 { errors.append(FieldError(field: "tags", message: "may list at most 20 tags")) }
-            for (index, tag) in tags.enumerated() where tag.trimmingCharacters(in: .whitespaces).isEmpty || tag.count > 32 {
-                errors.append(FieldError(field: "tags[\(index)]", message: "must be 1 to 32 characters"))
+            for (index, tag) in tags.enumerated() {
+                errors += TextRules.lengthErrors(tag, field: "tags[\(index)]", limit: 32)
             }
         }
         if let external = externalID.newValue, external.isEmpty || external.count > 100 {

@@ -67,9 +67,8 @@ public struct EngineerInput: Sendable, Equatable {
         var errors: [FieldError] = []
         var out = self
         if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.count > 100 { errors.append(FieldError(field: "name", message: "must be 1 to 100 characters")) }
-            out.name = trimmed
+            errors += TextRules.lengthErrors(name, field: "name", limit: 100)
+            out.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         } else if creating {
             errors.append(FieldError(field: "name", message: "is required"))
         }
@@ -81,10 +80,8 @@ public struct EngineerInput: Sendable, Equatable {
         if let skills {
             if skills.count > 50 { errors.append(FieldError(field: "skills", message: "may list at most 50 skills")) }
             for (skill, level) in skills.sorted(by: { $0.key < $1.key }) {
-                let validCode = skill.count <= 64 && skill.first.map { ("a"..."z").contains($0) } == true
-                    && skill.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-                if !validCode {
-                    errors.append(FieldError(field: "skills.\(skill)", message: "must be a skill code: lower-case letters, digits or underscores"))
+                if !TextRules.isCode(skill) {
+                    errors.append(FieldError(field: "skills.\(skill)", message: "is not a skill code: it " + TextRules.codeRule))
                 } else if !(1...5).contains(level) {
                     errors.append(FieldError(field: "skills.\(skill)", message: "level must be from 1 to 5"))
                 }
@@ -93,8 +90,8 @@ public struct EngineerInput: Sendable, Equatable {
         if let shopIDs, shopIDs.count > 50 { errors.append(FieldError(field: "shop_ids", message: "may list at most 50 shops")) }
         if let certifications {
             if certifications.count > 20 { errors.append(FieldError(field: "certifications", message: "may list at most 20")) }
-            for (index, item) in certifications.enumerated() where item.trimmingCharacters(in: .whitespaces).isEmpty || item.count > 100 {
-                errors.append(FieldError(field: "certifications[\(index)]", message: "must be 1 to 100 characters"))
+            for (index, item) in certifications.enumerated() {
+                errors += TextRules.lengthErrors(item, field: "certifications[\(index)]", limit: 100)
             }
         }
         return errors.isEmpty ? .success(out) : .failure(ValidationError(errors))

@@ -128,8 +128,7 @@ public struct ShopInput: Sendable, Equatable {
     public func errors(creating: Bool) -> [FieldError] {
         var errors: [FieldError] = []
         if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.count > 200 { errors.append(FieldError(field: "name", message: "must be 1 to 200 characters")) }
+            errors += TextRules.lengthErrors(name, field: "name", limit: 200)
         } else if creating {
             errors.append(FieldError(field: "name", message: "is required"))
         }

@@ -78,9 +78,7 @@ public struct VehicleInput: Sendable, Equatable {
             errors.append(FieldError(field: "plate", message: "a vehicle needs a plate, a VIN or both"))
         }
         for (field, update, limit) in [("make", make, 100), ("model", model, 100), ("colour", colour, 50)] {
-            if let value = update.newValue, value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > limit {
-                errors.append(FieldError(field: field, message: "must be 1 to \(limit) characters"))
-            }
+            errors += TextRules.lengthErrors(update.newValue, field: field, limit: limit)
         }
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: now)
         if let year = year.newValue, !(1950...(currentYear + 1)).contains(year) {

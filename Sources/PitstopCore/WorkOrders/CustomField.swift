@@ -44,13 +44,8 @@ public struct CustomField: Codable, Equatable, Sendable {
     func definitionErrors(at index: Int) -> [FieldError] {
         let name = "fields[\(index)]"
         var errors: [FieldError] = []
-        if key.isEmpty || key.count > 64 || !key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
-            || key.first.map({ !$0.isLetter }) ?? true {
-            errors.append(FieldError(field: "\(name).key", message: "must be 1 to 64 lower-case letters, digits or underscores, starting with a letter"))
-        }
-        if label.trimmingCharacters(in: .whitespaces).isEmpty || label.count > 100 {
-            errors.append(FieldError(field: "\(name).label", message: "must be 1 to 100 characters"))
-        }
+        if !TextRules.isCode(key) { errors.append(FieldError(field: "\(name).key", message: TextRules.codeRule)) }
+        errors += TextRules.lengthErrors(label, field: "\(name).label", limit: 100)
         if let minLength, let maxLength, minLength > maxLength {
             errors.append(FieldError(field: "\(name).min_length", message: "must not exceed max_length"))
         }

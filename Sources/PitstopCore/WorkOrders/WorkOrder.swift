@@ -109,14 +109,11 @@ public struct NewWorkOrder: Sendable, Equatable {
     /// Rules for the details a client writes, shared by creation and edits; nil is not checked.
     static func detailErrors(description: String?, symptoms: [String]?, site: WorkOrder.Site?) -> [FieldError] {
         var errors: [FieldError] = []
-        if let description {
-            let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.isEmpty || text.count > 5000 { errors.append(FieldError(field: "description", message: "must be 1 to 5000 characters")) }
-        }
+        errors += TextRules.lengthErrors(description, field: "description", limit: 5000)
         if let symptoms {
             if symptoms.count > 20 { errors.append(FieldError(field: "symptoms", message: "may list at most 20")) }
-            for (index, symptom) in symptoms.enumerated() where symptom.trimmingCharacters(in: .whitespaces).isEmpty || symptom.count > 200 {
-                errors.append(FieldError(field: "symptoms[\(index)]", message: "must be 1 to 200 characters"))
+            for (index, symptom) in symptoms.enumerated() {
+                errors += TextRules.lengthErrors(symptom, field: "symptoms[\(index)]", limit: 200)
             }
         }
         if let site {

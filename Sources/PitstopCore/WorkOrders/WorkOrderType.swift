@@ -43,15 +43,12 @@ public struct WorkOrderTypeInput: Sendable, Equatable {
     public func errors(creating: Bool) -> [FieldError] {
         var errors: [FieldError] = []
         if let code {
-            let valid = code.count <= 64 && code.first.map { ("a"..."z").contains($0) } == true
-                && code.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-            if !valid { errors.append(FieldError(field: "code", message: "must be up to 64 lower-case letters, digits or underscores, starting with a letter")) }
+            if !TextRules.isCode(code) { errors.append(FieldError(field: "code", message: TextRules.codeRule)) }
         } else if creating {
             errors.append(FieldError(field: "code", message: "is required"))
         }
         if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.count > 100 { errors.append(FieldError(field: "name", message: "must be 1 to 100 characters")) }
+            errors += TextRules.lengthErrors(name, field: "name", limit: 100)
         } else if creating {
             errors.append(FieldError(field: "name", message: "is required"))
         }
