@@ -57,7 +57,7 @@ public struct APIKeyRepository {
 
     /// The key and its tenant for a presented key, in one statement; nil when the key is unknown,
     /// revoked, or its hash differs.
-    public func authenticate(prefix: String, keySHA256: String, now: Date = Date()) throws -> (key: APIKey, tenant: Tenant)? {
+    public func authenticate(prefix: String, keySHA256: String) throws -> (key: APIKey, tenant: Tenant)? {
         let rows = try transaction.query("""
             SELECT k.id, k.tenant_id, k.name, k.role, k.engineer_id, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
                    t.name AS tenant_name, t.timezone, t.created_at AS tenant_created_at,
@@ -73,14 +73,18 @@ public struct APIKeyRepository {
         let tenant = Tenant(id: tenantID, name: try row.decode("tenant_name"), timezone: try row.decode("timezone"),
                             createdAt: try row.decode("tenant_created_at"), updatedAt: try row.decode("tenant_updated_at"),
                             version: try row.decode("tenant_version"))
-        // Stamping every request would turn each read into a write; a minute's precision is
-        // what an admin needs to spot unused keys.
-        if key.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
-            try transaction.execute("""
-                UPDATE api_keys SET last_used_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(key.id)
-                """)
-        }
         return (key, tenant)
+    }
+
+    /// Records that a key was used. Stamping every request would turn each read into a write; a
+    /// minute's precision is what an admin needs to spot unused keys, so callers stamp only when
+    /// `needsStamp` says so.
+    public func stampLastUsed(id: UUID, at now: Date) throws {
+        try transaction.execute("UPDATE api_keys SET last_used_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(id)")
+    }
+
+    public static func needsStamp(_ key: APIKey, now: Date) -> Bool {
+        key.lastUsedAt.map { now.timeIntervalSince($0) >= 60 } ?? true
     }
 
     static func decode(_ row: Row) throws -> APIKey {

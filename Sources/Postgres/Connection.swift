@@ -34,6 +34,8 @@ public final class Connection {
     private let handle: OpaquePointer
     private let noticeSink: NoticeSink
     private var preparedStatements: [String: String] = [:]
+    /// A COMMIT sent by `sendCommit` whose answer has not been read yet.
+    private var commitInFlight = false
     /// Above this many cached statements the cache is dropped; statements come from code, so
     /// reaching it means something builds SQL text dynamically.
     private static let preparedStatementLimit = 500
@@ -97,6 +99,29 @@ public final class Connection {
     }
 
     var isIdleOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    /// Whether the pool may hand the connection out again: healthy as far as libpq knows, and
+    /// either outside a transaction or with only a read-only COMMIT's answer still to read.
+    var isReusable: Bool {
+        PQstatus(handle) == CONNECTION_OK && (commitInFlight || isIdleOutsideTransaction)
+    }
+
+    /// Sends COMMIT and returns without waiting for its answer, which `settle` reads before the
+    /// connection's next use. Only for read-only transactions: they wrote nothing, so whether
+    /// the COMMIT succeeds changes nothing the caller could act on, and the response need not
+    /// wait a round trip for it.
+    func sendCommit() throws {
+        guard PQsendQuery(handle, "COMMIT") == 1 else { throw lostInPipeline() }
+        commitInFlight = true
+    }
+
+    /// Reads the answer of a COMMIT sent by `sendCommit`. A failure there leaves the connection
+    /// broken (then `isAlive` is false) or idle; either way there is nothing to report.
+    func settle() {
+        guard commitInFlight else { return }
+        commitInFlight = false
+        while let result = PQgetResult(handle) { PQclear(result) }
+    }
 
     /// Runs a parameterised statement through the per-connection prepared-statement cache.
     @discardableResult

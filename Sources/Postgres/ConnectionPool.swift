@@ -66,9 +66,13 @@ public final class ConnectionPool: @unchecked Sendable {
                 condition.unlock()
                 throw PostgresError(kind: .poolClosed, message: "the connection pool is closed")
             }
-            if let connection = idle.popLast() {
+            // Oldest first: a read-only transaction's COMMIT answer has then most likely arrived
+            // by the time its connection is taken again, and `settle` reads it without waiting.
+            if !idle.isEmpty {
+                let connection = idle.removeFirst()
                 inUse += 1
                 condition.unlock()
+                connection.settle()
                 if connection.isAlive { return connection }
                 // Dropped by the server while idle: discard it and open a fresh one in its place.
                 return try open()
@@ -109,8 +113,10 @@ public final class ConnectionPool: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Gives a connection back. Whether the server dropped it meanwhile is checked when it is
+    /// next taken (`acquire`), not here as well: one poll a use is enough.
     func release(_ connection: Connection) {
-        let reusable = connection.isIdleOutsideTransaction && connection.isAlive
+        let reusable = connection.isReusable
         condition.lock()
         inUse -= 1
         if reusable && !closed { idle.append(connection) }

@@ -3,13 +3,19 @@
 ///
 /// BEGIN and the settings are not sent on their own: they go in one pipeline with the first
 /// statement, so a one-statement transaction costs two round trips (that and COMMIT), not four.
+///
+/// A read-only transaction (`BEGIN READ ONLY`: the server refuses any write in it) does not wait
+/// for its COMMIT either: there is nothing it could lose, so a one-statement read costs one round
+/// trip.
 public final class Transaction {
     let connection: Connection
+    let readOnly: Bool
     private var prologue: [SQL]?
 
-    init(connection: Connection, settings: [(name: String, value: String)]) {
+    init(connection: Connection, settings: [(name: String, value: String)], readOnly: Bool) {
         self.connection = connection
-        prologue = ["BEGIN"] + settings.map { "SELECT set_config(\($0.name), \($0.value), true)" }
+        self.readOnly = readOnly
+        prologue = [readOnly ? "BEGIN READ ONLY" : "BEGIN"] + settings.map { "SELECT set_config(\($0.name), \($0.value), true)" }
     }
 
     /// Whether BEGIN has been sent.
@@ -41,14 +47,15 @@ extension ConnectionPool {
     /// back and rethrows the original error. Serialization failures and deadlocks run the whole
     /// closure again, up to `attempts` times in all, so `body` must not have effects outside the
     /// database. A connection found broken at BEGIN, before anything ran, is replaced and retried.
+    /// `readOnly` transactions may not write (the server enforces it) and do not wait for COMMIT.
     @discardableResult
-    public func transaction<T>(settings: [(name: String, value: String)] = [], attempts: Int = 3,
-                               _ body: (Transaction) throws -> T) throws -> T {
+    public func transaction<T>(settings: [(name: String, value: String)] = [], readOnly: Bool = false,
+                               attempts: Int = 3, _ body: (Transaction) throws -> T) throws -> T {
         var attempt = 1
         while true {
             let connection = try acquire()
             do {
-                let value = try run(on: connection, settings: settings, body)
+                let value = try run(on: connection, settings: settings, readOnly: readOnly, body)
                 release(connection)
                 return value
             } catch let error as PostgresError where attempt < attempts
@@ -63,13 +70,15 @@ extension ConnectionPool {
         }
     }
 
-    private func run<T>(on connection: Connection, settings: [(name: String, value: String)],
+    private func run<T>(on connection: Connection, settings: [(name: String, value: String)], readOnly: Bool,
                         _ body: (Transaction) throws -> T) throws -> T {
-        let transaction = Transaction(connection: connection, settings: settings)
+        let transaction = Transaction(connection: connection, settings: settings, readOnly: readOnly)
         do {
             let value = try body(transaction)
             // A closure that ran no statement never began a transaction.
-            if transaction.hasBegun { try connection.query("COMMIT") }
+            if transaction.hasBegun {
+                if readOnly { try connection.sendCommit() } else { try connection.query("COMMIT") }
+            }
             return value
         } catch {
             if !connection.isIdleOutsideTransaction { _ = try? connection.simple("ROLLBACK") }

@@ -36,6 +36,9 @@ import Testing
         #expect(items.count == 2)
         #expect(items.allSatisfy { $0["secret"] == nil })
         #expect(!listed.text.contains(desk.secret))
+        // The GET above stamped the dispatcher key's last use, although reads run read-only.
+        let deskItem = items.first { $0["id"] as? String == desk.id }
+        #expect(deskItem?["last_used_at"] is String)
 
         let revoked = try api.client.send("DELETE", "/v1/api-keys/\(desk.id)", headers: [("Authorization", "Bearer \(tenant.adminKey)")])
         #expect(revoked.status == 204)

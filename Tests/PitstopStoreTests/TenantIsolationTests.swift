@@ -70,6 +70,8 @@ import Testing
         let used = try test.database.withTenant(tenant) { try $0.apiKeys.authenticate(prefix: parsedPrefix, keySHA256: KeySecret.sha256(of: created.secret)) }
         #expect(used?.tenant.id == tenant)
         #expect(used?.key.role == .integration)
+        #expect(used.map { APIKeyRepository.needsStamp($0.key, now: Date()) } == true)
+        try test.database.withTenant(tenant) { try $0.apiKeys.stampLastUsed(id: created.key.id, at: Date()) }
         let stamped = try test.database.withTenant(tenant) { try $0.apiKeys.list() }.first
         #expect(stamped?.lastUsedAt != nil)
 

@@ -80,6 +80,32 @@ import Testing
         #expect(after == "")
     }
 
+    @Test func readOnlyTransactionsRefuseWritesAndLeaveTheConnectionReady() throws {
+        // One connection, so every transaction below reuses the one whose COMMIT was not waited for.
+        let single = ConnectionPool(configuration: TestDatabase.shared.ownerConfiguration, size: 1)
+        let id = Int.random(in: 100_000_000...199_999_999)
+        let error = #expect(throws: PostgresError.self) {
+            try single.transaction(readOnly: true) { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id), 'no')") }
+        }
+        #expect(error?.sqlState == SQLState(rawValue: "25006"))
+        for round in 1...3 {
+            let value = try single.transaction(readOnly: true) {
+                try $0.query("SELECT \(round)::int AS n, current_setting('transaction_read_only') AS ro")[0]
+            }
+            #expect(try value.decode("n", as: Int.self) == round)
+            #expect(try value.decode("ro", as: String.self) == "on")
+        }
+        try single.transaction { try $0.execute("INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id), 'yes')") }
+        let stored = try single.transaction(readOnly: true) {
+            try $0.query("SELECT label FROM \(unsafeRaw: table) WHERE id = \(id)")[0].decode("label", as: String.self)
+        }
+        #expect(stored == "yes")
+        let one = try single.withConnection { try $0.query("SELECT 1 AS one")[0].decode("one", as: Int.self) }
+        #expect(one == 1)
+        #expect(single.statistics.idle == 1)
+        #expect(single.statistics.inUse == 0)
+    }
+
     @Test func serializationFailuresAreRetried() throws {
         var attempts = 0
         let value = try pool.transaction { tx -> Int in
