@@ -13,16 +13,20 @@ public final class APIApplication: Sendable {
     let configuration: APIConfiguration
     let logger: Logger
     let authenticator: Authenticator
+    let publicLimits: PublicLimits
 
     public init(configuration: APIConfiguration, database: Database, logger: Logger) {
         self.configuration = configuration
         self.database = database
         self.logger = logger
         authenticator = Authenticator(database: database, platformKeySHA256: configuration.platformKeySHA256)
+        publicLimits = PublicLimits(reportsPerLinkPerHour: configuration.intakeReportsPerLinkPerHour,
+                                    reportsPerAddressPerHour: configuration.intakeReportsPerAddressPerHour)
     }
 
     public var router: Router {
-        Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes + platformRoutes + [
+        Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes
+               + intakeLinkRoutes + publicIntakeRoutes + platformRoutes + [
             Router.route("GET", "/v1/openapi.json", inline: true) { [self] _ in openAPIResponse() },
         ])
     }

@@ -22,11 +22,19 @@ public struct APIConfiguration: Sendable {
     /// SHA-256 (hex) of a platform key accepted in addition to those in the database, so an
     /// operator can bootstrap tenants before any platform key row exists.
     public var platformKeySHA256: String?
+    /// Where customers reach this API (scheme, host and any path prefix, no trailing slash), for
+    /// the intake and tracking URLs handed out; defaults to the listening address.
+    public var publicURL: String?
+    /// Public intake reports a link accepts an hour, and a client address may send an hour (each
+    /// may arrive at once).
+    public var intakeReportsPerLinkPerHour: Int
+    public var intakeReportsPerAddressPerHour: Int
 
     public init(databaseURL: String, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
                 shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30), duplicateWindow: Duration = .seconds(24 * 3600),
-                platformKeySHA256: String? = nil) {
+                platformKeySHA256: String? = nil, publicURL: String? = nil, intakeReportsPerLinkPerHour: Int = 120,
+                intakeReportsPerAddressPerHour: Int = 20) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -38,12 +46,21 @@ public struct APIConfiguration: Sendable {
         self.statementTimeout = statementTimeout
         self.duplicateWindow = duplicateWindow
         self.platformKeySHA256 = platformKeySHA256
+        self.publicURL = publicURL
+        self.intakeReportsPerLinkPerHour = intakeReportsPerLinkPerHour
+        self.intakeReportsPerAddressPerHour = intakeReportsPerAddressPerHour
+    }
+
+    /// The base of URLs given to customers.
+    var publicBaseURL: String {
+        publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 
     /// Reads `DATABASE_URL`, `PITSTOP_LISTEN`, `PITSTOP_DATA_DIR`, `PITSTOP_LOG_LEVEL`,
     /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
-    /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_DUPLICATE_WINDOW_MINUTES` and
-    /// `PITSTOP_PLATFORM_KEY_SHA256`; throws with every problem found.
+    /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_DUPLICATE_WINDOW_MINUTES`,
+    /// `PITSTOP_PLATFORM_KEY_SHA256`, `PITSTOP_PUBLIC_URL`, `PITSTOP_INTAKE_PER_LINK_PER_HOUR` and
+    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR`; throws with every problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         var environment = Environment(values)
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
@@ -58,11 +75,18 @@ public struct APIConfiguration: Sendable {
         if let platform, platform.count != 64 || !platform.allSatisfy(\.isHexDigit) {
             environment.report("PITSTOP_PLATFORM_KEY_SHA256 must be 64 hexadecimal digits (sha256sum of the key)")
         }
+        let publicURL = environment.string("PITSTOP_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) || URL(string: publicURL)?.host == nil {
+            environment.report("PITSTOP_PUBLIC_URL must be an http(s) URL such as https://pitstop.example.com")
+        }
+        let perLink = environment.integer("PITSTOP_INTAKE_PER_LINK_PER_HOUR", default: 120, range: 1...1_000_000)
+        let perAddress = environment.integer("PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR", default: 20, range: 1...1_000_000)
         try environment.validate()
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
                                 statementTimeout: .milliseconds(statementTimeout), duplicateWindow: .seconds(duplicateWindow * 60),
-                                platformKeySHA256: platform)
+                                platformKeySHA256: platform, publicURL: publicURL, intakeReportsPerLinkPerHour: perLink,
+                                intakeReportsPerAddressPerHour: perAddress)
     }
 }

@@ -19,7 +19,7 @@ public struct TenantCaller: Sendable {
 final class Authenticator: Sendable {
     private let database: Database
     private let platformKeySHA256: String?
-    private let throttle = Mutex(FailureThrottle(capacity: 10, refillPerSecond: 1))
+    private let throttle = Mutex(KeyedTokenBuckets(capacity: 10, refillPerSecond: 1))
     private let recentlyValid = Mutex(Set<String>())
     private static let recentlyValidLimit = 10_000
 
@@ -106,7 +106,7 @@ final class Authenticator: Sendable {
         let hash = KeySecret.sha256(of: text)
         let known = recentlyValid.withLock { $0.contains(hash) }
         if !known {
-            let wait = throttle.withLock { $0.retryAfter(address: request.clientAddress, now: Self.now()) }
+            let wait = throttle.withLock { $0.retryAfter(request.clientAddress, now: Self.now()) }
             if wait > 0 {
                 throw Problem.tooManyRequests(retryAfter: Int(wait.rounded(.up)), "too many failed authentication attempts from this address")
             }
@@ -115,7 +115,7 @@ final class Authenticator: Sendable {
     }
 
     private func failure(_ request: HTTPRequest, _ detail: String) -> Problem {
-        throttle.withLock { $0.recordFailure(address: request.clientAddress, now: Self.now()) }
+        throttle.withLock { _ = $0.take(request.clientAddress, now: Self.now()) }
         return Problem.unauthorized(detail)
     }
 

@@ -19,20 +19,22 @@ enum Intake {
         return try prefixed("customer") { try scope.customers.create(customer).id }
     }
 
-    static func vehicle(_ input: VehicleInput, owner: UUID, in scope: TenantScope) throws -> UUID {
+    enum VehicleMatch: Equatable {
+        /// The owner's vehicle, found or just created.
+        case owned(UUID)
+        /// The VIN or plate belongs to another customer's vehicle.
+        case anotherCustomers
+    }
+
+    static func vehicle(_ input: VehicleInput, owner: UUID, in scope: TenantScope) throws -> VehicleMatch {
         var described = input
         described.customerID = owner
         let vehicle = try prefixed("vehicle") { try described.normalised(creating: true).get() }
         var found: Vehicle?
         if let vin = vehicle.vin.newValue { found = try scope.vehicles.list(.init(vin: vin), limit: 1, after: nil).first }
         if found == nil, let plate = vehicle.plate.newValue { found = try scope.vehicles.list(.init(plate: plate), limit: 1, after: nil).first }
-        if let found {
-            guard found.customerID == owner else {
-                throw ValidationError(field: "vehicle", "is registered to another customer; send vehicle_id to use it as it is")
-            }
-            return found.id
-        }
-        return try prefixed("vehicle") { try scope.vehicles.create(vehicle).id }
+        if let found { return found.customerID == owner ? .owned(found.id) : .anotherCustomers }
+        return .owned(try prefixed("vehicle") { try scope.vehicles.create(vehicle).id })
     }
 
     /// Names fields of an inline record as the client nested them (`customer.phones[0]`).

@@ -21,10 +21,10 @@ enum OpenAPIDocument {
             ] as Object,
             "servers": [["url": "/"]],
             "security": [["bearerAuth": [String]()]],
-            "paths": paths,
+            "paths": paths.merging(intakePaths) { first, _ in first },
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
-                "schemas": schemas,
+                "schemas": schemas.merging(intakeSchemas) { first, _ in first },
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -403,6 +403,8 @@ enum OpenAPIDocument {
                     "custom_fields": ["type": "object"], "cancel_reason": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "status_changed_at": timestamp,
                     "completed_at": timestamp, "cancelled_at": timestamp, "version": ["type": "integer"],
+                    "tracking_token": ["type": ["string", "null"],
+                                       "description": "Give it to the customer: GET /v1/public/track/{token} shows the order's status"] as Object,
                 ] as Object,
             ] as Object,
             "NewWorkOrder": [
@@ -445,7 +447,8 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
-                               "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report"]] as Object,
+                               "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
+                                                                   "customer_message"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [
@@ -490,7 +493,7 @@ enum OpenAPIDocument {
     /// Every (method, path) the document describes, for the test that compares it with the router.
     static var operations: Set<String> {
         var found = Set<String>()
-        for (path, value) in paths {
+        for (path, value) in paths.merging(intakePaths, uniquingKeysWith: { first, _ in first }) {
             guard let methods = value as? Object else { continue }
             for method in methods.keys { found.insert("\(method.uppercased()) \(path)") }
         }

@@ -30,7 +30,12 @@ extension APIApplication {
                     if body.vehicleId != nil && body.vehicle != nil {
                         throw ValidationError(field: "vehicle_id", "send either vehicle_id or an inline vehicle, not both")
                     }
-                    let vehicleID = try body.vehicle.map { try Intake.vehicle($0.input, owner: customerID, in: scope) } ?? body.vehicleId
+                    let vehicleID = try body.vehicle.map { inline -> UUID in
+                        guard case .owned(let id) = try Intake.vehicle(inline.input, owner: customerID, in: scope) else {
+                            throw ValidationError(field: "vehicle", "is registered to another customer; send vehicle_id to use it as it is")
+                        }
+                        return id
+                    } ?? body.vehicleId
                     let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
                                            customerID: customerID, vehicleID: vehicleID, shopID: body.shopId,
                                            description: body.description, symptoms: body.symptoms ?? [], site: body.site,
@@ -39,31 +44,29 @@ extension APIApplication {
                     guard errors.isEmpty else { throw ValidationError(errors) }
                     // The duplicate guard: a vehicle already in an open, recent order gets this
                     // report added to that order, unless the caller insists on a new one.
-                    if let vehicle = vehicleID, body.insist != true, configuration.duplicateWindow > .zero,
-                       let open = try scope.workOrders.openOrder(forVehicle: vehicle, since: Date().addingTimeInterval(-TimeInterval(configuration.duplicateWindow.components.seconds))) {
+                    if body.insist != true, let open = try recentOpenOrder(vehicle: vehicleID, in: scope) {
                         let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
                                                                      actor: caller.key.id)
-                        var response = try HTTPResponse.record(WorkOrderBody(linked), version: linked.version)
+                        var response = try HTTPResponse.record(WorkOrderBody(linked, tenantID: caller.tenant.id), version: linked.version)
                         response.headers.add("Location", "/v1/work-orders/\(linked.id.uuidString.lowercased())")
                         response.headers.add("Pitstop-Linked-To-Open-Order", "true")
                         return response
                     }
-                    let zone = TimeZone(identifier: caller.tenant.timezone) ?? TimeZone(identifier: Tenant.defaultTimezone)!
-                    let order = try scope.workOrders.create(new, zone: zone, actor: caller.key.id)
-                    return try .created(WorkOrderBody(order), version: order.version,
+                    let order = try scope.workOrders.create(new, zone: caller.tenant.zone, actor: caller.key.id)
+                    return try .created(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version,
                                         location: "/v1/work-orders/\(order.id.uuidString.lowercased())")
                 }
             },
-            tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, _, scope in
+            tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, caller, scope in
                 let page = try PageRequest(request)
                 let filter = try Self.workOrderFilter(request)
                 let orders = try scope.workOrders.list(filter, limit: page.limit + 1, after: page.cursor)
                 return try .page(orders, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
-                                 body: WorkOrderBody.init)
+                                 body: { WorkOrderBody($0, tenantID: caller.tenant.id) })
             },
-            tenantRoute("GET", "/v1/work-orders/{id}", roles: Self.allRoles) { request, _, scope in
+            tenantRoute("GET", "/v1/work-orders/{id}", roles: Self.allRoles) { request, caller, scope in
                 let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
-                return try .record(WorkOrderBody(order), version: order.version)
+                return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("PATCH", "/v1/work-orders/{id}", roles: Self.recordWriters) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
@@ -73,7 +76,7 @@ extension APIApplication {
                 let errors = body.changes.errors(template: try scope.workOrderTypes.get(id: current.typeID).template)
                 guard errors.isEmpty else { throw ValidationError(errors) }
                 let order = try scope.workOrders.update(id: id, expectedVersion: version, body.changes, actor: caller.key.id)
-                return try .record(WorkOrderBody(order), version: order.version)
+                return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("POST", "/v1/work-orders/{id}/transitions", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
@@ -83,13 +86,20 @@ extension APIApplication {
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
                 let order = try scope.workOrders.transition(id: id, expectedVersion: version, to: body.to, note: body.note,
                                                             reason: body.reason, assignee: body.assigneeId, actor: caller.key.id)
-                return try .record(WorkOrderBody(order), version: order.version)
+                return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
                 let events = try scope.workOrders.timeline(id: try Self.pathID(request, "work order"))
                 return try .json(["items": events.map(TimelineEntryBody.init)])
             },
         ]
+    }
+
+    /// The duplicate guard: the vehicle's open order opened within the window, if any.
+    func recentOpenOrder(vehicle: UUID?, in scope: TenantScope) throws -> WorkOrder? {
+        guard let vehicle, configuration.duplicateWindow > .zero else { return nil }
+        let since = Date().addingTimeInterval(-TimeInterval(configuration.duplicateWindow.components.seconds))
+        return try scope.workOrders.openOrder(forVehicle: vehicle, since: since)
     }
 
     static func workOrderFilter(_ request: HTTPRequest) throws -> WorkOrderRepository.Filter {
@@ -195,8 +205,10 @@ struct WorkOrderBody: Encodable {
     var completedAt: Date?
     var cancelledAt: Date?
     var version: Int
+    /// For staff to pass on (by SMS, say): the customer follows the order with it.
+    var trackingToken: String?
 
-    init(_ order: WorkOrder) {
+    init(_ order: WorkOrder, tenantID: UUID) {
         id = order.id.uuidString.lowercased()
         number = order.number
         channel = order.channel.rawValue
@@ -218,6 +230,7 @@ struct WorkOrderBody: Encodable {
         completedAt = order.completedAt
         cancelledAt = order.cancelledAt
         version = order.version
+        trackingToken = order.trackingSecret.map { PublicToken(kind: .tracking, tenantID: tenantID, secret: $0).text }
     }
 }
 

@@ -17,9 +17,7 @@ public enum APIKeyText: Equatable, Sendable {
         let parts = text.split(separator: "_", omittingEmptySubsequences: false)
         switch parts.first {
         case "psk":
-            guard parts.count == 4, parts[1].count == 26, isPrefix(parts[2]), isSecret(parts[3]),
-                  let bytes = Base32.decode(parts[1]), bytes.count == 16 else { return nil }
-            let id = bytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+            guard parts.count == 4, isPrefix(parts[2]), isSecret(parts[3]), let id = Base32.decodeUUID(parts[1]) else { return nil }
             return .tenant(tenantID: id, prefix: String(parts[2]))
         case "ppk":
             guard parts.count == 3, isPrefix(parts[1]), isSecret(parts[2]) else { return nil }
@@ -30,8 +28,7 @@ public enum APIKeyText: Equatable, Sendable {
     }
 
     public static func tenantKey(tenantID: UUID, prefix: String, secret: String) -> String {
-        let bytes = withUnsafeBytes(of: tenantID.uuid) { Array($0) }
-        return "psk_\(Base32.encode(bytes))_\(prefix)_\(secret)"
+        "psk_\(Base32.encode(tenantID))_\(prefix)_\(secret)"
     }
 
     public static func platformKey(prefix: String, secret: String) -> String {

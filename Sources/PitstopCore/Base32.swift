@@ -1,3 +1,5 @@
+import Foundation
+
 /// RFC 4648 base32 in lower case without padding: safe in URLs, shells and copy-paste, and
 /// unambiguous next to the `_` that separates the parts of a key.
 public enum Base32 {
@@ -41,5 +43,15 @@ public enum Base32 {
         }
         guard buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
         return out
+    }
+
+    /// A UUID's 16 bytes as 26 characters: how tokens carry the tenant they belong to.
+    public static func encode(_ id: UUID) -> String {
+        encode(withUnsafeBytes(of: id.uuid) { Array($0) })
+    }
+
+    public static func decodeUUID(_ text: some StringProtocol) -> UUID? {
+        guard text.count == 26, let bytes = decode(text), bytes.count == 16 else { return nil }
+        return bytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
 }

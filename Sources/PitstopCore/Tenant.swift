@@ -21,6 +21,12 @@ public struct Tenant: Sendable, Equatable, Codable {
 
     public static let defaultTimezone = "Asia/Shanghai"
 
+    /// The tenant's zone; a zone the system no longer knows falls back to the default rather than
+    /// failing every request (zones are checked when set).
+    public var zone: TimeZone {
+        TimeZone(identifier: timezone) ?? TimeZone(identifier: Self.defaultTimezone)!
+    }
+
     /// Checks a tenant name and zone as a client would send them.
     public static func validate(name: String?, timezone: String?) -> [FieldError] {
         var errors: [FieldError] = []

@@ -42,10 +42,11 @@ public struct TokenBucket: Sendable, Equatable {
     }
 }
 
-/// Token buckets keyed by client address, for slowing down repeated failures (wrong API keys)
-/// from one address. Only failures take tokens, so a client with a valid key is never held back
-/// by someone else guessing from another address. Bounded: full buckets are forgotten first.
-public struct FailureThrottle: Sendable {
+/// Token buckets by key (a client address, a link): for slowing down repeated failures (wrong
+/// API keys, where only failures take tokens, so a client with a valid key is never held back by
+/// someone guessing from another address) and for plain rate limits (every event takes one).
+/// Bounded: full buckets are forgotten first.
+public struct KeyedTokenBuckets: Sendable {
     public let capacity: Double
     public let refillPerSecond: Double
     public let maximumEntries: Int
@@ -57,21 +58,23 @@ public struct FailureThrottle: Sendable {
         self.maximumEntries = maximumEntries
     }
 
-    /// Seconds the address must wait before its next attempt is looked at; 0 when it may go on.
-    public func retryAfter(address: String, now: Double) -> Double {
-        buckets[address]?.secondsUntilNextToken(now: now) ?? 0
+    /// Seconds `key` must wait before its next event would find a token; 0 when it may go on.
+    public func retryAfter(_ key: String, now: Double) -> Double {
+        buckets[key]?.secondsUntilNextToken(now: now) ?? 0
     }
 
-    /// Records a failed attempt.
-    public mutating func recordFailure(address: String, now: Double) {
-        if buckets[address] == nil && buckets.count >= maximumEntries {
+    /// Records an event of `key`; false when its bucket was already empty.
+    @discardableResult
+    public mutating func take(_ key: String, now: Double) -> Bool {
+        if buckets[key] == nil && buckets.count >= maximumEntries {
             buckets = buckets.filter { !$0.value.isFull(now: now) }
             if buckets.count >= maximumEntries { buckets.removeAll() }
         }
-        var bucket = buckets[address] ?? TokenBucket(capacity: capacity, refillPerSecond: refillPerSecond, now: now)
-        _ = bucket.take(now: now)
-        buckets[address] = bucket
+        var bucket = buckets[key] ?? TokenBucket(capacity: capacity, refillPerSecond: refillPerSecond, now: now)
+        let taken = bucket.take(now: now)
+        buckets[key] = bucket
+        return taken
     }
 
-    public var trackedAddresses: Int { buckets.count }
+    public var trackedKeys: Int { buckets.count }
 }

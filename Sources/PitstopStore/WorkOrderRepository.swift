@@ -11,7 +11,7 @@ public struct WorkOrderRepository {
     static let columns = """
         id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
         site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
-        completed_at, cancelled_at, version
+        completed_at, cancelled_at, version, tracking_secret
         """
 
     public struct Filter: Sendable, Equatable {
@@ -42,8 +42,9 @@ public struct WorkOrderRepository {
         public var note: String?
     }
 
-    /// Creates an order numbered in `zone`'s calendar day. `actor` is the API key acting.
-    public func create(_ new: NewWorkOrder, zone: TimeZone, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+    /// Creates an order numbered in `zone`'s calendar day. `actor` is the API key acting (nil for
+    /// public intake); `note` goes on the creation's timeline entry, for staff only.
+    public func create(_ new: NewWorkOrder, zone: TimeZone, actor: UUID?, note: String? = nil, now: Date = Date()) throws -> WorkOrder {
         if let vehicleID = new.vehicleID {
             let owner = try transaction.query("SELECT customer_id FROM vehicles WHERE tenant_id = \(tenantID) AND id = \(vehicleID)")
             if let row = owner.first, try row.decode("customer_id", as: UUID.self) != new.customerID {
@@ -63,18 +64,19 @@ public struct WorkOrderRepository {
                 ), o AS (
                     INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
                                              description, symptoms, site_latitude, site_longitude, site_address, custom_fields,
-                                             created_at, updated_at, status_changed_at)
+                                             created_at, updated_at, status_changed_at, tracking_secret)
                     SELECT \(tenantID)::uuid, \(UUID())::uuid,
                            'WO-' || \(day.replacingOccurrences(of: "-", with: ""))::text || '-'
                                || lpad(n.last_number::text, greatest(4, length(n.last_number::text)), '0'),
                            \(new.channel.rawValue)::text, \(new.typeID)::uuid, \(new.priority.rawValue)::text, 'new', \(new.customerID)::uuid,
                            \(new.vehicleID)::uuid, \(new.shopID)::uuid, \(new.description.trimmingCharacters(in: .whitespacesAndNewlines))::text,
                            \(new.symptoms)::text[], \(new.site?.latitude)::float8, \(new.site?.longitude)::float8, \(new.site?.address)::text,
-                           \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz
+                           \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz,
+                           \(KeySecret.newSecret())::text
                     FROM n
                     RETURNING *
                 )
-                \(eventsAndResult(kind: "created", from: nil, note: nil, actor: actor, topic: "work_order.created"))
+                \(eventsAndResult(kind: "created", from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: "work_order.created"))
                 """)[0])
         }
         return order
@@ -214,6 +216,45 @@ public struct WorkOrderRepository {
         return try Self.decode(row)
     }
 
+    /// Adds a customer's message (a WeChat text, say) to the order's timeline without moving it.
+    public func addCustomerMessage(to id: UUID, channel: WorkOrder.Channel, text: String, now: Date = Date()) throws -> WorkOrder {
+        let note = String("\(channel.rawValue): \(text.trimmingCharacters(in: .whitespacesAndNewlines))".prefix(2000))
+        let rows = try transaction.query("""
+            WITH o AS (
+                UPDATE work_orders SET updated_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+            )
+            \(eventsAndResult(kind: "customer_message", from: nil, note: note, actor: nil, topic: "work_order.customer_message"))
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("work order") }
+        return try Self.decode(row)
+    }
+
+    /// The newest open order of `customer`, if any: where a customer's further messages go.
+    public func openOrder(forCustomer customer: UUID) throws -> WorkOrder? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND customer_id = \(customer) AND status NOT IN ('completed', 'cancelled')
+            ORDER BY created_at DESC, id DESC
+            LIMIT 1
+            """).first.map(Self.decode)
+    }
+
+    /// The order a tracking token names.
+    public func get(trackingSecret: String) throws -> WorkOrder? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND tracking_secret = \(trackingSecret)
+            """).first.map(Self.decode)
+    }
+
+    /// The statuses the order went through, oldest first: what a customer following it sees.
+    public func statusHistory(id: UUID) throws -> [(status: String, at: Date)] {
+        try transaction.query("""
+            SELECT to_status, occurred_at FROM work_order_events
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(id) AND kind IN ('created', 'status_changed')
+            ORDER BY occurred_at, id
+            """).rows.map { (try $0.decode("to_status"), try $0.decode("occurred_at")) }
+    }
+
     /// The order's timeline, oldest first.
     public func timeline(id: UUID) throws -> [Event] {
         _ = try get(id: id)
@@ -291,6 +332,7 @@ public struct WorkOrderRepository {
                          customFields: try row.decodeJSON("custom_fields"), cancelReason: try row.decode("cancel_reason"),
                          createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
                          statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
-                         cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"))
+                         cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),
+                         trackingSecret: try row.decode("tracking_secret"))
     }
 }

@@ -14,11 +14,13 @@ public final class TestAPI {
     public let client: RawHTTPClient
     public let platformKey: String
 
-    public init() throws {
+    /// `configure` adjusts the configuration (limits, windows) before the server starts.
+    public init(configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         let platformKey = "ppk_testtest_" + String(repeating: "p", count: 32)
         self.platformKey = platformKey
-        let configuration = APIConfiguration(databaseURL: "unused: the test database is passed in", port: 0,
+        var configuration = APIConfiguration(databaseURL: "unused: the test database is passed in", port: 0,
                                              platformKeySHA256: Self.sha256Hex(platformKey))
+        configure(&configuration)
         application = APIApplication(configuration: configuration, database: TestDatabase.shared.database,
                                      logger: Logger(component: "api-test", minimumLevel: .error, sink: { _ in }))
         server = application.makeServer(workerThreads: 4)

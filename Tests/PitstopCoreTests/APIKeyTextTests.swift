@@ -50,16 +50,16 @@ import Testing
     }
 
     @Test func failuresFromOneAddressDoNotSlowAnother() {
-        var throttle = FailureThrottle(capacity: 2, refillPerSecond: 0.5)
-        for _ in 0..<3 { throttle.recordFailure(address: "10.0.0.1", now: 0) }
-        #expect(throttle.retryAfter(address: "10.0.0.1", now: 0) > 0)
-        #expect(throttle.retryAfter(address: "10.0.0.2", now: 0) == 0)
-        #expect(throttle.retryAfter(address: "10.0.0.1", now: 10) == 0)
+        var throttle = KeyedTokenBuckets(capacity: 2, refillPerSecond: 0.5)
+        for _ in 0..<3 { throttle.take("10.0.0.1", now: 0) }
+        #expect(throttle.retryAfter("10.0.0.1", now: 0) > 0)
+        #expect(throttle.retryAfter("10.0.0.2", now: 0) == 0)
+        #expect(throttle.retryAfter("10.0.0.1", now: 10) == 0)
     }
 
     @Test func staysBounded() {
-        var throttle = FailureThrottle(capacity: 2, refillPerSecond: 1, maximumEntries: 100)
-        for index in 0..<1000 { throttle.recordFailure(address: "a\(index)", now: Double(index)) }
-        #expect(throttle.trackedAddresses <= 100)
+        var throttle = KeyedTokenBuckets(capacity: 2, refillPerSecond: 1, maximumEntries: 100)
+        for index in 0..<1000 { throttle.take("a\(index)", now: Double(index)) }
+        #expect(throttle.trackedKeys <= 100)
     }
 }

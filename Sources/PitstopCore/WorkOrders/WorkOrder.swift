@@ -45,11 +45,14 @@ public struct WorkOrder: Sendable, Equatable {
     public var completedAt: Date?
     public var cancelledAt: Date?
     public var version: Int
+    /// With the tenant, the token a customer follows the order's status with (`PublicToken`);
+    /// nil for orders made before tracking existed.
+    public var trackingSecret: String?
 
     public init(id: UUID, number: String, channel: Channel, typeID: UUID, priority: Priority, status: WorkOrderStatus,
                 customerID: UUID, vehicleID: UUID?, shopID: UUID?, assigneeID: UUID?, description: String, symptoms: [String],
                 site: Site?, customFields: [String: JSONValue], cancelReason: String?, createdAt: Date, updatedAt: Date,
-                statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int) {
+                statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int, trackingSecret: String?) {
         self.id = id
         self.number = number
         self.channel = channel
@@ -71,6 +74,7 @@ public struct WorkOrder: Sendable, Equatable {
         self.completedAt = completedAt
         self.cancelledAt = cancelledAt
         self.version = version
+        self.trackingSecret = trackingSecret
     }
 }
 

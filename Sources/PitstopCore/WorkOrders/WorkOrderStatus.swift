@@ -23,4 +23,21 @@ public enum WorkOrderStatus: String, CaseIterable, Codable, Sendable {
     public var isOpen: Bool {
         self != .completed && self != .cancelled
     }
+
+    /// What a customer following the order sees, in the words a mainland repair shop uses.
+    public var customerLabel: String {
+        switch self {
+        case .new: "已受理"
+        case .assigned: "已派工"
+        case .accepted: "工程师已接单"
+        case .diagnosing: "检测中"
+        case .awaitingParts: "等待配件"
+        case .repairing: "维修中"
+        case .qualityCheck: "质检中"
+        case .awaitingAcceptance: "待您验收"
+        case .completed: "已完成"
+        case .cancelled: "已取消"
+        case .reopened: "返修中"
+        }
+    }
 }

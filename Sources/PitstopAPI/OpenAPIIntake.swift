@@ -1,0 +1,112 @@
+import Foundation
+
+/// The OpenAPI description of intake links and the public routes (no key).
+extension OpenAPIDocument {
+    static var tokenParameter: Object {
+        ["name": "token", "in": "path", "required": true, "schema": ["type": "string"] as Object]
+    }
+
+    static var intakePaths: Object {
+        [
+            "/v1/intake-links": [
+                "post": operation("createIntakeLink", "Create a web-form or QR-code intake link (admin); the answer has the URL to print",
+                                  tags: ["intake"], parameters: [idempotencyKey], body: ref("NewIntakeLink"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("IntakeLink"))]]),
+                "get": operation("listIntakeLinks", "List intake links, newest first (admin, dispatcher)", tags: ["intake"],
+                                 parameters: pageParameters,
+                                 responses: ["200": ["description": "A page of links", "content": json(pageOf("IntakeLink"))]]),
+            ] as Object,
+            "/v1/intake-links/{id}": [
+                "get": operation("getIntakeLink", "An intake link with its URL (admin, dispatcher)", tags: ["intake"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The link", "content": json(ref("IntakeLink"))]]),
+                "delete": operation("revokeIntakeLink", "Revoke a link (admin): it takes no more reports", tags: ["intake"],
+                                    parameters: [idParameter], responses: ["204": ["description": "Revoked"]]),
+            ] as Object,
+            "/v1/public/intake/{token}": [
+                "get": operation("describeIntakeLink", "What a form for this link shows: tenant, shop and the job's custom fields (no key)",
+                                 tags: ["public"], public: true, parameters: [tokenParameter],
+                                 responses: ["200": ["description": "The form's description", "content": json(ref("IntakeForm"))]]),
+                "post": operation("submitPublicReport",
+                                  "Report a problem through a link (no key; rate-limited per link and per address; at most 16 KiB)",
+                                  tags: ["public"], public: true, parameters: [tokenParameter, idempotencyKey], body: ref("PublicReport"),
+                                  responses: ["201": ["description": "An order was opened", "content": json(ref("PublicReceipt"))],
+                                              "200": ["description": "Added to the reporter's open order for this vehicle",
+                                                      "content": json(ref("PublicReceipt"))],
+                                              "429": ["description": "Too many reports; see Retry-After", "content": problemContent]]),
+            ] as Object,
+            "/v1/public/track/{token}": [
+                "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
+                                 public: true, parameters: [tokenParameter],
+                                 responses: ["200": ["description": "Where the order stands", "content": json(ref("Tracking"))]]),
+            ] as Object,
+        ]
+    }
+
+    static var publicShopSchema: Object {
+        ["type": "object", "required": ["name", "address"],
+         "properties": ["name": ["type": "string"], "address": ["type": "string"], "phone": ["type": ["string", "null"]]] as Object]
+    }
+
+    static var intakeSchemas: Object {
+        let timestamp: Object = ["type": "string", "format": "date-time"]
+        let uuid: Object = ["type": "string", "format": "uuid"]
+        let optionalUUID: Object = ["type": ["string", "null"], "format": "uuid"]
+        return [
+            "NewIntakeLink": [
+                "type": "object", "required": ["name", "channel", "type_id"], "additionalProperties": false,
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
+                    "channel": ["type": "string", "enum": ["web", "qr"]] as Object,
+                    "type_id": uuid, "shop_id": uuid,
+                    "vehicle_id": ["type": "string", "format": "uuid", "description": "A sticker in this car: reports are about it"] as Object,
+                ] as Object,
+            ] as Object,
+            "IntakeLink": [
+                "type": "object", "required": ["id", "name", "channel", "type_id", "token", "url", "created_at"],
+                "properties": [
+                    "id": uuid, "name": ["type": "string"], "channel": ["type": "string", "enum": ["web", "qr"]] as Object,
+                    "type_id": uuid, "shop_id": optionalUUID, "vehicle_id": optionalUUID,
+                    "token": ["type": "string"], "url": ["type": "string", "description": "Print it as a QR code or post the form to it"] as Object,
+                    "created_at": timestamp, "revoked_at": ["type": ["string", "null"], "format": "date-time"] as Object,
+                ] as Object,
+            ] as Object,
+            "IntakeForm": [
+                "type": "object", "required": ["tenant_name", "channel", "vehicle_fixed", "type_name", "fields"],
+                "properties": [
+                    "tenant_name": ["type": "string"], "channel": ["type": "string"], "shop": publicShopSchema,
+                    "vehicle_fixed": ["type": "boolean", "description": "The link is in one car: plate and VIN are not asked for"] as Object,
+                    "type_name": ["type": "string"], "fields": ["type": "array", "items": ref("CustomField")] as Object,
+                ] as Object,
+            ] as Object,
+            "PublicReport": [
+                "type": "object", "required": ["name", "phone", "description"], "additionalProperties": false,
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
+                    "phone": ["type": "string", "description": "A mainland mobile number, so the shop can call back"] as Object,
+                    "plate": ["type": "string"], "vin": ["type": "string", "minLength": 17, "maxLength": 17] as Object,
+                    "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
+                    "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object, "site": ref("Site"),
+                    "custom_fields": ["type": "object", "description": "Values for the link's job type's custom fields, by key"],
+                ] as Object,
+            ] as Object,
+            "PublicReceipt": [
+                "type": "object", "required": ["number", "status", "status_label"],
+                "properties": [
+                    "number": ["type": "string"], "status": statusSchema, "status_label": ["type": "string"],
+                    "tracking_token": ["type": ["string", "null"]], "tracking_url": ["type": ["string", "null"]],
+                ] as Object,
+            ] as Object,
+            "Tracking": [
+                "type": "object", "required": ["number", "status", "status_label", "created_at", "updated_at", "history"],
+                "properties": [
+                    "number": ["type": "string"], "status": statusSchema, "status_label": ["type": "string"],
+                    "created_at": timestamp, "updated_at": timestamp, "shop": publicShopSchema,
+                    "history": ["type": "array", "items": [
+                        "type": "object", "required": ["status", "status_label", "at"],
+                        "properties": ["status": statusSchema, "status_label": ["type": "string"], "at": timestamp] as Object,
+                    ] as Object] as Object,
+                ] as Object,
+            ] as Object,
+        ]
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+/// What anyone may call without a key: a link's form description, a report through a link, and
+/// an order's status by its tracking token. Answers carry nothing of other customers: a report
+/// gets back only its own order's number and tracking token.
+extension APIApplication {
+    /// Reports are a few fields of text; anything larger is not a customer typing.
+    static let publicReportBytes = 16 * 1024
+
+    var publicIntakeRoutes: [Router.Route] {
+        [
+            Router.route("GET", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                let token = try Self.publicToken(request, kind: .intake, what: "intake link")
+                return try database.withTenant(token.tenantID, readOnly: true) { scope in
+                    guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
+                    let type = try scope.workOrderTypes.get(id: link.typeID)
+                    return try .json(IntakeFormBody(tenantName: try scope.tenant.get().name, channel: link.channel.rawValue,
+                                                    shop: try link.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
+                                                    vehicleFixed: link.vehicleID != nil, typeName: type.name,
+                                                    fields: type.template.fields))
+                }
+            }),
+            Router.route("POST", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitReport(link: request.pathParameters["token"] ?? "", address: request.clientAddress)
+                let token = try Self.publicToken(request, kind: .intake, what: "intake link")
+                guard request.body.count <= Self.publicReportBytes else {
+                    throw Problem(status: 413, type: "body-too-large", title: "Request body too large",
+                                  detail: "a report may be at most \(Self.publicReportBytes) bytes")
+                }
+                let report = try JSONCoding.decode(PublicReportBody.self, from: request.body, allowedFields: PublicReportBody.fields)
+                    .report.normalised().get()
+                return try database.withTenant(token.tenantID) { scope in
+                    try idempotent(request, scope) {
+                        guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
+                        let (order, linked) = try submit(report, through: link, in: scope)
+                        return try .json(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL),
+                                         status: linked ? 200 : 201)
+                    }
+                }
+            }),
+            Router.route("GET", "/v1/public/track/{token}", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                let token = try Self.publicToken(request, kind: .tracking, what: "work order")
+                return try database.withTenant(token.tenantID, readOnly: true) { scope in
+                    guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
+                    return try .json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
+                                                  history: try scope.workOrders.statusHistory(id: order.id)))
+                }
+            }),
+        ]
+    }
+
+    /// A `{token}` path segment of `kind`; anything else is answered like an unknown token.
+    static func publicToken(_ request: HTTPRequest, kind: PublicToken.Kind, what: String) throws -> PublicToken {
+        guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: kind) else { throw StoreError.notFound(what) }
+        return token
+    }
+
+    /// Opens the order a public report asks for, or adds the report to the reporter's open order
+    /// for the same vehicle (the duplicate guard). Staff-only remarks go on the order's timeline.
+    func submit(_ report: PublicReport, through link: IntakeLink, in scope: TenantScope) throws -> (WorkOrder, linked: Bool) {
+        let type = try scope.workOrderTypes.get(id: link.typeID)
+        guard type.active else {
+            throw Problem.conflict("this link's kind of job is no longer offered; please call the shop")
+        }
+        var remarks: [String] = []
+        let customerID: UUID
+        var vehicleID: UUID?
+        if let fixed = link.vehicleID {
+            // A sticker in one car: the report is about that car, and its owner is the customer.
+            let vehicle = try scope.vehicles.get(id: fixed)
+            customerID = vehicle.customerID
+            vehicleID = fixed
+            if !(try scope.customers.get(id: customerID).phones.contains(report.phone)) {
+                remarks.append("reported by \(report.name) (\(report.phone)), not a number of the vehicle's owner")
+            }
+        } else {
+            customerID = try Intake.customer(CustomerInput(name: report.name, phones: [report.phone]), in: scope)
+            if report.plate != nil || report.vin != nil {
+                let described = VehicleInput(vin: report.vin.map { .set($0) } ?? .keep, plate: report.plate.map { .set($0) } ?? .keep)
+                switch try Intake.vehicle(described, owner: customerID, in: scope) {
+                case .owned(let id):
+                    vehicleID = id
+                case .anotherCustomers:
+                    // Saying so would tell a stranger whose car this is; staff sort it out.
+                    remarks.append("the reported vehicle (\([report.plate, report.vin].compactMap { $0 }.joined(separator: ", "))) "
+                                   + "is registered to another customer, so it was not attached")
+                }
+            }
+        }
+        if let open = try recentOpenOrder(vehicle: vehicleID, in: scope), open.customerID == customerID {
+            return (try scope.workOrders.linkReport(to: open.id, channel: link.channel, description: report.description, actor: nil), true)
+        }
+        let new = NewWorkOrder(channel: link.channel, typeID: type.id, priority: .p3, customerID: customerID, vehicleID: vehicleID,
+                               shopID: link.shopID, description: report.description, symptoms: report.symptoms, site: report.site,
+                               customFields: report.customFields)
+        let errors = new.errors(template: type.template)
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        let order = try scope.workOrders.create(new, zone: try scope.tenant.get().zone, actor: nil,
+                                                note: remarks.isEmpty ? nil : remarks.joined(separator: "; "))
+        return (order, false)
+    }
+}
+
+struct PublicReportBody: Decodable {
+    var report: PublicReport
+
+    static let fields: Set<String> = ["name", "phone", "plate", "vin", "description", "symptoms", "site", "custom_fields"]
+
+    enum CodingKeys: String, CodingKey {
+        case name, phone, plate, vin, description, symptoms, site, customFields
+    }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        report = PublicReport(name: try container.decode(String.self, forKey: .name), phone: try container.decode(String.self, forKey: .phone),
+                              plate: try container.decodeIfPresent(String.self, forKey: .plate),
+                              vin: try container.decodeIfPresent(String.self, forKey: .vin),
+                              description: try container.decode(String.self, forKey: .description),
+                              symptoms: try container.decodeIfPresent([String].self, forKey: .symptoms) ?? [],
+                              site: try container.decodeIfPresent(WorkOrder.Site.self, forKey: .site),
+                              customFields: try container.decodeIfPresent([String: JSONValue].self, forKey: .customFields) ?? [:])
+    }
+}
+
+/// What a report gets back: its order's number and how to follow it, nothing else.
+struct PublicReceiptBody: Encodable {
+    var number: String
+    var status: String
+    var statusLabel: String
+    var trackingToken: String?
+    var trackingUrl: String?
+
+    init(_ order: WorkOrder, tenantID: UUID, baseURL: String) {
+        number = order.number
+        status = order.status.rawValue
+        statusLabel = order.status.customerLabel
+        trackingToken = order.trackingSecret.map { PublicToken(kind: .tracking, tenantID: tenantID, secret: $0).text }
+        trackingUrl = trackingToken.map { "\(baseURL)/v1/public/track/\($0)" }
+    }
+}
+
+/// What a form needs to render: whose link it is, where, and the custom fields the job asks for.
+struct IntakeFormBody: Encodable {
+    var tenantName: String
+    var channel: String
+    var shop: PublicShopBody?
+    /// The link is a sticker in one car: plate and VIN are not asked for.
+    var vehicleFixed: Bool
+    var typeName: String
+    var fields: [CustomField]
+}
+
+/// A shop as customers may see it.
+struct PublicShopBody: Encodable {
+    var name: String
+    var address: String
+    var phone: String?
+
+    init(_ shop: Shop) {
+        name = shop.name
+        address = shop.address
+        phone = shop.phone
+    }
+}
+
+/// An order as the customer following it sees it: where it stands and since when.
+struct TrackingBody: Encodable {
+    struct Step: Encodable {
+        var status: String
+        var statusLabel: String
+        var at: Date
+    }
+
+    var number: String
+    var status: String
+    var statusLabel: String
+    var createdAt: Date
+    var updatedAt: Date
+    var shop: PublicShopBody?
+    var history: [Step]
+
+    init(order: WorkOrder, shop: PublicShopBody?, history: [(status: String, at: Date)]) {
+        number = order.number
+        status = order.status.rawValue
+        statusLabel = order.status.customerLabel
+        createdAt = order.createdAt
+        updatedAt = order.updatedAt
+        self.shop = shop
+        self.history = history.map { step in
+            Step(status: step.status, statusLabel: WorkOrderStatus(rawValue: step.status)?.customerLabel ?? step.status, at: step.at)
+        }
+    }
+}
