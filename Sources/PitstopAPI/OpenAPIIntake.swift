@@ -34,12 +34,53 @@ extension OpenAPIDocument {
                                                       "content": json(ref("PublicReceipt"))],
                                               "429": ["description": "Too many reports; see Retry-After", "content": problemContent]]),
             ] as Object,
+            "/v1/wechat-accounts": [
+                "post": operation("connectWeChatAccount", "Connect an official account (admin); the answer has the server URL for the WeChat console",
+                                  tags: ["wechat"], parameters: [idempotencyKey], body: ref("NewWeChatAccount"),
+                                  responses: ["201": ["description": "Connected", "content": json(ref("WeChatAccount"))]]),
+                "get": operation("listWeChatAccounts", "List connected accounts, newest first (admin)", tags: ["wechat"],
+                                 parameters: pageParameters,
+                                 responses: ["200": ["description": "A page of accounts", "content": json(pageOf("WeChatAccount"))]]),
+            ] as Object,
+            "/v1/wechat-accounts/{id}": [
+                "get": operation("getWeChatAccount", "A connected account (admin)", tags: ["wechat"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The account", "content": json(ref("WeChatAccount"))]]),
+                "delete": operation("disconnectWeChatAccount", "Disconnect an account (admin): its server URL answers 404", tags: ["wechat"],
+                                    parameters: [idParameter], responses: ["204": ["description": "Disconnected"]]),
+            ] as Object,
+            "/v1/public/wechat/{token}": [
+                "get": operation("weChatHandshake", "WeChat's server-URL check: echoes echostr when the signature is right",
+                                 tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters
+                                     + [["name": "echostr", "in": "query", "required": true, "schema": ["type": "string"]] as Object],
+                                 responses: ["200": ["description": "echostr", "content": ["text/plain": ["schema": ["type": "string"]]]] as Object,
+                                             "401": ["description": "Wrong signature", "content": problemContent]]),
+                "post": weChatMessageOperation,
+            ] as Object,
             "/v1/public/track/{token}": [
                 "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
                                  public: true, parameters: [tokenParameter],
                                  responses: ["200": ["description": "Where the order stands", "content": json(ref("Tracking"))]]),
             ] as Object,
         ]
+    }
+
+    static var weChatSignatureParameters: [Object] {
+        ["signature", "timestamp", "nonce"].map { name in
+            ["name": name, "in": "query", "required": true, "schema": ["type": "string"]] as Object
+        }
+    }
+
+    /// A follower's message in WeChat's XML, answered with a passive reply in the same form.
+    static var weChatMessageOperation: Object {
+        var operation = operation("weChatMessage",
+                                  "A follower's message (WeChat XML, plain-text mode): a text opens an order or joins the follower's open one; a retried MsgId changes nothing",
+                                  tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters,
+                                  responses: ["200": ["description": "A passive text reply, or success for none",
+                                                      "content": ["application/xml": ["schema": ["type": "string"]],
+                                                                  "text/plain": ["schema": ["type": "string"]]] as Object] as Object,
+                                              "401": ["description": "Wrong signature", "content": problemContent]])
+        operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"]]]] as Object
+        return operation
     }
 
     static var publicShopSchema: Object {
@@ -94,6 +135,25 @@ extension OpenAPIDocument {
                 "properties": [
                     "number": ["type": "string"], "status": statusSchema, "status_label": ["type": "string"],
                     "tracking_token": ["type": ["string", "null"]], "tracking_url": ["type": ["string", "null"]],
+                ] as Object,
+            ] as Object,
+            "NewWeChatAccount": [
+                "type": "object", "required": ["name", "original_id", "token", "type_id"], "additionalProperties": false,
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
+                    "original_id": ["type": "string", "pattern": "^gh_[A-Za-z0-9_]{1,60}$", "description": "原始ID"] as Object,
+                    "token": ["type": "string", "pattern": "^[A-Za-z0-9]{3,32}$",
+                              "description": "The Token set in the WeChat console; never shown back"] as Object,
+                    "type_id": ["type": "string", "format": "uuid", "description": "The job type of orders opened by messages"] as Object,
+                    "shop_id": uuid,
+                ] as Object,
+            ] as Object,
+            "WeChatAccount": [
+                "type": "object", "required": ["id", "name", "original_id", "type_id", "server_url", "created_at"],
+                "properties": [
+                    "id": uuid, "name": ["type": "string"], "original_id": ["type": "string"], "type_id": uuid, "shop_id": optionalUUID,
+                    "server_url": ["type": "string", "description": "服务器地址(URL) for the WeChat console"] as Object,
+                    "created_at": timestamp, "revoked_at": ["type": ["string", "null"], "format": "date-time"] as Object,
                 ] as Object,
             ] as Object,
             "Tracking": [

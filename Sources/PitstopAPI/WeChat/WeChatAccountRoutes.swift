@@ -1,0 +1,68 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    /// Admins connect official accounts; each answer carries the server URL to paste into the
+    /// WeChat console next to the same Token. The Token is never shown back.
+    var weChatAccountRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/wechat-accounts", roles: [.admin]) { [self] request, caller, scope in
+                try idempotent(request, scope) {
+                    let body = try JSONCoding.decode(NewWeChatAccountBody.self, from: request.body, allowedFields: NewWeChatAccountBody.fields)
+                    let new = NewWeChatAccount(name: body.name, originalID: body.originalId, token: body.token, typeID: body.typeId,
+                                               shopID: body.shopId)
+                    guard new.errors.isEmpty else { throw ValidationError(new.errors) }
+                    let account = try scope.weChat.create(new)
+                    var response = try HTTPResponse.json(weChatAccountBody(account, tenantID: caller.tenant.id), status: 201)
+                    response.headers.add("Location", "/v1/wechat-accounts/\(account.id.uuidString.lowercased())")
+                    return response
+                }
+            },
+            tenantRoute("GET", "/v1/wechat-accounts", roles: [.admin]) { [self] request, caller, scope in
+                let page = try PageRequest(request)
+                let accounts = try scope.weChat.list(limit: page.limit + 1, after: page.cursor)
+                return try .page(accounts, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                                 body: { weChatAccountBody($0, tenantID: caller.tenant.id) })
+            },
+            tenantRoute("GET", "/v1/wechat-accounts/{id}", roles: [.admin]) { [self] request, caller, scope in
+                let account = try scope.weChat.get(id: try Self.pathID(request, "WeChat account"))
+                return try .json(weChatAccountBody(account, tenantID: caller.tenant.id))
+            },
+            tenantRoute("DELETE", "/v1/wechat-accounts/{id}", roles: [.admin]) { request, _, scope in
+                _ = try scope.weChat.revoke(id: try Self.pathID(request, "WeChat account"))
+                return .noContent()
+            },
+        ]
+    }
+
+    func weChatAccountBody(_ account: WeChatAccount, tenantID: UUID) -> WeChatAccountBody {
+        WeChatAccountBody(id: account.id.uuidString.lowercased(), name: account.name, originalId: account.originalID,
+                          typeId: account.typeID.uuidString.lowercased(), shopId: account.shopID?.uuidString.lowercased(),
+                          serverUrl: "\(configuration.publicBaseURL)/v1/public/wechat/\(account.urlToken(tenantID: tenantID).text)",
+                          createdAt: account.createdAt, revokedAt: account.revokedAt)
+    }
+}
+
+struct NewWeChatAccountBody: Decodable {
+    var name: String
+    var originalId: String
+    var token: String
+    var typeId: UUID
+    var shopId: UUID?
+
+    static let fields: Set<String> = ["name", "original_id", "token", "type_id", "shop_id"]
+}
+
+struct WeChatAccountBody: Encodable {
+    var id: String
+    var name: String
+    var originalId: String
+    var typeId: String
+    var shopId: String?
+    /// The 服务器地址(URL) to configure in the WeChat console.
+    var serverUrl: String
+    var createdAt: Date
+    var revokedAt: Date?
+}

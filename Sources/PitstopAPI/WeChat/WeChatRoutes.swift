@@ -1,0 +1,106 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+/// The server URL of a connected official account, as WeChat calls it: the GET handshake when the
+/// URL is saved in the console, then a POST for every message a follower sends. Every call must
+/// carry WeChat's signature over the account's Token; nothing is read or written for one that
+/// does not.
+extension APIApplication {
+    var weChatRoutes: [Router.Route] {
+        [
+            Router.route("GET", "/v1/public/wechat/{token}", ErrorMapping.wrap { [self] request in
+                let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
+                let account = try database.withTenant(token.tenantID, readOnly: true) { try $0.weChat.active(secret: token.secret) }
+                guard let account else { throw StoreError.notFound("WeChat account") }
+                try Self.checkWeChatSignature(request, token: account.token)
+                guard let echo = request.queryValue("echostr"), !echo.isEmpty else {
+                    throw Problem.badQuery("echostr", "is required: WeChat sends it to be echoed")
+                }
+                return .text(echo)
+            }),
+            Router.route("POST", "/v1/public/wechat/{token}", ErrorMapping.wrap { [self] request in
+                let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
+                return try database.withTenant(token.tenantID) { scope in
+                    guard let account = try scope.weChat.active(secret: token.secret) else { throw StoreError.notFound("WeChat account") }
+                    try Self.checkWeChatSignature(request, token: account.token)
+                    let message: WeChatMessage
+                    do throws(WeChatMessage.ParseError) {
+                        message = try WeChatMessage(xml: request.body)
+                    } catch {
+                        throw Problem.badRequest(error.description)
+                    }
+                    guard message.toUserName == account.originalID else {
+                        throw Problem.badRequest("the message is addressed to \(message.toUserName), not to this account (\(account.originalID))",
+                                                 field: "ToUserName")
+                    }
+                    // "success" tells WeChat there is nothing to show the follower.
+                    guard let reply = try answer(message, to: account, in: scope) else { return .text("success") }
+                    return .text(message.textReply(reply, at: Int(Date().timeIntervalSince1970)), contentType: "application/xml; charset=utf-8")
+                }
+            }),
+        ]
+    }
+
+    static func checkWeChatSignature(_ request: HTTPRequest, token: String) throws {
+        guard let signature = request.queryValue("signature"), let timestamp = request.queryValue("timestamp"),
+              let nonce = request.queryValue("nonce"),
+              WeChatSignature.isValid(signature, token: token, timestamp: timestamp, nonce: nonce) else {
+            throw Problem(status: 401, type: "bad-signature", title: "Bad signature",
+                          detail: "signature, timestamp and nonce do not match this account's Token; check the Token in the WeChat console",
+                          errors: [.init(field: "signature", message: "does not match")])
+        }
+    }
+
+    /// The passive reply to `message`, or nil for none. A text opens an order, or joins the
+    /// follower's open one; a MsgId seen before gets the reply it got then and changes nothing.
+    func answer(_ message: WeChatMessage, to account: WeChatAccount, in scope: TenantScope) throws -> String? {
+        switch message.msgType {
+        case "text":
+            guard let msgID = message.msgID, !msgID.isEmpty, msgID.count <= 20, msgID.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw Problem.badRequest("a text message must carry its numeric MsgId", field: "MsgId")
+            }
+            if case .answered(let reply) = try scope.weChat.claim(account: account.id, msgID: msgID, from: message.fromUserName) {
+                return reply
+            }
+            let (reply, order) = try report(message.content ?? "", from: message.fromUserName, to: account, in: scope)
+            try scope.weChat.answer(account: account.id, msgID: msgID, reply: reply, workOrder: order)
+            return reply
+        case "event" where message.event == "subscribe":
+            return "您好，这里是\(account.name)。直接发文字描述车辆的问题（可附车牌号），我们会为您创建维修工单。"
+        default:
+            return nil
+        }
+    }
+
+    private func report(_ content: String, from openID: String, to account: WeChatAccount, in scope: TenantScope) throws -> (String, UUID?) {
+        let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return ("请用文字描述车辆的问题，我们会为您创建维修工单。", nil) }
+        let customerID: UUID
+        if let known = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first {
+            customerID = known.id
+        } else {
+            let input = try CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID)).normalised(creating: true).get()
+            customerID = try scope.customers.create(input).id
+        }
+        if let open = try scope.workOrders.openOrder(forCustomer: customerID) {
+            let order = try scope.workOrders.addCustomerMessage(to: open.id, channel: .wechat, text: text)
+            return ("已收到，已补充到您的工单 \(order.number)（\(order.status.customerLabel)）。", order.id)
+        }
+        let type = try scope.workOrderTypes.get(id: account.typeID)
+        let new = NewWorkOrder(channel: .wechat, typeID: type.id, priority: .p3, customerID: customerID, vehicleID: nil,
+                               shopID: account.shopID, description: String(text.prefix(5000)), symptoms: [], site: nil, customFields: [:])
+        // A job type that needs fields a chat message cannot give: say so rather than fail the
+        // call, which WeChat would only retry.
+        guard type.active, new.errors(template: type.template).isEmpty else {
+            return ("抱歉，这类问题暂时无法通过微信受理，请直接致电门店。", nil)
+        }
+        let order = try scope.workOrders.create(new, zone: try scope.tenant.get().zone, actor: nil)
+        var reply = "已为您创建维修工单 \(order.number)，我们会尽快联系您。"
+        if let secret = order.trackingSecret {
+            reply += "查看进度：\(configuration.publicBaseURL)/v1/public/track/\(PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret).text)"
+        }
+        return (reply, order.id)
+    }
+}

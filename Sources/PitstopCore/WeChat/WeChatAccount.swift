@@ -1,0 +1,66 @@
+import Foundation
+
+/// A tenant's WeChat official account, connected in plain-text mode: followers' messages open
+/// work orders of `typeID` (at `shopID`, when set).
+public struct WeChatAccount: Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    /// The account's original id (原始ID, `gh_…`): the addressee of every message it receives.
+    public var originalID: String
+    /// The Token typed into the WeChat console; it signs every call WeChat makes.
+    public var token: String
+    public var typeID: UUID
+    public var shopID: UUID?
+    /// With the tenant, the end of the server URL configured in the WeChat console.
+    public var secret: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: UUID, name: String, originalID: String, token: String, typeID: UUID, shopID: UUID?, secret: String,
+                createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.name = name
+        self.originalID = originalID
+        self.token = token
+        self.typeID = typeID
+        self.shopID = shopID
+        self.secret = secret
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    public func urlToken(tenantID: UUID) -> PublicToken {
+        PublicToken(kind: .wechat, tenantID: tenantID, secret: secret)
+    }
+}
+
+/// A new connection as an admin describes it.
+public struct NewWeChatAccount: Sendable, Equatable {
+    public var name: String
+    public var originalID: String
+    public var token: String
+    public var typeID: UUID
+    public var shopID: UUID?
+
+    public init(name: String, originalID: String, token: String, typeID: UUID, shopID: UUID?) {
+        self.name = name
+        self.originalID = originalID
+        self.token = token
+        self.typeID = typeID
+        self.shopID = shopID
+    }
+
+    public var errors: [FieldError] {
+        var errors = TextRules.lengthErrors(name, field: "name", limit: 200)
+        let originalScalars = originalID.unicodeScalars
+        if !(originalID.hasPrefix("gh_") && (4...63).contains(originalScalars.count)
+             && originalScalars.dropFirst(3).allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") })) {
+            errors.append(FieldError(field: "original_id", message: "must be the account's original id as WeChat shows it, such as gh_3f2a1b4c5d6e"))
+        }
+        let tokenScalars = token.unicodeScalars
+        if !((3...32).contains(tokenScalars.count) && tokenScalars.allSatisfy({ $0.isASCII && CharacterSet.alphanumerics.contains($0) })) {
+            errors.append(FieldError(field: "token", message: "must be the Token from the WeChat console: 3 to 32 letters or digits"))
+        }
+        return errors
+    }
+}

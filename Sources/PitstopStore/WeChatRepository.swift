@@ -1,0 +1,97 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's WeChat accounts and the messages they received.
+public struct WeChatRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let columns = "id, name, original_id, token, type_id, shop_id, secret, created_at, revoked_at"
+
+    public func create(_ new: NewWeChatAccount) throws -> WeChatAccount {
+        do {
+            let rows = try transaction.query("""
+                INSERT INTO wechat_accounts (tenant_id, id, secret, name, original_id, token, type_id, shop_id)
+                VALUES (\(tenantID), \(UUID()), \(KeySecret.newSecret()), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
+                        \(new.originalID), \(new.token), \(new.typeID), \(new.shopID))
+                RETURNING \(unsafeRaw: Self.columns)
+                """)
+            return try Self.decode(rows[0])
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+            let field = error.constraint == "wechat_accounts_tenant_id_shop_id_fkey" ? "shop_id" : "type_id"
+            throw ValidationError(field: field, "does not name a record of this tenant")
+        }
+    }
+
+    public func get(id: UUID) throws -> WeChatAccount {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM wechat_accounts WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("WeChat account") }
+        return try Self.decode(row)
+    }
+
+    /// The account a server URL names, unless it was disconnected.
+    public func active(secret: String) throws -> WeChatAccount? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM wechat_accounts
+            WHERE tenant_id = \(tenantID) AND secret = \(secret) AND revoked_at IS NULL
+            """).first.map(Self.decode)
+    }
+
+    public func list(limit: Int, after: PageCursor?) throws -> [WeChatAccount] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM wechat_accounts
+            WHERE tenant_id = \(tenantID)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(limit)
+            """).rows.map(Self.decode)
+    }
+
+    /// Disconnects the account: its URL answers 404 from now on.
+    public func revoke(id: UUID) throws -> WeChatAccount {
+        let rows = try transaction.query("""
+            UPDATE wechat_accounts SET revoked_at = coalesce(revoked_at, now())
+            WHERE tenant_id = \(tenantID) AND id = \(id)
+            RETURNING \(unsafeRaw: Self.columns)
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("WeChat account") }
+        return try Self.decode(row)
+    }
+
+    public enum Claim: Equatable {
+        /// The message is new: handle it, then `answer` it.
+        case claimed
+        /// WeChat sent this MsgId before; here is the reply it got.
+        case answered(reply: String)
+    }
+
+    /// Claims a message by its MsgId. A retry arriving while the first delivery is still being
+    /// handled waits on the row until that transaction ends, then gets its reply.
+    public func claim(account: UUID, msgID: String, from openID: String) throws -> Claim {
+        let inserted = try transaction.execute("""
+            INSERT INTO wechat_messages (tenant_id, account_id, msg_id, from_openid)
+            VALUES (\(tenantID), \(account), \(msgID), \(openID))
+            ON CONFLICT DO NOTHING
+            """)
+        if inserted == 1 { return .claimed }
+        let reply = try transaction.query("""
+            SELECT reply FROM wechat_messages WHERE tenant_id = \(tenantID) AND account_id = \(account) AND msg_id = \(msgID)
+            """)[0].decode("reply", as: String.self)
+        return .answered(reply: reply)
+    }
+
+    /// Records the reply a claimed message got, and the order it opened or joined.
+    public func answer(account: UUID, msgID: String, reply: String, workOrder: UUID?) throws {
+        try transaction.execute("""
+            UPDATE wechat_messages SET reply = \(reply), work_order_id = \(workOrder)
+            WHERE tenant_id = \(tenantID) AND account_id = \(account) AND msg_id = \(msgID)
+            """)
+    }
+
+    static func decode(_ row: Row) throws -> WeChatAccount {
+        WeChatAccount(id: try row.decode("id"), name: try row.decode("name"), originalID: try row.decode("original_id"),
+                      token: try row.decode("token"), typeID: try row.decode("type_id"), shopID: try row.decode("shop_id"),
+                      secret: try row.decode("secret"), createdAt: try row.decode("created_at"), revokedAt: try row.decode("revoked_at"))
+    }
+}

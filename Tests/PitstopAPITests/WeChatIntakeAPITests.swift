@@ -1,0 +1,182 @@
+import Foundation
+import PitstopAPI
+import PitstopTesting
+import Synchronization
+import Testing
+
+/// The official-account channel end to end, with requests signed exactly as WeChat signs them.
+@Suite struct WeChatIntakeAPITests {
+    static let consoleToken = "PitstopToken2026"
+
+    struct Fixture {
+        var adminKey: String
+        var typeID: String
+        var accountID: String
+        /// The path of the server URL the admin pastes into the WeChat console.
+        var path: String
+    }
+
+    func fixture(_ api: TestAPI) throws -> Fixture {
+        let tenant = try api.makeTenant(name: "微信维修连锁")
+        let type = try api.client.send("POST", "/v1/work-order-types", headers: bearer(tenant.adminKey),
+                                       json: #"{"code":"wechat_report","name":"微信报修"}"#)
+        let typeID = try #require(type.json["id"] as? String)
+        let account = try api.client.send("POST", "/v1/wechat-accounts", headers: bearer(tenant.adminKey), json: """
+            {"name":"车大夫服务号","original_id":"gh_pitstop","token":"\(Self.consoleToken)","type_id":"\(typeID)"}
+            """)
+        #expect(account.status == 201, "\(account.text)")
+        let url = try #require(account.json["server_url"] as? String)
+        #expect(!account.text.contains(Self.consoleToken))
+        let path = String(url[try #require(url.range(of: "/v1/public/wechat/")).lowerBound...])
+        return Fixture(adminKey: tenant.adminKey, typeID: typeID, accountID: try #require(account.json["id"] as? String), path: path)
+    }
+
+    /// The query string WeChat adds to every call: a timestamp, a nonce and their signature.
+    func signed(_ path: String, token: String = consoleToken, extra: String = "") -> String {
+        let timestamp = String(Int(Date().timeIntervalSince1970))
+        let nonce = String(Int.random(in: 100_000_000...999_999_999))
+        let signature = WeChatSignature.compute(token: token, timestamp: timestamp, nonce: nonce)
+        return "\(path)?signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)\(extra)"
+    }
+
+    func text(_ content: String, msgID: String, from openID: String = "oPitstopUser0001", to account: String = "gh_pitstop") -> [UInt8] {
+        Array("""
+            <xml><ToUserName><![CDATA[\(account)]]></ToUserName><FromUserName><![CDATA[\(openID)]]></FromUserName>\
+            <CreateTime>\(Int(Date().timeIntervalSince1970))</CreateTime><MsgType><![CDATA[text]]></MsgType>\
+            <Content><![CDATA[\(content)]]></Content><MsgId>\(msgID)</MsgId></xml>
+            """.utf8)
+    }
+
+    func orders(_ api: TestAPI, _ f: Fixture) throws -> [[String: Any]] {
+        try api.client.send("GET", "/v1/work-orders?channel=wechat", headers: bearer(f.adminKey)).json["items"] as? [[String: Any]] ?? []
+    }
+
+    @Test func theHandshakeEchoesOnlyForTheRightSignature() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let good = try api.client.send("GET", signed(f.path, extra: "&echostr=5837397520668397"))
+        #expect(good.status == 200)
+        #expect(good.text == "5837397520668397")
+        let wrong = try api.client.send("GET", signed(f.path, token: "SomeOtherToken", extra: "&echostr=1"))
+        #expect(wrong.status == 401)
+        #expect(wrong.problemFields == ["signature"])
+        #expect(try api.client.send("GET", signed(f.path)).problemFields == ["echostr"])
+        #expect(try api.client.send("GET", signed("/v1/public/wechat/pwx_nothing", extra: "&echostr=1")).status == 404)
+    }
+
+    @Test func aTextOpensAnOrderAndARetryChangesNothing() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let first = try api.client.send("POST", signed(f.path, extra: "&openid=oPitstopUser0001"), body: text("刹车有异响，车牌浙A12345", msgID: "24000000000000001"))
+        #expect(first.status == 200, "\(first.text)")
+        let reply = try WeChatMessage(xml: first.body)
+        #expect(reply.toUserName == "oPitstopUser0001")
+        #expect(reply.fromUserName == "gh_pitstop")
+        #expect(reply.msgType == "text")
+        let listed = try orders(api, f)
+        #expect(listed.count == 1)
+        let number = try #require(listed.first?["number"] as? String)
+        #expect(reply.content?.contains(number) == true)
+        #expect(reply.content?.contains("/v1/public/track/ptr_") == true)
+        #expect(listed.first?["description"] as? String == "刹车有异响，车牌浙A12345")
+
+        // The follower is a customer now, found by openid.
+        let customers = try api.client.send("GET", "/v1/customers?wechat_openid=oPitstopUser0001", headers: bearer(f.adminKey))
+        #expect((customers.json["items"] as? [Any])?.count == 1)
+
+        // WeChat retries the same MsgId: the same reply, nothing new.
+        let retry = try api.client.send("POST", signed(f.path), body: text("刹车有异响，车牌浙A12345", msgID: "24000000000000001"))
+        #expect(try WeChatMessage(xml: retry.body).content == reply.content)
+        #expect(try orders(api, f).count == 1)
+
+        // A further message joins the open order as the customer's message.
+        let more = try api.client.send("POST", signed(f.path), body: text("补充：下坡时更明显", msgID: "24000000000000002"))
+        #expect(try WeChatMessage(xml: more.body).content?.contains(number) == true)
+        #expect(try orders(api, f).count == 1)
+        let id = try #require(listed.first?["id"] as? String)
+        let timeline = try api.client.send("GET", "/v1/work-orders/\(id)/timeline", headers: bearer(f.adminKey))
+        let entries = timeline.json["items"] as? [[String: Any]] ?? []
+        #expect(entries.map { $0["kind"] as? String } == ["created", "customer_message"])
+        #expect((entries.last?["note"] as? String)?.contains("下坡时更明显") == true)
+    }
+
+    @Test func retriesArrivingTogetherOpenOneOrder() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let replies = Mutex([String]())
+        let client = api.client
+        let requests = (0..<6).map { _ in signed(f.path) }
+        let body = text("发动机漏油", msgID: "24000000000000777", from: "oConcurrentUser")
+        DispatchQueue.concurrentPerform(iterations: requests.count) { index in
+            let response = try? client.send("POST", requests[index], body: body)
+            let content = response.flatMap { try? WeChatMessage(xml: $0.body).content }
+            replies.withLock { $0.append(content ?? "none") }
+        }
+        #expect(try orders(api, f).count == 1)
+        #expect(Set(replies.withLock { $0 }).count == 1)
+        #expect(!replies.withLock { $0 }.contains("none"))
+    }
+
+    @Test func unsignedOrMisaddressedMessagesWriteNothing() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let forged = try api.client.send("POST", signed(f.path, token: "Guess123"), body: text("假消息", msgID: "1", from: "oForger"))
+        #expect(forged.status == 401)
+        let unsigned = try api.client.send("POST", f.path, body: text("假消息", msgID: "2", from: "oForger"))
+        #expect(unsigned.status == 401)
+        let misaddressed = try api.client.send("POST", signed(f.path), body: text("发错了", msgID: "3", from: "oForger", to: "gh_someone_else"))
+        #expect(misaddressed.status == 400)
+        #expect(misaddressed.problemFields == ["ToUserName"])
+        let garbage = try api.client.send("POST", signed(f.path), body: Array("<html>".utf8))
+        #expect(garbage.status == 400)
+        #expect(try orders(api, f).isEmpty)
+        let customers = try api.client.send("GET", "/v1/customers?wechat_openid=oForger", headers: bearer(f.adminKey))
+        #expect((customers.json["items"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func eventsAndOtherMessagesGetTheRightAnswer() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let subscribe = Array("""
+            <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[oNewFollower]]></FromUserName>\
+            <CreateTime>1764100000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>
+            """.utf8)
+        let welcome = try api.client.send("POST", signed(f.path), body: subscribe)
+        #expect(try WeChatMessage(xml: welcome.body).content?.contains("车大夫服务号") == true)
+        let image = Array("""
+            <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[oNewFollower]]></FromUserName>\
+            <CreateTime>1764100000</CreateTime><MsgType><![CDATA[image]]></MsgType><MsgId>24000000000000009</MsgId></xml>
+            """.utf8)
+        let ignored = try api.client.send("POST", signed(f.path), body: image)
+        #expect(ignored.status == 200)
+        #expect(ignored.text == "success")
+        #expect(try orders(api, f).isEmpty)
+    }
+
+    @Test func accountsAreCheckedAndStayInTheirTenant() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let a = try fixture(api)
+        let b = try fixture(api)
+        let bad = try api.client.send("POST", "/v1/wechat-accounts", headers: bearer(a.adminKey),
+                                      json: #"{"name":"x","original_id":"wx123","token":"a b","type_id":"\#(a.typeID)"}"#)
+        #expect(bad.status == 422)
+        #expect(Set(bad.problemFields) == ["original_id", "token"])
+        let foreignType = try api.client.send("POST", "/v1/wechat-accounts", headers: bearer(a.adminKey),
+                                              json: #"{"name":"x","original_id":"gh_abc","token":"abc","type_id":"\#(b.typeID)"}"#)
+        #expect(foreignType.status == 422)
+        #expect(foreignType.problemFields == ["type_id"])
+        #expect(try api.client.send("GET", "/v1/wechat-accounts/\(a.accountID)", headers: bearer(b.adminKey)).status == 404)
+        let listed = try api.client.send("GET", "/v1/wechat-accounts", headers: bearer(a.adminKey))
+        #expect((listed.json["items"] as? [Any])?.count == 1)
+        #expect(!listed.text.contains(Self.consoleToken))
+
+        #expect(try api.client.send("DELETE", "/v1/wechat-accounts/\(a.accountID)", headers: bearer(a.adminKey)).status == 204)
+        #expect(try api.client.send("POST", signed(a.path), body: text("还在吗", msgID: "5")).status == 404)
+    }
+}
