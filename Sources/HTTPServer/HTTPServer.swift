@@ -22,6 +22,9 @@ public final class HTTPServer: @unchecked Sendable {
         /// Closes a connection whose request body is still arriving after this long.
         public var requestDeadline: Duration = .seconds(60)
         public var connectionLimit = 4096
+        /// Addresses of reverse proxies whose `X-Forwarded-For` is believed: for requests from them
+        /// the client is the address the proxy appended (rate limits and logs need the real one).
+        public var trustedProxies: Set<String> = []
 
         public init() {}
     }
@@ -124,7 +127,8 @@ public final class HTTPServer: @unchecked Sendable {
                         data: UnsafePointer<CChar>?, size: UnsafeMutablePointer<Int>,
                         slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
         guard let raw = slot.pointee else {
-            let state = RequestState.read(connection: connection, method: String(cString: method), path: String(cString: url))
+            let state = RequestState.read(connection: connection, method: String(cString: method), path: String(cString: url),
+                                          trustedProxies: configuration.trustedProxies)
             slot.pointee = Unmanaged.passRetained(state).toOpaque()
             return begin(state, connection: connection)
         }

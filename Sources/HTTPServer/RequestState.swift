@@ -56,7 +56,7 @@ final class RequestState: @unchecked Sendable {
     }
 
     /// Reads what libmicrohttpd parsed of the request line and header block.
-    static func read(connection: OpaquePointer, method: String, path: String) -> RequestState {
+    static func read(connection: OpaquePointer, method: String, path: String, trustedProxies: Set<String>) -> RequestState {
         final class Collector {
             var fields: [(name: String, value: String)] = []
         }
@@ -72,8 +72,18 @@ final class RequestState: @unchecked Sendable {
         MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collect, Unmanaged.passUnretained(query).toOpaque())
         let headerFields = HTTPHeaders(headers.fields)
         return RequestState(method: method, path: path, headers: headerFields, query: query.fields,
-                            clientAddress: clientAddress(of: connection),
+                            clientAddress: client(peer: clientAddress(of: connection), forwardedFor: headerFields.values("X-Forwarded-For"),
+                                                  trustedProxies: trustedProxies),
                             requestID: acceptedRequestID(headerFields["X-Request-Id"]) ?? newRequestID())
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted proxy, the last address in
+    /// `X-Forwarded-For` (the one the proxy itself appended; earlier ones are the client's word).
+    static func client(peer: String, forwardedFor: [String], trustedProxies: Set<String>) -> String {
+        guard trustedProxies.contains(peer),
+              let last = forwardedFor.joined(separator: ",").split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+              !last.isEmpty, last.count <= 64 else { return peer }
+        return last
     }
 
     /// A caller's request id is kept when it is short and plain, so it can be logged safely.

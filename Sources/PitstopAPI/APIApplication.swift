@@ -37,6 +37,7 @@ public final class APIApplication: Sendable {
         server.port = port ?? configuration.port
         server.workerThreads = workerThreads ?? configuration.databasePoolSize
         server.maxBodyBytes = configuration.maxBodyBytes
+        server.trustedProxies = configuration.trustedProxies
         let metrics = self.metrics
         let logger = self.logger
         return HTTPServer(configuration: server, router: router, logger: logger) { request in

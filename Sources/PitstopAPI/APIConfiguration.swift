@@ -16,9 +16,6 @@ public struct APIConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// The longest a single SQL statement may run before PostgreSQL cancels it.
     public var statementTimeout: Duration
-    /// A report for a vehicle with an order opened this recently is linked to that order instead
-    /// of opening another (unless the caller insists); zero turns the guard off.
-    public var duplicateWindow: Duration
     /// SHA-256 (hex) of a platform key accepted in addition to those in the database, so an
     /// operator can bootstrap tenants before any platform key row exists.
     public var platformKeySHA256: String?
@@ -29,12 +26,14 @@ public struct APIConfiguration: Sendable {
     /// may arrive at once).
     public var intakeReportsPerLinkPerHour: Int
     public var intakeReportsPerAddressPerHour: Int
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    public var trustedProxies: Set<String>
 
     public init(databaseURL: String, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
-                shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30), duplicateWindow: Duration = .seconds(24 * 3600),
+                shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30),
                 platformKeySHA256: String? = nil, publicURL: String? = nil, intakeReportsPerLinkPerHour: Int = 120,
-                intakeReportsPerAddressPerHour: Int = 20) {
+                intakeReportsPerAddressPerHour: Int = 20, trustedProxies: Set<String> = []) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -44,11 +43,11 @@ public struct APIConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
         self.statementTimeout = statementTimeout
-        self.duplicateWindow = duplicateWindow
         self.platformKeySHA256 = platformKeySHA256
         self.publicURL = publicURL
         self.intakeReportsPerLinkPerHour = intakeReportsPerLinkPerHour
         self.intakeReportsPerAddressPerHour = intakeReportsPerAddressPerHour
+        self.trustedProxies = trustedProxies
     }
 
     /// The base of URLs given to customers.
@@ -58,9 +57,8 @@ public struct APIConfiguration: Sendable {
 
     /// Reads `DATABASE_URL`, `PITSTOP_LISTEN`, `PITSTOP_DATA_DIR`, `PITSTOP_LOG_LEVEL`,
     /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
-    /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_DUPLICATE_WINDOW_MINUTES`,
-    /// `PITSTOP_PLATFORM_KEY_SHA256`, `PITSTOP_PUBLIC_URL`, `PITSTOP_INTAKE_PER_LINK_PER_HOUR` and
-    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR`; throws with every problem found.
+    /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_PLATFORM_KEY_SHA256`, `PITSTOP_PUBLIC_URL`, `PITSTOP_INTAKE_PER_LINK_PER_HOUR`,
+    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR` and `PITSTOP_TRUSTED_PROXIES`; throws with every problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         var environment = Environment(values)
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
@@ -70,7 +68,6 @@ public struct APIConfiguration: Sendable {
         let body = environment.integer("PITSTOP_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         let grace = environment.integer("PITSTOP_SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...600)
         let statementTimeout = environment.integer("PITSTOP_STATEMENT_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)
-        let duplicateWindow = environment.integer("PITSTOP_DUPLICATE_WINDOW_MINUTES", default: 1440, range: 0...43_200)
         let platform = environment.string("PITSTOP_PLATFORM_KEY_SHA256")?.lowercased()
         if let platform, platform.count != 64 || !platform.allSatisfy(\.isHexDigit) {
             environment.report("PITSTOP_PLATFORM_KEY_SHA256 must be 64 hexadecimal digits (sha256sum of the key)")
@@ -81,12 +78,23 @@ public struct APIConfiguration: Sendable {
         }
         let perLink = environment.integer("PITSTOP_INTAKE_PER_LINK_PER_HOUR", default: 120, range: 1...1_000_000)
         let perAddress = environment.integer("PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR", default: 20, range: 1...1_000_000)
+        let proxies = (environment.string("PITSTOP_TRUSTED_PROXIES") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for proxy in proxies where !Self.isIPAddress(proxy) {
+            environment.report("PITSTOP_TRUSTED_PROXIES must list IP addresses separated by commas; \(proxy) is not one")
+        }
         try environment.validate()
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
-                                statementTimeout: .milliseconds(statementTimeout), duplicateWindow: .seconds(duplicateWindow * 60),
+                                statementTimeout: .milliseconds(statementTimeout),
                                 platformKeySHA256: platform, publicURL: publicURL, intakeReportsPerLinkPerHour: perLink,
-                                intakeReportsPerAddressPerHour: perAddress)
+                                intakeReportsPerAddressPerHour: perAddress, trustedProxies: Set(proxies))
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var ipv4 = in_addr()
+        var ipv6 = in6_addr()
+        return inet_pton(AF_INET, text, &ipv4) == 1 || inet_pton(AF_INET6, text, &ipv6) == 1
     }
 }

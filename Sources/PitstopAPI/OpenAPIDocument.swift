@@ -61,8 +61,13 @@ enum OpenAPIDocument {
                                                               "content": ["text/plain": ["schema": ["type": "string"]]]] as Object])],
             "/v1/openapi.json": ["get": operation("openapi", "This document", tags: ["operations"], public: true,
                                                   responses: ["200": ["description": "OpenAPI 3.1", "content": json(["type": "object"])]])],
-            "/v1/tenant": ["get": operation("getTenant", "The caller's tenant", tags: ["tenants"],
-                                            responses: ["200": ["description": "The tenant", "content": json(ref("Tenant"))]])],
+            "/v1/tenant": [
+                "get": operation("getTenant", "The caller's tenant, with its version as ETag", tags: ["tenants"],
+                                 responses: ["200": ["description": "The tenant", "content": json(ref("Tenant"))]]),
+                "patch": operation("updateTenant", "Change the tenant's name, zone or settings (admin)", tags: ["tenants"],
+                                   parameters: [ifMatch], body: ref("TenantChanges"),
+                                   responses: ["200": ["description": "The changed tenant", "content": json(ref("Tenant"))]]),
+            ] as Object,
             "/v1/api-keys": [
                 "post": operation("createAPIKey", "Create an API key (admin); the secret is returned once", tags: ["api-keys"],
                                   body: ref("CreateAPIKey"),
@@ -266,6 +271,18 @@ enum OpenAPIDocument {
                     "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
                     "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
+                    "duplicate_window_minutes": ["type": "integer"], "reopen_window_days": ["type": "integer"],
+                ] as Object,
+            ] as Object,
+            "TenantChanges": [
+                "type": "object", "additionalProperties": false, "minProperties": 1,
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
+                    "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
+                    "duplicate_window_minutes": ["type": "integer", "minimum": 0, "maximum": 43200,
+                                                 "description": "A report for a vehicle with an open order opened this recently joins it; 0 turns the guard off"] as Object,
+                    "reopen_window_days": ["type": "integer", "minimum": 0, "maximum": 365,
+                                           "description": "How long after completion an order may be reopened for rework"] as Object,
                 ] as Object,
             ] as Object,
             "CreateTenant": [

@@ -92,7 +92,8 @@ extension APIApplication {
                 }
             }
         }
-        if let open = try recentOpenOrder(vehicle: vehicleID, in: scope), open.customerID == customerID {
+        let tenant = try scope.tenant.get()
+        if let open = try Self.recentOpenOrder(vehicle: vehicleID, tenant: tenant, in: scope), open.customerID == customerID {
             return (try scope.workOrders.linkReport(to: open.id, channel: link.channel, description: report.description, actor: nil), true)
         }
         let new = NewWorkOrder(channel: link.channel, typeID: type.id, priority: .p3, customerID: customerID, vehicleID: vehicleID,
@@ -100,7 +101,7 @@ extension APIApplication {
                                customFields: report.customFields)
         let errors = new.errors(template: type.template)
         guard errors.isEmpty else { throw ValidationError(errors) }
-        let order = try scope.workOrders.create(new, zone: try scope.tenant.get().zone, actor: nil,
+        let order = try scope.workOrders.create(new, zone: tenant.zone, actor: nil,
                                                 note: remarks.isEmpty ? nil : remarks.joined(separator: "; "))
         return (order, false)
     }

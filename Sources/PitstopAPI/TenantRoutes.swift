@@ -1,12 +1,20 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopStore
 
 extension APIApplication {
     var tenantRoutes: [Router.Route] {
         [
             tenantRoute("GET", "/v1/tenant", roles: Self.allRoles) { _, caller, _ in
-                try .json(TenantBody(caller.tenant))
+                try .record(TenantBody(caller.tenant), version: caller.tenant.version)
+            },
+            tenantRoute("PATCH", "/v1/tenant", roles: [.admin]) { request, _, scope in
+                let version = try Self.ifMatchVersion(request)
+                let changes = try JSONCoding.decode(TenantChangesBody.self, from: request.body, allowedFields: TenantChangesBody.fields).changes
+                guard changes.errors.isEmpty else { throw ValidationError(changes.errors) }
+                let tenant = try scope.tenant.update(expectedVersion: version, changes)
+                return try .record(TenantBody(tenant), version: tenant.version)
             },
         ]
     }
@@ -20,6 +28,8 @@ struct TenantBody: Encodable {
     var createdAt: Date
     var updatedAt: Date
     var version: Int
+    var duplicateWindowMinutes: Int
+    var reopenWindowDays: Int
 
     init(_ tenant: Tenant) {
         id = tenant.id.uuidString.lowercased()
@@ -28,5 +38,24 @@ struct TenantBody: Encodable {
         createdAt = tenant.createdAt
         updatedAt = tenant.updatedAt
         version = tenant.version
+        duplicateWindowMinutes = tenant.duplicateWindowMinutes
+        reopenWindowDays = tenant.reopenWindowDays
+    }
+}
+
+struct TenantChangesBody: Decodable {
+    var changes: TenantChanges
+
+    static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days"]
+
+    enum CodingKeys: String, CodingKey {
+        case name, timezone, duplicateWindowMinutes, reopenWindowDays
+    }
+
+    init(from decoder: Decoder) throws {
+        let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
+        changes = TenantChanges(name: try read.value(.name), timezone: try read.value(.timezone),
+                                duplicateWindowMinutes: try read.value(.duplicateWindowMinutes),
+                                reopenWindowDays: try read.value(.reopenWindowDays))
     }
 }

@@ -44,7 +44,7 @@ extension APIApplication {
                     guard errors.isEmpty else { throw ValidationError(errors) }
                     // The duplicate guard: a vehicle already in an open, recent order gets this
                     // report added to that order, unless the caller insists on a new one.
-                    if body.insist != true, let open = try recentOpenOrder(vehicle: vehicleID, in: scope) {
+                    if body.insist != true, let open = try Self.recentOpenOrder(vehicle: vehicleID, tenant: caller.tenant, in: scope) {
                         let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
                                                                      actor: caller.key.id)
                         var response = try HTTPResponse.record(WorkOrderBody(linked, tenantID: caller.tenant.id), version: linked.version)
@@ -85,7 +85,8 @@ extension APIApplication {
                 if let note = body.note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
                 let order = try scope.workOrders.transition(id: id, expectedVersion: version, to: body.to, note: body.note,
-                                                            reason: body.reason, assignee: body.assigneeId, actor: caller.key.id)
+                                                            reason: body.reason, assignee: body.assigneeId, actor: caller.key.id,
+                                                            reopenWindow: caller.tenant.reopenWindow)
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
@@ -95,10 +96,10 @@ extension APIApplication {
         ]
     }
 
-    /// The duplicate guard: the vehicle's open order opened within the window, if any.
-    func recentOpenOrder(vehicle: UUID?, in scope: TenantScope) throws -> WorkOrder? {
-        guard let vehicle, configuration.duplicateWindow > .zero else { return nil }
-        let since = Date().addingTimeInterval(-TimeInterval(configuration.duplicateWindow.components.seconds))
+    /// The duplicate guard: the vehicle's open order opened within the tenant's window, if any.
+    static func recentOpenOrder(vehicle: UUID?, tenant: Tenant, in scope: TenantScope) throws -> WorkOrder? {
+        guard let vehicle, tenant.duplicateWindowMinutes > 0 else { return nil }
+        let since = Date().addingTimeInterval(-TimeInterval(tenant.duplicateWindowMinutes) * 60)
         return try scope.workOrders.openOrder(forVehicle: vehicle, since: since)
     }
 

@@ -9,15 +9,24 @@ public struct Tenant: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
+    /// A report for a vehicle with an open order opened this recently joins it; 0 turns it off.
+    public var duplicateWindowMinutes: Int
+    /// How long after completion an order may be reopened for rework (返修).
+    public var reopenWindowDays: Int
 
-    public init(id: UUID, name: String, timezone: String, createdAt: Date, updatedAt: Date, version: Int) {
+    public init(id: UUID, name: String, timezone: String, createdAt: Date, updatedAt: Date, version: Int,
+                duplicateWindowMinutes: Int = 1440, reopenWindowDays: Int = 30) {
         self.id = id
         self.name = name
         self.timezone = timezone
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
+        self.duplicateWindowMinutes = duplicateWindowMinutes
+        self.reopenWindowDays = reopenWindowDays
     }
+
+    public var reopenWindow: TimeInterval { TimeInterval(reopenWindowDays) * 86_400 }
 
     public static let defaultTimezone = "Asia/Shanghai"
 
@@ -37,6 +46,39 @@ public struct Tenant: Sendable, Equatable, Codable {
         }
         if let timezone, TimeZone(identifier: timezone) == nil {
             errors.append(FieldError(field: "timezone", message: "must be an IANA time zone such as Asia/Shanghai"))
+        }
+        return errors
+    }
+}
+
+/// Changes an admin makes to the tenant; nil leaves a field as it is.
+public struct TenantChanges: Sendable, Equatable {
+    public var name: String?
+    public var timezone: String?
+    public var duplicateWindowMinutes: Int?
+    public var reopenWindowDays: Int?
+
+    public init(name: String? = nil, timezone: String? = nil, duplicateWindowMinutes: Int? = nil, reopenWindowDays: Int? = nil) {
+        self.name = name
+        self.timezone = timezone
+        self.duplicateWindowMinutes = duplicateWindowMinutes
+        self.reopenWindowDays = reopenWindowDays
+    }
+
+    public var errors: [FieldError] {
+        var errors: [FieldError] = []
+        if name == nil && timezone == nil && duplicateWindowMinutes == nil && reopenWindowDays == nil {
+            errors.append(FieldError(field: "body", message: "changes nothing; send at least one field"))
+        }
+        errors += TextRules.lengthErrors(name, field: "name", limit: 200)
+        if let timezone, TimeZone(identifier: timezone) == nil {
+            errors.append(FieldError(field: "timezone", message: "must be an IANA time zone such as Asia/Shanghai"))
+        }
+        if let minutes = duplicateWindowMinutes, !(0...43_200).contains(minutes) {
+            errors.append(FieldError(field: "duplicate_window_minutes", message: "must be 0 (off) to 43200 (30 days)"))
+        }
+        if let days = reopenWindowDays, !(0...365).contains(days) {
+            errors.append(FieldError(field: "reopen_window_days", message: "must be 0 (no reopening) to 365"))
         }
         return errors
     }

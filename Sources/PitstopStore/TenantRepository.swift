@@ -7,7 +7,7 @@ public struct TenantRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, timezone, created_at, updated_at, version"
+    static let columns = "id, name, timezone, created_at, updated_at, version, duplicate_window_minutes, reopen_window_days"
 
     /// Inserts the scope's tenant. Called in a scope opened for the new id, which is what lets
     /// row-level security accept the row.
@@ -25,9 +25,27 @@ public struct TenantRepository {
         return try Self.decode(row)
     }
 
+    /// Applies `changes` if the tenant is still at `expectedVersion`.
+    public func update(expectedVersion: Int, _ changes: TenantChanges) throws -> Tenant {
+        let rows = try transaction.query("""
+            UPDATE tenants SET
+                name = coalesce(\(changes.name?.trimmingCharacters(in: .whitespacesAndNewlines)), name),
+                timezone = coalesce(\(changes.timezone), timezone),
+                duplicate_window_minutes = coalesce(\(changes.duplicateWindowMinutes)::integer, duplicate_window_minutes),
+                reopen_window_days = coalesce(\(changes.reopenWindowDays)::integer, reopen_window_days),
+                updated_at = now(),
+                version = version + 1
+            WHERE id = \(tenantID) AND version = \(expectedVersion)
+            RETURNING \(unsafeRaw: Self.columns)
+            """)
+        if let row = rows.first { return try Self.decode(row) }
+        throw StoreError.versionMismatch(current: try get().version)
+    }
+
     static func decode(_ row: Row) throws -> Tenant {
         Tenant(id: try row.decode("id"), name: try row.decode("name"), timezone: try row.decode("timezone"),
                createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
-               version: try row.decode("version"))
+               version: try row.decode("version"), duplicateWindowMinutes: try row.decode("duplicate_window_minutes"),
+               reopenWindowDays: try row.decode("reopen_window_days"))
     }
 }

@@ -211,6 +211,23 @@ import Testing
         #expect(try perLink.client.send("POST", "/v1/public/intake/\(quiet)", json: report(phone: "13600136000", plate: nil)).status == 201)
     }
 
+    @Test func behindATrustedProxyEachClientHasItsOwnLimit() throws {
+        let api = try TestAPI {
+            $0.intakeReportsPerAddressPerHour = 1
+            $0.trustedProxies = ["127.0.0.1"]
+        }
+        defer { api.stop() }
+        let f = try fixture(api)
+        let (_, token) = try link(api, f)
+        func post(from client: String, phone: String) throws -> Int {
+            try api.client.send("POST", "/v1/public/intake/\(token)", headers: [("X-Forwarded-For", "203.0.113.9, \(client)")],
+                                json: report(phone: phone, plate: nil)).status
+        }
+        #expect(try post(from: "198.51.100.1", phone: "13500135001") == 201)
+        #expect(try post(from: "198.51.100.2", phone: "13500135002") == 201)
+        #expect(try post(from: "198.51.100.1", phone: "13500135003") == 429)
+    }
+
     @Test func aRetriedReportWithItsIdempotencyKeyOpensOneOrder() throws {
         let api = try TestAPI()
         defer { api.stop() }

@@ -366,4 +366,57 @@ import Testing
         #expect(later.status == 201)
         #expect((try api.get("/v1/work-orders", key: tenant.adminKey).json["items"] as? [Any])?.count == 3)
     }
+
+    @Test func theTenantSetsItsWindows() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let current = try api.get("/v1/tenant", key: tenant.adminKey)
+        #expect(current.json["duplicate_window_minutes"] as? Int == 1440)
+        #expect(current.json["reopen_window_days"] as? Int == 30)
+        let etag = try #require(current.header("ETag"))
+
+        let bad = try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", etag)]),
+                                      json: #"{"duplicate_window_minutes":-1,"reopen_window_days":400,"timezone":"Mars/Olympus"}"#)
+        #expect(bad.status == 422)
+        #expect(Set(bad.problemFields) == ["duplicate_window_minutes", "reopen_window_days", "timezone"])
+        let desk = try api.makeKey(adminKey: tenant.adminKey, role: .dispatcher)
+        #expect(try api.client.send("PATCH", "/v1/tenant", headers: bearer(desk.secret, [("If-Match", etag)]),
+                                    json: #"{"reopen_window_days":1}"#).status == 403)
+
+        // Off: every report opens its own order. No reopening at all.
+        let changed = try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", etag)]),
+                                          json: #"{"duplicate_window_minutes":0,"reopen_window_days":0}"#)
+        #expect(changed.status == 200, "\(changed.text)")
+        #expect(changed.json["duplicate_window_minutes"] as? Int == 0)
+        #expect(try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", etag)]),
+                                    json: #"{"name":"stale"}"#).status == 412)
+
+        let type = try #require(try api.client.send("POST", "/v1/work-order-types", headers: bearer(tenant.adminKey),
+                                                    json: #"{"code":"repair","name":"维修"}"#).json["id"] as? String)
+        let body = """
+            {"type_id":"\(type)","description":"异响","channel":"phone",
+             "customer":{"name":"周先生","phones":["13600136000"]},"vehicle":{"plate":"川A12345"}}
+            """
+        let first = try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey), json: body)
+        let second = try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey), json: body)
+        #expect(first.status == 201)
+        #expect(second.status == 201)
+
+        let id = try #require(first.json["id"] as? String)
+        let engineer = try #require(try api.client.send("POST", "/v1/engineers", headers: bearer(tenant.adminKey),
+                                                        json: #"{"name":"陈师傅"}"#).json["id"] as? String)
+        var version = 1
+        for (step, extra) in [("assigned", #","assignee_id":"\#(engineer)""#), ("accepted", ""), ("diagnosing", ""), ("repairing", ""),
+                              ("quality_check", ""), ("awaiting_acceptance", ""), ("completed", "")] {
+            let moved = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(tenant.adminKey, [("If-Match", "\"\(version)\"")]),
+                                            json: #"{"to":"\#(step)"\#(extra)}"#)
+            #expect(moved.status == 200, "\(step): \(moved.text)")
+            version += 1
+        }
+        let reopen = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(tenant.adminKey, [("If-Match", "\"\(version)\"")]),
+                                         json: #"{"to":"reopened","note":"又响了"}"#)
+        #expect(reopen.status == 409)
+        #expect((reopen.json["detail"] as? String)?.contains("0 days") == true)
+    }
 }
