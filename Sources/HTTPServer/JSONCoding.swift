@@ -1,18 +1,12 @@
 import Foundation
 import Logging
 
-/// The one JSON dialect of the API: snake_case keys, ISO-8601 dates with fractional seconds,
-/// sorted keys so equal values give equal bytes (ETags, idempotent replays).
+/// The one JSON dialect of the API: snake_case keys, RFC 3339 dates with milliseconds, properties
+/// in the order each type declares them and dictionary keys sorted, so equal values give equal
+/// bytes (idempotent replays).
 public enum JSONCoding {
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(formatDate(date))
-        }
-        return Array(try encoder.encode(value))
+        try JSONWriter.encode(value)
     }
 
     public static func formatDate(_ date: Date) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var apiKeyRoutes: [Router.Route] {
@@ -18,7 +19,7 @@ extension APIApplication {
                 let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
                                                        engineerID: input.engineerId)
                 var response = try HTTPResponse.json(KeyBody(created.key, secret: created.secret), status: 201)
-                response.headers.add("Location", "/v1/api-keys/\(created.key.id.uuidString.lowercased())")
+                response.headers.add("Location", "/v1/api-keys/\(created.key.id.lowercasedText)")
                 response.headers.add("Cache-Control", "no-store")
                 return response
             },
@@ -56,10 +57,10 @@ struct KeyBody: Encodable {
     var secret: String?
 
     init(_ key: APIKey, secret: String?) {
-        id = key.id.uuidString.lowercased()
+        id = key.id.lowercasedText
         name = key.name
         role = key.role.rawValue
-        engineerId = key.engineerID?.uuidString.lowercased()
+        engineerId = key.engineerID?.lowercasedText
         prefix = key.displayPrefix
         createdAt = key.createdAt
         lastUsedAt = key.lastUsedAt

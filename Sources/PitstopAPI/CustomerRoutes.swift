@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     /// Who may create and change customers and vehicles: the desk, admins and CRM integrations.
@@ -14,7 +15,7 @@ extension APIApplication {
                     let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
                     let customer = try scope.customers.create(try body.input.normalised(creating: true).get())
                     return try .created(CustomerBody(customer), version: customer.version,
-                                        location: "/v1/customers/\(customer.id.uuidString.lowercased())")
+                                        location: "/v1/customers/\(customer.id.lowercasedText)")
                 }
             },
             tenantRoute("GET", "/v1/customers", roles: Self.allRoles) { request, _, scope in
@@ -98,7 +99,7 @@ struct CustomerBody: Encodable {
     var version: Int
 
     init(_ customer: Customer) {
-        id = customer.id.uuidString.lowercased()
+        id = customer.id.lowercasedText
         name = customer.name
         phones = customer.phones
         wechatOpenid = customer.wechatOpenID

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var engineerRoutes: [Router.Route] {
@@ -11,7 +12,7 @@ extension APIApplication {
                     let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
                     let engineer = try scope.engineers.create(try body.input.normalised(creating: true).get())
                     return try .created(EngineerBody(engineer), version: engineer.version,
-                                        location: "/v1/engineers/\(engineer.id.uuidString.lowercased())")
+                                        location: "/v1/engineers/\(engineer.id.lowercasedText)")
                 }
             },
             tenantRoute("GET", "/v1/engineers", roles: Self.allRoles) { request, _, scope in
@@ -68,11 +69,11 @@ struct EngineerBody: Encodable {
     var version: Int
 
     init(_ engineer: Engineer) {
-        id = engineer.id.uuidString.lowercased()
+        id = engineer.id.lowercasedText
         name = engineer.name
         phone = engineer.phone
         skills = engineer.skills
-        shopIds = engineer.shopIDs.map { $0.uuidString.lowercased() }
+        shopIds = engineer.shopIDs.map { $0.lowercasedText }
         certifications = engineer.certifications
         active = engineer.active
         status = engineer.status.rawValue

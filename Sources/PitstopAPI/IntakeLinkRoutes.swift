@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     /// Admins make, list and revoke the links behind web forms and QR codes; each answer carries
@@ -16,7 +17,7 @@ extension APIApplication {
                     guard new.errors.isEmpty else { throw ValidationError(new.errors) }
                     let link = try scope.intakeLinks.create(new)
                     var response = try HTTPResponse.json(intakeLinkBody(link, tenantID: caller.tenant.id), status: 201)
-                    response.headers.add("Location", "/v1/intake-links/\(link.id.uuidString.lowercased())")
+                    response.headers.add("Location", "/v1/intake-links/\(link.id.lowercasedText)")
                     return response
                 }
             },
@@ -39,9 +40,9 @@ extension APIApplication {
 
     func intakeLinkBody(_ link: IntakeLink, tenantID: UUID) -> IntakeLinkBody {
         let token = link.token(tenantID: tenantID).text
-        return IntakeLinkBody(id: link.id.uuidString.lowercased(), name: link.name, channel: link.channel.rawValue,
-                              typeId: link.typeID.uuidString.lowercased(), shopId: link.shopID?.uuidString.lowercased(),
-                              vehicleId: link.vehicleID?.uuidString.lowercased(), token: token,
+        return IntakeLinkBody(id: link.id.lowercasedText, name: link.name, channel: link.channel.rawValue,
+                              typeId: link.typeID.lowercasedText, shopId: link.shopID?.lowercasedText,
+                              vehicleId: link.vehicleID?.lowercasedText, token: token,
                               url: "\(configuration.publicBaseURL)/v1/public/intake/\(token)",
                               createdAt: link.createdAt, revokedAt: link.revokedAt)
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var shopRoutes: [Router.Route] {
@@ -12,7 +13,7 @@ extension APIApplication {
                     let errors = input.errors(creating: true)
                     guard errors.isEmpty else { throw ValidationError(errors) }
                     let shop = try scope.shops.create(input, defaultTimezone: caller.tenant.timezone)
-                    return try .created(ShopBody(shop), version: shop.version, location: "/v1/shops/\(shop.id.uuidString.lowercased())")
+                    return try .created(ShopBody(shop), version: shop.version, location: "/v1/shops/\(shop.id.lowercasedText)")
                 }
             },
             tenantRoute("GET", "/v1/shops", roles: Self.allRoles) { request, _, scope in
@@ -90,7 +91,7 @@ struct ShopBody: Encodable {
     var version: Int
 
     init(_ shop: Shop) {
-        id = shop.id.uuidString.lowercased()
+        id = shop.id.lowercasedText
         name = shop.name
         address = shop.address
         location = shop.location

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var tenantRoutes: [Router.Route] {
@@ -32,7 +33,7 @@ struct TenantBody: Encodable {
     var reopenWindowDays: Int
 
     init(_ tenant: Tenant) {
-        id = tenant.id.uuidString.lowercased()
+        id = tenant.id.lowercasedText
         name = tenant.name
         timezone = tenant.timezone
         createdAt = tenant.createdAt

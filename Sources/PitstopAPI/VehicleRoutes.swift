@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var vehicleRoutes: [Router.Route] {
@@ -11,7 +12,7 @@ extension APIApplication {
                     let body = try JSONCoding.decode(VehicleInputBody.self, from: request.body, allowedFields: VehicleInputBody.fields)
                     let vehicle = try scope.vehicles.create(try body.input.normalised(creating: true).get())
                     return try .created(VehicleBody(vehicle), version: vehicle.version,
-                                        location: "/v1/vehicles/\(vehicle.id.uuidString.lowercased())")
+                                        location: "/v1/vehicles/\(vehicle.id.lowercasedText)")
                 }
             },
             tenantRoute("GET", "/v1/vehicles", roles: Self.allRoles) { request, _, scope in
@@ -82,8 +83,8 @@ struct VehicleBody: Encodable {
     var version: Int
 
     init(_ vehicle: Vehicle) {
-        id = vehicle.id.uuidString.lowercased()
-        customerId = vehicle.customerID.uuidString.lowercased()
+        id = vehicle.id.lowercasedText
+        customerId = vehicle.customerID.lowercasedText
         vin = vehicle.vin
         plate = vehicle.plate
         make = vehicle.make

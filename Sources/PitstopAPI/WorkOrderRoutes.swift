@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var workOrderRoutes: [Router.Route] {
@@ -48,13 +49,13 @@ extension APIApplication {
                         let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
                                                                      actor: caller.key.id)
                         var response = try HTTPResponse.record(WorkOrderBody(linked, tenantID: caller.tenant.id), version: linked.version)
-                        response.headers.add("Location", "/v1/work-orders/\(linked.id.uuidString.lowercased())")
+                        response.headers.add("Location", "/v1/work-orders/\(linked.id.lowercasedText)")
                         response.headers.add("Pitstop-Linked-To-Open-Order", "true")
                         return response
                     }
                     let order = try scope.workOrders.create(new, zone: caller.tenant.zone, actor: caller.key.id)
                     return try .created(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version,
-                                        location: "/v1/work-orders/\(order.id.uuidString.lowercased())")
+                                        location: "/v1/work-orders/\(order.id.lowercasedText)")
                 }
             },
             tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, caller, scope in
@@ -210,16 +211,16 @@ struct WorkOrderBody: Encodable {
     var trackingToken: String?
 
     init(_ order: WorkOrder, tenantID: UUID) {
-        id = order.id.uuidString.lowercased()
+        id = order.id.lowercasedText
         number = order.number
         channel = order.channel.rawValue
-        typeId = order.typeID.uuidString.lowercased()
+        typeId = order.typeID.lowercasedText
         priority = order.priority.rawValue
         status = order.status.rawValue
-        customerId = order.customerID.uuidString.lowercased()
-        vehicleId = order.vehicleID?.uuidString.lowercased()
-        shopId = order.shopID?.uuidString.lowercased()
-        assigneeId = order.assigneeID?.uuidString.lowercased()
+        customerId = order.customerID.lowercasedText
+        vehicleId = order.vehicleID?.lowercasedText
+        shopId = order.shopID?.lowercasedText
+        assigneeId = order.assigneeID?.lowercasedText
         description = order.description
         symptoms = order.symptoms
         site = order.site
@@ -245,9 +246,9 @@ struct TimelineEntryBody: Encodable {
     var note: String?
 
     init(_ event: WorkOrderRepository.Event) {
-        id = event.id.uuidString.lowercased()
+        id = event.id.lowercasedText
         occurredAt = event.occurredAt
-        actorKeyId = event.actorKeyID?.uuidString.lowercased()
+        actorKeyId = event.actorKeyID?.lowercasedText
         kind = event.kind
         fromStatus = event.fromStatus
         toStatus = event.toStatus

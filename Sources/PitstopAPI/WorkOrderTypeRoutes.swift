@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     var workOrderTypeRoutes: [Router.Route] {
@@ -11,7 +12,7 @@ extension APIApplication {
                     let input = try Self.decodeTypeInput(request, creating: true)
                     let type = try scope.workOrderTypes.create(input)
                     return try .created(WorkOrderTypeBody(type), version: type.version,
-                                        location: "/v1/work-order-types/\(type.id.uuidString.lowercased())")
+                                        location: "/v1/work-order-types/\(type.id.lowercasedText)")
                 }
             },
             tenantRoute("GET", "/v1/work-order-types", roles: Self.allRoles) { request, _, scope in
@@ -60,7 +61,7 @@ struct WorkOrderTypeBody: Encodable {
     var version: Int
 
     init(_ type: WorkOrderType) {
-        id = type.id.uuidString.lowercased()
+        id = type.id.lowercasedText
         code = type.code
         name = type.name
         template = type.template

@@ -15,7 +15,7 @@ public final class Database: Sendable {
     /// Runs `body` in one transaction for `tenantID`. See `ConnectionPool.transaction` for
     /// rollback and retry rules. A `readOnly` transaction refuses writes and answers sooner.
     public func withTenant<T>(_ tenantID: UUID, readOnly: Bool = false, _ body: (TenantScope) throws -> T) throws -> T {
-        try pool.transaction(settings: [(name: "app.tenant_id", value: tenantID.uuidString.lowercased())],
+        try pool.transaction(settings: [(name: "app.tenant_id", value: tenantID.lowercasedText)],
                              readOnly: readOnly) { tx in
             try body(TenantScope(transaction: tx, tenantID: tenantID))
         }

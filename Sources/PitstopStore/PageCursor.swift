@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Where a page of a newest-first listing ended: the creation time and id of its last row.
 /// Clients see it only as an opaque string; `encoded` and `init?(encoded:)` convert.
@@ -14,7 +15,7 @@ public struct PageCursor: Sendable, Equatable {
     /// base64url of `microseconds:uuid`: microseconds keep the database's precision exactly.
     public var encoded: String {
         let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Data("\(micros):\(id.uuidString.lowercased())".utf8).base64EncodedString()
+        return Data("\(micros):\(id.lowercasedText)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

@@ -329,7 +329,7 @@ public struct WorkOrderRepository {
                          vehicleID: try row.decode("vehicle_id"), shopID: try row.decode("shop_id"), assigneeID: try row.decode("assignee_id"),
                          description: try row.decode("description"), symptoms: try row.decode("symptoms"),
                          site: site,
-                         customFields: try row.decodeJSON("custom_fields"), cancelReason: try row.decode("cancel_reason"),
+                         customFields: try row.decodeJSON("custom_fields", parse: JSONValue.object(parsing:)), cancelReason: try row.decode("cancel_reason"),
                          createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
                          statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
                          cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),

@@ -2,8 +2,9 @@ import Foundation
 
 /// A Swift type that can be read from a column in PostgreSQL's text format.
 public protocol PostgresDecodable {
-    /// Type OIDs this Swift type accepts; a column of any other type is a decoding error.
-    static var acceptedTypes: Set<UInt32> { get }
+    /// Whether this Swift type reads columns of type `oid`; any other type is a decoding error.
+    /// A function of comparisons rather than a set: it runs for every value decoded.
+    static func accepts(_ oid: UInt32) -> Bool
     /// Parses the server's text; nil when the text is not a valid value.
     static func decode(postgresText: String) -> Self?
 }
@@ -33,32 +34,33 @@ public enum PostgresType {
     public static let int4Array: UInt32 = 1007
     public static let int8Array: UInt32 = 1016
     public static let uuidArray: UInt32 = 2951
-
-    static let textual: Set<UInt32> = [text, varchar, bpchar, name, unknown]
 }
 
 extension String: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { PostgresType.textual }
+    public static func accepts(_ oid: UInt32) -> Bool {
+        oid == PostgresType.text || oid == PostgresType.varchar || oid == PostgresType.bpchar || oid == PostgresType.name
+            || oid == PostgresType.unknown
+    }
     public static func decode(postgresText: String) -> String? { postgresText }
 }
 
 extension Int: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.int2, PostgresType.int4, PostgresType.int8, PostgresType.oid] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.int2 || oid == PostgresType.int4 || oid == PostgresType.int8 || oid == PostgresType.oid }
     public static func decode(postgresText: String) -> Int? { Int(postgresText) }
 }
 
 extension Int64: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.int2, PostgresType.int4, PostgresType.int8, PostgresType.oid] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.int2 || oid == PostgresType.int4 || oid == PostgresType.int8 || oid == PostgresType.oid }
     public static func decode(postgresText: String) -> Int64? { Int64(postgresText) }
 }
 
 extension Int32: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.int2, PostgresType.int4] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.int2 || oid == PostgresType.int4 }
     public static func decode(postgresText: String) -> Int32? { Int32(postgresText) }
 }
 
 extension Double: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.float4, PostgresType.float8, PostgresType.numeric, PostgresType.int2, PostgresType.int4, PostgresType.int8] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.float4 || oid == PostgresType.float8 || oid == PostgresType.numeric || oid == PostgresType.int2 || oid == PostgresType.int4 || oid == PostgresType.int8 }
     public static func decode(postgresText: String) -> Double? {
         switch postgresText {
         case "NaN": .nan
@@ -70,7 +72,7 @@ extension Double: PostgresDecodable {
 }
 
 extension Bool: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.bool] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.bool }
     public static func decode(postgresText: String) -> Bool? {
         switch postgresText {
         case "t": true
@@ -81,27 +83,27 @@ extension Bool: PostgresDecodable {
 }
 
 extension UUID: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.uuid] }
-    public static func decode(postgresText: String) -> UUID? { UUID(uuidString: postgresText) }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.uuid }
+    public static func decode(postgresText: String) -> UUID? { UUID(text: postgresText) }
 }
 
 extension Decimal: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.numeric, PostgresType.int2, PostgresType.int4, PostgresType.int8] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.numeric || oid == PostgresType.int2 || oid == PostgresType.int4 || oid == PostgresType.int8 }
     public static func decode(postgresText: String) -> Decimal? {
         Decimal(string: postgresText, locale: Locale(identifier: "en_US_POSIX"))
     }
 }
 
 extension Date: PostgresDecodable {
-    public static var acceptedTypes: Set<UInt32> { [PostgresType.timestamptz] }
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.timestamptz }
     public static func decode(postgresText: String) -> Date? { PostgresTimestamp.parse(postgresText) }
 }
 
 extension Array: PostgresDecodable where Element: PostgresArrayElement {
-    public static var acceptedTypes: Set<UInt32> {
-        if Element.self == String.self { return [PostgresType.textArray, PostgresType.varcharArray] }
-        if Element.self == UUID.self { return [PostgresType.uuidArray] }
-        return [PostgresType.int2Array, PostgresType.int4Array, PostgresType.int8Array]
+    public static func accepts(_ oid: UInt32) -> Bool {
+        if Element.self == String.self { return oid == PostgresType.textArray || oid == PostgresType.varcharArray }
+        if Element.self == UUID.self { return oid == PostgresType.uuidArray }
+        return oid == PostgresType.int2Array || oid == PostgresType.int4Array || oid == PostgresType.int8Array
     }
 
     public static func decode(postgresText: String) -> [Element]? {

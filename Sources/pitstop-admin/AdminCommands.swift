@@ -95,13 +95,13 @@ struct AdminCommands {
         let id = UUID()
         let tenant = try database().withTenant(id) { try $0.tenant.create(name: name, timezone: timezone) }
         print("created tenant \(tenant.name) (\(tenant.timezone))")
-        print(tenant.id.uuidString.lowercased())
+        print(tenant.id.lowercasedText)
     }
 
     func listTenants() throws {
         try arguments.allow(options: ["database-url"])
         for tenant in try database().withPlatform({ try $0.allTenants() }) {
-            print("\(tenant.id.uuidString.lowercased())  \(tenant.timezone)  \(tenant.name)")
+            print("\(tenant.id.lowercasedText)  \(tenant.timezone)  \(tenant.name)")
         }
     }
 
@@ -113,7 +113,7 @@ struct AdminCommands {
         if let problem = APIKey.validate(name: name).first { throw UsageError("--name \(problem.message)") }
         if arguments.flags.contains("platform") {
             let created = try database().withPlatform { try $0.platformKeys.create(name: name) }
-            print("created platform key \(created.key.displayPrefix) (\(created.key.id.uuidString.lowercased())); it is shown only now")
+            print("created platform key \(created.key.displayPrefix) (\(created.key.id.lowercasedText)); it is shown only now")
             print(created.secret)
             return
         }
@@ -133,14 +133,14 @@ struct AdminCommands {
             _ = try scope.tenant.get()
             return try scope.apiKeys.create(name: name, role: role, engineerID: engineer)
         }
-        print("created \(role.rawValue) key \(created.key.displayPrefix) (\(created.key.id.uuidString.lowercased())); it is shown only now")
+        print("created \(role.rawValue) key \(created.key.displayPrefix) (\(created.key.id.lowercasedText)); it is shown only now")
         print(created.secret)
     }
 
     func listKeys() throws {
         try arguments.allow(options: ["database-url", "tenant"], flags: ["platform"])
         func line(_ id: UUID, _ prefix: String, _ role: String, _ name: String, _ revoked: Date?) -> String {
-            "\(id.uuidString.lowercased())  \(prefix)  \(role)  \(revoked == nil ? "active " : "revoked")  \(name)"
+            "\(id.lowercasedText)  \(prefix)  \(role)  \(revoked == nil ? "active " : "revoked")  \(name)"
         }
         if arguments.flags.contains("platform") {
             for key in try database().withPlatform({ try $0.platformKeys.list() }) {
@@ -165,7 +165,7 @@ struct AdminCommands {
             let tenant = try tenantOption()
             _ = try database().withTenant(tenant) { try $0.apiKeys.revoke(id: id) }
         }
-        print("revoked \(id.uuidString.lowercased())")
+        print("revoked \(id.lowercasedText)")
     }
 
     // MARK: - plumbing

@@ -108,3 +108,20 @@ import Testing
         #expect(sql.description.contains("DROP") == false)
     }
 }
+
+@Suite struct UUIDTextTests {
+    @Test func roundTripsAndMatchesFoundation() {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(id.lowercasedText == id.uuidString.lowercased())
+            #expect(UUID(text: id.lowercasedText) == id)
+            #expect(UUID(text: id.uuidString) == id)
+        }
+    }
+
+    @Test(arguments: ["", "not-a-uuid", "0b0e7a6c-2f0e-4a47-9a7e-8f3d2e1c0b9", "0b0e7a6c-2f0e-4a47-9a7e-8f3d2e1c0b9az",
+                      "0b0e7a6c2f0e-4a47-9a7e-8f3d2e1c0b9a0", "0b0e7a6c-2f0e-4a47-9a7e-8f3d2e1c0b9g"])
+    func refusesAnythingElse(text: String) {
+        #expect(UUID(text: text) == nil)
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
+import Postgres
 
 extension APIApplication {
     /// Admins connect official accounts; each answer carries the server URL to paste into the
@@ -16,7 +17,7 @@ extension APIApplication {
                     guard new.errors.isEmpty else { throw ValidationError(new.errors) }
                     let account = try scope.weChat.create(new)
                     var response = try HTTPResponse.json(weChatAccountBody(account, tenantID: caller.tenant.id), status: 201)
-                    response.headers.add("Location", "/v1/wechat-accounts/\(account.id.uuidString.lowercased())")
+                    response.headers.add("Location", "/v1/wechat-accounts/\(account.id.lowercasedText)")
                     return response
                 }
             },
@@ -38,8 +39,8 @@ extension APIApplication {
     }
 
     func weChatAccountBody(_ account: WeChatAccount, tenantID: UUID) -> WeChatAccountBody {
-        WeChatAccountBody(id: account.id.uuidString.lowercased(), name: account.name, originalId: account.originalID,
-                          typeId: account.typeID.uuidString.lowercased(), shopId: account.shopID?.uuidString.lowercased(),
+        WeChatAccountBody(id: account.id.lowercasedText, name: account.name, originalId: account.originalID,
+                          typeId: account.typeID.lowercasedText, shopId: account.shopID?.lowercasedText,
                           serverUrl: "\(configuration.publicBaseURL)/v1/public/wechat/\(account.urlToken(tenantID: tenantID).text)",
                           createdAt: account.createdAt, revokedAt: account.revokedAt)
     }
