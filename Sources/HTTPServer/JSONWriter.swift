@@ -136,20 +136,41 @@ final class JSONWriter {
 
     /// Writes `"snake_key":` for an object element.
     func writeKey(_ key: CodingKey, converting: Bool) {
+        var name = key.stringValue
+        let written: Bool = name.withUTF8 { utf8 in
+            // Keys of letters only that start lower-case (nearly all) convert byte by byte,
+            // without a lookup; Foundation's rules differ for a leading capital run.
+            guard converting, let first = utf8.first, (0x61...0x7A).contains(first), utf8.allSatisfy({ Self.isASCIILetter($0) })
+            else { return false }
+            bytes.append(0x22)
+            for (index, byte) in utf8.enumerated() {
+                if index > 0, Self.isASCIIUpper(byte),
+                   !Self.isASCIIUpper(utf8[index - 1]) || (index + 1 < utf8.count && !Self.isASCIIUpper(utf8[index + 1])) {
+                    bytes.append(0x5F)
+                }
+                bytes.append(Self.isASCIIUpper(byte) ? byte + 0x20 : byte)
+            }
+            bytes += [0x22, 0x3A]
+            return true
+        }
+        if written { return }
         if !converting {
-            writeString(key.stringValue)
+            writeString(name)
             bytes.append(0x3A)
             return
         }
-        if let cached = keys[key.stringValue] {
+        if let cached = keys[name] {
             bytes += cached
             return
         }
         let start = bytes.count
-        writeString(Self.snakeCase(key.stringValue))
+        writeString(Self.snakeCase(name))
         bytes.append(0x3A)
-        keys[key.stringValue] = Array(bytes[start...])
+        keys[name] = Array(bytes[start...])
     }
+
+    private static func isASCIIUpper(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) }
+    private static func isASCIILetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
 
     func writeKeySeparator() { bytes.append(0x3A) }
 

@@ -72,7 +72,18 @@ import Testing
         #expect(throws: EncodingError.self) { try JSONWriter.encode([Double.nan]) }
     }
 
-    @Test(arguments: ["typeId", "myURLProperty", "shopIDs", "x2Y", "aBC", "already_snake", "createdAt", "URL", "a"])
+    /// Awkward keys, and every key of up to four characters from a, B, C and 2.
+    static let keys: [String] = {
+        var keys = ["typeId", "myURLProperty", "shopIDs", "x2Y", "aBC", "already_snake", "createdAt", "URL", "URLs", "aB2c", "ABc"]
+        var shorter = [""]
+        for _ in 1...4 {
+            shorter = shorter.flatMap { prefix in ["a", "B", "C", "2"].map { prefix + $0 } }
+            keys += shorter
+        }
+        return keys
+    }()
+
+    @Test(arguments: keys)
     func keysConvertLikeFoundation(key: String) throws {
         struct Key: CodingKey {
             var stringValue: String
@@ -89,5 +100,7 @@ import Testing
         }
         let expected = try foundation(One(key: key)) as? [String: Any]
         #expect(JSONWriter.snakeCase(key) == expected?.keys.first)
+        let written = try JSONSerialization.jsonObject(with: Data(JSONWriter.encode(One(key: key)))) as? [String: Any]
+        #expect(written?.keys.first == expected?.keys.first)
     }
 }
