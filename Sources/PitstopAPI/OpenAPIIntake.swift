@@ -25,7 +25,8 @@ extension OpenAPIDocument {
             "/v1/public/intake/{token}": [
                 "get": operation("describeIntakeLink", "What a form for this link shows: tenant, shop and the job's custom fields (no key)",
                                  tags: ["public"], public: true, parameters: [tokenParameter],
-                                 responses: ["200": ["description": "The form's description", "content": json(ref("IntakeForm"))]]),
+                                 responses: ["200": ["description": "The form's description; a browser (Accept: text/html) gets the form page itself",
+                                                     "content": json(ref("IntakeForm")).merging(htmlContent) { first, _ in first }]]),
                 "post": operation("submitPublicReport",
                                   "Report a problem through a link (no key; rate-limited per link and per address; at most 16 KiB)",
                                   tags: ["public"], public: true, parameters: [tokenParameter, idempotencyKey], body: ref("PublicReport"),
@@ -59,7 +60,8 @@ extension OpenAPIDocument {
             "/v1/public/track/{token}": [
                 "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
                                  public: true, parameters: [tokenParameter],
-                                 responses: ["200": ["description": "Where the order stands", "content": json(ref("Tracking"))]]),
+                                 responses: ["200": ["description": "Where the order stands; a browser (Accept: text/html) gets a page showing it",
+                                                     "content": json(ref("Tracking")).merging(htmlContent) { first, _ in first }]]),
             ] as Object,
         ]
     }
@@ -82,6 +84,8 @@ extension OpenAPIDocument {
         operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"]]]] as Object
         return operation
     }
+
+    static var htmlContent: Object { ["text/html": ["schema": ["type": "string"]] as Object] }
 
     static var publicShopSchema: Object {
         ["type": "object", "required": ["name", "address"],

@@ -15,6 +15,8 @@ extension APIApplication {
             Router.route("GET", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 let token = try Self.publicToken(request, kind: .intake, what: "intake link")
+                // A phone that scanned the code gets the form, which reads this URL as JSON.
+                if PublicPages.wantsHTML(request) { return PublicPages.intakeForm() }
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
                     let type = try scope.workOrderTypes.get(id: link.typeID)
@@ -45,6 +47,7 @@ extension APIApplication {
             Router.route("GET", "/v1/public/track/{token}", ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
+                if PublicPages.wantsHTML(request) { return PublicPages.tracking() }
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
                     return try .json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },

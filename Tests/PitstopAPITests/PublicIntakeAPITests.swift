@@ -65,6 +65,13 @@ import Testing
         #expect(form.json["vehicle_fixed"] as? Bool == false)
         #expect((form.json["fields"] as? [[String: Any]])?.first?["key"] as? String == "mileage")
 
+        // A phone that scans the code gets the form page, locked down to its own script.
+        let page = try api.client.send("GET", "/v1/public/intake/\(token)", headers: [("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")])
+        #expect(page.status == 200)
+        #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(page.text.contains("<form"))
+        #expect(page.header("Content-Security-Policy")?.contains("script-src 'sha256-") == true)
+
         let receipt = try api.client.send("POST", "/v1/public/intake/\(token)", json: report())
         #expect(receipt.status == 201, "\(receipt.text)")
         // Only the order's number and how to follow it: nothing about customers or ids.
@@ -89,6 +96,9 @@ import Testing
         // The customer follows it; the history grows as staff move it.
         let first = try api.client.send("GET", "/v1/public/track/\(tracking)")
         #expect(first.status == 200)
+        let trackingPage = try api.client.send("GET", "/v1/public/track/\(tracking)", headers: [("Accept", "text/html")])
+        #expect(trackingPage.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(!trackingPage.text.contains(number))
         #expect(first.json["number"] as? String == number)
         #expect((first.json["history"] as? [Any])?.count == 1)
         #expect((first.json["shop"] as? [String: Any])?["phone"] as? String == "0571-88888888")

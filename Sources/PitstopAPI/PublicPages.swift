@@ -1,0 +1,146 @@
+import Crypto
+import Foundation
+import HTTPServer
+
+/// The pages a phone opens from a printed QR code or a tracking link: static HTML whose script
+/// reads the same URL as JSON and posts the report as JSON, so the pages hold no data and the
+/// server fills in nothing (no place for injected markup). The Content-Security-Policy allows
+/// exactly these inline script and style blocks, by hash, and requests to this origin only.
+enum PublicPages {
+    /// Whether a GET wants a page rather than JSON: browsers ask for text/html, API clients do not.
+    static func wantsHTML(_ request: HTTPRequest) -> Bool {
+        request.headers["Accept"]?.contains("text/html") ?? false
+    }
+
+    static func intakeForm() -> HTTPResponse { page(title: "在线报修", body: intakeBody, script: intakeScript) }
+
+    static func tracking() -> HTTPResponse { page(title: "工单进度", body: trackingBody, script: trackingScript) }
+
+    private static func page(title: String, body: String, script: String) -> HTTPResponse {
+        let html = """
+            <!doctype html>
+            <html lang="zh-CN"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title)</title><style>\(style)</style></head>
+            <body><main>\(body)</main><script>\(script)</script></body></html>
+            """
+        var response = HTTPResponse.text(html, contentType: "text/html; charset=utf-8")
+        response.headers.add("Content-Security-Policy",
+                             "default-src 'none'; script-src '\(hash(script))'; style-src '\(hash(style))'; connect-src 'self'; "
+                             + "img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+        response.headers.add("X-Content-Type-Options", "nosniff")
+        response.headers.add("Referrer-Policy", "no-referrer")
+        response.headers.add("Cache-Control", "no-store")
+        return response
+    }
+
+    static func hash(_ text: String) -> String {
+        "sha256-" + Data(Digest.sha256(text)).base64EncodedString()
+    }
+
+    private static let style = """
+        body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2129}
+        main{max-width:34rem;margin:0 auto;padding:1rem}
+        h1{font-size:1.3rem;margin:.5rem 0}
+        label{display:block;margin:.8rem 0 .2rem;font-weight:600}
+        input,select,textarea{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #c9cdd4;border-radius:6px;font:inherit}
+        input[type=checkbox]{width:auto}
+        button{margin-top:1.2rem;width:100%;padding:.8rem;border:0;border-radius:6px;background:#165dff;color:#fff;font:inherit}
+        .muted{color:#86909c}.error{color:#cb2634}.card{background:#fff;border-radius:8px;padding:1rem;margin:.8rem 0}
+        ol{padding-left:1.2rem}
+        """
+
+    private static let intakeBody = """
+        <h1 id="title">在线报修</h1><p id="shop" class="muted"></p>
+        <form id="form" class="card">
+        <label for="name">您的称呼</label><input id="name" required maxlength="100">
+        <label for="phone">手机号</label><input id="phone" type="tel" required>
+        <div id="vehicle"><label for="plate">车牌号</label><input id="plate" placeholder="例如 浙A12345"></div>
+        <label for="description">哪里出了问题？</label><textarea id="description" rows="4" required maxlength="5000"></textarea>
+        <div id="fields"></div>
+        <p id="problem" class="error"></p><button type="submit">提交报修</button></form>
+        <div id="done" class="card" hidden><h1>已收到</h1><p>工单号 <b id="number"></b></p><p><a id="track">查看进度</a></p></div>
+        """
+
+    /// Builds inputs for the job's custom fields, posts the report once (an Idempotency-Key per
+    /// page load guards a double tap) and shows the number or the problems by field.
+    private static let intakeScript = """
+        const $ = id => document.getElementById(id);
+        const key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
+        let fields = [];
+        fetch(location.pathname, {headers: {Accept: 'application/json'}}).then(r => r.json()).then(form => {
+          if (!form.tenant_name) { $('title').textContent = '此报修码已失效'; $('form').hidden = true; return; }
+          $('title').textContent = form.tenant_name + ' · ' + form.type_name;
+          if (form.shop) $('shop').textContent = form.shop.name + ' ' + form.shop.address + (form.shop.phone ? ' · ' + form.shop.phone : '');
+          if (form.vehicle_fixed) $('vehicle').hidden = true;
+          fields = form.fields.filter(f => f.kind !== 'photo');
+          for (const f of fields) {
+            const label = document.createElement('label');
+            label.textContent = f.label + (f.required ? '' : '（选填）');
+            label.htmlFor = 'f_' + f.key;
+            let input;
+            if (f.kind === 'single_select' || f.kind === 'multi_select') {
+              input = document.createElement('select');
+              input.multiple = f.kind === 'multi_select';
+              if (!input.multiple) input.add(new Option('', ''));
+              for (const o of f.options || []) input.add(new Option(o, o));
+            } else {
+              input = document.createElement('input');
+              input.type = {number: 'number', integer: 'number', boolean: 'checkbox', date: 'date'}[f.kind] || 'text';
+              if (f.kind === 'number') input.step = 'any';
+            }
+            input.id = 'f_' + f.key;
+            $('fields').append(label, input);
+          }
+        });
+        $('form').addEventListener('submit', event => {
+          event.preventDefault();
+          const report = {name: $('name').value, phone: $('phone').value, description: $('description').value, custom_fields: {}};
+          if (!$('vehicle').hidden && $('plate').value.trim()) report.plate = $('plate').value;
+          for (const f of fields) {
+            const input = $('f_' + f.key);
+            let value;
+            if (f.kind === 'boolean') value = input.checked;
+            else if (f.kind === 'multi_select') value = [...input.selectedOptions].map(o => o.value);
+            else if (input.value === '') continue;
+            else if (f.kind === 'number' || f.kind === 'integer') value = Number(input.value);
+            else value = input.value;
+            report.custom_fields[f.key] = value;
+          }
+          $('problem').textContent = '';
+          fetch(location.pathname, {method: 'POST', headers: {'Content-Type': 'application/json', 'Idempotency-Key': key},
+                                    body: JSON.stringify(report)})
+            .then(r => r.json().then(body => ({ok: r.ok, body})))
+            .then(({ok, body}) => {
+              if (!ok) {
+                $('problem').textContent = (body.errors || []).map(e => e.field + ' ' + e.message).join('；') || body.detail;
+                return;
+              }
+              $('form').hidden = true;
+              $('done').hidden = false;
+              $('number').textContent = body.number;
+              if (body.tracking_token) $('track').href = '../track/' + body.tracking_token; else $('track').hidden = true;
+            })
+            .catch(() => { $('problem').textContent = '网络异常，请稍后再试'; });
+        });
+        """
+
+    private static let trackingBody = """
+        <h1 id="number">工单进度</h1><p id="status"></p><div class="card"><ol id="history"></ol></div><p id="shop" class="muted"></p>
+        """
+
+    private static let trackingScript = """
+        const $ = id => document.getElementById(id);
+        fetch(location.pathname, {headers: {Accept: 'application/json'}}).then(r => r.json()).then(order => {
+          if (!order.number) { $('number').textContent = '未找到该工单'; return; }
+          $('number').textContent = '工单 ' + order.number;
+          $('status').textContent = order.status_label;
+          for (const step of order.history) {
+            const item = document.createElement('li');
+            item.textContent = step.status_label + ' · ' + new Date(step.at).toLocaleString('zh-CN');
+            $('history').append(item);
+          }
+          if (order.shop) $('shop').textContent = order.shop.name + (order.shop.phone ? ' · ' + order.shop.phone : '');
+        });
+        """
+}
