@@ -20,10 +20,13 @@ extension APIApplication {
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
                     let type = try scope.workOrderTypes.get(id: link.typeID)
-                    return try .json(IntakeFormBody(tenantName: try scope.tenant.get().name, channel: link.channel.rawValue,
+                    var response = try HTTPResponse.json(IntakeFormBody(tenantName: try scope.tenant.get().name, channel: link.channel.rawValue,
                                                     shop: try link.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
                                                     vehicleFixed: link.vehicleID != nil, typeName: type.name,
                                                     fields: type.template.fields))
+                    // The same URL answers a page to browsers: caches must keep the two apart.
+                    response.headers.add("Vary", "Accept")
+                    return response
                 }
             }),
             Router.route("POST", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
@@ -50,8 +53,10 @@ extension APIApplication {
                 if PublicPages.wantsHTML(request) { return PublicPages.tracking() }
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
-                    return try .json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
-                                                  history: try scope.workOrders.statusHistory(id: order.id)))
+                    var response = try HTTPResponse.json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
+                                                                      history: try scope.workOrders.statusHistory(id: order.id)))
+                    response.headers.add("Vary", "Accept")
+                    return response
                 }
             }),
         ]

@@ -31,6 +31,7 @@ enum PublicPages {
         response.headers.add("X-Content-Type-Options", "nosniff")
         response.headers.add("Referrer-Policy", "no-referrer")
         response.headers.add("Cache-Control", "no-store")
+        response.headers.add("Vary", "Accept")
         return response
     }
 
