@@ -122,6 +122,11 @@ enum OpenAPIDocument {
                                                                query("plate", "a plate in any common form")],
                                  responses: ["200": ["description": "A page of vehicles", "content": json(pageOf("Vehicle"))]]),
             ] as Object,
+            "/v1/vehicles/{id}/history": [
+                "get": operation("vehicleHistory", "The vehicle's repair history: its work orders, newest first", tags: ["vehicles"],
+                                 parameters: [idParameter] + pageParameters,
+                                 responses: ["200": ["description": "A page of work orders", "content": json(pageOf("WorkOrder"))]]),
+            ] as Object,
             "/v1/vehicles/{id}": [
                 "get": operation("getVehicle", "A vehicle, with its version as ETag", tags: ["vehicles"], parameters: [idParameter],
                                  responses: ["200": ["description": "The vehicle", "content": json(ref("Vehicle"))]]),

@@ -38,6 +38,16 @@ extension APIApplication {
                 let vehicle = try scope.vehicles.get(id: try Self.pathID(request, "vehicle"))
                 return try .record(VehicleBody(vehicle), version: vehicle.version)
             },
+            // The repair history: every order of the vehicle, newest first.
+            tenantRoute("GET", "/v1/vehicles/{id}/history", roles: Self.allRoles) { request, caller, scope in
+                let vehicle = try scope.vehicles.get(id: try Self.pathID(request, "vehicle"))
+                let page = try PageRequest(request)
+                var filter = WorkOrderRepository.Filter()
+                filter.vehicleID = vehicle.id
+                let orders = try scope.workOrders.list(filter, limit: page.limit + 1, after: page.cursor)
+                return try .page(orders, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                                 body: { WorkOrderBody($0, tenantID: caller.tenant.id) })
+            },
             tenantRoute("PATCH", "/v1/vehicles/{id}", roles: Self.recordWriters) { request, _, scope in
                 let id = try Self.pathID(request, "vehicle")
                 let version = try Self.ifMatchVersion(request)

@@ -158,11 +158,41 @@ import Testing
         #expect(try ids("status=new&customer_id=\(f.customerID)") == [secondID, firstID])
         #expect(try ids("status=completed").isEmpty)
         #expect(try ids("created_after=2000-01-01T00:00:00Z&vehicle_id=\(f.vehicleID)").count == 2)
+        // The vehicle's repair history, newest first, a page at a time; another tenant sees no such vehicle.
+        let history = try api.get("/v1/vehicles/\(f.vehicleID)/history?limit=1", key: f.adminKey)
+        #expect((history.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [secondID])
+        let cursor = try #require(history.json["next_cursor"] as? String)
+        let older = try api.get("/v1/vehicles/\(f.vehicleID)/history?limit=1&cursor=\(cursor)", key: f.adminKey)
+        #expect((older.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [firstID])
+        #expect(try api.get("/v1/vehicles/\(f.vehicleID)/history", key: elsewhere.adminKey).status == 404)
         for bad in ["status=lost", "priority=P9", "customer_id=nope", "created_after=yesterday"] {
             let response = try api.get("/v1/work-orders?\(bad)", key: f.adminKey)
             #expect(response.status == 400, "\(bad)")
             #expect(response.problemFields == [String(bad.prefix { $0 != "=" })])
         }
+    }
+
+    @Test func twentyConcurrentRetriesWithOneKeyOpenOneOrder() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let headers = bearer(f.adminKey, [("Idempotency-Key", "order-burst-1")])
+        let body = newOrder(f, extra: #","insist":true"#)
+        let results = Responses()
+        let group = DispatchGroup()
+        let client = api.client
+        for _ in 0..<20 {
+            group.enter()
+            Thread.detachNewThread {
+                results.add(try? client.send("POST", "/v1/work-orders", headers: headers, json: body))
+                group.leave()
+            }
+        }
+        group.wait()
+        let all = results.values
+        #expect(all.allSatisfy { $0?.status == 201 }, "\(all.map { $0?.status ?? 0 })")
+        #expect(Set(all.compactMap { $0?.json["number"] as? String }).count == 1)
+        #expect((try api.get("/v1/work-orders", key: f.adminKey).json["items"] as? [Any])?.count == 1)
     }
 
     @Test func detailsChangeWithTheTemplateInForceAndLeaveATrace() throws {
