@@ -162,6 +162,7 @@ enum OpenAPIDocument {
                                      query("vehicle_id", "a vehicle id"), query("created_after", "ISO-8601, inclusive"),
                                      query("created_before", "ISO-8601, exclusive"),
                                      query("q", "text in the description or a timeline note (Chinese included)"),
+                                     query("sort", "created (newest first, the default) or priority (P1 first, newest first within)"),
                                  ],
                                  responses: ["200": ["description": "A page of work orders", "content": json(pageOf("WorkOrder"))]]),
             ] as Object,

@@ -62,7 +62,7 @@ extension APIApplication {
                 let page = try PageRequest(request)
                 let filter = try Self.workOrderFilter(request)
                 let orders = try scope.workOrders.list(filter, limit: page.limit + 1, after: page.cursor)
-                return try .page(orders, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
+                return try .page(orders, limit: page.limit, cursor: filter.sort.cursor(after:),
                                  body: { WorkOrderBody($0, tenantID: caller.tenant.id) })
             },
             tenantRoute("GET", "/v1/work-orders/{id}", roles: Self.allRoles) { request, caller, scope in
@@ -125,6 +125,9 @@ extension APIApplication {
         let date = "must be an ISO-8601 date-time such as 2026-11-25T00:00:00+08:00"
         filter.createdAfter = try parse("created_after", date, Self.parseDateTime)
         filter.createdBefore = try parse("created_before", date, Self.parseDateTime)
+        filter.sort = try parse("sort", "must be created (newest first) or priority (P1 first, newest first within)") {
+            WorkOrderRepository.Sort(rawValue: $0)
+        } ?? .created
         filter.text = try parse("q", "must be 1 to 100 characters of text to find") { text in
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return (1...100).contains(trimmed.count) ? trimmed : nil

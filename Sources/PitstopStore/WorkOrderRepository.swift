@@ -27,8 +27,19 @@ public struct WorkOrderRepository {
         public var createdBefore: Date?
         /// Text that must appear in the description or in a timeline note.
         public var text: String?
+        public var sort: Sort = .created
 
         public init() {}
+    }
+
+    /// The order of a list: newest first, or most urgent first (P1 before P2, newest first within).
+    public enum Sort: String, Sendable, CaseIterable {
+        case created, priority
+
+        /// Where a page of this order ended.
+        public func cursor(after order: WorkOrder) -> PageCursor {
+            PageCursor(createdAt: order.createdAt, id: order.id, priority: self == .priority ? order.priority.rawValue : nil)
+        }
     }
 
     /// One entry of an order's timeline.
@@ -88,7 +99,7 @@ public struct WorkOrderRepository {
         return try Self.decode(row)
     }
 
-    /// Newest first, narrowed by every filter set. Only the filters present become conditions, so
+    /// In `filter.sort` order, narrowed by every filter set. Only the filters present become conditions, so
     /// each combination is its own prepared statement with a plan made for it (a catch-all
     /// `$1 IS NULL OR …` statement gets one generic plan that suits none of them).
     public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [WorkOrder] {
@@ -113,11 +124,24 @@ public struct WorkOrderRepository {
                     WHERE e.tenant_id = work_orders.tenant_id AND e.work_order_id = work_orders.id AND e.note ILIKE \(pattern)))
                 """)
         }
-        if let after { conditions.append("(created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)") }
+        let order: SQL
+        switch filter.sort {
+        case .created:
+            if let after { conditions.append("(created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)") }
+            order = "created_at DESC, id DESC"
+        case .priority:
+            if let after {
+                guard let priority = after.priority else { throw ValidationError(field: "cursor", "belongs to a list sorted another way") }
+                conditions.append("""
+                    (priority > \(priority) OR (priority = \(priority) AND (created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)))
+                    """)
+            }
+            order = "priority, created_at DESC, id DESC"
+        }
         return try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM work_orders
             WHERE \(SQL.joined(conditions, separator: " AND "))
-            ORDER BY created_at DESC, id DESC
+            ORDER BY \(order)
             LIMIT \(limit)
             """).rows.map(Self.decode)
     }

@@ -172,6 +172,35 @@ import Testing
         }
     }
 
+    @Test func listsSortMostUrgentFirstAcrossPages() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        var ids: [String: String] = [:]
+        for (name, priority) in [("p3", "P3"), ("p1old", "P1"), ("p4", "P4"), ("p1new", "P1")] {
+            let body = newOrder(f, extra: #","insist":true"#).replacingOccurrences(of: "\"P2\"", with: "\"\(priority)\"")
+            ids[name] = try #require(try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: body).json["id"] as? String)
+        }
+        func page(_ query: String) throws -> (ids: [String], cursor: String?) {
+            let response = try api.get("/v1/work-orders?\(query)", key: f.adminKey)
+            return ((response.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }, response.json["next_cursor"] as? String)
+        }
+        let first = try page("sort=priority&limit=2")
+        #expect(first.ids == [ids["p1new"], ids["p1old"]].compactMap { $0 })
+        let second = try page("sort=priority&limit=2&cursor=\(try #require(first.cursor))")
+        #expect(second.ids == [ids["p3"], ids["p4"]].compactMap { $0 })
+        #expect(second.cursor == nil)
+        #expect(try page("sort=created&limit=4").ids == [ids["p1new"], ids["p4"], ids["p1old"], ids["p3"]].compactMap { $0 })
+
+        let newestFirst = try page("limit=1")
+        let mixed = try api.get("/v1/work-orders?sort=priority&cursor=\(try #require(newestFirst.cursor))", key: f.adminKey)
+        #expect(mixed.status == 422)
+        #expect(mixed.problemFields == ["cursor"])
+        let bogus = try api.get("/v1/work-orders?sort=due_soon", key: f.adminKey)
+        #expect(bogus.status == 400)
+        #expect(bogus.problemFields == ["sort"])
+    }
+
     @Test func twentyConcurrentRetriesWithOneKeyOpenOneOrder() throws {
         let api = try TestAPI()
         defer { api.stop() }
