@@ -212,6 +212,8 @@ struct WorkOrderBody: Encodable {
     var version: Int
     /// For staff to pass on (by SMS, say): the customer follows the order with it.
     var trackingToken: String?
+    /// When the order first reached each status, by status.
+    var milestones: [String: Date]
 
     init(_ order: WorkOrder, tenantID: UUID) {
         id = order.id.lowercasedText
@@ -236,6 +238,7 @@ struct WorkOrderBody: Encodable {
         cancelledAt = order.cancelledAt
         version = order.version
         trackingToken = order.trackingSecret.map { PublicToken(kind: .tracking, tenantID: tenantID, secret: $0).text }
+        milestones = Dictionary(uniqueKeysWithValues: order.milestones.map { ($0.key.rawValue, $0.value) })
     }
 }
 

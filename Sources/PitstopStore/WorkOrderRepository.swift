@@ -11,7 +11,7 @@ public struct WorkOrderRepository {
     static let columns = """
         id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
         site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
-        completed_at, cancelled_at, version, tracking_secret
+        completed_at, cancelled_at, version, tracking_secret, milestones
         """
 
     public struct Filter: Sendable, Equatable {
@@ -75,7 +75,7 @@ public struct WorkOrderRepository {
                 ), o AS (
                     INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
                                              description, symptoms, site_latitude, site_longitude, site_address, custom_fields,
-                                             created_at, updated_at, status_changed_at, tracking_secret)
+                                             created_at, updated_at, status_changed_at, tracking_secret, milestones)
                     SELECT \(tenantID)::uuid, \(UUID())::uuid,
                            'WO-' || \(day.replacingOccurrences(of: "-", with: ""))::text || '-'
                                || lpad(n.last_number::text, greatest(4, length(n.last_number::text)), '0'),
@@ -83,7 +83,7 @@ public struct WorkOrderRepository {
                            \(new.vehicleID)::uuid, \(new.shopID)::uuid, \(new.description.trimmingCharacters(in: .whitespacesAndNewlines))::text,
                            \(new.symptoms)::text[], \(new.site?.latitude)::float8, \(new.site?.longitude)::float8, \(new.site?.address)::text,
                            \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz,
-                           \(KeySecret.newSecret())::text
+                           \(KeySecret.newSecret())::text, jsonb_build_object('new', \(now.postgresText)::text)
                     FROM n
                     RETURNING *
                 )
@@ -173,6 +173,8 @@ public struct WorkOrderRepository {
                         cancelled_at = CASE WHEN \(next == .cancelled)::boolean THEN \(now)::timestamptz ELSE cancelled_at END,
                         cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
                                              ELSE cancel_reason END,
+                        milestones = CASE WHEN milestones ? \(next.rawValue)::text THEN milestones
+                                          ELSE milestones || jsonb_build_object(\(next.rawValue)::text, \(now.postgresText)::text) END,
                         updated_at = \(now),
                         version = version + 1
                     WHERE tenant_id = \(tenantID) AND id = \(id)
@@ -330,6 +332,19 @@ public struct WorkOrderRepository {
         }
     }
 
+    /// `{"assigned": "2026-11-26T06:59:34.123456Z", …}` as written by `create` and `transition`.
+    static func milestones(_ text: String) throws -> [WorkOrderStatus: Date] {
+        var milestones: [WorkOrderStatus: Date] = [:]
+        for (name, value) in try JSONValue.object(parsing: text) {
+            guard let status = WorkOrderStatus(rawValue: name), case .string(let stamp) = value,
+                  let date = Date.decode(postgresText: stamp) else {
+                throw PostgresError(kind: .decoding, message: "work_orders.milestones holds \(name): \(value)")
+            }
+            milestones[status] = date
+        }
+        return milestones
+    }
+
     static func status(_ row: Row) throws -> WorkOrderStatus {
         let text: String = try row.decode("status")
         guard let status = WorkOrderStatus(rawValue: text) else {
@@ -357,6 +372,7 @@ public struct WorkOrderRepository {
                          createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
                          statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
                          cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),
-                         trackingSecret: try row.decode("tracking_secret"))
+                         trackingSecret: try row.decode("tracking_secret"),
+                         milestones: try row.decodeJSON("milestones", parse: Self.milestones))
     }
 }

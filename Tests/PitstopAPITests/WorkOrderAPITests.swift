@@ -74,6 +74,13 @@ import Testing
         #expect(done.json["assignee_id"] as? String == f.engineerID)
         #expect(done.json["completed_at"] != nil)
         #expect(done.header("ETag") == "\"\(version)\"")
+        // Each status once, at the first time it was reached: repairing the first time, not after QC sent it back.
+        let milestones = try #require(done.json["milestones"] as? [String: String])
+        #expect(Set(milestones.keys) == Set(["new"] + steps.map(\.0)))
+        let timelineStamps = (try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? [])
+            .filter { $0["to_status"] as? String == "repairing" }.compactMap { $0["occurred_at"] as? String }
+        #expect(milestones["repairing"] == timelineStamps.first)
+        #expect(milestones["created"] == nil)
 
         let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey)
         let entries = timeline.json["items"] as? [[String: Any]] ?? []

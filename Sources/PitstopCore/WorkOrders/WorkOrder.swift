@@ -48,11 +48,14 @@ public struct WorkOrder: Sendable, Equatable {
     /// With the tenant, the token a customer follows the order's status with (`PublicToken`);
     /// nil for orders made before tracking existed.
     public var trackingSecret: String?
+    /// When the order first reached each status it has been in.
+    public var milestones: [WorkOrderStatus: Date]
 
     public init(id: UUID, number: String, channel: Channel, typeID: UUID, priority: Priority, status: WorkOrderStatus,
                 customerID: UUID, vehicleID: UUID?, shopID: UUID?, assigneeID: UUID?, description: String, symptoms: [String],
                 site: Site?, customFields: [String: JSONValue], cancelReason: String?, createdAt: Date, updatedAt: Date,
-                statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int, trackingSecret: String?) {
+                statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int, trackingSecret: String?,
+                milestones: [WorkOrderStatus: Date]) {
         self.id = id
         self.number = number
         self.channel = channel
@@ -75,6 +78,7 @@ public struct WorkOrder: Sendable, Equatable {
         self.cancelledAt = cancelledAt
         self.version = version
         self.trackingSecret = trackingSecret
+        self.milestones = milestones
     }
 }
 
