@@ -40,7 +40,7 @@ extension APIApplication {
                     let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
                                            customerID: customerID, vehicleID: vehicleID, shopID: body.shopId,
                                            description: body.description, symptoms: body.symptoms ?? [], site: body.site,
-                                           customFields: body.customFields ?? [:])
+                                           customFields: body.customFields ?? [:], dueAt: body.dueAt)
                     let errors = new.errors(template: type.template)
                     guard errors.isEmpty else { throw ValidationError(errors) }
                     // The duplicate guard: a vehicle already in an open, recent order gets this
@@ -125,7 +125,9 @@ extension APIApplication {
         let date = "must be an ISO-8601 date-time such as 2026-11-25T00:00:00+08:00"
         filter.createdAfter = try parse("created_after", date, Self.parseDateTime)
         filter.createdBefore = try parse("created_before", date, Self.parseDateTime)
-        filter.sort = try parse("sort", "must be created (newest first) or priority (P1 first, newest first within)") {
+        filter.updatedAfter = try parse("updated_after", date, Self.parseDateTime)
+        filter.updatedBefore = try parse("updated_before", date, Self.parseDateTime)
+        filter.sort = try parse("sort", "must be created (newest first), priority (P1 first) or due (soonest first)") {
             WorkOrderRepository.Sort(rawValue: $0)
         } ?? .created
         filter.text = try parse("q", "must be 1 to 100 characters of text to find") { text in
@@ -157,27 +159,29 @@ struct NewWorkOrderBody: Decodable {
     var symptoms: [String]?
     var site: WorkOrder.Site?
     var customFields: [String: JSONValue]?
+    var dueAt: Date?
     /// Open a new order even if the vehicle has an open one (the duplicate guard steps aside).
     var insist: Bool?
 
     static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
-                                      "shop_id", "description", "symptoms", "site", "custom_fields", "insist"]
+                                      "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist"]
 }
 
 struct WorkOrderChangesBody: Decodable {
     var changes: WorkOrderChanges
 
-    static let fields: Set<String> = ["priority", "shop_id", "description", "symptoms", "site", "custom_fields"]
+    static let fields: Set<String> = ["priority", "shop_id", "description", "symptoms", "site", "custom_fields", "due_at"]
 
     enum CodingKeys: String, CodingKey {
-        case priority, shopId, description, symptoms, site, customFields
+        case priority, shopId, description, symptoms, site, customFields, dueAt
     }
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
         changes = WorkOrderChanges(priority: try read.value(.priority), shopID: try read.update(.shopId),
                                    description: try read.value(.description), symptoms: try read.value(.symptoms),
-                                   site: try read.update(.site), customFields: try read.value(.customFields))
+                                   site: try read.update(.site), customFields: try read.value(.customFields),
+                                   dueAt: try read.update(.dueAt))
     }
 }
 
@@ -214,6 +218,7 @@ struct WorkOrderBody: Encodable {
     var trackingToken: String?
     /// When the order first reached each status, by status.
     var milestones: [String: Date]
+    var dueAt: Date?
 
     init(_ order: WorkOrder, tenantID: UUID) {
         id = order.id.lowercasedText
@@ -239,6 +244,7 @@ struct WorkOrderBody: Encodable {
         version = order.version
         trackingToken = order.trackingSecret.map { PublicToken(kind: .tracking, tenantID: tenantID, secret: $0).text }
         milestones = Dictionary(uniqueKeysWithValues: order.milestones.map { ($0.key.rawValue, $0.value) })
+        dueAt = order.dueAt
     }
 }
 

@@ -11,7 +11,7 @@ public struct WorkOrderRepository {
     static let columns = """
         id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
         site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
-        completed_at, cancelled_at, version, tracking_secret, milestones
+        completed_at, cancelled_at, version, tracking_secret, milestones, due_at
         """
 
     public struct Filter: Sendable, Equatable {
@@ -25,6 +25,8 @@ public struct WorkOrderRepository {
         public var vehicleID: UUID?
         public var createdAfter: Date?
         public var createdBefore: Date?
+        public var updatedAfter: Date?
+        public var updatedBefore: Date?
         /// Text that must appear in the description or in a timeline note.
         public var text: String?
         public var sort: Sort = .created
@@ -32,13 +34,19 @@ public struct WorkOrderRepository {
         public init() {}
     }
 
-    /// The order of a list: newest first, or most urgent first (P1 before P2, newest first within).
+    /// The order of a list: newest first; most urgent first (P1 before P2); or due soonest first
+    /// (undated last). Ties go newest first.
     public enum Sort: String, Sendable, CaseIterable {
-        case created, priority
+        case created, priority, due
 
         /// Where a page of this order ended.
         public func cursor(after order: WorkOrder) -> PageCursor {
-            PageCursor(createdAt: order.createdAt, id: order.id, priority: self == .priority ? order.priority.rawValue : nil)
+            let key: String? = switch self {
+            case .created: nil
+            case .priority: order.priority.rawValue
+            case .due: order.dueAt.map { String(Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())) } ?? PageCursor.noValue
+            }
+            return PageCursor(createdAt: order.createdAt, id: order.id, sortKey: key)
         }
     }
 
@@ -75,7 +83,7 @@ public struct WorkOrderRepository {
                 ), o AS (
                     INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
                                              description, symptoms, site_latitude, site_longitude, site_address, custom_fields,
-                                             created_at, updated_at, status_changed_at, tracking_secret, milestones)
+                                             created_at, updated_at, status_changed_at, tracking_secret, milestones, due_at)
                     SELECT \(tenantID)::uuid, \(UUID())::uuid,
                            'WO-' || \(day.replacingOccurrences(of: "-", with: ""))::text || '-'
                                || lpad(n.last_number::text, greatest(4, length(n.last_number::text)), '0'),
@@ -83,7 +91,7 @@ public struct WorkOrderRepository {
                            \(new.vehicleID)::uuid, \(new.shopID)::uuid, \(new.description.trimmingCharacters(in: .whitespacesAndNewlines))::text,
                            \(new.symptoms)::text[], \(new.site?.latitude)::float8, \(new.site?.longitude)::float8, \(new.site?.address)::text,
                            \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz,
-                           \(KeySecret.newSecret())::text, jsonb_build_object('new', \(now.postgresText)::text)
+                           \(KeySecret.newSecret())::text, jsonb_build_object('new', \(now.postgresText)::text), \(new.dueAt)::timestamptz
                     FROM n
                     RETURNING *
                 )
@@ -114,6 +122,8 @@ public struct WorkOrderRepository {
         if let vehicle = filter.vehicleID { conditions.append("vehicle_id = \(vehicle)") }
         if let start = filter.createdAfter { conditions.append("created_at >= \(start)::timestamptz") }
         if let end = filter.createdBefore { conditions.append("created_at < \(end)::timestamptz") }
+        if let start = filter.updatedAfter { conditions.append("updated_at >= \(start)::timestamptz") }
+        if let end = filter.updatedBefore { conditions.append("updated_at < \(end)::timestamptz") }
         if let text = filter.text {
             // The words are matched literally: LIKE's wildcards in them are escaped.
             let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
@@ -131,12 +141,25 @@ public struct WorkOrderRepository {
             order = "created_at DESC, id DESC"
         case .priority:
             if let after {
-                guard let priority = after.priority else { throw ValidationError(field: "cursor", "belongs to a list sorted another way") }
+                guard let priority = after.sortKey, WorkOrder.Priority(rawValue: priority) != nil else { throw Self.foreignCursor }
                 conditions.append("""
                     (priority > \(priority) OR (priority = \(priority) AND (created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)))
                     """)
             }
             order = "priority, created_at DESC, id DESC"
+        case .due:
+            if let after {
+                guard let key = after.sortKey else { throw Self.foreignCursor }
+                let newer: SQL = "(created_at, id) < (\(after.createdAt)::timestamptz, \(after.id)::uuid)"
+                if key == PageCursor.noValue {
+                    conditions.append("(due_at IS NULL AND \(newer))")
+                } else {
+                    guard let micros = Int64(key) else { throw Self.foreignCursor }
+                    let due = Date(timeIntervalSince1970: TimeInterval(micros) / 1_000_000)
+                    conditions.append("(due_at > \(due)::timestamptz OR due_at IS NULL OR (due_at = \(due)::timestamptz AND \(newer)))")
+                }
+            }
+            order = "due_at ASC NULLS LAST, created_at DESC, id DESC"
         }
         return try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM work_orders
@@ -205,6 +228,7 @@ public struct WorkOrderRepository {
                         site_longitude = CASE WHEN \(changes.site.isKeep)::boolean THEN site_longitude ELSE \(site?.longitude)::float8 END,
                         site_address = CASE WHEN \(changes.site.isKeep)::boolean THEN site_address ELSE \(site?.address)::text END,
                         custom_fields = (custom_fields || \(JSONB(setFields))::jsonb) - \(removedFields)::text[],
+                        due_at = CASE WHEN \(changes.dueAt.isKeep)::boolean THEN due_at ELSE \(changes.dueAt.newValue)::timestamptz END,
                         updated_at = \(now),
                         version = version + 1
                     WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
@@ -216,6 +240,8 @@ public struct WorkOrderRepository {
         if let row = rows.first { return try Self.decode(row) }
         throw try RecordVersion.failure(transaction, table: "work_orders", tenantID: tenantID, id: id, what: "work order")
     }
+
+    static let foreignCursor = ValidationError(field: "cursor", "belongs to a list sorted another way")
 
     /// The newest open order of `vehicle` opened at or after `since`, if any: the duplicate guard.
     public func openOrder(forVehicle vehicle: UUID, since: Date) throws -> WorkOrder? {
@@ -373,6 +399,6 @@ public struct WorkOrderRepository {
                          statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
                          cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),
                          trackingSecret: try row.decode("tracking_secret"),
-                         milestones: try row.decodeJSON("milestones", parse: Self.milestones))
+                         milestones: try row.decodeJSON("milestones", parse: Self.milestones), dueAt: try row.decode("due_at"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import PitstopTesting
 import Postgres
 import Testing
@@ -206,6 +207,45 @@ import Testing
         let bogus = try api.get("/v1/work-orders?sort=due_soon", key: f.adminKey)
         #expect(bogus.status == 400)
         #expect(bogus.problemFields == ["sort"])
+    }
+
+    @Test func listsSortByDueDateWithUndatedLastAndFilterByUpdate() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        var ids: [String: String] = [:]
+        for (name, due) in [("none1", nil), ("late", "2026-12-10T10:00:00+08:00"), ("none2", nil), ("soon", "2026-12-01T09:30:00+08:00"),
+                            ("late2", "2026-12-10T10:00:00+08:00")] as [(String, String?)] {
+            let extra = #","insist":true"# + (due.map { #","due_at":"\#($0)""# } ?? "")
+            let created = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: newOrder(f, extra: extra))
+            #expect(created.status == 201, "\(created.text)")
+            ids[name] = try #require(created.json["id"] as? String)
+        }
+        // Soonest first; equal due dates newest first; undated last, newest first; two at a time.
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let response = try api.get("/v1/work-orders?sort=due&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), key: f.adminKey)
+            seen += (response.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            cursor = response.json["next_cursor"] as? String
+        } while cursor != nil
+        #expect(seen == ["soon", "late2", "late", "none2", "none1"].compactMap { ids[$0] })
+
+        // Setting and clearing a due date, and finding what changed since a moment.
+        // Milliseconds in the query: step past the last creation's millisecond first.
+        Thread.sleep(forTimeInterval: 0.01)
+        let since = JSONCoding.formatDate(Date())
+        let soon = try #require(ids["soon"])
+        let cleared = try api.client.send("PATCH", "/v1/work-orders/\(soon)", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                          json: #"{"due_at":null}"#)
+        #expect(cleared.status == 200, "\(cleared.text)")
+        #expect(cleared.json["due_at"] == nil)
+        let changed = try api.get("/v1/work-orders?updated_after=\(since)", key: f.adminKey).json["items"] as? [[String: Any]]
+        #expect(changed?.compactMap { $0["id"] as? String } == [soon])
+        let badDue = try api.client.send("PATCH", "/v1/work-orders/\(soon)", headers: bearer(f.adminKey, [("If-Match", "\"2\"")]),
+                                         json: #"{"due_at":"tomorrow"}"#)
+        #expect(badDue.status == 400)
+        #expect(badDue.problemFields == ["due_at"])
     }
 
     @Test func twentyConcurrentRetriesWithOneKeyOpenOneOrder() throws {

@@ -50,12 +50,14 @@ public struct WorkOrder: Sendable, Equatable {
     public var trackingSecret: String?
     /// When the order first reached each status it has been in.
     public var milestones: [WorkOrderStatus: Date]
+    /// When the order is due (the time promised to the customer), if set.
+    public var dueAt: Date?
 
     public init(id: UUID, number: String, channel: Channel, typeID: UUID, priority: Priority, status: WorkOrderStatus,
                 customerID: UUID, vehicleID: UUID?, shopID: UUID?, assigneeID: UUID?, description: String, symptoms: [String],
                 site: Site?, customFields: [String: JSONValue], cancelReason: String?, createdAt: Date, updatedAt: Date,
                 statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int, trackingSecret: String?,
-                milestones: [WorkOrderStatus: Date]) {
+                milestones: [WorkOrderStatus: Date], dueAt: Date?) {
         self.id = id
         self.number = number
         self.channel = channel
@@ -79,6 +81,7 @@ public struct WorkOrder: Sendable, Equatable {
         self.version = version
         self.trackingSecret = trackingSecret
         self.milestones = milestones
+        self.dueAt = dueAt
     }
 }
 
@@ -94,9 +97,11 @@ public struct NewWorkOrder: Sendable, Equatable {
     public var symptoms: [String]
     public var site: WorkOrder.Site?
     public var customFields: [String: JSONValue]
+    public var dueAt: Date?
 
     public init(channel: WorkOrder.Channel, typeID: UUID, priority: WorkOrder.Priority, customerID: UUID, vehicleID: UUID?,
-                shopID: UUID?, description: String, symptoms: [String], site: WorkOrder.Site?, customFields: [String: JSONValue]) {
+                shopID: UUID?, description: String, symptoms: [String], site: WorkOrder.Site?, customFields: [String: JSONValue],
+                dueAt: Date? = nil) {
         self.channel = channel
         self.typeID = typeID
         self.priority = priority
@@ -107,6 +112,7 @@ public struct NewWorkOrder: Sendable, Equatable {
         self.symptoms = symptoms
         self.site = site
         self.customFields = customFields
+        self.dueAt = dueAt
     }
 
     /// Checks what needs no database; `template` is the order type's.
@@ -141,15 +147,18 @@ public struct WorkOrderChanges: Sendable, Equatable {
     public var site: FieldUpdate<WorkOrder.Site>
     /// Values to set; `.null` removes a value. Keys not sent keep theirs.
     public var customFields: [String: JSONValue]?
+    public var dueAt: FieldUpdate<Date>
 
     public init(priority: WorkOrder.Priority? = nil, shopID: FieldUpdate<UUID> = .keep, description: String? = nil,
-                symptoms: [String]? = nil, site: FieldUpdate<WorkOrder.Site> = .keep, customFields: [String: JSONValue]? = nil) {
+                symptoms: [String]? = nil, site: FieldUpdate<WorkOrder.Site> = .keep, customFields: [String: JSONValue]? = nil,
+                dueAt: FieldUpdate<Date> = .keep) {
         self.priority = priority
         self.shopID = shopID
         self.description = description
         self.symptoms = symptoms
         self.site = site
         self.customFields = customFields
+        self.dueAt = dueAt
     }
 
     /// The client's names of the fields this changes, for the timeline.
@@ -160,6 +169,7 @@ public struct WorkOrderChanges: Sendable, Equatable {
         if description != nil { fields.append("description") }
         if symptoms != nil { fields.append("symptoms") }
         if !site.isKeep { fields.append("site") }
+        if !dueAt.isKeep { fields.append("due_at") }
         if let customFields { fields += customFields.keys.sorted().map { "custom_fields.\($0)" } }
         return fields
     }
