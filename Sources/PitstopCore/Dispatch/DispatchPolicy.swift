@@ -1,0 +1,74 @@
+import Foundation
+
+/// How a tenant (or one of its shops, or one kind of job) picks engineers: hard rules that
+/// exclude, then weights that rank the rest. Plain data the tenant edits.
+public struct DispatchPolicy: Sendable, Equatable, Codable {
+    /// How much each criterion counts; `score = Σ(weight × rating) / Σ weight`.
+    public struct Weights: Sendable, Equatable, Codable {
+        public var distance: Double
+        public var load: Double
+        public var skill: Double
+        public var fairness: Double
+        public var familiarity: Double
+
+        public init(distance: Double = 3, load: Double = 2, skill: Double = 1, fairness: Double = 1, familiarity: Double = 1) {
+            self.distance = distance
+            self.load = load
+            self.skill = skill
+            self.fairness = fairness
+            self.familiarity = familiarity
+        }
+
+        var total: Double { distance + load + skill + fairness + familiarity }
+    }
+
+    /// Engineers who do not belong to the order's shop qualify only within this distance of the
+    /// job; it is also the distance at which the distance rating reaches 0.
+    public var radiusKm: Double
+    /// An engineer with this many open orders (counting only those whose clock runs) takes no more.
+    public var maxOpenOrders: Int
+    /// Skill code → the least level the job needs.
+    public var requiredSkills: [String: Int]
+    /// Rate by estimated travel time at this speed instead of by distance, when set.
+    public var averageSpeedKmh: Double?
+    /// Statuses whose orders do not count towards an engineer's load (their clock is paused).
+    public var pausedStatuses: [WorkOrderStatus]
+    public var weights: Weights
+
+    public init(radiusKm: Double = 30, maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
+                pausedStatuses: [WorkOrderStatus] = [.awaitingParts], weights: Weights = Weights()) {
+        self.radiusKm = radiusKm
+        self.maxOpenOrders = maxOpenOrders
+        self.requiredSkills = requiredSkills
+        self.averageSpeedKmh = averageSpeedKmh
+        self.pausedStatuses = pausedStatuses
+        self.weights = weights
+    }
+
+    /// Every problem with the policy, by field.
+    public var errors: [FieldError] {
+        var errors: [FieldError] = []
+        if !(radiusKm.isFinite && radiusKm > 0 && radiusKm <= 1000) {
+            errors.append(FieldError(field: "radius_km", message: "must be more than 0 and at most 1000"))
+        }
+        if !(1...100).contains(maxOpenOrders) { errors.append(FieldError(field: "max_open_orders", message: "must be 1 to 100")) }
+        if requiredSkills.count > 20 { errors.append(FieldError(field: "required_skills", message: "may list at most 20 skills")) }
+        for (skill, level) in requiredSkills.sorted(by: { $0.key < $1.key }) {
+            if !TextRules.isCode(skill) { errors.append(FieldError(field: "required_skills.\(skill)", message: TextRules.codeRule)) }
+            if !(1...5).contains(level) { errors.append(FieldError(field: "required_skills.\(skill)", message: "must be a level from 1 to 5")) }
+        }
+        if let speed = averageSpeedKmh, !(speed.isFinite && speed > 0 && speed <= 200) {
+            errors.append(FieldError(field: "average_speed_kmh", message: "must be more than 0 and at most 200"))
+        }
+        if pausedStatuses.contains(where: { !$0.isOpen }) {
+            errors.append(FieldError(field: "paused_statuses", message: "may list open statuses only"))
+        }
+        let named = [("distance", weights.distance), ("load", weights.load), ("skill", weights.skill),
+                     ("fairness", weights.fairness), ("familiarity", weights.familiarity)]
+        for (name, weight) in named where !(weight.isFinite && (0...100).contains(weight)) {
+            errors.append(FieldError(field: "weights.\(name)", message: "must be 0 to 100"))
+        }
+        if named.allSatisfy({ $0.1 == 0 }) { errors.append(FieldError(field: "weights", message: "must give at least one criterion a weight")) }
+        return errors
+    }
+}

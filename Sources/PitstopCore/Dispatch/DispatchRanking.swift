@@ -1,0 +1,155 @@
+import Foundation
+
+/// What dispatch knows of the job to be done.
+public struct DispatchJob: Sendable, Equatable {
+    public var shopID: UUID?
+    /// Where the work happens: the on-site location, else the shop's.
+    public var place: GeoPoint?
+    /// The engineer who last repaired this vehicle, if any.
+    public var lastRepairer: UUID?
+
+    public init(shopID: UUID?, place: GeoPoint?, lastRepairer: UUID?) {
+        self.shopID = shopID
+        self.place = place
+        self.lastRepairer = lastRepairer
+    }
+}
+
+/// What dispatch knows of one engineer at the moment of the decision.
+public struct DispatchCandidate: Sendable, Equatable {
+    public var engineerID: UUID
+    public var name: String
+    public var active: Bool
+    public var status: Engineer.Status
+    public var location: GeoPoint?
+    public var shopIDs: [UUID]
+    public var skills: [String: Int]
+    /// Open orders whose clock runs (paused statuses not counted).
+    public var openOrders: Int
+    /// Orders assigned to the engineer today, in the tenant's day.
+    public var assignedToday: Int
+
+    public init(engineerID: UUID, name: String, active: Bool, status: Engineer.Status, location: GeoPoint?, shopIDs: [UUID],
+                skills: [String: Int], openOrders: Int, assignedToday: Int) {
+        self.engineerID = engineerID
+        self.name = name
+        self.active = active
+        self.status = status
+        self.location = location
+        self.shopIDs = shopIDs
+        self.skills = skills
+        self.openOrders = openOrders
+        self.assignedToday = assignedToday
+    }
+}
+
+/// A hard rule an engineer failed.
+public enum DispatchExclusion: String, Sendable, Codable, CaseIterable {
+    case inactive
+    case offDuty = "off_duty"
+    /// Neither in the order's shop nor within the policy's radius of the job.
+    case outOfArea = "out_of_area"
+    /// Lacks a required skill, or holds it below the required level.
+    case missingSkill = "missing_skill"
+    case atCapacity = "at_capacity"
+}
+
+/// Each criterion rated 0 (worst) to 1 (best).
+public struct DispatchRatings: Sendable, Equatable, Codable {
+    public var distance: Double
+    public var load: Double
+    public var skill: Double
+    public var fairness: Double
+    public var familiarity: Double
+}
+
+/// An engineer who passed the hard rules, with how each criterion rated and the weighted score.
+public struct RankedCandidate: Sendable, Equatable {
+    public var candidate: DispatchCandidate
+    public var distanceKm: Double?
+    public var etaMinutes: Double?
+    public var ratings: DispatchRatings
+    public var score: Double
+}
+
+/// The outcome of ranking: survivors best first, and who was excluded by which rules.
+public struct DispatchRanking: Sendable, Equatable {
+    public var ranked: [RankedCandidate]
+    public var excluded: [(engineerID: UUID, rules: [DispatchExclusion])]
+
+    public static func == (lhs: DispatchRanking, rhs: DispatchRanking) -> Bool {
+        lhs.ranked == rhs.ranked && lhs.excluded.map(\.engineerID) == rhs.excluded.map(\.engineerID)
+            && lhs.excluded.map(\.rules) == rhs.excluded.map(\.rules)
+    }
+
+    /// How many engineers each rule excluded (one engineer may fail several).
+    public var exclusionCounts: [DispatchExclusion: Int] {
+        excluded.reduce(into: [:]) { counts, entry in for rule in entry.rules { counts[rule, default: 0] += 1 } }
+    }
+
+    /// Hard rules first, then `score = Σ(weight × rating) / Σ weight`. Ties go to the nearer
+    /// engineer, then the less loaded, then the one with fewer orders today, then the lower id,
+    /// so the same facts always give the same answer.
+    public static func rank(_ candidates: [DispatchCandidate], for job: DispatchJob, policy: DispatchPolicy) -> DispatchRanking {
+        var survivors: [(candidate: DispatchCandidate, distance: Double?)] = []
+        var excluded: [(engineerID: UUID, rules: [DispatchExclusion])] = []
+        for candidate in candidates {
+            let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
+            let rules = exclusions(of: candidate, distance: distance, job: job, policy: policy)
+            if rules.isEmpty { survivors.append((candidate, distance)) } else { excluded.append((candidate.engineerID, rules)) }
+        }
+        let busiestToday = survivors.map(\.candidate.assignedToday).max() ?? 0
+        let weights = policy.weights
+        let ranked = survivors.map { survivor -> RankedCandidate in
+            let candidate = survivor.candidate
+            let ratings = DispatchRatings(
+                distance: survivor.distance.map { max(0, 1 - $0 / policy.radiusKm) } ?? 0,
+                load: max(0, 1 - Double(candidate.openOrders) / Double(policy.maxOpenOrders)),
+                skill: skillRating(candidate.skills, required: policy.requiredSkills),
+                fairness: busiestToday == 0 ? 1 : 1 - Double(candidate.assignedToday) / Double(busiestToday),
+                familiarity: job.lastRepairer == candidate.engineerID ? 1 : 0)
+            let weighted = weights.distance * ratings.distance + weights.load * ratings.load + weights.skill * ratings.skill
+                + weights.fairness * ratings.fairness + weights.familiarity * ratings.familiarity
+            return RankedCandidate(candidate: candidate, distanceKm: survivor.distance,
+                                   etaMinutes: policy.averageSpeedKmh.flatMap { speed in survivor.distance.map { $0 / speed * 60 } },
+                                   ratings: ratings, score: weighted / weights.total)
+        }
+        return DispatchRanking(ranked: ranked.sorted(by: isBetter), excluded: excluded)
+    }
+
+    static func exclusions(of candidate: DispatchCandidate, distance: Double?, job: DispatchJob,
+                           policy: DispatchPolicy) -> [DispatchExclusion] {
+        var rules: [DispatchExclusion] = []
+        if !candidate.active { rules.append(.inactive) }
+        if candidate.status == .offDuty { rules.append(.offDuty) }
+        let inShop = job.shopID.map { candidate.shopIDs.contains($0) } ?? false
+        let nothingToCompare = job.shopID == nil && job.place == nil
+        if !inShop && !nothingToCompare && !(distance.map { $0 <= policy.radiusKm } ?? false) { rules.append(.outOfArea) }
+        if policy.requiredSkills.contains(where: { (candidate.skills[$0.key] ?? 0) < $0.value }) { rules.append(.missingSkill) }
+        if candidate.openOrders >= policy.maxOpenOrders { rules.append(.atCapacity) }
+        return rules
+    }
+
+    /// How far above the required levels the engineer stands, averaged over the required skills:
+    /// 0 at exactly the level required, 1 at master (5). No requirements rate everyone 1.
+    static func skillRating(_ skills: [String: Int], required: [String: Int]) -> Double {
+        guard !required.isEmpty else { return 1 }
+        let surpluses = required.map { skill, need -> Double in
+            need >= 5 ? 1 : Double((skills[skill] ?? 0) - need) / Double(5 - need)
+        }
+        return surpluses.reduce(0, +) / Double(surpluses.count)
+    }
+
+    static func isBetter(_ a: RankedCandidate, _ b: RankedCandidate) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        switch (a.distanceKm, b.distanceKm) {
+        case let (x?, y?) where x != y: return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: break
+        }
+        if a.candidate.openOrders != b.candidate.openOrders { return a.candidate.openOrders < b.candidate.openOrders }
+        if a.candidate.assignedToday != b.candidate.assignedToday { return a.candidate.assignedToday < b.candidate.assignedToday }
+        return a.candidate.engineerID.uuidString < b.candidate.engineerID.uuidString
+    }
+}
