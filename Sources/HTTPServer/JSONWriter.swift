@@ -3,7 +3,7 @@ import Logging
 
 /// Writes an `Encodable` value straight into JSON bytes in the API's dialect: snake_case keys
 /// (Foundation's conversion rules), dates as RFC 3339 UTC with milliseconds, slashes unescaped,
-/// numbers as Foundation prints them.
+/// numbers as Foundation prints them, UUIDs in lower case (as PostgreSQL prints them).
 ///
 /// Foundation's JSONEncoder builds a tree of boxed values and converts every key on every use;
 /// encoding responses with it was about half of the API's CPU time on list routes. This writer
@@ -41,6 +41,8 @@ final class JSONWriter {
         case let flag as Bool: bytes += flag ? Self.trueBytes : Self.falseBytes
         case let number as Double: try writeDouble(number)
         case let date as Date: writeString(Timestamp.iso8601(date))
+        // Lower-case, as PostgreSQL prints ids and as every id field of the API reads.
+        case let id as UUID: writeString(id.uuidString.lowercased())
         case let number as Decimal: bytes += Array(number.description.utf8)
         case let number as Float: try writeDouble(Double(number))
         default:

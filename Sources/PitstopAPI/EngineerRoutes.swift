@@ -32,8 +32,27 @@ extension APIApplication {
                 let engineer = try scope.engineers.update(id: id, expectedVersion: version, try body.input.normalised(creating: false).get())
                 return try .record(EngineerBody(engineer), version: engineer.version)
             },
+            // The app's position pings: the latest is kept for dispatch. An engineer key may report
+            // only its own engineer's position.
+            tenantRoute("POST", "/v1/engineers/{id}/location", roles: [.admin, .dispatcher, .engineer]) { request, caller, scope in
+                let id = try Self.pathID(request, "engineer")
+                if caller.key.role == .engineer && caller.key.engineerID != id {
+                    throw Problem.forbidden("an engineer key reports its own engineer's position only")
+                }
+                let point = try JSONCoding.decode(GeoPoint.self, from: request.body, allowedFields: ["latitude", "longitude"])
+                let errors = point.errors(field: "location").map { FieldError(field: String($0.field.dropFirst("location.".count)), message: $0.message) }
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                let interval = Self.locationPingInterval
+                guard try scope.engineers.recordLocation(id: id, at: point, minimumInterval: interval) else {
+                    throw Problem.tooManyRequests(retryAfter: Int(interval), "one position every \(Int(interval)) seconds is kept; send the next one later")
+                }
+                return .noContent()
+            },
         ]
     }
+
+    /// Positions closer together than this are refused: enough for dispatch, bounded for the database.
+    static let locationPingInterval: TimeInterval = 5
 }
 
 struct EngineerInputBody: Decodable {

@@ -21,10 +21,10 @@ enum OpenAPIDocument {
             ] as Object,
             "servers": [["url": "/"]],
             "security": [["bearerAuth": [String]()]],
-            "paths": paths.merging(intakePaths) { first, _ in first },
+            "paths": allPaths,
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
-                "schemas": schemas.merging(intakeSchemas) { first, _ in first },
+                "schemas": schemas.merging(intakeSchemas) { first, _ in first }.merging(dispatchSchemas) { first, _ in first },
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -47,6 +47,10 @@ enum OpenAPIDocument {
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let body { operation["requestBody"] = ["required": true, "content": json(body)] as Object }
         return operation
+    }
+
+    static var allPaths: Object {
+        paths.merging(intakePaths) { first, _ in first }.merging(dispatchPaths) { first, _ in first }
     }
 
     static var paths: Object {
@@ -524,7 +528,7 @@ enum OpenAPIDocument {
     /// Every (method, path) the document describes, for the test that compares it with the router.
     static var operations: Set<String> {
         var found = Set<String>()
-        for (path, value) in paths.merging(intakePaths, uniquingKeysWith: { first, _ in first }) {
+        for (path, value) in allPaths {
             guard let methods = value as? Object else { continue }
             for method in methods.keys { found.insert("\(method.uppercased()) \(path)") }
         }

@@ -88,6 +88,12 @@ extension APIApplication {
                 let order = try scope.workOrders.transition(id: id, expectedVersion: version, to: body.to, note: body.note,
                                                             reason: body.reason, assignee: body.assigneeId, actor: caller.key.id,
                                                             reopenWindow: caller.tenant.reopenWindow)
+                // Assigning through a transition is the dispatcher's direct pick: recorded like one.
+                if body.to == .assigned, let engineer = order.assigneeID {
+                    try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .direct,
+                                                                 actorKeyID: caller.key.id, reason: body.note, assignedAt: order.statusChangedAt,
+                                                                 rules: nil, considered: 0, excluded: [:], candidates: []))
+                }
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in

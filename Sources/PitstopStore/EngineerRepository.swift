@@ -68,6 +68,20 @@ public struct EngineerRepository {
         return try get(id: id)
     }
 
+    /// Keeps `point` as the engineer's latest position, unless the last one is younger than
+    /// `minimumInterval`: then nothing changes and the answer is false. Positions are not edits of
+    /// the engineer's record, so they do not move its version.
+    public func recordLocation(id: UUID, at point: GeoPoint, minimumInterval: TimeInterval, now: Date = Date()) throws -> Bool {
+        let updated = try transaction.execute("""
+            UPDATE engineers SET latitude = \(point.latitude), longitude = \(point.longitude), located_at = \(now)
+            WHERE tenant_id = \(tenantID) AND id = \(id)
+              AND (located_at IS NULL OR located_at <= \(now.addingTimeInterval(-minimumInterval))::timestamptz)
+            """)
+        if updated == 1 { return true }
+        _ = try get(id: id)
+        return false
+    }
+
     private func replaceSkills(of engineer: UUID, with skills: [String: Int]) throws {
         let ordered = skills.sorted { $0.key < $1.key }
         try transaction.execute("DELETE FROM engineer_skills WHERE tenant_id = \(tenantID) AND engineer_id = \(engineer)")

@@ -105,6 +105,12 @@ public struct Row: Sendable {
         }
     }
 
+    /// A json/jsonb column that may be NULL.
+    public func decodeJSONIfPresent<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T? {
+        guard try result.jsonText(row: index, column: result.column(named: column)) != nil else { return nil }
+        return try decodeJSON(column, as: T.self)
+    }
+
     /// A json/jsonb column read by `parse`, for types with a faster reader than JSONDecoder.
     public func decodeJSON<T>(_ column: String, parse: (String) throws -> T) throws -> T {
         guard let text = try result.jsonText(row: index, column: result.column(named: column)) else {

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The OpenAPI description of dispatch: policies, candidates and assignments.
+extension OpenAPIDocument {
+    static var dispatchPaths: Object {
+        [
+            "/v1/dispatch-policies": [
+                "post": operation("createDispatchPolicy", "A policy for the tenant, a shop, a kind of job, or a kind of job at a shop (admin)",
+                                  tags: ["dispatch"], parameters: [idempotencyKey], body: ref("DispatchPolicyInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("DispatchPolicy"))]]),
+                "get": operation("listDispatchPolicies", "Every policy, the tenant's default first (admin, dispatcher)", tags: ["dispatch"],
+                                 responses: ["200": ["description": "The policies", "content": json([
+                                     "type": "object", "required": ["items"],
+                                     "properties": ["items": ["type": "array", "items": ref("DispatchPolicy")] as Object] as Object,
+                                 ])]]),
+            ] as Object,
+            "/v1/dispatch-policies/{id}": [
+                "get": operation("getDispatchPolicy", "A policy, with its version as ETag", tags: ["dispatch"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The policy", "content": json(ref("DispatchPolicy"))]]),
+                "put": operation("replaceDispatchPolicy", "Replace a policy's rules (admin); fields left out take their defaults",
+                                 tags: ["dispatch"], parameters: [idParameter, ifMatch], body: ref("DispatchRules"),
+                                 responses: ["200": ["description": "The changed policy", "content": json(ref("DispatchPolicy"))]]),
+                "delete": operation("deleteDispatchPolicy", "Remove a policy (admin); orders fall back to a wider one", tags: ["dispatch"],
+                                    parameters: [idParameter], responses: ["204": ["description": "Removed"]]),
+            ] as Object,
+            "/v1/engineers/{id}/location": [
+                "post": operation("reportEngineerLocation",
+                                  "The engineer's position (the app's ping; an engineer key for itself only); one every 5 seconds is kept",
+                                  tags: ["engineers"], parameters: [idParameter], body: ref("GeoPoint"),
+                                  responses: ["204": ["description": "Kept"],
+                                              "429": ["description": "Too soon after the last one; see Retry-After", "content": problemContent]]),
+            ] as Object,
+            "/v1/work-orders/{id}/candidates": [
+                "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
+                                 tags: ["dispatch"],
+                                 parameters: [idParameter, query("limit", "how many to list, 1 to 100 (default 20)")],
+                                 responses: ["200": ["description": "The ranking", "content": json(ref("Candidates"))]]),
+            ] as Object,
+            "/v1/work-orders/{id}/dispatch": [
+                "post": operation("dispatchWorkOrder",
+                                  "Assign the order: to the best-ranked engineer, or with engineer_id to the dispatcher's pick (admin, dispatcher)",
+                                  tags: ["dispatch"], parameters: [idParameter, ifMatch], body: ref("DispatchRequest"),
+                                  responses: ["200": ["description": "The assigned order and the assignment", "content": json([
+                                      "type": "object", "required": ["work_order", "assignment"],
+                                      "properties": ["work_order": ref("WorkOrder"), "assignment": ref("Assignment")] as Object,
+                                  ])],
+                                              "409": ["description": "No engineer passes the rules, or the order cannot be assigned now",
+                                                      "content": problemContent]]),
+                "get": operation("workOrderAssignments", "Why this engineer: every assignment of the order with its ranking, newest first",
+                                 tags: ["dispatch"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The assignments", "content": json([
+                                     "type": "object", "required": ["items"],
+                                     "properties": ["items": ["type": "array", "items": ref("Assignment")] as Object] as Object,
+                                 ])]]),
+            ] as Object,
+        ]
+    }
+
+    static var dispatchSchemas: Object {
+        let uuid: Object = ["type": "string", "format": "uuid"]
+        let timestamp: Object = ["type": "string", "format": "date-time"]
+        let ratings: Object = [
+            "type": "object", "required": ["distance", "load", "skill", "fairness", "familiarity"],
+            "properties": ["distance": ["type": "number"], "load": ["type": "number"], "skill": ["type": "number"],
+                           "fairness": ["type": "number"], "familiarity": ["type": "number"]] as Object,
+        ]
+        let weights: Object = [
+            "type": "object", "additionalProperties": false,
+            "properties": ["distance": ["type": "number", "default": 3] as Object, "load": ["type": "number", "default": 2] as Object,
+                           "skill": ["type": "number", "default": 1] as Object, "fairness": ["type": "number", "default": 1] as Object,
+                           "familiarity": ["type": "number", "default": 1] as Object] as Object,
+        ]
+        let ruleProperties: Object = [
+            "radius_km": ["type": "number", "default": 30, "description": "Engineers outside the order's shop qualify within this distance"] as Object,
+            "max_open_orders": ["type": "integer", "default": 5, "minimum": 1, "maximum": 100] as Object,
+            "required_skills": ["type": "object", "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
+                                "description": "Skill code → least level"] as Object,
+            "average_speed_kmh": ["type": ["number", "null"], "description": "Rate by estimated travel time at this speed"] as Object,
+            "paused_statuses": ["type": "array", "items": statusSchema, "default": ["awaiting_parts"],
+                                "description": "Orders in these statuses do not count towards an engineer's load"] as Object,
+            "weights": weights,
+        ]
+        return [
+            "DispatchRules": ["type": "object", "additionalProperties": false, "properties": ruleProperties] as Object,
+            "DispatchPolicyInput": [
+                "type": "object", "additionalProperties": false,
+                "properties": ruleProperties.merging(["shop_id": uuid, "type_id": uuid]) { first, _ in first },
+            ] as Object,
+            "DispatchPolicy": [
+                "type": "object", "required": ["id", "rules", "created_at", "updated_at", "version"],
+                "properties": ["id": uuid, "shop_id": ["type": ["string", "null"], "format": "uuid"] as Object,
+                               "type_id": ["type": ["string", "null"], "format": "uuid"] as Object,
+                               "rules": ["type": "object", "properties": ruleProperties] as Object,
+                               "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"]] as Object,
+            ] as Object,
+            "Candidate": [
+                "type": "object", "required": ["engineer_id", "name", "open_orders", "assigned_today", "ratings", "score"],
+                "properties": ["engineer_id": uuid, "name": ["type": "string"], "distance_km": ["type": ["number", "null"]] as Object,
+                               "eta_minutes": ["type": ["number", "null"]] as Object, "open_orders": ["type": "integer"],
+                               "assigned_today": ["type": "integer"], "ratings": ratings,
+                               "score": ["type": "number", "description": "Σ(weight × rating) / Σ weight"] as Object] as Object,
+            ] as Object,
+            "Candidates": [
+                "type": "object", "required": ["considered", "excluded", "candidates"],
+                "properties": ["policy_id": ["type": ["string", "null"], "format": "uuid"] as Object,
+                               "considered": ["type": "integer"],
+                               "excluded": ["type": "object", "additionalProperties": ["type": "integer"],
+                                            "description": "How many engineers each hard rule excluded"] as Object,
+                               "candidates": ["type": "array", "items": ref("Candidate")] as Object] as Object,
+            ] as Object,
+            "DispatchRequest": [
+                "type": "object", "additionalProperties": false,
+                "properties": ["engineer_id": ["type": "string", "format": "uuid", "description": "The dispatcher's pick; without it the policy picks"] as Object,
+                               "reason": ["type": "string", "maxLength": 1000] as Object] as Object,
+            ] as Object,
+            "Assignment": [
+                "type": "object", "required": ["id", "work_order_id", "engineer_id", "mode", "assigned_at", "considered", "excluded", "candidates"],
+                "properties": ["id": uuid, "work_order_id": uuid, "engineer_id": uuid,
+                               "mode": ["type": "string", "enum": ["auto", "direct", "transfer", "claim"]] as Object,
+                               "actor_key_id": uuid, "reason": ["type": "string"], "assigned_at": timestamp,
+                               "rules": ["type": "object", "properties": ruleProperties] as Object, "considered": ["type": "integer"],
+                               "excluded": ["type": "object", "additionalProperties": ["type": "integer"]] as Object,
+                               "candidates": ["type": "array", "items": ref("Candidate")] as Object] as Object,
+            ] as Object,
+        ]
+    }
+}

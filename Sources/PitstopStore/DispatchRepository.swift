@@ -1,0 +1,193 @@
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's dispatch policies, the facts dispatch ranks engineers on, and the record
+/// of every assignment.
+public struct DispatchRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let policyColumns = "id, shop_id, type_id, rules, created_at, updated_at, version"
+
+    // MARK: policies
+
+    public func createPolicy(shopID: UUID?, typeID: UUID?, rules: DispatchPolicy) throws -> ScopedDispatchPolicy {
+        try Self.mappingPolicyErrors {
+            try Self.decodePolicy(transaction.query("""
+                INSERT INTO dispatch_policies (tenant_id, id, shop_id, type_id, rules)
+                VALUES (\(tenantID), \(UUID()), \(shopID), \(typeID), \(JSONB(rules))::jsonb)
+                RETURNING \(unsafeRaw: Self.policyColumns)
+                """)[0])
+        }
+    }
+
+    public func policy(id: UUID) throws -> ScopedDispatchPolicy {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.policyColumns) FROM dispatch_policies WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("dispatch policy") }
+        return try Self.decodePolicy(row)
+    }
+
+    /// Every policy: the tenant's default first, then shop-wide, type-wide and shop-and-type ones.
+    public func policies() throws -> [ScopedDispatchPolicy] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.policyColumns) FROM dispatch_policies WHERE tenant_id = \(tenantID)
+            ORDER BY (shop_id IS NOT NULL), (type_id IS NOT NULL), created_at, id
+            LIMIT 1000
+            """).rows.map(Self.decodePolicy)
+    }
+
+    public func replacePolicy(id: UUID, expectedVersion: Int, rules: DispatchPolicy) throws -> ScopedDispatchPolicy {
+        let rows = try transaction.query("""
+            UPDATE dispatch_policies SET rules = \(JSONB(rules))::jsonb, updated_at = now(), version = version + 1
+            WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
+            RETURNING \(unsafeRaw: Self.policyColumns)
+            """)
+        if let row = rows.first { return try Self.decodePolicy(row) }
+        throw try RecordVersion.failure(transaction, table: "dispatch_policies", tenantID: tenantID, id: id, what: "dispatch policy")
+    }
+
+    public func deletePolicy(id: UUID) throws {
+        guard try transaction.execute("DELETE FROM dispatch_policies WHERE tenant_id = \(tenantID) AND id = \(id)") == 1 else {
+            throw StoreError.notFound("dispatch policy")
+        }
+    }
+
+    /// The rules for an order at `shopID` of `typeID`: the most specific policy (shop and type,
+    /// then type, then shop, then the tenant's default), else the built-in defaults.
+    public func rules(shopID: UUID?, typeID: UUID) throws -> (rules: DispatchPolicy, policyID: UUID?) {
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: Self.policyColumns) FROM dispatch_policies
+            WHERE tenant_id = \(tenantID) AND (shop_id IS NULL OR shop_id = \(shopID)::uuid) AND (type_id IS NULL OR type_id = \(typeID))
+            ORDER BY (type_id IS NOT NULL) DESC, (shop_id IS NOT NULL) DESC
+            LIMIT 1
+            """)
+        guard let row = rows.first else { return (DispatchPolicy(), nil) }
+        let policy = try Self.decodePolicy(row)
+        return (policy.rules, policy.id)
+    }
+
+    // MARK: facts
+
+    /// Where the order's work happens and who last repaired its vehicle.
+    public func job(for order: WorkOrder) throws -> DispatchJob {
+        var place = order.site.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
+        if place == nil, let shop = order.shopID {
+            place = try ShopRepository(transaction: transaction, tenantID: tenantID).get(id: shop).location
+        }
+        var lastRepairer: UUID?
+        if let vehicle = order.vehicleID {
+            lastRepairer = try transaction.query("""
+                SELECT assignee_id FROM work_orders
+                WHERE tenant_id = \(tenantID) AND vehicle_id = \(vehicle) AND id <> \(order.id) AND status = 'completed'
+                  AND assignee_id IS NOT NULL
+                ORDER BY completed_at DESC
+                LIMIT 1
+                """).first?.decode("assignee_id")
+        }
+        return DispatchJob(shopID: order.shopID, place: place, lastRepairer: lastRepairer)
+    }
+
+    /// The engineers worth ranking for `job`, with their load and today's assignments. The
+    /// database makes a first cut with the cheap rules (active, on duty, every required skill, in
+    /// the shop or inside the radius's bounding box); the ranking applies every rule exactly.
+    public func candidates(for job: DispatchJob, rules: DispatchPolicy, todayStarts: Date) throws -> [DispatchCandidate] {
+        // A degree of latitude is about 111.32 km everywhere; one of longitude shrinks with cos(latitude).
+        let latitudeSpan = job.place.map { _ in rules.radiusKm / 111.32 }
+        let longitudeSpan = job.place.map { rules.radiusKm / (111.32 * max(0.01, cos($0.latitude * .pi / 180))) }
+        let required = rules.requiredSkills.mapValues { JSONValue.number(Double($0)) }
+        return try transaction.query("""
+            SELECT e.id, e.name, e.active, e.status, e.latitude, e.longitude,
+                   ARRAY(SELECT m.shop_id FROM engineer_shops m WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id) AS shop_ids,
+                   ARRAY(SELECT s.skill FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS skill_names,
+                   ARRAY(SELECT s.level FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS skill_levels,
+                   (SELECT count(*)::int FROM work_orders o
+                    WHERE o.tenant_id = e.tenant_id AND o.assignee_id = e.id AND o.status NOT IN ('completed', 'cancelled')
+                      AND o.status <> ALL (\(rules.pausedStatuses.map(\.rawValue))::text[])) AS open_orders,
+                   (SELECT count(*)::int FROM dispatch_assignments a
+                    WHERE a.tenant_id = e.tenant_id AND a.engineer_id = e.id AND a.assigned_at >= \(todayStarts)::timestamptz) AS assigned_today
+            FROM engineers e
+            WHERE e.tenant_id = \(tenantID) AND e.active AND e.status <> 'off_duty'
+              AND NOT EXISTS (
+                  SELECT 1 FROM jsonb_each_text(\(JSONB(required))::jsonb) r
+                  WHERE NOT EXISTS (SELECT 1 FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id
+                                                                      AND s.skill = r.key AND s.level >= r.value::int))
+              AND ((\(job.shopID)::uuid IS NULL AND \(job.place?.latitude)::float8 IS NULL)
+                   OR EXISTS (SELECT 1 FROM engineer_shops m WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id
+                                                               AND m.shop_id = \(job.shopID)::uuid)
+                   OR (e.latitude BETWEEN \(job.place.map { $0.latitude - latitudeSpan! })::float8 AND \(job.place.map { $0.latitude + latitudeSpan! })::float8
+                       AND e.longitude BETWEEN \(job.place.map { $0.longitude - longitudeSpan! })::float8
+                                           AND \(job.place.map { $0.longitude + longitudeSpan! })::float8))
+            """).rows.map(Self.decodeCandidate)
+    }
+
+    // MARK: assignments
+
+    @discardableResult
+    public func record(_ assignment: DispatchAssignment) throws -> DispatchAssignment {
+        try transaction.execute("""
+            INSERT INTO dispatch_assignments (tenant_id, id, work_order_id, engineer_id, mode, actor_key_id, reason, assigned_at,
+                                              rules, considered, excluded, candidates)
+            VALUES (\(tenantID), \(assignment.id), \(assignment.workOrderID), \(assignment.engineerID), \(assignment.mode.rawValue),
+                    \(assignment.actorKeyID), \(assignment.reason), \(assignment.assignedAt), \(assignment.rules.map { JSONB($0) })::jsonb,
+                    \(assignment.considered), \(JSONB(assignment.excluded))::jsonb, \(JSONB(assignment.candidates))::jsonb)
+            """)
+        return assignment
+    }
+
+    /// Every assignment of the order, newest first.
+    public func assignments(workOrder: UUID) throws -> [DispatchAssignment] {
+        try transaction.query("""
+            SELECT id, work_order_id, engineer_id, mode, actor_key_id, reason, assigned_at, rules, considered, excluded, candidates
+            FROM dispatch_assignments
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder)
+            ORDER BY assigned_at DESC, id DESC
+            LIMIT 100
+            """).rows.map { row in
+            let modeText: String = try row.decode("mode")
+            guard let mode = DispatchAssignment.Mode(rawValue: modeText) else {
+                throw PostgresError(kind: .decoding, message: "dispatch_assignments.mode holds unknown mode \(modeText)")
+            }
+            return DispatchAssignment(id: try row.decode("id"), workOrderID: try row.decode("work_order_id"),
+                                      engineerID: try row.decode("engineer_id"), mode: mode, actorKeyID: try row.decode("actor_key_id"),
+                                      reason: try row.decode("reason"), assignedAt: try row.decode("assigned_at"),
+                                      rules: try row.decodeJSONIfPresent("rules"), considered: try row.decode("considered"),
+                                      excluded: try row.decodeJSON("excluded"), candidates: try row.decodeJSON("candidates"))
+        }
+    }
+
+    // MARK: decoding
+
+    static func decodePolicy(_ row: Row) throws -> ScopedDispatchPolicy {
+        ScopedDispatchPolicy(id: try row.decode("id"), shopID: try row.decode("shop_id"), typeID: try row.decode("type_id"),
+                             rules: try row.decodeJSON("rules"), createdAt: try row.decode("created_at"),
+                             updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
+    }
+
+    static func decodeCandidate(_ row: Row) throws -> DispatchCandidate {
+        let statusText: String = try row.decode("status")
+        guard let status = Engineer.Status(rawValue: statusText) else {
+            throw PostgresError(kind: .decoding, message: "engineers.status holds unknown status \(statusText)")
+        }
+        let latitude: Double? = try row.decode("latitude")
+        let longitude: Double? = try row.decode("longitude")
+        let names: [String] = try row.decode("skill_names")
+        let levels: [Int] = try row.decode("skill_levels")
+        return DispatchCandidate(engineerID: try row.decode("id"), name: try row.decode("name"), active: try row.decode("active"),
+                                 status: status, location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
+                                 shopIDs: try row.decode("shop_ids"), skills: Dictionary(uniqueKeysWithValues: zip(names, levels)),
+                                 openOrders: try row.decode("open_orders"), assignedToday: try row.decode("assigned_today"))
+    }
+
+    /// A second policy for one scope, or a shop or type of another tenant: name the field.
+    static func mappingPolicyErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            throw StoreError.duplicate(field: "scope", message: "already has a policy; change that one instead")
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+            let field = error.constraint == "dispatch_policies_tenant_id_shop_id_fkey" ? "shop_id" : "type_id"
+            throw ValidationError(field: field, "does not name a record of this tenant")
+        }
+    }
+}
