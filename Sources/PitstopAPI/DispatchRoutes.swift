@@ -46,7 +46,7 @@ extension APIApplication {
                 let decision = try Self.rank(order, tenant: caller.tenant, in: scope)
                 return try .json(CandidatesBody(policyId: decision.policyID, considered: decision.considered,
                                                 excluded: decision.ranking.exclusionNames,
-                                                candidates: decision.ranking.ranked.prefix(limit).map(CandidateBreakdown.init)))
+                                                candidates: try Self.breakdown(decision.ranking, first: limit, in: scope)))
             },
             tenantRoute("POST", "/v1/work-orders/{id}/dispatch", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
@@ -77,7 +77,7 @@ extension APIApplication {
                     assignment = DispatchAssignment(id: UUID(), workOrderID: id, engineerID: best.candidate.engineerID, mode: .auto,
                                                     actorKeyID: caller.key.id, reason: body.reason, assignedAt: Date(), rules: decision.rules,
                                                     considered: decision.considered, excluded: decision.ranking.exclusionNames,
-                                                    candidates: decision.ranking.ranked.prefix(20).map(CandidateBreakdown.init))
+                                                    candidates: try Self.breakdown(decision.ranking, first: 20, in: scope))
                 }
                 let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: .assigned,
                                                             note: assignment.mode == .auto ? "dispatched automatically" : body.reason,
@@ -99,6 +99,13 @@ extension APIApplication {
         var policyID: UUID?
         var considered: Int
         var ranking: DispatchRanking
+    }
+
+    /// The first `count` of a ranking with the engineers' names, as shown and as kept.
+    static func breakdown(_ ranking: DispatchRanking, first count: Int, in scope: TenantScope) throws -> [CandidateBreakdown] {
+        let shown = ranking.ranked.prefix(count)
+        let names = try scope.dispatch.names(of: shown.map(\.candidate.engineerID))
+        return shown.map { CandidateBreakdown($0, name: names[$0.candidate.engineerID] ?? "") }
     }
 
     /// Ranks the engineers for `order` by the policy in force for it.

@@ -89,36 +89,70 @@ public struct DispatchRepository {
     }
 
     /// The engineers worth ranking for `job`, with their load and today's assignments. The
-    /// database makes a first cut with the cheap rules (active, on duty, every required skill, in
-    /// the shop or inside the radius's bounding box); the ranking applies every rule exactly.
+    /// database makes a first cut (active, on duty, in the job's shop or inside the radius's
+    /// bounding box); the ranking applies every rule exactly. Four set-wise reads rather than
+    /// subqueries per engineer, so the cost grows with the engineers near the job, not with
+    /// probes per engineer.
     public func candidates(for job: DispatchJob, rules: DispatchPolicy, todayStarts: Date) throws -> [DispatchCandidate] {
         // A degree of latitude is about 111.32 km everywhere; one of longitude shrinks with cos(latitude).
-        let latitudeSpan = job.place.map { _ in rules.radiusKm / 111.32 }
-        let longitudeSpan = job.place.map { rules.radiusKm / (111.32 * max(0.01, cos($0.latitude * .pi / 180))) }
-        let required = rules.requiredSkills.mapValues { JSONValue.number(Double($0)) }
-        return try transaction.query("""
-            SELECT e.id, e.name, e.active, e.status, e.latitude, e.longitude,
-                   ARRAY(SELECT m.shop_id FROM engineer_shops m WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id) AS shop_ids,
-                   ARRAY(SELECT s.skill FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS skill_names,
-                   ARRAY(SELECT s.level FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS skill_levels,
-                   (SELECT count(*)::int FROM work_orders o
-                    WHERE o.tenant_id = e.tenant_id AND o.assignee_id = e.id AND o.status NOT IN ('completed', 'cancelled')
-                      AND o.status <> ALL (\(rules.pausedStatuses.map(\.rawValue))::text[])) AS open_orders,
-                   (SELECT count(*)::int FROM dispatch_assignments a
-                    WHERE a.tenant_id = e.tenant_id AND a.engineer_id = e.id AND a.assigned_at >= \(todayStarts)::timestamptz) AS assigned_today
+        let latitudeSpan = rules.radiusKm / 111.32
+        let longitudeSpan = job.place.map { rules.radiusKm / (111.32 * max(0.01, cos($0.latitude * .pi / 180))) } ?? 0
+        let engineers = try transaction.query("""
+            SELECT e.id, e.status, e.latitude, e.longitude, (m.engineer_id IS NOT NULL) AS in_shop
             FROM engineers e
+            LEFT JOIN engineer_shops m ON m.tenant_id = e.tenant_id AND m.engineer_id = e.id AND m.shop_id = \(job.shopID)::uuid
             WHERE e.tenant_id = \(tenantID) AND e.active AND e.status <> 'off_duty'
-              AND NOT EXISTS (
-                  SELECT 1 FROM jsonb_each_text(\(JSONB(required))::jsonb) r
-                  WHERE NOT EXISTS (SELECT 1 FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id
-                                                                      AND s.skill = r.key AND s.level >= r.value::int))
               AND ((\(job.shopID)::uuid IS NULL AND \(job.place?.latitude)::float8 IS NULL)
-                   OR EXISTS (SELECT 1 FROM engineer_shops m WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id
-                                                               AND m.shop_id = \(job.shopID)::uuid)
-                   OR (e.latitude BETWEEN \(job.place.map { $0.latitude - latitudeSpan! })::float8 AND \(job.place.map { $0.latitude + latitudeSpan! })::float8
-                       AND e.longitude BETWEEN \(job.place.map { $0.longitude - longitudeSpan! })::float8
-                                           AND \(job.place.map { $0.longitude + longitudeSpan! })::float8))
-            """).rows.map(Self.decodeCandidate)
+                   OR m.engineer_id IS NOT NULL
+                   OR (e.latitude BETWEEN \(job.place.map { $0.latitude - latitudeSpan })::float8
+                                      AND \(job.place.map { $0.latitude + latitudeSpan })::float8
+                       AND e.longitude BETWEEN \(job.place.map { $0.longitude - longitudeSpan })::float8
+                                           AND \(job.place.map { $0.longitude + longitudeSpan })::float8))
+            """)
+        var skills: [UUID: [String: Int]] = [:]
+        if !rules.requiredSkills.isEmpty {
+            for row in try transaction.query("""
+                SELECT engineer_id, skill, level FROM engineer_skills
+                WHERE tenant_id = \(tenantID) AND skill = ANY (\(rules.requiredSkills.keys.sorted())::text[])
+                """).rows {
+                skills[try row.decode(0), default: [:]][try row.decode(1)] = try row.decode(2)
+            }
+        }
+        let countsByEngineer = { (result: QueryResult) throws -> [UUID: Int] in
+            try Dictionary(uniqueKeysWithValues: result.rows.map { (try $0.decode(0), try $0.decode(1)) })
+        }
+        let open = try countsByEngineer(transaction.query("""
+            SELECT assignee_id, count(*)::int FROM work_orders
+            WHERE tenant_id = \(tenantID) AND assignee_id IS NOT NULL AND status NOT IN ('completed', 'cancelled')
+              AND status <> ALL (\(rules.pausedStatuses.map(\.rawValue))::text[])
+            GROUP BY assignee_id
+            """))
+        let today = try countsByEngineer(transaction.query("""
+            SELECT engineer_id, count(*)::int FROM dispatch_assignments
+            WHERE tenant_id = \(tenantID) AND assigned_at >= \(todayStarts)::timestamptz
+            GROUP BY engineer_id
+            """))
+        return try engineers.rows.map { row in
+            let id: UUID = try row.decode(0)
+            let statusText: String = try row.decode(1)
+            guard let status = Engineer.Status(rawValue: statusText) else {
+                throw PostgresError(kind: .decoding, message: "engineers.status holds unknown status \(statusText)")
+            }
+            let latitude: Double? = try row.decode(2)
+            let longitude: Double? = try row.decode(3)
+            return DispatchCandidate(engineerID: id, active: true, status: status,
+                                     location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
+                                     inShop: try row.decode(4), skills: skills[id] ?? [:], openOrders: open[id] ?? 0,
+                                     assignedToday: today[id] ?? 0)
+        }
+    }
+
+    /// Names of the engineers, for the few a ranking shows.
+    public func names(of engineers: [UUID]) throws -> [UUID: String] {
+        guard !engineers.isEmpty else { return [:] }
+        return try Dictionary(uniqueKeysWithValues: transaction.query("""
+            SELECT id, name FROM engineers WHERE tenant_id = \(tenantID) AND id = ANY (\(engineers)::uuid[])
+            """).rows.map { (try $0.decode(0), try $0.decode(1)) })
     }
 
     // MARK: assignments
@@ -162,21 +196,6 @@ public struct DispatchRepository {
         ScopedDispatchPolicy(id: try row.decode("id"), shopID: try row.decode("shop_id"), typeID: try row.decode("type_id"),
                              rules: try row.decodeJSON("rules"), createdAt: try row.decode("created_at"),
                              updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
-    }
-
-    static func decodeCandidate(_ row: Row) throws -> DispatchCandidate {
-        let statusText: String = try row.decode("status")
-        guard let status = Engineer.Status(rawValue: statusText) else {
-            throw PostgresError(kind: .decoding, message: "engineers.status holds unknown status \(statusText)")
-        }
-        let latitude: Double? = try row.decode("latitude")
-        let longitude: Double? = try row.decode("longitude")
-        let names: [String] = try row.decode("skill_names")
-        let levels: [Int] = try row.decode("skill_levels")
-        return DispatchCandidate(engineerID: try row.decode("id"), name: try row.decode("name"), active: try row.decode("active"),
-                                 status: status, location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
-                                 shopIDs: try row.decode("shop_ids"), skills: Dictionary(uniqueKeysWithValues: zip(names, levels)),
-                                 openOrders: try row.decode("open_orders"), assignedToday: try row.decode("assigned_today"))
     }
 
     /// A second policy for one scope, or a shop or type of another tenant: name the field.

@@ -39,6 +39,7 @@ public final class QueryResult: @unchecked Sendable {
 
     public var first: Row? { count > 0 ? self[0] : nil }
 
+    @usableFromInline
     func column(named name: String) throws -> Int {
         guard let column = columnIndex[name] else {
             throw PostgresError(kind: .decoding, message: "no column \"\(name)\" in the result; columns are \(columns)")
@@ -46,20 +47,30 @@ public final class QueryResult: @unchecked Sendable {
         return column
     }
 
-    func value<T: PostgresDecodable>(row: Int, column: Int, as type: T.Type) throws -> T? {
+    /// A column's type and text (nil for NULL). Not generic, so that `Row.decode`, inlined and
+    /// specialised where it is called, does no generic dispatch per value.
+    @usableFromInline
+    func raw(row: Int, column: Int) throws -> (oid: UInt32, text: String?) {
         guard column >= 0, column < columnTypes.count else {
             throw PostgresError(kind: .decoding, message: "column index \(column) is out of range")
         }
-        let oid = columnTypes[column]
-        guard T.accepts(oid) else {
-            throw PostgresError(kind: .decoding, message: "column \"\(columns[column])\" has type oid \(oid), which cannot be read as \(T.self)")
-        }
-        if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
-        let text = String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-        guard let value = T.decode(postgresText: text) else {
-            throw PostgresError(kind: .decoding, message: "column \"\(columns[column])\" holds a value that is not a valid \(T.self)")
-        }
-        return value
+        if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return (columnTypes[column], nil) }
+        return (columnTypes[column], String(cString: PQgetvalue(result, Int32(row), Int32(column))))
+    }
+
+    @usableFromInline
+    func wrongType(column: Int, oid: UInt32, wanted: Any.Type) -> PostgresError {
+        PostgresError(kind: .decoding, message: "column \"\(columns[column])\" has type oid \(oid), which cannot be read as \(wanted)")
+    }
+
+    @usableFromInline
+    func invalidValue(column: Int, wanted: Any.Type) -> PostgresError {
+        PostgresError(kind: .decoding, message: "column \"\(columns[column])\" holds a value that is not a valid \(wanted)")
+    }
+
+    @usableFromInline
+    func unexpectedNull(column: Int, wanted: Any.Type) -> PostgresError {
+        PostgresError(kind: .decoding, message: "column \"\(columns[column])\" is NULL but \(wanted) is not optional")
     }
 
     func jsonText(row: Int, column: Int) throws -> String? {
@@ -74,25 +85,37 @@ public final class QueryResult: @unchecked Sendable {
 
 /// One row of a `QueryResult`; read columns by name or position with the Swift type you expect.
 public struct Row: Sendable {
-    let result: QueryResult
-    let index: Int
+    @usableFromInline let result: QueryResult
+    @usableFromInline let index: Int
+
+    init(result: QueryResult, index: Int) {
+        self.result = result
+        self.index = index
+    }
 
     /// A non-NULL column; NULL is a decoding error (ask for an Optional to allow it).
+    @inlinable
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
-        guard let value = try result.value(row: index, column: result.column(named: column), as: T.self) else {
-            throw PostgresError(kind: .decoding, message: "column \"\(column)\" is NULL but \(T.self) is not optional")
-        }
+        try decode(result.column(named: column), as: T.self)
+    }
+
+    @inlinable
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T?.Type = T?.self) throws -> T? {
+        try decode(result.column(named: column), as: T?.self)
+    }
+
+    @inlinable
+    public func decode<T: PostgresDecodable>(_ column: Int, as type: T?.Type = T?.self) throws -> T? {
+        let (oid, text) = try result.raw(row: index, column: column)
+        guard T.accepts(oid) else { throw result.wrongType(column: column, oid: oid, wanted: T.self) }
+        guard let text else { return nil }
+        guard let value = T.decode(postgresText: text) else { throw result.invalidValue(column: column, wanted: T.self) }
         return value
     }
 
-    public func decode<T: PostgresDecodable>(_ column: String, as type: T?.Type = T?.self) throws -> T? {
-        try result.value(row: index, column: result.column(named: column), as: T.self)
-    }
-
+    @inlinable
     public func decode<T: PostgresDecodable>(_ column: Int, as type: T.Type = T.self) throws -> T {
-        guard let value = try result.value(row: index, column: column, as: T.self) else {
-            throw PostgresError(kind: .decoding, message: "column \(column) is NULL but \(T.self) is not optional")
-        }
+        guard let value = try decode(column, as: T?.self) else { throw result.unexpectedNull(column: column, wanted: T.self) }
         return value
     }
 

@@ -32,9 +32,9 @@ public struct CandidateBreakdown: Sendable, Equatable, Codable {
     public var ratings: DispatchRatings
     public var score: Double
 
-    public init(_ ranked: RankedCandidate) {
+    public init(_ ranked: RankedCandidate, name: String) {
         engineerID = ranked.candidate.engineerID
-        name = ranked.candidate.name
+        self.name = name
         distanceKm = ranked.distanceKm.map { ($0 * 1000).rounded() / 1000 }
         etaMinutes = ranked.etaMinutes.map { ($0 * 10).rounded() / 10 }
         openOrders = ranked.candidate.openOrders

@@ -18,25 +18,25 @@ public struct DispatchJob: Sendable, Equatable {
 /// What dispatch knows of one engineer at the moment of the decision.
 public struct DispatchCandidate: Sendable, Equatable {
     public var engineerID: UUID
-    public var name: String
     public var active: Bool
     public var status: Engineer.Status
     public var location: GeoPoint?
-    public var shopIDs: [UUID]
+    /// Whether the engineer belongs to the job's shop.
+    public var inShop: Bool
+    /// Levels of the skills the job requires (others may be left out).
     public var skills: [String: Int]
     /// Open orders whose clock runs (paused statuses not counted).
     public var openOrders: Int
     /// Orders assigned to the engineer today, in the tenant's day.
     public var assignedToday: Int
 
-    public init(engineerID: UUID, name: String, active: Bool, status: Engineer.Status, location: GeoPoint?, shopIDs: [UUID],
+    public init(engineerID: UUID, active: Bool, status: Engineer.Status, location: GeoPoint?, inShop: Bool,
                 skills: [String: Int], openOrders: Int, assignedToday: Int) {
         self.engineerID = engineerID
-        self.name = name
         self.active = active
         self.status = status
         self.location = location
-        self.shopIDs = shopIDs
+        self.inShop = inShop
         self.skills = skills
         self.openOrders = openOrders
         self.assignedToday = assignedToday
@@ -114,7 +114,9 @@ public struct DispatchRanking: Sendable, Equatable {
                                    etaMinutes: policy.averageSpeedKmh.flatMap { speed in survivor.distance.map { $0 / speed * 60 } },
                                    ratings: ratings, score: weighted / weights.total)
         }
-        return DispatchRanking(ranked: ranked.sorted(by: isBetter), excluded: excluded)
+        // Sort small keys, not the candidates themselves: thousands of survivors are common.
+        let order = ranked.indices.map { SortKey(ranked[$0], index: $0) }.sorted(by: <)
+        return DispatchRanking(ranked: order.map { ranked[$0.index] }, excluded: excluded)
     }
 
     static func exclusions(of candidate: DispatchCandidate, distance: Double?, job: DispatchJob,
@@ -122,9 +124,8 @@ public struct DispatchRanking: Sendable, Equatable {
         var rules: [DispatchExclusion] = []
         if !candidate.active { rules.append(.inactive) }
         if candidate.status == .offDuty { rules.append(.offDuty) }
-        let inShop = job.shopID.map { candidate.shopIDs.contains($0) } ?? false
         let nothingToCompare = job.shopID == nil && job.place == nil
-        if !inShop && !nothingToCompare && !(distance.map { $0 <= policy.radiusKm } ?? false) { rules.append(.outOfArea) }
+        if !candidate.inShop && !nothingToCompare && !(distance.map { $0 <= policy.radiusKm } ?? false) { rules.append(.outOfArea) }
         if policy.requiredSkills.contains(where: { (candidate.skills[$0.key] ?? 0) < $0.value }) { rules.append(.missingSkill) }
         if candidate.openOrders >= policy.maxOpenOrders { rules.append(.atCapacity) }
         return rules
@@ -140,16 +141,32 @@ public struct DispatchRanking: Sendable, Equatable {
         return surpluses.reduce(0, +) / Double(surpluses.count)
     }
 
-    static func isBetter(_ a: RankedCandidate, _ b: RankedCandidate) -> Bool {
-        if a.score != b.score { return a.score > b.score }
-        switch (a.distanceKm, b.distanceKm) {
-        case let (x?, y?) where x != y: return x < y
-        case (_?, nil): return true
-        case (nil, _?): return false
-        default: break
+    /// Better first: higher score, then nearer (unknown distance last), less loaded, fewer
+    /// today, lower id.
+    struct SortKey: Comparable {
+        var score: Double
+        var distance: Double
+        var openOrders: Int
+        var assignedToday: Int
+        var id: UUID
+        var index: Int
+
+        init(_ ranked: RankedCandidate, index: Int) {
+            score = ranked.score
+            distance = ranked.distanceKm ?? .infinity
+            openOrders = ranked.candidate.openOrders
+            assignedToday = ranked.candidate.assignedToday
+            id = ranked.candidate.engineerID
+            self.index = index
         }
-        if a.candidate.openOrders != b.candidate.openOrders { return a.candidate.openOrders < b.candidate.openOrders }
-        if a.candidate.assignedToday != b.candidate.assignedToday { return a.candidate.assignedToday < b.candidate.assignedToday }
-        return a.candidate.engineerID.uuidString < b.candidate.engineerID.uuidString
+
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            if a.score != b.score { return a.score > b.score }
+            if a.distance != b.distance { return a.distance < b.distance }
+            if a.openOrders != b.openOrders { return a.openOrders < b.openOrders }
+            if a.assignedToday != b.assignedToday { return a.assignedToday < b.assignedToday }
+            // Byte order is the order of the ids' hex text.
+            return withUnsafeBytes(of: a.id.uuid) { x in withUnsafeBytes(of: b.id.uuid) { y in x.lexicographicallyPrecedes(y) } }
+        }
     }
 }
