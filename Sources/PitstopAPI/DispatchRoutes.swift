@@ -108,13 +108,28 @@ extension APIApplication {
         return shown.map { CandidateBreakdown($0, name: names[$0.candidate.engineerID] ?? "") }
     }
 
+    /// Midnight of today in the tenant's zone: where "orders assigned today" starts counting.
+    static func todayStarts(_ tenant: Tenant) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = tenant.zone
+        return calendar.startOfDay(for: Date())
+    }
+
+    /// The hard rules `engineer` fails for `order` (none: eligible), and the distance to the job.
+    static func eligibility(of engineer: UUID, for order: WorkOrder, tenant: Tenant,
+                            in scope: TenantScope) throws -> (failed: [DispatchExclusion], distanceKm: Double?) {
+        let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
+        let job = try scope.dispatch.job(for: order)
+        let candidate = try scope.dispatch.candidate(engineer: engineer, for: job, rules: rules, todayStarts: todayStarts(tenant))
+        let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
+        return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
+    }
+
     /// Ranks the engineers for `order` by the policy in force for it.
     static func rank(_ order: WorkOrder, tenant: Tenant, in scope: TenantScope) throws -> Decision {
         let (rules, policyID) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
         let job = try scope.dispatch.job(for: order)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = tenant.zone
-        let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: calendar.startOfDay(for: Date()))
+        let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: todayStarts(tenant))
         return Decision(rules: rules, policyID: policyID, considered: candidates.count,
                         ranking: DispatchRanking.rank(candidates, for: job, policy: rules))
     }

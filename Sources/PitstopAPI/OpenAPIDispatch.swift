@@ -30,6 +30,37 @@ extension OpenAPIDocument {
                                   responses: ["204": ["description": "Kept"],
                                               "429": ["description": "Too soon after the last one; see Retry-After", "content": problemContent]]),
             ] as Object,
+            "/v1/work-orders/{id}/pool": [
+                "post": operation("poolWorkOrder", "Publish an unassigned order to the grab pool (admin, dispatcher)", tags: ["dispatch"],
+                                  parameters: [idParameter, ifMatch], body: ["type": "object", "additionalProperties": false,
+                                                                             "properties": ["note": ["type": "string", "maxLength": 2000] as Object] as Object],
+                                  responses: ["200": ["description": "The pooled order", "content": json(ref("WorkOrder"))]]),
+                "delete": operation("unpoolWorkOrder", "Take an order back out of the pool (admin, dispatcher)", tags: ["dispatch"],
+                                    parameters: [idParameter, ifMatch],
+                                    responses: ["200": ["description": "The order", "content": json(ref("WorkOrder"))]]),
+            ] as Object,
+            "/v1/pool": [
+                "get": operation("listPool", "Pooled orders, oldest first: an engineer key sees only those it may claim, with the distance",
+                                 tags: ["dispatch"],
+                                 responses: ["200": ["description": "The pool", "content": json([
+                                     "type": "object", "required": ["items"],
+                                     "properties": ["items": ["type": "array", "items": ref("PooledOrder")] as Object] as Object,
+                                 ])]]),
+            ] as Object,
+            "/v1/work-orders/{id}/claim": [
+                "post": operation("claimWorkOrder", "Take a pooled order (engineer key): the first valid claim wins, every other gets 409",
+                                  tags: ["dispatch"], parameters: [idParameter],
+                                  responses: ["200": ["description": "The order, assigned to the claimer", "content": json(ref("WorkOrder"))],
+                                              "409": ["description": "Already taken or withdrawn", "content": problemContent]]),
+            ] as Object,
+            "/v1/work-orders/{id}/transfer": [
+                "post": operation("transferWorkOrder", "Move an assigned order to another engineer, with a reason (admin, dispatcher)",
+                                  tags: ["dispatch"], parameters: [idParameter, ifMatch],
+                                  body: ["type": "object", "required": ["engineer_id", "reason"], "additionalProperties": false,
+                                         "properties": ["engineer_id": ["type": "string", "format": "uuid"] as Object,
+                                                        "reason": ["type": "string", "minLength": 1, "maxLength": 1000] as Object] as Object],
+                                  responses: ["200": ["description": "The order with its new assignee", "content": json(ref("WorkOrder"))]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -107,6 +138,14 @@ extension OpenAPIDocument {
                                "excluded": ["type": "object", "additionalProperties": ["type": "integer"],
                                             "description": "How many engineers each hard rule excluded"] as Object,
                                "candidates": ["type": "array", "items": ref("Candidate")] as Object] as Object,
+            ] as Object,
+            "PooledOrder": [
+                "type": "object", "required": ["id", "number", "type_id", "priority", "description", "symptoms"],
+                "properties": ["id": uuid, "number": ["type": "string"], "type_id": uuid, "priority": prioritySchema,
+                               "shop_id": ["type": ["string", "null"], "format": "uuid"] as Object, "description": ["type": "string"],
+                               "symptoms": ["type": "array", "items": ["type": "string"]] as Object, "site": ref("Site"),
+                               "due_at": ["type": ["string", "null"], "format": "date-time"] as Object, "pooled_at": timestamp,
+                               "distance_km": ["type": ["number", "null"], "description": "From the engineer asking"] as Object] as Object,
             ] as Object,
             "DispatchRequest": [
                 "type": "object", "additionalProperties": false,

@@ -433,6 +433,7 @@ enum OpenAPIDocument {
                     "created_at": timestamp, "updated_at": timestamp, "status_changed_at": timestamp,
                     "completed_at": timestamp, "cancelled_at": timestamp, "version": ["type": "integer"],
                     "due_at": ["type": ["string", "null"], "format": "date-time", "description": "When the order is due"] as Object,
+                    "pooled_at": ["type": ["string", "null"], "format": "date-time", "description": "Since when it waits in the grab pool"] as Object,
                     "milestones": ["type": "object", "additionalProperties": timestamp,
                                    "description": "When the order first reached each status, by status",
                                    "examples": [["new": "2026-11-26T06:59:34.123Z", "assigned": "2026-11-26T07:02:10.481Z"]]] as Object,
@@ -483,7 +484,7 @@ enum OpenAPIDocument {
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
                                "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
-                                                                   "customer_message"]] as Object,
+                                                                   "customer_message", "pooled", "unpooled", "transferred"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

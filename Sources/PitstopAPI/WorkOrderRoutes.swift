@@ -225,6 +225,7 @@ struct WorkOrderBody: Encodable {
     /// When the order first reached each status, by status.
     var milestones: [String: Date]
     var dueAt: Date?
+    var pooledAt: Date?
 
     init(_ order: WorkOrder, tenantID: UUID) {
         id = order.id.lowercasedText
@@ -251,6 +252,7 @@ struct WorkOrderBody: Encodable {
         trackingToken = order.trackingSecret.map { PublicToken(kind: .tracking, tenantID: tenantID, secret: $0).text }
         milestones = Dictionary(uniqueKeysWithValues: order.milestones.map { ($0.key.rawValue, $0.value) })
         dueAt = order.dueAt
+        pooledAt = order.pooledAt
     }
 }
 

@@ -147,6 +147,36 @@ public struct DispatchRepository {
         }
     }
 
+    /// What dispatch knows of one engineer for `job`: to check a claim or show the pool.
+    public func candidate(engineer: UUID, for job: DispatchJob, rules: DispatchPolicy, todayStarts: Date) throws -> DispatchCandidate {
+        let rows = try transaction.query("""
+            SELECT e.id, e.active, e.status, e.latitude, e.longitude,
+                   EXISTS (SELECT 1 FROM engineer_shops m WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id
+                                                           AND m.shop_id = \(job.shopID)::uuid) AS in_shop,
+                   ARRAY(SELECT s.skill FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS names,
+                   ARRAY(SELECT s.level FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS levels,
+                   (SELECT count(*)::int FROM work_orders o
+                    WHERE o.tenant_id = e.tenant_id AND o.assignee_id = e.id AND o.status NOT IN ('completed', 'cancelled')
+                      AND o.status <> ALL (\(rules.pausedStatuses.map(\.rawValue))::text[])) AS open_orders,
+                   (SELECT count(*)::int FROM dispatch_assignments a
+                    WHERE a.tenant_id = e.tenant_id AND a.engineer_id = e.id AND a.assigned_at >= \(todayStarts)::timestamptz) AS today
+            FROM engineers e WHERE e.tenant_id = \(tenantID) AND e.id = \(engineer)
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("engineer") }
+        let statusText: String = try row.decode("status")
+        guard let status = Engineer.Status(rawValue: statusText) else {
+            throw PostgresError(kind: .decoding, message: "engineers.status holds unknown status \(statusText)")
+        }
+        let latitude: Double? = try row.decode("latitude")
+        let longitude: Double? = try row.decode("longitude")
+        let names: [String] = try row.decode("names")
+        let levels: [Int] = try row.decode("levels")
+        return DispatchCandidate(engineerID: engineer, active: try row.decode("active"), status: status,
+                                 location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
+                                 inShop: try row.decode("in_shop"), skills: Dictionary(uniqueKeysWithValues: zip(names, levels)),
+                                 openOrders: try row.decode("open_orders"), assignedToday: try row.decode("today"))
+    }
+
     /// Names of the engineers, for the few a ranking shows.
     public func names(of engineers: [UUID]) throws -> [UUID: String] {
         guard !engineers.isEmpty else { return [:] }

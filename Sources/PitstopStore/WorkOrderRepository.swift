@@ -11,7 +11,7 @@ public struct WorkOrderRepository {
     static let columns = """
         id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
         site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
-        completed_at, cancelled_at, version, tracking_secret, milestones, due_at
+        completed_at, cancelled_at, version, tracking_secret, milestones, due_at, pooled_at
         """
 
     public struct Filter: Sendable, Equatable {
@@ -196,6 +196,7 @@ public struct WorkOrderRepository {
                         cancelled_at = CASE WHEN \(next == .cancelled)::boolean THEN \(now)::timestamptz ELSE cancelled_at END,
                         cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
                                              ELSE cancel_reason END,
+                        pooled_at = CASE WHEN \(next == .new || next == .reopened)::boolean THEN pooled_at END,
                         milestones = CASE WHEN milestones ? \(next.rawValue)::text THEN milestones
                                           ELSE milestones || jsonb_build_object(\(next.rawValue)::text, \(now.postgresText)::text) END,
                         updated_at = \(now),
@@ -207,6 +208,102 @@ public struct WorkOrderRepository {
                 """)[0])
         }
         return order
+    }
+
+    /// Publishes an unassigned order to the grab pool, if it is still at `expectedVersion`.
+    public func pool(id: UUID, expectedVersion: Int, note: String?, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+        let current = try lockForChange(id: id, expectedVersion: expectedVersion)
+        guard current.status == .new || current.status == .reopened else {
+            throw StoreError.conflict("only an unassigned order (new or reopened) can go to the pool; this one is \(current.status.rawValue)")
+        }
+        guard current.pooledAt == nil else { throw StoreError.conflict("the order is already in the pool") }
+        return try Self.decode(transaction.query("""
+            WITH o AS (
+                UPDATE work_orders SET pooled_at = \(now), updated_at = \(now), version = version + 1
+                WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+            )
+            \(eventsAndResult(kind: "pooled", from: nil, note: note, actor: actor, topic: "work_order.pooled"))
+            """)[0])
+    }
+
+    /// Takes an order out of the pool again.
+    public func unpool(id: UUID, expectedVersion: Int, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+        let current = try lockForChange(id: id, expectedVersion: expectedVersion)
+        guard current.pooledAt != nil else { throw StoreError.conflict("the order is not in the pool") }
+        return try Self.decode(transaction.query("""
+            WITH o AS (
+                UPDATE work_orders SET pooled_at = NULL, updated_at = \(now), version = version + 1
+                WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+            )
+            \(eventsAndResult(kind: "unpooled", from: nil, note: nil, actor: actor, topic: "work_order.unpooled"))
+            """)[0])
+    }
+
+    /// Gives a pooled order to `engineer`. Claims of one order queue on its row lock; the first
+    /// finds it pooled and takes it, every later one finds it taken: `StoreError.conflict`.
+    public func claim(id: UUID, engineer: UUID, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("work order") }
+        let current = try Self.decode(row)
+        guard current.pooledAt != nil, current.status == .new || current.status == .reopened else {
+            throw StoreError.conflict("the order is no longer in the pool: someone else took it or it was withdrawn")
+        }
+        return try Self.decode(transaction.query("""
+            WITH o AS (
+                UPDATE work_orders SET status = 'assigned', assignee_id = \(engineer), pooled_at = NULL, status_changed_at = \(now),
+                    milestones = CASE WHEN milestones ? 'assigned' THEN milestones
+                                      ELSE milestones || jsonb_build_object('assigned', \(now.postgresText)::text) END,
+                    updated_at = \(now), version = version + 1
+                WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+            )
+            \(eventsAndResult(kind: "status_changed", from: current.status, note: "claimed from the pool", actor: actor,
+                              topic: "work_order.status_changed"))
+            """)[0])
+    }
+
+    /// Moves an assigned order to another engineer. An accepted order goes back to assigned, so
+    /// the new engineer accepts it in turn; one already being worked on keeps its status.
+    public func transfer(id: UUID, expectedVersion: Int, to engineer: UUID, reason: String, actor: UUID?,
+                         now: Date = Date()) throws -> WorkOrder {
+        let current = try lockForChange(id: id, expectedVersion: expectedVersion)
+        guard let previous = current.assigneeID, current.status.isOpen, current.status != .new, current.status != .reopened else {
+            throw StoreError.conflict("only an assigned, open order can be transferred; this one is \(current.status.rawValue)")
+        }
+        guard previous != engineer else { throw ValidationError(field: "engineer_id", "is already the assignee") }
+        let next: WorkOrderStatus = current.status == .accepted ? .assigned : current.status
+        let note = String("\(previous.lowercasedText) → \(engineer.lowercasedText): \(reason)".prefix(2000))
+        return try Self.mappingReferences {
+            try Self.decode(transaction.query("""
+                WITH o AS (
+                    UPDATE work_orders SET assignee_id = \(engineer), status = \(next.rawValue), updated_at = \(now), version = version + 1
+                    WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+                )
+                \(eventsAndResult(kind: "transferred", from: current.status, note: note, actor: actor, topic: "work_order.transferred"))
+                """)[0])
+        }
+    }
+
+    /// The order, locked for a change, if it is still at `expectedVersion`.
+    private func lockForChange(id: UUID, expectedVersion: Int) throws -> WorkOrder {
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("work order") }
+        let order = try Self.decode(row)
+        guard order.version == expectedVersion else { throw StoreError.versionMismatch(current: order.version) }
+        return order
+    }
+
+    /// Pooled orders, oldest in the pool first.
+    public func pooled(limit: Int) throws -> [WorkOrder] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND pooled_at IS NOT NULL
+            ORDER BY pooled_at, id
+            LIMIT \(limit)
+            """).rows.map(Self.decode)
     }
 
     /// Applies `changes` if the order is still at `expectedVersion`. Custom-field values sent are
@@ -399,6 +496,7 @@ public struct WorkOrderRepository {
                          statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
                          cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),
                          trackingSecret: try row.decode("tracking_secret"),
-                         milestones: try row.decodeJSON("milestones", parse: Self.milestones), dueAt: try row.decode("due_at"))
+                         milestones: try row.decodeJSON("milestones", parse: Self.milestones), dueAt: try row.decode("due_at"),
+                         pooledAt: try row.decode("pooled_at"))
     }
 }

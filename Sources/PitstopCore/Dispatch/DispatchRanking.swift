@@ -119,7 +119,7 @@ public struct DispatchRanking: Sendable, Equatable {
         return DispatchRanking(ranked: order.map { ranked[$0.index] }, excluded: excluded)
     }
 
-    static func exclusions(of candidate: DispatchCandidate, distance: Double?, job: DispatchJob,
+    public static func exclusions(of candidate: DispatchCandidate, distance: Double?, job: DispatchJob,
                            policy: DispatchPolicy) -> [DispatchExclusion] {
         var rules: [DispatchExclusion] = []
         if !candidate.active { rules.append(.inactive) }

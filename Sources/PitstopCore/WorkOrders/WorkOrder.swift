@@ -52,12 +52,14 @@ public struct WorkOrder: Sendable, Equatable {
     public var milestones: [WorkOrderStatus: Date]
     /// When the order is due (the time promised to the customer), if set.
     public var dueAt: Date?
+    /// Since when the order waits in the grab pool, if it does.
+    public var pooledAt: Date?
 
     public init(id: UUID, number: String, channel: Channel, typeID: UUID, priority: Priority, status: WorkOrderStatus,
                 customerID: UUID, vehicleID: UUID?, shopID: UUID?, assigneeID: UUID?, description: String, symptoms: [String],
                 site: Site?, customFields: [String: JSONValue], cancelReason: String?, createdAt: Date, updatedAt: Date,
                 statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int, trackingSecret: String?,
-                milestones: [WorkOrderStatus: Date], dueAt: Date?) {
+                milestones: [WorkOrderStatus: Date], dueAt: Date?, pooledAt: Date? = nil) {
         self.id = id
         self.number = number
         self.channel = channel
@@ -82,6 +84,7 @@ public struct WorkOrder: Sendable, Equatable {
         self.trackingSecret = trackingSecret
         self.milestones = milestones
         self.dueAt = dueAt
+        self.pooledAt = pooledAt
     }
 }
 

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+import Postgres
+
+extension APIApplication {
+    /// The grab pool (抢单) and transfers (转派). Dispatchers publish unassigned orders to the pool;
+    /// engineers see only the pooled orders they are eligible for and claim one; the first valid
+    /// claim wins and every other gets 409. Dispatchers move assigned orders between engineers,
+    /// always with a reason.
+    var poolRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/work-orders/{id}/pool", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let id = try Self.pathID(request, "work order")
+                let version = try Self.ifMatchVersion(request)
+                let body = request.body.isEmpty ? NoteBody()
+                    : try JSONCoding.decode(NoteBody.self, from: request.body, allowedFields: ["note"])
+                if let note = body.note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
+                let order = try scope.workOrders.pool(id: id, expectedVersion: version, note: body.note, actor: caller.key.id)
+                return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
+            },
+            tenantRoute("DELETE", "/v1/work-orders/{id}/pool", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let order = try scope.workOrders.unpool(id: try Self.pathID(request, "work order"), expectedVersion: try Self.ifMatchVersion(request),
+                                                        actor: caller.key.id)
+                return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
+            },
+            // Engineers see what they may claim; desks see the whole pool.
+            tenantRoute("GET", "/v1/pool", roles: [.admin, .dispatcher, .engineer]) { _, caller, scope in
+                var items: [PooledOrderBody] = []
+                for order in try scope.workOrders.pooled(limit: 100) {
+                    guard let engineer = caller.key.engineerID else {
+                        items.append(PooledOrderBody(order, distanceKm: nil))
+                        continue
+                    }
+                    let (failed, distance) = try Self.eligibility(of: engineer, for: order, tenant: caller.tenant, in: scope)
+                    if failed.isEmpty { items.append(PooledOrderBody(order, distanceKm: distance)) }
+                }
+                return try .json(["items": items])
+            },
+            tenantRoute("POST", "/v1/work-orders/{id}/claim", roles: [.engineer]) { request, caller, scope in
+                let id = try Self.pathID(request, "work order")
+                guard let engineer = caller.key.engineerID else { throw Problem.forbidden("only an engineer's key can claim") }
+                let order = try scope.workOrders.get(id: id)
+                guard order.pooledAt != nil else {
+                    throw Problem.conflict("the order is not in the pool: someone else took it or it was withdrawn")
+                }
+                let (failed, _) = try Self.eligibility(of: engineer, for: order, tenant: caller.tenant, in: scope)
+                guard failed.isEmpty else {
+                    throw Problem.forbidden("you may not take this order: \(failed.map(\.rawValue).joined(separator: ", "))")
+                }
+                let claimed = try scope.workOrders.claim(id: id, engineer: engineer, actor: caller.key.id)
+                try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .claim,
+                                                             actorKeyID: caller.key.id, reason: nil, assignedAt: claimed.statusChangedAt,
+                                                             rules: nil, considered: 0, excluded: [:], candidates: []))
+                return try .record(WorkOrderBody(claimed, tenantID: caller.tenant.id), version: claimed.version)
+            },
+            tenantRoute("POST", "/v1/work-orders/{id}/transfer", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let id = try Self.pathID(request, "work order")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(TransferBody.self, from: request.body, allowedFields: ["engineer_id", "reason"])
+                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
+                do {
+                    _ = try scope.engineers.get(id: body.engineerId)
+                } catch StoreError.notFound {
+                    throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
+                }
+                let moved = try scope.workOrders.transfer(id: id, expectedVersion: version, to: body.engineerId, reason: reason,
+                                                          actor: caller.key.id)
+                try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: id, engineerID: body.engineerId, mode: .transfer,
+                                                             actorKeyID: caller.key.id, reason: reason, assignedAt: moved.updatedAt,
+                                                             rules: nil, considered: 0, excluded: [:], candidates: []))
+                return try .record(WorkOrderBody(moved, tenantID: caller.tenant.id), version: moved.version)
+            },
+        ]
+    }
+}
+
+struct NoteBody: Decodable {
+    var note: String?
+}
+
+struct TransferBody: Decodable {
+    var engineerId: UUID
+    var reason: String
+}
+
+/// A pooled order as an engineer deciding whether to take it sees it.
+struct PooledOrderBody: Encodable {
+    var id: UUID
+    var number: String
+    var typeId: UUID
+    var priority: String
+    var shopId: UUID?
+    var description: String
+    var symptoms: [String]
+    var site: WorkOrder.Site?
+    var dueAt: Date?
+    var pooledAt: Date?
+    var distanceKm: Double?
+
+    init(_ order: WorkOrder, distanceKm: Double?) {
+        id = order.id
+        number = order.number
+        typeId = order.typeID
+        priority = order.priority.rawValue
+        shopId = order.shopID
+        description = order.description
+        symptoms = order.symptoms
+        site = order.site
+        dueAt = order.dueAt
+        pooledAt = order.pooledAt
+        self.distanceKm = distanceKm.map { ($0 * 1000).rounded() / 1000 }
+    }
+}
