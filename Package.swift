@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "PitstopCore"),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),
-        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "Postgres", "Logging", "Lifecycle"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),
@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),
         .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
-        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer", "PitstopCore", "Lifecycle", "PitstopJobs"]),
+        .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer", "PitstopCore", "Lifecycle", "PitstopJobs", "Logging"]),
         .testTarget(name: "ExecutableTests", dependencies: ["PitstopTesting", "pitstop-admin", "pitstop-api", "pitstop-worker"]),
         .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting", "Lifecycle", "Logging", "Postgres", "PitstopStore"]),
     ]

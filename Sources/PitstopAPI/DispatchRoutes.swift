@@ -43,10 +43,11 @@ extension APIApplication {
                     guard let value = Int(text), (1...100).contains(value) else { throw Problem.badQuery("limit", "must be a whole number from 1 to 100") }
                     limit = value
                 }
-                let decision = try Self.rank(order, tenant: caller.tenant, in: scope)
+                let dispatcher = Dispatcher(scope: scope, tenant: caller.tenant)
+                let decision = try dispatcher.rank(order)
                 return try .json(CandidatesBody(policyId: decision.policyID, considered: decision.considered,
                                                 excluded: decision.ranking.exclusionNames,
-                                                candidates: try Self.breakdown(decision.ranking, first: limit, in: scope)))
+                                                candidates: try dispatcher.breakdown(decision.ranking, first: limit)))
             },
             tenantRoute("POST", "/v1/work-orders/{id}/dispatch", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
@@ -55,90 +56,75 @@ extension APIApplication {
                     : try JSONCoding.decode(DispatchRequestBody.self, from: request.body, allowedFields: ["engineer_id", "reason"])
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
                 let order = try scope.workOrders.get(id: id)
-                let assignment: DispatchAssignment
-                if let chosen = body.engineerId {
-                    do {
-                        _ = try scope.engineers.get(id: chosen)
-                    } catch StoreError.notFound {
-                        throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
-                    }
-                    assignment = DispatchAssignment(id: UUID(), workOrderID: id, engineerID: chosen, mode: .direct, actorKeyID: caller.key.id,
-                                                    reason: body.reason, assignedAt: Date(), rules: nil, considered: 0, excluded: [:],
-                                                    candidates: [])
-                } else {
-                    let decision = try Self.rank(order, tenant: caller.tenant, in: scope)
-                    guard let best = decision.ranking.ranked.first else {
+                guard let chosen = body.engineerId else {
+                    switch try Dispatcher(scope: scope, tenant: caller.tenant).offerNext(order, expectedVersion: version, actor: caller.key.id) {
+                    case .offered(let offered, let assignment, let offer):
+                        return try .record(DispatchResultBody(workOrder: WorkOrderBody(offered, tenantID: caller.tenant.id),
+                                                              assignment: AssignmentBody(assignment), offer: OfferBody(offer)),
+                                           version: offered.version)
+                    case .nobodyEligible(let decision):
                         let counts = decision.ranking.exclusionNames.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
                         throw Problem(status: 409, type: "no-eligible-engineer", title: "No eligible engineer",
                                       detail: "no engineer passes the dispatch rules for this order (\(decision.considered) considered"
                                           + (counts.isEmpty ? "" : "; excluded: \(counts.joined(separator: ", "))")
                                           + "); assign one directly with engineer_id, or change the policy")
+                    case .pooled(let moved), .leftForDispatcher(let moved), .unchanged(let moved):
+                        throw Problem.conflict("automatic dispatch has already asked every engineer it may for this order; "
+                                               + "it is \(moved.pooledAt == nil ? "left to the dispatchers" : "in the grab pool")")
                     }
-                    assignment = DispatchAssignment(id: UUID(), workOrderID: id, engineerID: best.candidate.engineerID, mode: .auto,
-                                                    actorKeyID: caller.key.id, reason: body.reason, assignedAt: Date(), rules: decision.rules,
-                                                    considered: decision.considered, excluded: decision.ranking.exclusionNames,
-                                                    candidates: try Self.breakdown(decision.ranking, first: 20, in: scope))
                 }
-                let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: .assigned,
-                                                            note: assignment.mode == .auto ? "dispatched automatically" : body.reason,
-                                                            reason: nil, assignee: assignment.engineerID, actor: caller.key.id,
-                                                            reopenWindow: caller.tenant.reopenWindow)
-                try scope.dispatch.record(assignment)
+                do {
+                    _ = try scope.engineers.get(id: chosen)
+                } catch StoreError.notFound {
+                    throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
+                }
+                let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: .assigned, note: body.reason, reason: nil,
+                                                            assignee: chosen, actor: caller.key.id, reopenWindow: caller.tenant.reopenWindow)
+                let assignment = try scope.dispatch.record(DispatchAssignment(
+                    id: UUID(), workOrderID: id, engineerID: chosen, mode: .direct, actorKeyID: caller.key.id, reason: body.reason,
+                    assignedAt: moved.statusChangedAt, rules: nil, considered: 0, excluded: [:], candidates: []))
                 return try .record(DispatchResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
-                                                      assignment: AssignmentBody(assignment)), version: moved.version)
+                                                      assignment: AssignmentBody(assignment), offer: nil), version: moved.version)
+            },
+            // The assignee's answers. No If-Match: the engineer answers the order as it stands.
+            tenantRoute("POST", "/v1/work-orders/{id}/accept", roles: [.engineer]) { request, caller, scope in
+                let (order, engineer) = try Self.assignedToCaller(request, caller, scope)
+                if let offer = try scope.dispatch.pendingOffer(workOrder: order.id), offer.engineerID == engineer {
+                    try scope.dispatch.close(offer: offer.id, as: .accepted, at: Date())
+                }
+                let accepted = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .accepted, note: nil,
+                                                               reason: nil, assignee: nil, actor: caller.key.id,
+                                                               reopenWindow: caller.tenant.reopenWindow)
+                return try .record(WorkOrderBody(accepted, tenantID: caller.tenant.id), version: accepted.version)
+            },
+            tenantRoute("POST", "/v1/work-orders/{id}/decline", roles: [.engineer]) { request, caller, scope in
+                let body = try JSONCoding.decode(DeclineBody.self, from: request.body, allowedFields: ["reason"])
+                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
+                let (order, engineer) = try Self.assignedToCaller(request, caller, scope)
+                let offer = try scope.dispatch.pendingOffer(workOrder: order.id)
+                _ = try Dispatcher(scope: scope, tenant: caller.tenant).passOn(order, from: engineer, offer: offer, as: .declined,
+                                                                               reason: reason, actor: caller.key.id)
+                return .noContent()
             },
             tenantRoute("GET", "/v1/work-orders/{id}/dispatch", roles: [.admin, .dispatcher]) { request, _, scope in
                 let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
-                return try .json(["items": try scope.dispatch.assignments(workOrder: order.id).map(AssignmentBody.init)])
+                return try .json(AssignmentsBody(items: try scope.dispatch.assignments(workOrder: order.id).map(AssignmentBody.init),
+                                                 offers: try scope.dispatch.offers(workOrder: order.id).map(OfferBody.init)))
             },
         ]
     }
 
-    struct Decision {
-        var rules: DispatchPolicy
-        var policyID: UUID?
-        var considered: Int
-        var ranking: DispatchRanking
-    }
-
-    /// The first `count` of a ranking with the engineers' names, as shown and as kept.
-    static func breakdown(_ ranking: DispatchRanking, first count: Int, in scope: TenantScope) throws -> [CandidateBreakdown] {
-        let shown = ranking.ranked.prefix(count)
-        let names = try scope.dispatch.names(of: shown.map(\.candidate.engineerID))
-        return shown.map { CandidateBreakdown($0, name: names[$0.candidate.engineerID] ?? "") }
-    }
-
-    /// Midnight of today in the tenant's zone: where "orders assigned today" starts counting.
-    static func todayStarts(_ tenant: Tenant) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = tenant.zone
-        return calendar.startOfDay(for: Date())
-    }
-
-    /// The hard rules `engineer` fails for `order` (none: eligible), and the distance to the job.
-    static func eligibility(of engineer: UUID, for order: WorkOrder, tenant: Tenant,
-                            in scope: TenantScope) throws -> (failed: [DispatchExclusion], distanceKm: Double?) {
-        let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
-        let job = try scope.dispatch.job(for: order)
-        let candidate = try scope.dispatch.candidate(engineer: engineer, for: job, rules: rules, todayStarts: todayStarts(tenant))
-        let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
-        return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
-    }
-
-    /// Ranks the engineers for `order` by the policy in force for it.
-    static func rank(_ order: WorkOrder, tenant: Tenant, in scope: TenantScope) throws -> Decision {
-        let (rules, policyID) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
-        let job = try scope.dispatch.job(for: order)
-        let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: todayStarts(tenant))
-        return Decision(rules: rules, policyID: policyID, considered: candidates.count,
-                        ranking: DispatchRanking.rank(candidates, for: job, policy: rules))
-    }
-}
-
-extension DispatchRanking {
-    /// Exclusion counts by the rule's API name.
-    var exclusionNames: [String: Int] {
-        Dictionary(uniqueKeysWithValues: exclusionCounts.map { ($0.key.rawValue, $0.value) })
+    /// The order of the `{id}` path, if it waits for the calling engineer's answer.
+    static func assignedToCaller(_ request: HTTPRequest, _ caller: TenantCaller,
+                                 _ scope: TenantScope) throws -> (order: WorkOrder, engineer: UUID) {
+        guard let engineer = caller.key.engineerID else { throw Problem.forbidden("only an engineer's key answers for an engineer") }
+        let order = try scope.workOrders.get(id: try pathID(request, "work order"))
+        guard order.assigneeID == engineer, order.status == .assigned else {
+            throw Problem.conflict("the order is not waiting for your answer (it is \(order.status.rawValue)"
+                                   + (order.assigneeID == engineer ? ")" : ", assigned to someone else)"))
+        }
+        return (order, engineer)
     }
 }
 
@@ -161,8 +147,12 @@ struct DispatchPolicyInputBody: Decodable {
     var averageSpeedKmh: Double?
     var pausedStatuses: [WorkOrderStatus]?
     var weights: WeightsBody?
+    var offerTimeoutSeconds: Int?
+    var maxRounds: Int?
+    var afterRounds: DispatchPolicy.AfterRounds?
 
-    static let ruleFields: Set<String> = ["radius_km", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights"]
+    static let ruleFields: Set<String> = ["radius_km", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights",
+                                          "offer_timeout_seconds", "max_rounds", "after_rounds"]
     static let scopedFields = ruleFields.union(["shop_id", "type_id"])
 
     func checkedRules() throws -> DispatchPolicy {
@@ -174,7 +164,9 @@ struct DispatchPolicyInputBody: Decodable {
                                              familiarity: self.weights?.familiarity ?? defaults.weights.familiarity)
         let rules = DispatchPolicy(radiusKm: radiusKm ?? defaults.radiusKm, maxOpenOrders: maxOpenOrders ?? defaults.maxOpenOrders,
                                    requiredSkills: requiredSkills ?? [:], averageSpeedKmh: averageSpeedKmh,
-                                   pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, weights: weights)
+                                   pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, weights: weights,
+                                   offerTimeoutSeconds: offerTimeoutSeconds ?? defaults.offerTimeoutSeconds,
+                                   maxRounds: maxRounds ?? defaults.maxRounds, afterRounds: afterRounds ?? defaults.afterRounds)
         guard rules.errors.isEmpty else { throw ValidationError(rules.errors) }
         return rules
     }
@@ -245,4 +237,38 @@ struct AssignmentBody: Encodable {
 struct DispatchResultBody: Encodable {
     var workOrder: WorkOrderBody
     var assignment: AssignmentBody
+    /// For an automatic pick: the engineer's deadline to accept.
+    var offer: OfferBody?
+}
+
+struct OfferBody: Encodable {
+    var id: UUID
+    var engineerId: UUID
+    var round: Int
+    var offeredAt: Date
+    var expiresAt: Date
+    var state: DispatchOffer.State
+    var answeredAt: Date?
+    var declineReason: String?
+
+    init(_ offer: DispatchOffer) {
+        id = offer.id
+        engineerId = offer.engineerID
+        round = offer.round
+        offeredAt = offer.offeredAt
+        expiresAt = offer.expiresAt
+        state = offer.state
+        answeredAt = offer.answeredAt
+        declineReason = offer.declineReason
+    }
+}
+
+struct AssignmentsBody: Encodable {
+    var items: [AssignmentBody]
+    /// Automatic offers, first round first, with how each was answered.
+    var offers: [OfferBody]
+}
+
+struct DeclineBody: Decodable {
+    var reason: String
 }

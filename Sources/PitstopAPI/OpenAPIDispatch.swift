@@ -71,18 +71,35 @@ extension OpenAPIDocument {
                 "post": operation("dispatchWorkOrder",
                                   "Assign the order: to the best-ranked engineer, or with engineer_id to the dispatcher's pick (admin, dispatcher)",
                                   tags: ["dispatch"], parameters: [idParameter, ifMatch], body: ref("DispatchRequest"),
-                                  responses: ["200": ["description": "The assigned order and the assignment", "content": json([
+                                  responses: ["200": ["description": "The assigned order, the assignment, and for an automatic pick the offer", "content": json([
                                       "type": "object", "required": ["work_order", "assignment"],
-                                      "properties": ["work_order": ref("WorkOrder"), "assignment": ref("Assignment")] as Object,
+                                      "properties": ["work_order": ref("WorkOrder"), "assignment": ref("Assignment"), "offer": ref("Offer")] as Object,
                                   ])],
                                               "409": ["description": "No engineer passes the rules, or the order cannot be assigned now",
                                                       "content": problemContent]]),
-                "get": operation("workOrderAssignments", "Why this engineer: every assignment of the order with its ranking, newest first",
+                "get": operation("workOrderAssignments",
+                                 "Why this engineer: every assignment with its ranking, newest first, and the automatic offers with their answers",
                                  tags: ["dispatch"], parameters: [idParameter],
-                                 responses: ["200": ["description": "The assignments", "content": json([
-                                     "type": "object", "required": ["items"],
-                                     "properties": ["items": ["type": "array", "items": ref("Assignment")] as Object] as Object,
+                                 responses: ["200": ["description": "The assignments and offers", "content": json([
+                                     "type": "object", "required": ["items", "offers"],
+                                     "properties": ["items": ["type": "array", "items": ref("Assignment")] as Object,
+                                                    "offers": ["type": "array", "items": ref("Offer")] as Object] as Object,
                                  ])]]),
+            ] as Object,
+            "/v1/work-orders/{id}/accept": [
+                "post": operation("acceptWorkOrder", "The assigned engineer accepts (engineer key); no If-Match", tags: ["dispatch"],
+                                  parameters: [idParameter],
+                                  responses: ["200": ["description": "The accepted order", "content": json(ref("WorkOrder"))],
+                                              "409": ["description": "Not waiting for this engineer's answer", "content": problemContent]]),
+            ] as Object,
+            "/v1/work-orders/{id}/decline": [
+                "post": operation("declineWorkOrder",
+                                  "The assigned engineer declines with a reason (engineer key); the order goes to the next engineer, or to the pool or the dispatchers after the last round",
+                                  tags: ["dispatch"], parameters: [idParameter],
+                                  body: ["type": "object", "required": ["reason"], "additionalProperties": false,
+                                         "properties": ["reason": ["type": "string", "minLength": 1, "maxLength": 1000] as Object] as Object],
+                                  responses: ["204": ["description": "Declined"],
+                                              "409": ["description": "Not waiting for this engineer's answer", "content": problemContent]]),
             ] as Object,
         ]
     }
@@ -110,6 +127,12 @@ extension OpenAPIDocument {
             "paused_statuses": ["type": "array", "items": statusSchema, "default": ["awaiting_parts"],
                                 "description": "Orders in these statuses do not count towards an engineer's load"] as Object,
             "weights": weights,
+            "offer_timeout_seconds": ["type": "integer", "default": 300, "minimum": 30, "maximum": 86400,
+                                      "description": "How long an automatically chosen engineer has to accept"] as Object,
+            "max_rounds": ["type": "integer", "default": 3, "minimum": 1, "maximum": 20,
+                           "description": "Engineers asked in turn before the order leaves automatic dispatch"] as Object,
+            "after_rounds": ["type": "string", "enum": ["pool", "dispatcher"], "default": "pool",
+                             "description": "Where an order goes when every round was declined or timed out"] as Object,
         ]
         return [
             "DispatchRules": ["type": "object", "additionalProperties": false, "properties": ruleProperties] as Object,
@@ -138,6 +161,13 @@ extension OpenAPIDocument {
                                "excluded": ["type": "object", "additionalProperties": ["type": "integer"],
                                             "description": "How many engineers each hard rule excluded"] as Object,
                                "candidates": ["type": "array", "items": ref("Candidate")] as Object] as Object,
+            ] as Object,
+            "Offer": [
+                "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],
+                "properties": ["id": uuid, "engineer_id": uuid, "round": ["type": "integer"], "offered_at": timestamp, "expires_at": timestamp,
+                               "state": ["type": "string", "enum": ["pending", "accepted", "declined", "expired", "withdrawn"]] as Object,
+                               "answered_at": ["type": ["string", "null"], "format": "date-time"] as Object,
+                               "decline_reason": ["type": ["string", "null"]] as Object] as Object,
             ] as Object,
             "PooledOrder": [
                 "type": "object", "required": ["id", "number", "type_id", "priority", "description", "symptoms"],

@@ -484,7 +484,8 @@ enum OpenAPIDocument {
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
                                "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
-                                                                   "customer_message", "pooled", "unpooled", "transferred"]] as Object,
+                                                                   "customer_message", "pooled", "unpooled", "transferred",
+                                                                   "dispatch_exhausted"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

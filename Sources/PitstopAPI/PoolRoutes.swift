@@ -33,7 +33,7 @@ extension APIApplication {
                         items.append(PooledOrderBody(order, distanceKm: nil))
                         continue
                     }
-                    let (failed, distance) = try Self.eligibility(of: engineer, for: order, tenant: caller.tenant, in: scope)
+                    let (failed, distance) = try Dispatcher(scope: scope, tenant: caller.tenant).eligibility(of: engineer, for: order)
                     if failed.isEmpty { items.append(PooledOrderBody(order, distanceKm: distance)) }
                 }
                 return try .json(["items": items])
@@ -45,7 +45,7 @@ extension APIApplication {
                 guard order.pooledAt != nil else {
                     throw Problem.conflict("the order is not in the pool: someone else took it or it was withdrawn")
                 }
-                let (failed, _) = try Self.eligibility(of: engineer, for: order, tenant: caller.tenant, in: scope)
+                let (failed, _) = try Dispatcher(scope: scope, tenant: caller.tenant).eligibility(of: engineer, for: order)
                 guard failed.isEmpty else {
                     throw Problem.forbidden("you may not take this order: \(failed.map(\.rawValue).joined(separator: ", "))")
                 }

@@ -6,8 +6,9 @@ import Postgres
 import Synchronization
 
 /// The worker process's main loop. It waits on a LISTEN connection for a NOTIFY (a hint that
-/// work may be waiting) or for the next tick, whichever comes first; each tick checks the
-/// database and tells systemd the worker is alive. Later issues hang their jobs off the tick.
+/// work may be waiting) or for a second, whichever comes first; each round passes on lapsed
+/// dispatch offers, and each heartbeat checks the database and tells systemd the worker is
+/// alive. Later issues hang more jobs off the loop.
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let connection: Connection.Configuration
@@ -39,11 +40,19 @@ public final class Worker: Sendable {
         try listener.listen(configuration.wakeupChannel)
         systemd.ready()
         logger.info("worker started", ["channel": .string(configuration.wakeupChannel), "schema_version": .int(Schema.version)])
+        let offers = OfferSweep(database: Database(pool: pool), logger: logger)
         var nextHeartbeat = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
                 heartbeat()
                 nextHeartbeat = ContinuousClock.now + configuration.heartbeatInterval
+            }
+            // Offers lapse on the second; the sweep costs one small query when nothing is due.
+            do {
+                let lapsed = try offers.run()
+                if lapsed > 0 { logger.info("offers lapsed", ["count": .int(lapsed)]) }
+            } catch {
+                logger.warning("offer sweep failed", ["error": .string("\(error)")])
             }
             // Short waits keep the stop latency low; NOTIFY ends a wait early.
             do {

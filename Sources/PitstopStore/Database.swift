@@ -75,6 +75,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
 }
 
 extension PlatformScope {
+    /// Tenants with dispatch offers past their deadline at `now`: all the worker learns without a
+    /// tenant, through a function that reveals nothing else.
+    public func tenantsWithExpiredOffers(at now: Date) throws -> [UUID] {
+        try transaction.query("SELECT t FROM tenants_with_expired_offers(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    }
+
     /// Every tenant, oldest first. Row-level security shows the app role none of them; the owner
     /// role (pitstop-admin) sees all.
     public func allTenants() throws -> [Tenant] {

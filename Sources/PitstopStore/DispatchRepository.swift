@@ -220,6 +220,64 @@ public struct DispatchRepository {
         }
     }
 
+    // MARK: offers
+
+    static let offerColumns = "id, work_order_id, engineer_id, round, offered_at, expires_at, state, answered_at, decline_reason"
+
+    public func createOffer(workOrder: UUID, engineer: UUID, round: Int, at now: Date, expiresAt: Date) throws -> DispatchOffer {
+        try Self.decodeOffer(transaction.query("""
+            INSERT INTO dispatch_offers (tenant_id, id, work_order_id, engineer_id, round, offered_at, expires_at)
+            VALUES (\(tenantID), \(UUID()), \(workOrder), \(engineer), \(round), \(now), \(expiresAt))
+            RETURNING \(unsafeRaw: Self.offerColumns)
+            """)[0])
+    }
+
+    /// The order's open offer, locked, if it has one.
+    public func pendingOffer(workOrder: UUID) throws -> DispatchOffer? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.offerColumns) FROM dispatch_offers
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) AND state = 'pending'
+            FOR UPDATE
+            """).first.map(Self.decodeOffer)
+    }
+
+    /// Every offer of the order, first round first.
+    public func offers(workOrder: UUID) throws -> [DispatchOffer] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.offerColumns) FROM dispatch_offers
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) ORDER BY round, offered_at
+            """).rows.map(Self.decodeOffer)
+    }
+
+    /// Pending offers past their deadline, locked; offers another worker holds are skipped, so
+    /// any number of workers can sweep at once without acting on one offer twice.
+    public func expiredOffers(at now: Date, limit: Int) throws -> [DispatchOffer] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.offerColumns) FROM dispatch_offers
+            WHERE tenant_id = \(tenantID) AND state = 'pending' AND expires_at <= \(now)::timestamptz
+            ORDER BY expires_at
+            LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """).rows.map(Self.decodeOffer)
+    }
+
+    public func close(offer: UUID, as state: DispatchOffer.State, at now: Date, reason: String? = nil) throws {
+        try transaction.execute("""
+            UPDATE dispatch_offers SET state = \(state.rawValue), answered_at = \(now), decline_reason = \(reason)
+            WHERE tenant_id = \(tenantID) AND id = \(offer) AND state = 'pending'
+            """)
+    }
+
+    static func decodeOffer(_ row: Row) throws -> DispatchOffer {
+        let stateText: String = try row.decode("state")
+        guard let state = DispatchOffer.State(rawValue: stateText) else {
+            throw PostgresError(kind: .decoding, message: "dispatch_offers.state holds unknown state \(stateText)")
+        }
+        return DispatchOffer(id: try row.decode("id"), workOrderID: try row.decode("work_order_id"), engineerID: try row.decode("engineer_id"),
+                             round: try row.decode("round"), offeredAt: try row.decode("offered_at"), expiresAt: try row.decode("expires_at"),
+                             state: state, answeredAt: try row.decode("answered_at"), declineReason: try row.decode("decline_reason"))
+    }
+
     // MARK: decoding
 
     static func decodePolicy(_ row: Row) throws -> ScopedDispatchPolicy {

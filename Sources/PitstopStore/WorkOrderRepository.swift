@@ -226,6 +226,18 @@ public struct WorkOrderRepository {
             """)[0])
     }
 
+    /// Records that automatic dispatch gave up on the order and leaves it to the dispatchers.
+    public func markDispatchExhausted(id: UUID, note: String, now: Date = Date()) throws -> WorkOrder {
+        let rows = try transaction.query("""
+            WITH o AS (
+                UPDATE work_orders SET updated_at = \(now), version = version + 1 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
+            )
+            \(eventsAndResult(kind: "dispatch_exhausted", from: nil, note: note, actor: nil, topic: "work_order.needs_dispatcher"))
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("work order") }
+        return try Self.decode(row)
+    }
+
     /// Takes an order out of the pool again.
     public func unpool(id: UUID, expectedVersion: Int, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
         let current = try lockForChange(id: id, expectedVersion: expectedVersion)

@@ -88,3 +88,33 @@ public struct DispatchAssignment: Sendable, Equatable {
         self.candidates = candidates
     }
 }
+
+/// An automatically chosen engineer's turn to accept an order.
+public struct DispatchOffer: Sendable, Equatable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case pending, accepted, declined, expired, withdrawn
+    }
+
+    public var id: UUID
+    public var workOrderID: UUID
+    public var engineerID: UUID
+    public var round: Int
+    public var offeredAt: Date
+    public var expiresAt: Date
+    public var state: State
+    public var answeredAt: Date?
+    public var declineReason: String?
+
+    public init(id: UUID, workOrderID: UUID, engineerID: UUID, round: Int, offeredAt: Date, expiresAt: Date, state: State,
+                answeredAt: Date?, declineReason: String?) {
+        self.id = id
+        self.workOrderID = workOrderID
+        self.engineerID = engineerID
+        self.round = round
+        self.offeredAt = offeredAt
+        self.expiresAt = expiresAt
+        self.state = state
+        self.answeredAt = answeredAt
+        self.declineReason = declineReason
+    }
+}

@@ -34,15 +34,47 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
     /// Statuses whose orders do not count towards an engineer's load (their clock is paused).
     public var pausedStatuses: [WorkOrderStatus]
     public var weights: Weights
+    /// How long an automatically chosen engineer has to accept before the next one is asked.
+    public var offerTimeoutSeconds: Int
+    /// Engineers asked in turn before the order leaves automatic dispatch.
+    public var maxRounds: Int
+    /// Where an order goes when every round was declined or timed out.
+    public var afterRounds: AfterRounds
+
+    public enum AfterRounds: String, Sendable, Codable, CaseIterable {
+        /// Published to the grab pool for any eligible engineer to claim.
+        case pool
+        /// Left unassigned for a dispatcher (a timeline entry says so).
+        case dispatcher
+    }
 
     public init(radiusKm: Double = 30, maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
-                pausedStatuses: [WorkOrderStatus] = [.awaitingParts], weights: Weights = Weights()) {
+                pausedStatuses: [WorkOrderStatus] = [.awaitingParts], weights: Weights = Weights(), offerTimeoutSeconds: Int = 300,
+                maxRounds: Int = 3, afterRounds: AfterRounds = .pool) {
         self.radiusKm = radiusKm
         self.maxOpenOrders = maxOpenOrders
         self.requiredSkills = requiredSkills
         self.averageSpeedKmh = averageSpeedKmh
         self.pausedStatuses = pausedStatuses
         self.weights = weights
+        self.offerTimeoutSeconds = offerTimeoutSeconds
+        self.maxRounds = maxRounds
+        self.afterRounds = afterRounds
+    }
+
+    /// Stored policies may predate a rule: missing ones take their defaults.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = DispatchPolicy()
+        radiusKm = try container.decodeIfPresent(Double.self, forKey: .radiusKm) ?? defaults.radiusKm
+        maxOpenOrders = try container.decodeIfPresent(Int.self, forKey: .maxOpenOrders) ?? defaults.maxOpenOrders
+        requiredSkills = try container.decodeIfPresent([String: Int].self, forKey: .requiredSkills) ?? defaults.requiredSkills
+        averageSpeedKmh = try container.decodeIfPresent(Double.self, forKey: .averageSpeedKmh)
+        pausedStatuses = try container.decodeIfPresent([WorkOrderStatus].self, forKey: .pausedStatuses) ?? defaults.pausedStatuses
+        weights = try container.decodeIfPresent(Weights.self, forKey: .weights) ?? defaults.weights
+        offerTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .offerTimeoutSeconds) ?? defaults.offerTimeoutSeconds
+        maxRounds = try container.decodeIfPresent(Int.self, forKey: .maxRounds) ?? defaults.maxRounds
+        afterRounds = try container.decodeIfPresent(AfterRounds.self, forKey: .afterRounds) ?? defaults.afterRounds
     }
 
     /// Every problem with the policy, by field.
@@ -60,6 +92,10 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         if let speed = averageSpeedKmh, !(speed.isFinite && speed > 0 && speed <= 200) {
             errors.append(FieldError(field: "average_speed_kmh", message: "must be more than 0 and at most 200"))
         }
+        if !(30...86_400).contains(offerTimeoutSeconds) {
+            errors.append(FieldError(field: "offer_timeout_seconds", message: "must be 30 to 86400 (a day)"))
+        }
+        if !(1...20).contains(maxRounds) { errors.append(FieldError(field: "max_rounds", message: "must be 1 to 20")) }
         if pausedStatuses.contains(where: { !$0.isOpen }) {
             errors.append(FieldError(field: "paused_statuses", message: "may list open statuses only"))
         }

@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import PitstopCore
+import PitstopStore
+
+/// Passes on dispatch offers whose deadline went by: the order goes back to unassigned and on to
+/// the next engineer, or where the policy sends it after the last round. Tenants with due offers
+/// are found through a function that reveals only their ids; each is then handled in its own
+/// transaction and row-level scope, with the due offers locked `FOR UPDATE SKIP LOCKED`, so any
+/// number of workers may sweep at once and none acts on an offer another holds.
+public struct OfferSweep: Sendable {
+    let database: Database
+    let logger: Logger
+    /// Offers handled per tenant and transaction.
+    let batch: Int
+
+    public init(database: Database, logger: Logger, batch: Int = 50) {
+        self.database = database
+        self.logger = logger
+        self.batch = batch
+    }
+
+    /// Handles what is due at `now`; returns how many offers lapsed. A tenant whose batch fails is
+    /// logged and left for the next sweep; the others go on.
+    @discardableResult
+    public func run(now: Date = Date()) throws -> Int {
+        var handled = 0
+        for tenantID in try database.withPlatform({ try $0.tenantsWithExpiredOffers(at: now) }) {
+            do {
+                handled += try database.withTenant(tenantID) { scope in
+                    let tenant = try scope.tenant.get()
+                    let dispatcher = Dispatcher(scope: scope, tenant: tenant, now: now)
+                    let due = try scope.dispatch.expiredOffers(at: now, limit: batch)
+                    for offer in due {
+                        let order = try scope.workOrders.get(id: offer.workOrderID)
+                        _ = try dispatcher.passOn(order, from: offer.engineerID, offer: offer, as: .expired, reason: nil, actor: nil)
+                    }
+                    return due.count
+                }
+            } catch {
+                logger.error("offer sweep failed for a tenant", ["tenant_id": .string(tenantID.uuidString.lowercased()),
+                                                                 "error": .string("\(error)")])
+            }
+        }
+        return handled
+    }
+}

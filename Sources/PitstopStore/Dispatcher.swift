@@ -1,0 +1,120 @@
+import Foundation
+import PitstopCore
+
+/// Dispatch decisions inside one tenant's transaction: ranking, offering an order to the best
+/// engineer not yet asked, and what follows a decline or a time-out. The API and the worker's
+/// sweep both go through here, so an order moves the same way whoever moves it.
+public struct Dispatcher {
+    let scope: TenantScope
+    let tenant: Tenant
+    let now: Date
+
+    public init(scope: TenantScope, tenant: Tenant, now: Date = Date()) {
+        self.scope = scope
+        self.tenant = tenant
+        self.now = now
+    }
+
+    public struct Decision: Sendable {
+        public var rules: DispatchPolicy
+        /// The policy in force; nil for the built-in defaults.
+        public var policyID: UUID?
+        public var considered: Int
+        public var ranking: DispatchRanking
+    }
+
+    public enum Outcome: Sendable {
+        /// The best engineer not yet asked has the order and until the offer's deadline to accept.
+        case offered(WorkOrder, DispatchAssignment, DispatchOffer)
+        /// Nobody passes the rules, and nobody was asked before: nothing changed.
+        case nobodyEligible(Decision)
+        /// Every round was used up (or nobody is left to ask): published to the grab pool.
+        case pooled(WorkOrder)
+        /// As above, but the policy leaves it to the dispatchers.
+        case leftForDispatcher(WorkOrder)
+        /// The offer was no longer the order's concern (accepted, reassigned): nothing changed.
+        case unchanged(WorkOrder)
+    }
+
+    /// Midnight of today in the tenant's zone: where "orders assigned today" starts counting.
+    public var todayStarts: Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = tenant.zone
+        return calendar.startOfDay(for: now)
+    }
+
+    /// Ranks engineers for `order` by the policy in force for it, leaving out `excluded`.
+    public func rank(_ order: WorkOrder, excluding excluded: Set<UUID> = []) throws -> Decision {
+        let (rules, policyID) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
+        let job = try scope.dispatch.job(for: order)
+        let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: todayStarts)
+            .filter { !excluded.contains($0.engineerID) }
+        return Decision(rules: rules, policyID: policyID, considered: candidates.count,
+                        ranking: DispatchRanking.rank(candidates, for: job, policy: rules))
+    }
+
+    /// The first `count` of a ranking with the engineers' names, as shown and as kept.
+    public func breakdown(_ ranking: DispatchRanking, first count: Int) throws -> [CandidateBreakdown] {
+        let shown = ranking.ranked.prefix(count)
+        let names = try scope.dispatch.names(of: shown.map(\.candidate.engineerID))
+        return shown.map { CandidateBreakdown($0, name: names[$0.candidate.engineerID] ?? "") }
+    }
+
+    /// The hard rules `engineer` fails for `order` (none: eligible), and the distance to the job.
+    public func eligibility(of engineer: UUID, for order: WorkOrder) throws -> (failed: [DispatchExclusion], distanceKm: Double?) {
+        let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
+        let job = try scope.dispatch.job(for: order)
+        let candidate = try scope.dispatch.candidate(engineer: engineer, for: job, rules: rules, todayStarts: todayStarts)
+        let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
+        return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
+    }
+
+    /// Offers an unassigned order (at `expectedVersion`) to the best-ranked engineer not asked
+    /// before. When the rounds are used up, or nobody is left after earlier rounds, the order goes
+    /// where the policy says.
+    public func offerNext(_ order: WorkOrder, expectedVersion: Int, actor: UUID?) throws -> Outcome {
+        let previous = try scope.dispatch.offers(workOrder: order.id)
+        let decision = try rank(order, excluding: Set(previous.map(\.engineerID)))
+        let round = (previous.map(\.round).max() ?? 0) + 1
+        guard let best = decision.ranking.ranked.first, round <= decision.rules.maxRounds else {
+            if previous.isEmpty { return .nobodyEligible(decision) }
+            let note = "no engineer accepted in \(previous.count) round\(previous.count == 1 ? "" : "s")"
+            switch decision.rules.afterRounds {
+            case .pool:
+                return .pooled(try scope.workOrders.pool(id: order.id, expectedVersion: expectedVersion, note: note, actor: actor, now: now))
+            case .dispatcher:
+                return .leftForDispatcher(try scope.workOrders.markDispatchExhausted(id: order.id, note: note, now: now))
+            }
+        }
+        let offered = try scope.workOrders.transition(id: order.id, expectedVersion: expectedVersion, to: .assigned,
+                                                      note: "offered automatically (round \(round))", reason: nil,
+                                                      assignee: best.candidate.engineerID, actor: actor,
+                                                      reopenWindow: tenant.reopenWindow, now: now)
+        let assignment = try scope.dispatch.record(DispatchAssignment(
+            id: UUID(), workOrderID: order.id, engineerID: best.candidate.engineerID, mode: .auto, actorKeyID: actor, reason: nil,
+            assignedAt: now, rules: decision.rules, considered: decision.considered, excluded: decision.ranking.exclusionNames,
+            candidates: try breakdown(decision.ranking, first: 20)))
+        let offer = try scope.dispatch.createOffer(workOrder: order.id, engineer: best.candidate.engineerID, round: round, at: now,
+                                                   expiresAt: now.addingTimeInterval(TimeInterval(decision.rules.offerTimeoutSeconds)))
+        return .offered(offered, assignment, offer)
+    }
+
+    /// After `engineer` declined or let the offer lapse: the order goes back to unassigned and
+    /// on to the next engineer. Nothing happens if the order has moved on in the meantime.
+    public func passOn(_ order: WorkOrder, from engineer: UUID, offer: DispatchOffer?, as state: DispatchOffer.State,
+                       reason: String?, actor: UUID?) throws -> Outcome {
+        if let offer { try scope.dispatch.close(offer: offer.id, as: state, at: now, reason: reason) }
+        guard order.status == .assigned, order.assigneeID == engineer else { return .unchanged(order) }
+        let note = state == .declined ? "declined: \(reason ?? "")" : "the offer was not accepted in time"
+        let back = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)),
+                                                   reason: nil, assignee: nil, actor: actor, reopenWindow: tenant.reopenWindow, now: now)
+        return try offerNext(back, expectedVersion: back.version, actor: actor)
+    }
+}
+
+extension DispatchRanking {
+    /// Exclusion counts by the rule's API name.
+    public var exclusionNames: [String: Int] {
+        Dictionary(uniqueKeysWithValues: exclusionCounts.map { ($0.key.rawValue, $0.value) })
+    }
+}
