@@ -289,12 +289,10 @@ public struct DispatchRepository {
     /// A second policy for one scope, or a shop or type of another tenant: name the field.
     static func mappingPolicyErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try body()
+            return try ReferenceErrors.naming(["dispatch_policies_tenant_id_shop_id_fkey": "shop_id",
+                                               "dispatch_policies_tenant_id_type_id_fkey": "type_id"], body)
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
             throw StoreError.duplicate(field: "scope", message: "already has a policy; change that one instead")
-        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
-            let field = error.constraint == "dispatch_policies_tenant_id_shop_id_fkey" ? "shop_id" : "type_id"
-            throw ValidationError(field: field, "does not name a record of this tenant")
         }
     }
 }

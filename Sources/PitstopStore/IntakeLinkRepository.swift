@@ -10,22 +10,14 @@ public struct IntakeLinkRepository {
     static let columns = "id, name, channel, type_id, shop_id, vehicle_id, secret, created_at, revoked_at"
 
     public func create(_ new: NewIntakeLink) throws -> IntakeLink {
-        do {
-            let rows = try transaction.query("""
+        try ReferenceErrors.naming(["intake_links_tenant_id_type_id_fkey": "type_id", "intake_links_tenant_id_shop_id_fkey": "shop_id",
+                                    "intake_links_tenant_id_vehicle_id_fkey": "vehicle_id"]) {
+            try Self.decode(transaction.query("""
                 INSERT INTO intake_links (tenant_id, id, secret, name, channel, type_id, shop_id, vehicle_id)
                 VALUES (\(tenantID), \(UUID()), \(KeySecret.newSecret()), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
                         \(new.channel.rawValue), \(new.typeID), \(new.shopID), \(new.vehicleID))
                 RETURNING \(unsafeRaw: Self.columns)
-                """)
-            return try Self.decode(rows[0])
-        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
-            let field = switch error.constraint {
-            case "intake_links_tenant_id_type_id_fkey": "type_id"
-            case "intake_links_tenant_id_shop_id_fkey": "shop_id"
-            case "intake_links_tenant_id_vehicle_id_fkey": "vehicle_id"
-            default: "reference"
-            }
-            throw ValidationError(field: field, "does not name a record of this tenant")
+                """)[0])
         }
     }
 

@@ -10,17 +10,13 @@ public struct WeChatRepository {
     static let columns = "id, name, original_id, token, type_id, shop_id, secret, created_at, revoked_at"
 
     public func create(_ new: NewWeChatAccount) throws -> WeChatAccount {
-        do {
-            let rows = try transaction.query("""
+        try ReferenceErrors.naming(["wechat_accounts_tenant_id_type_id_fkey": "type_id", "wechat_accounts_tenant_id_shop_id_fkey": "shop_id"]) {
+            try Self.decode(transaction.query("""
                 INSERT INTO wechat_accounts (tenant_id, id, secret, name, original_id, token, type_id, shop_id)
                 VALUES (\(tenantID), \(UUID()), \(KeySecret.newSecret()), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
                         \(new.originalID), \(new.token), \(new.typeID), \(new.shopID))
                 RETURNING \(unsafeRaw: Self.columns)
-                """)
-            return try Self.decode(rows[0])
-        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
-            let field = error.constraint == "wechat_accounts_tenant_id_shop_id_fkey" ? "shop_id" : "type_id"
-            throw ValidationError(field: field, "does not name a record of this tenant")
+                """)[0])
         }
     }
 

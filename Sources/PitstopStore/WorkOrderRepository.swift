@@ -452,19 +452,9 @@ public struct WorkOrderRepository {
 
     /// References to another tenant's (or no) record break a composite foreign key: name the field.
     static func mappingReferences<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
-            let field = switch error.constraint {
-            case "work_orders_tenant_id_type_id_fkey": "type_id"
-            case "work_orders_tenant_id_customer_id_fkey": "customer_id"
-            case "work_orders_tenant_id_vehicle_id_fkey": "vehicle_id"
-            case "work_orders_tenant_id_shop_id_fkey": "shop_id"
-            case "work_orders_tenant_id_assignee_id_fkey": "assignee_id"
-            default: "reference"
-            }
-            throw ValidationError(field: field, "does not name a record of this tenant")
-        }
+        try ReferenceErrors.naming(["work_orders_tenant_id_type_id_fkey": "type_id", "work_orders_tenant_id_customer_id_fkey": "customer_id",
+                                    "work_orders_tenant_id_vehicle_id_fkey": "vehicle_id", "work_orders_tenant_id_shop_id_fkey": "shop_id",
+                                    "work_orders_tenant_id_assignee_id_fkey": "assignee_id"], body)
     }
 
     /// `{"assigned": "2026-11-26T06:59:34.123456Z", …}` as written by `create` and `transition`.
