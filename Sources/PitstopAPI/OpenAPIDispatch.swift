@@ -61,6 +61,22 @@ extension OpenAPIDocument {
                                                         "reason": ["type": "string", "minLength": 1, "maxLength": 1000] as Object] as Object],
                                   responses: ["200": ["description": "The order with its new assignee", "content": json(ref("WorkOrder"))]]),
             ] as Object,
+            "/v1/me/queue": [
+                "get": operation("myQueue", "The engineer's open orders (engineer key): offered, accepted and in progress, most urgent first",
+                                 tags: ["mobile"],
+                                 responses: ["200": ["description": "The queue", "content": json([
+                                     "type": "object", "required": ["offered", "accepted", "in_progress"],
+                                     "properties": ["offered": ["type": "array", "items": ref("QueueItem")] as Object,
+                                                    "accepted": ["type": "array", "items": ref("QueueItem")] as Object,
+                                                    "in_progress": ["type": "array", "items": ref("QueueItem")] as Object] as Object,
+                                 ])]]),
+            ] as Object,
+            "/v1/me/work-orders/{id}": [
+                "get": operation("myWorkOrder",
+                                 "One of the engineer's orders with the customer, the vehicle and its history, and navigation links (engineer key)",
+                                 tags: ["mobile"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The order for the engineer", "content": json(ref("MobileOrder"))]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -161,6 +177,31 @@ extension OpenAPIDocument {
                                "excluded": ["type": "object", "additionalProperties": ["type": "integer"],
                                             "description": "How many engineers each hard rule excluded"] as Object,
                                "candidates": ["type": "array", "items": ref("Candidate")] as Object] as Object,
+            ] as Object,
+            "Navigation": [
+                "type": "object", "required": ["latitude", "longitude", "amap_url", "baidu_url", "baidu_web_url"],
+                "description": "The destination (GCJ-02) with links that open the route in AMap or Baidu Maps",
+                "properties": ["latitude": ["type": "number"], "longitude": ["type": "number"], "address": ["type": ["string", "null"]] as Object,
+                               "amap_url": ["type": "string"], "baidu_url": ["type": "string"], "baidu_web_url": ["type": "string"]] as Object,
+            ] as Object,
+            "QueueItem": [
+                "type": "object", "required": ["id", "number", "status", "priority", "description"],
+                "properties": ["id": uuid, "number": ["type": "string"], "status": statusSchema, "priority": prioritySchema,
+                               "description": ["type": "string"], "due_at": ["type": ["string", "null"], "format": "date-time"] as Object,
+                               "offer_expires_at": ["type": ["string", "null"], "format": "date-time",
+                                                    "description": "The deadline to accept an automatic offer"] as Object,
+                               "navigation": ref("Navigation")] as Object,
+            ] as Object,
+            "MobileOrder": [
+                "type": "object", "required": ["work_order", "customer", "history"],
+                "properties": ["work_order": ref("WorkOrder"), "customer": ref("Customer"), "vehicle": ref("Vehicle"),
+                               "history": ["type": "array", "items": [
+                                   "type": "object", "required": ["id", "number", "status", "description", "created_at"],
+                                   "properties": ["id": uuid, "number": ["type": "string"], "status": statusSchema,
+                                                  "description": ["type": "string"], "created_at": timestamp,
+                                                  "completed_at": ["type": ["string", "null"], "format": "date-time"] as Object] as Object,
+                               ] as Object] as Object,
+                               "navigation": ref("Navigation")] as Object,
             ] as Object,
             "Offer": [
                 "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],

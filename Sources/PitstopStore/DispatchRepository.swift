@@ -232,12 +232,13 @@ public struct DispatchRepository {
             """)[0])
     }
 
-    /// The order's open offer, locked, if it has one.
-    public func pendingOffer(workOrder: UUID) throws -> DispatchOffer? {
+    /// The order's open offer, if it has one; locked for an answer unless `forUpdate` is false
+    /// (reads, which run in read-only transactions).
+    public func pendingOffer(workOrder: UUID, forUpdate: Bool = true) throws -> DispatchOffer? {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.offerColumns) FROM dispatch_offers
             WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) AND state = 'pending'
-            FOR UPDATE
+            \(unsafeRaw: forUpdate ? "FOR UPDATE" : "")
             """).first.map(Self.decodeOffer)
     }
 

@@ -308,6 +308,16 @@ public struct WorkOrderRepository {
         return order
     }
 
+    /// The engineer's open orders, most urgent first: what their phone shows as their queue.
+    public func assigned(to engineer: UUID, limit: Int) throws -> [WorkOrder] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND assignee_id = \(engineer) AND status NOT IN ('completed', 'cancelled')
+            ORDER BY priority, created_at, id
+            LIMIT \(limit)
+            """).rows.map(Self.decode)
+    }
+
     /// Pooled orders, oldest in the pool first.
     public func pooled(limit: Int) throws -> [WorkOrder] {
         try transaction.query("""

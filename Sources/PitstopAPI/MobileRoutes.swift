@@ -1,0 +1,124 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+import Postgres
+
+extension APIApplication {
+    /// What the engineer's app shows: the engineer's queue and one order with everything needed
+    /// to drive there and do the job. An engineer key sees its own engineer's orders only.
+    var mobileRoutes: [Router.Route] {
+        [
+            tenantRoute("GET", "/v1/me/queue", roles: [.engineer]) { _, caller, scope in
+                let engineer = try Self.callerEngineer(caller)
+                var queue = QueueBody()
+                var shops: [UUID: Shop] = [:]
+                for order in try scope.workOrders.assigned(to: engineer, limit: 200) {
+                    let offer = order.status == .assigned ? try scope.dispatch.pendingOffer(workOrder: order.id, forUpdate: false) : nil
+                    let item = QueueItemBody(order, navigation: try Self.navigation(for: order, shops: &shops, in: scope),
+                                             offerExpiresAt: offer?.expiresAt)
+                    switch order.status {
+                    case .assigned: queue.offered.append(item)
+                    case .accepted: queue.accepted.append(item)
+                    default: queue.inProgress.append(item)
+                    }
+                }
+                return try .json(queue)
+            },
+            tenantRoute("GET", "/v1/me/work-orders/{id}", roles: [.engineer]) { request, caller, scope in
+                let engineer = try Self.callerEngineer(caller)
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                // Another engineer's order is answered like a missing one.
+                guard order.assigneeID == engineer else { throw StoreError.notFound("work order") }
+                var shops: [UUID: Shop] = [:]
+                var history: [HistoryItemBody] = []
+                if let vehicle = order.vehicleID {
+                    var filter = WorkOrderRepository.Filter()
+                    filter.vehicleID = vehicle
+                    history = try scope.workOrders.list(filter, limit: 11, after: nil).filter { $0.id != order.id }.prefix(10).map(HistoryItemBody.init)
+                }
+                return try .record(MobileOrderBody(workOrder: WorkOrderBody(order, tenantID: caller.tenant.id),
+                                                   customer: CustomerBody(try scope.customers.get(id: order.customerID)),
+                                                   vehicle: try order.vehicleID.map { VehicleBody(try scope.vehicles.get(id: $0)) },
+                                                   history: history,
+                                                   navigation: try Self.navigation(for: order, shops: &shops, in: scope)),
+                                   version: order.version)
+            },
+        ]
+    }
+
+    static func callerEngineer(_ caller: TenantCaller) throws -> UUID {
+        guard let engineer = caller.key.engineerID else { throw Problem.forbidden("this is the engineer's app API: use an engineer key") }
+        return engineer
+    }
+
+    /// The on-site location, else the shop's; nil when neither is known.
+    static func navigation(for order: WorkOrder, shops: inout [UUID: Shop], in scope: TenantScope) throws -> Navigation? {
+        if let site = order.site {
+            return Navigation(to: GeoPoint(latitude: site.latitude, longitude: site.longitude), name: site.address ?? order.number,
+                              address: site.address)
+        }
+        guard let shopID = order.shopID else { return nil }
+        if shops[shopID] == nil { shops[shopID] = try scope.shops.get(id: shopID) }
+        guard let shop = shops[shopID], let location = shop.location else { return nil }
+        return Navigation(to: location, name: shop.name, address: shop.address)
+    }
+}
+
+struct QueueBody: Encodable {
+    /// Waiting for the engineer's answer (accept or decline).
+    var offered: [QueueItemBody] = []
+    var accepted: [QueueItemBody] = []
+    var inProgress: [QueueItemBody] = []
+}
+
+struct QueueItemBody: Encodable {
+    var id: UUID
+    var number: String
+    var status: String
+    var priority: String
+    var description: String
+    var dueAt: Date?
+    /// The deadline to accept an automatic offer.
+    var offerExpiresAt: Date?
+    var navigation: Navigation?
+
+    init(_ order: WorkOrder, navigation: Navigation?, offerExpiresAt: Date?) {
+        id = order.id
+        number = order.number
+        status = order.status.rawValue
+        priority = order.priority.rawValue
+        description = order.description
+        dueAt = order.dueAt
+        self.offerExpiresAt = offerExpiresAt
+        self.navigation = navigation
+    }
+}
+
+/// An earlier job on the same vehicle, for the engineer's context.
+struct HistoryItemBody: Encodable {
+    var id: UUID
+    var number: String
+    var status: String
+    var description: String
+    var createdAt: Date
+    var completedAt: Date?
+
+    init(_ order: WorkOrder) {
+        id = order.id
+        number = order.number
+        status = order.status.rawValue
+        description = order.description
+        createdAt = order.createdAt
+        completedAt = order.completedAt
+    }
+}
+
+struct MobileOrderBody: Encodable {
+    var workOrder: WorkOrderBody
+    var customer: CustomerBody
+    var vehicle: VehicleBody?
+    /// The vehicle's other orders, newest first (ten at most).
+    var history: [HistoryItemBody]
+    var navigation: Navigation?
+}
