@@ -150,9 +150,10 @@ struct DispatchPolicyInputBody: Decodable {
     var offerTimeoutSeconds: Int?
     var maxRounds: Int?
     var afterRounds: DispatchPolicy.AfterRounds?
+    var checkInRadiusMeters: Int?
 
     static let ruleFields: Set<String> = ["radius_km", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights",
-                                          "offer_timeout_seconds", "max_rounds", "after_rounds"]
+                                          "offer_timeout_seconds", "max_rounds", "after_rounds", "check_in_radius_meters"]
     static let scopedFields = ruleFields.union(["shop_id", "type_id"])
 
     func checkedRules() throws -> DispatchPolicy {
@@ -166,7 +167,8 @@ struct DispatchPolicyInputBody: Decodable {
                                    requiredSkills: requiredSkills ?? [:], averageSpeedKmh: averageSpeedKmh,
                                    pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, weights: weights,
                                    offerTimeoutSeconds: offerTimeoutSeconds ?? defaults.offerTimeoutSeconds,
-                                   maxRounds: maxRounds ?? defaults.maxRounds, afterRounds: afterRounds ?? defaults.afterRounds)
+                                   maxRounds: maxRounds ?? defaults.maxRounds, afterRounds: afterRounds ?? defaults.afterRounds,
+                                   checkInRadiusMeters: checkInRadiusMeters ?? defaults.checkInRadiusMeters)
         guard rules.errors.isEmpty else { throw ValidationError(rules.errors) }
         return rules
     }

@@ -39,9 +39,7 @@ extension APIApplication {
                 if caller.key.role == .engineer && caller.key.engineerID != id {
                     throw Problem.forbidden("an engineer key reports its own engineer's position only")
                 }
-                let point = try JSONCoding.decode(GeoPoint.self, from: request.body, allowedFields: ["latitude", "longitude"])
-                let errors = point.errors(field: "location").map { FieldError(field: String($0.field.dropFirst("location.".count)), message: $0.message) }
-                guard errors.isEmpty else { throw ValidationError(errors) }
+                let point = try Self.position(request)
                 let interval = Self.locationPingInterval
                 guard try scope.engineers.recordLocation(id: id, at: point, minimumInterval: interval) else {
                     throw Problem.tooManyRequests(retryAfter: Int(interval), "one position every \(Int(interval)) seconds is kept; send the next one later")
@@ -49,6 +47,14 @@ extension APIApplication {
                 return .noContent()
             },
         ]
+    }
+
+    /// A `{"latitude": …, "longitude": …}` body, checked.
+    static func position(_ request: HTTPRequest) throws -> GeoPoint {
+        let point = try JSONCoding.decode(GeoPoint.self, from: request.body, allowedFields: ["latitude", "longitude"])
+        let errors = point.errors(field: "location").map { FieldError(field: String($0.field.dropFirst("location.".count)), message: $0.message) }
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        return point
     }
 
     /// Positions closer together than this are refused: enough for dispatch, bounded for the database.

@@ -41,10 +41,38 @@ extension APIApplication {
                                                    customer: CustomerBody(try scope.customers.get(id: order.customerID)),
                                                    vehicle: try order.vehicleID.map { VehicleBody(try scope.vehicles.get(id: $0)) },
                                                    history: history,
-                                                   navigation: try Self.navigation(for: order, shops: &shops, in: scope)),
+                                                   navigation: try Self.navigation(for: order, shops: &shops, in: scope),
+                                                   visits: try scope.workOrders.visits(id: order.id).map(VisitBody.init)),
                                    version: order.version)
             },
+            tenantRoute("POST", "/v1/me/work-orders/{id}/check-in", roles: [.engineer]) { request, caller, scope in
+                let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
+                var shops: [UUID: Shop] = [:]
+                let expected = try Self.navigation(for: order, shops: &shops, in: scope)
+                    .map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
+                let distance = expected.map { Int(($0.distanceKm(to: point) * 1000).rounded()) }
+                let radius = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID).rules.checkInRadiusMeters
+                let visit = try scope.workOrders.checkIn(id: order.id, engineer: engineer, at: point, distanceMeters: distance,
+                                                         outsideRadius: distance.map { $0 > radius } ?? false)
+                return try .json(VisitBody(visit), status: 201)
+            },
+            tenantRoute("POST", "/v1/me/work-orders/{id}/check-out", roles: [.engineer]) { request, caller, scope in
+                let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
+                return try .json(VisitBody(try scope.workOrders.checkOut(id: order.id, engineer: engineer, at: point)))
+            },
         ]
+    }
+
+    /// The engineer's own order in work (accepted or later, still open) and the position sent.
+    static func visitRequest(_ request: HTTPRequest, _ caller: TenantCaller,
+                             _ scope: TenantScope) throws -> (order: WorkOrder, engineer: UUID, point: GeoPoint) {
+        let engineer = try callerEngineer(caller)
+        let order = try scope.workOrders.get(id: try pathID(request, "work order"))
+        guard order.assigneeID == engineer else { throw StoreError.notFound("work order") }
+        guard order.status.isOpen, order.status != .new, order.status != .assigned, order.status != .reopened else {
+            throw Problem.conflict("check in once you have accepted the order; it is \(order.status.rawValue)")
+        }
+        return (order, engineer, try position(request))
     }
 
     static func callerEngineer(_ caller: TenantCaller) throws -> UUID {
@@ -114,6 +142,30 @@ struct HistoryItemBody: Encodable {
     }
 }
 
+struct VisitBody: Encodable {
+    var id: UUID
+    var workOrderId: UUID
+    var engineerId: UUID
+    var checkedInAt: Date
+    var checkIn: GeoPoint
+    var distanceMeters: Int?
+    var outsideRadius: Bool
+    var checkedOutAt: Date?
+    var checkOut: GeoPoint?
+
+    init(_ visit: Visit) {
+        id = visit.id
+        workOrderId = visit.workOrderID
+        engineerId = visit.engineerID
+        checkedInAt = visit.checkedInAt
+        checkIn = visit.checkIn
+        distanceMeters = visit.distanceMeters
+        outsideRadius = visit.outsideRadius
+        checkedOutAt = visit.checkedOutAt
+        checkOut = visit.checkOut
+    }
+}
+
 struct MobileOrderBody: Encodable {
     var workOrder: WorkOrderBody
     var customer: CustomerBody
@@ -121,4 +173,6 @@ struct MobileOrderBody: Encodable {
     /// The vehicle's other orders, newest first (ten at most).
     var history: [HistoryItemBody]
     var navigation: Navigation?
+    /// Check-ins and check-outs, first first.
+    var visits: [VisitBody]
 }

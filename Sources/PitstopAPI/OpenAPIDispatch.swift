@@ -77,6 +77,19 @@ extension OpenAPIDocument {
                                  tags: ["mobile"], parameters: [idParameter],
                                  responses: ["200": ["description": "The order for the engineer", "content": json(ref("MobileOrder"))]]),
             ] as Object,
+            "/v1/me/work-orders/{id}/check-in": [
+                "post": operation("checkIn",
+                                  "The engineer arrives (engineer key, after accepting): the position, its distance to the shop or site, flagged beyond the policy's radius",
+                                  tags: ["mobile"], parameters: [idParameter], body: ref("GeoPoint"),
+                                  responses: ["201": ["description": "The visit", "content": json(ref("Visit"))],
+                                              "409": ["description": "Not accepted yet, or already checked in", "content": problemContent]]),
+            ] as Object,
+            "/v1/me/work-orders/{id}/check-out": [
+                "post": operation("checkOut", "The engineer leaves (engineer key)", tags: ["mobile"], parameters: [idParameter],
+                                  body: ref("GeoPoint"),
+                                  responses: ["200": ["description": "The closed visit", "content": json(ref("Visit"))],
+                                              "409": ["description": "Not checked in", "content": problemContent]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -149,6 +162,8 @@ extension OpenAPIDocument {
                            "description": "Engineers asked in turn before the order leaves automatic dispatch"] as Object,
             "after_rounds": ["type": "string", "enum": ["pool", "dispatcher"], "default": "pool",
                              "description": "Where an order goes when every round was declined or timed out"] as Object,
+            "check_in_radius_meters": ["type": "integer", "default": 500, "minimum": 10, "maximum": 50000,
+                                       "description": "A check-in farther than this from the expected place is flagged"] as Object,
         ]
         return [
             "DispatchRules": ["type": "object", "additionalProperties": false, "properties": ruleProperties] as Object,
@@ -192,8 +207,15 @@ extension OpenAPIDocument {
                                                     "description": "The deadline to accept an automatic offer"] as Object,
                                "navigation": ref("Navigation")] as Object,
             ] as Object,
+            "Visit": [
+                "type": "object", "required": ["id", "work_order_id", "engineer_id", "checked_in_at", "check_in", "outside_radius"],
+                "properties": ["id": uuid, "work_order_id": uuid, "engineer_id": uuid, "checked_in_at": timestamp, "check_in": ref("GeoPoint"),
+                               "distance_meters": ["type": ["integer", "null"]] as Object, "outside_radius": ["type": "boolean"],
+                               "checked_out_at": ["type": ["string", "null"], "format": "date-time"] as Object,
+                               "check_out": ref("GeoPoint")] as Object,
+            ] as Object,
             "MobileOrder": [
-                "type": "object", "required": ["work_order", "customer", "history"],
+                "type": "object", "required": ["work_order", "customer", "history", "visits"],
                 "properties": ["work_order": ref("WorkOrder"), "customer": ref("Customer"), "vehicle": ref("Vehicle"),
                                "history": ["type": "array", "items": [
                                    "type": "object", "required": ["id", "number", "status", "description", "created_at"],
@@ -201,7 +223,8 @@ extension OpenAPIDocument {
                                                   "description": ["type": "string"], "created_at": timestamp,
                                                   "completed_at": ["type": ["string", "null"], "format": "date-time"] as Object] as Object,
                                ] as Object] as Object,
-                               "navigation": ref("Navigation")] as Object,
+                               "navigation": ref("Navigation"),
+                               "visits": ["type": "array", "items": ref("Visit")] as Object] as Object,
             ] as Object,
             "Offer": [
                 "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],

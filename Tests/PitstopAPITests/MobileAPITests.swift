@@ -46,4 +46,43 @@ import Testing
         #expect(try api.get("/v1/me/work-orders/\(working)", key: li).status == 404)
         #expect(try api.get("/v1/me/queue", key: f.adminKey).status == 403)
     }
+
+    @Test func checkInMeasuresTheDistanceAndFlagsAFarOne() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey), json: #"{"check_in_radius_meters":300}"#)
+        let chen = try #require(f.engineers["陈师傅"])
+        let key = try pool.engineerKey(api, f, "陈师傅")
+        let id = try dispatch.order(api, f)
+        let assigned = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                           json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#)
+        #expect(assigned.status == 200)
+        let early = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key), json: #"{"latitude":30.25,"longitude":120.15}"#)
+        #expect(early.status == 409)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+
+        // About 96 m east of the shop: inside the 300 m radius.
+        let near = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key), json: #"{"latitude":30.25,"longitude":120.151}"#)
+        #expect(near.status == 201, "\(near.text)")
+        #expect((90...100).contains(near.json["distance_meters"] as? Int ?? 0))
+        #expect(near.json["outside_radius"] as? Bool == false)
+        #expect(try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key),
+                                    json: #"{"latitude":30.25,"longitude":120.151}"#).status == 409)
+        let out = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-out", headers: bearer(key), json: #"{"latitude":30.25,"longitude":120.151}"#)
+        #expect(out.status == 200)
+        #expect(out.json["checked_out_at"] is String)
+
+        // About 4.8 km away: recorded, and flagged.
+        let far = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key), json: #"{"latitude":30.25,"longitude":120.2}"#)
+        #expect(far.json["outside_radius"] as? Bool == true)
+        let detail = try api.get("/v1/me/work-orders/\(id)", key: key)
+        #expect((detail.json["visits"] as? [Any])?.count == 2)
+        let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.compactMap { $0["kind"] as? String }.filter { $0.hasPrefix("checked") } == ["checked_in", "checked_out", "checked_in"])
+        #expect((timeline.last?["note"] as? String)?.contains("outside the check-in radius") == true)
+        let bad = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-out", headers: bearer(key), json: #"{"latitude":95,"longitude":120}"#)
+        #expect(bad.status == 422)
+        #expect(bad.problemFields == ["latitude"])
+    }
 }

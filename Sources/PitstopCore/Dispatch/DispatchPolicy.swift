@@ -40,6 +40,8 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
     public var maxRounds: Int
     /// Where an order goes when every round was declined or timed out.
     public var afterRounds: AfterRounds
+    /// A check-in farther than this from the expected place is flagged for the dispatchers.
+    public var checkInRadiusMeters: Int
 
     public enum AfterRounds: String, Sendable, Codable, CaseIterable {
         /// Published to the grab pool for any eligible engineer to claim.
@@ -50,7 +52,7 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
 
     public init(radiusKm: Double = 30, maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
                 pausedStatuses: [WorkOrderStatus] = [.awaitingParts], weights: Weights = Weights(), offerTimeoutSeconds: Int = 300,
-                maxRounds: Int = 3, afterRounds: AfterRounds = .pool) {
+                maxRounds: Int = 3, afterRounds: AfterRounds = .pool, checkInRadiusMeters: Int = 500) {
         self.radiusKm = radiusKm
         self.maxOpenOrders = maxOpenOrders
         self.requiredSkills = requiredSkills
@@ -60,6 +62,7 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         self.offerTimeoutSeconds = offerTimeoutSeconds
         self.maxRounds = maxRounds
         self.afterRounds = afterRounds
+        self.checkInRadiusMeters = checkInRadiusMeters
     }
 
     /// Stored policies may predate a rule: missing ones take their defaults.
@@ -75,6 +78,7 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         offerTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .offerTimeoutSeconds) ?? defaults.offerTimeoutSeconds
         maxRounds = try container.decodeIfPresent(Int.self, forKey: .maxRounds) ?? defaults.maxRounds
         afterRounds = try container.decodeIfPresent(AfterRounds.self, forKey: .afterRounds) ?? defaults.afterRounds
+        checkInRadiusMeters = try container.decodeIfPresent(Int.self, forKey: .checkInRadiusMeters) ?? defaults.checkInRadiusMeters
     }
 
     /// Every problem with the policy, by field.
@@ -96,6 +100,9 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
             errors.append(FieldError(field: "offer_timeout_seconds", message: "must be 30 to 86400 (a day)"))
         }
         if !(1...20).contains(maxRounds) { errors.append(FieldError(field: "max_rounds", message: "must be 1 to 20")) }
+        if !(10...50_000).contains(checkInRadiusMeters) {
+            errors.append(FieldError(field: "check_in_radius_meters", message: "must be 10 to 50000"))
+        }
         if pausedStatuses.contains(where: { !$0.isOpen }) {
             errors.append(FieldError(field: "paused_statuses", message: "may list open statuses only"))
         }
