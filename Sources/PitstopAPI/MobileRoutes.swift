@@ -42,7 +42,8 @@ extension APIApplication {
                                                    vehicle: try order.vehicleID.map { VehicleBody(try scope.vehicles.get(id: $0)) },
                                                    history: history,
                                                    navigation: try Self.navigation(for: order, shops: &shops, in: scope),
-                                                   visits: try scope.workOrders.visits(id: order.id).map(VisitBody.init)),
+                                                   visits: try scope.workOrders.visits(id: order.id).map(VisitBody.init),
+                                                   report: try scope.workOrders.reports(id: order.id).first.map(ReportBody.init)),
                                    version: order.version)
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-in", roles: [.engineer]) { request, caller, scope in
@@ -56,6 +57,28 @@ extension APIApplication {
                                                          outsideRadius: distance.map { $0 > radius } ?? false)
                 return try .json(VisitBody(visit), status: 201)
             },
+            // A new version of the repair report. The first needs no If-Match; later ones name the
+            // version they edited, so a stale phone cannot overwrite a newer report.
+            tenantRoute("PUT", "/v1/me/work-orders/{id}/report", roles: [.engineer]) { request, caller, scope in
+                let order = try Self.workingOrder(request, caller, scope)
+                let basedOn = request.headers["If-Match"] == nil ? nil : try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(ReportInputBody.self, from: request.body, allowedFields: ReportInputBody.fields)
+                let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours) }
+                let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity) }
+                let errors = RepairReport.errors(diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "", labour: labour,
+                                                 parts: parts, mileageKm: body.mileageKm)
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                do {
+                    let report = try scope.workOrders.saveReport(id: order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "",
+                                                                 workPerformed: body.workPerformed ?? "", labour: labour, parts: parts,
+                                                                 mileageKm: body.mileageKm, actor: caller.key.id)
+                    return try .record(ReportBody(report), version: report.version, status: 201)
+                } catch StoreError.versionMismatch(let current) where basedOn == nil {
+                    throw Problem(status: 428, type: "precondition-required", title: "Precondition required",
+                                  detail: "the order has a report (version \(current)); send If-Match with the ETag of the version you edited",
+                                  errors: [.init(field: "If-Match", message: "is required")])
+                }
+            },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-out", roles: [.engineer]) { request, caller, scope in
                 let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
                 return try .json(VisitBody(try scope.workOrders.checkOut(id: order.id, engineer: engineer, at: point)))
@@ -63,16 +86,22 @@ extension APIApplication {
         ]
     }
 
-    /// The engineer's own order in work (accepted or later, still open) and the position sent.
-    static func visitRequest(_ request: HTTPRequest, _ caller: TenantCaller,
-                             _ scope: TenantScope) throws -> (order: WorkOrder, engineer: UUID, point: GeoPoint) {
+    /// The engineer's own order in work: accepted or later, still open.
+    static func workingOrder(_ request: HTTPRequest, _ caller: TenantCaller, _ scope: TenantScope) throws -> WorkOrder {
         let engineer = try callerEngineer(caller)
         let order = try scope.workOrders.get(id: try pathID(request, "work order"))
         guard order.assigneeID == engineer else { throw StoreError.notFound("work order") }
         guard order.status.isOpen, order.status != .new, order.status != .assigned, order.status != .reopened else {
-            throw Problem.conflict("check in once you have accepted the order; it is \(order.status.rawValue)")
+            throw Problem.conflict("accept the order first; it is \(order.status.rawValue)")
         }
-        return (order, engineer, try position(request))
+        return order
+    }
+
+    /// The engineer's order in work and the position sent.
+    static func visitRequest(_ request: HTTPRequest, _ caller: TenantCaller,
+                             _ scope: TenantScope) throws -> (order: WorkOrder, engineer: UUID, point: GeoPoint) {
+        let order = try workingOrder(request, caller, scope)
+        return (order, try callerEngineer(caller), try position(request))
     }
 
     static func callerEngineer(_ caller: TenantCaller) throws -> UUID {
@@ -166,6 +195,51 @@ struct VisitBody: Encodable {
     }
 }
 
+struct ReportInputBody: Decodable {
+    struct Labour: Decodable {
+        var description: String
+        var hours: Double
+    }
+
+    struct Part: Decodable {
+        var partNumber: String
+        var name: String
+        var quantity: Double
+    }
+
+    var diagnosis: String?
+    var workPerformed: String?
+    var labour: [Labour]?
+    var parts: [Part]?
+    var mileageKm: Int?
+
+    static let fields: Set<String> = ["diagnosis", "work_performed", "labour", "parts", "mileage_km"]
+}
+
+struct ReportBody: Encodable {
+    var workOrderId: UUID
+    var version: Int
+    var diagnosis: String
+    var workPerformed: String
+    var labour: [RepairReport.LabourLine]
+    var parts: [RepairReport.PartLine]
+    var mileageKm: Int?
+    var authorKeyId: UUID?
+    var createdAt: Date
+
+    init(_ report: RepairReport) {
+        workOrderId = report.workOrderID
+        version = report.version
+        diagnosis = report.diagnosis
+        workPerformed = report.workPerformed
+        labour = report.labour
+        parts = report.parts
+        mileageKm = report.mileageKm
+        authorKeyId = report.authorKeyID
+        createdAt = report.createdAt
+    }
+}
+
 struct MobileOrderBody: Encodable {
     var workOrder: WorkOrderBody
     var customer: CustomerBody
@@ -175,4 +249,6 @@ struct MobileOrderBody: Encodable {
     var navigation: Navigation?
     /// Check-ins and check-outs, first first.
     var visits: [VisitBody]
+    /// The repair report's latest version; send its version as If-Match to save the next.
+    var report: ReportBody?
 }

@@ -90,6 +90,25 @@ extension OpenAPIDocument {
                                   responses: ["200": ["description": "The closed visit", "content": json(ref("Visit"))],
                                               "409": ["description": "Not checked in", "content": problemContent]]),
             ] as Object,
+            "/v1/me/work-orders/{id}/report": [
+                "put": operation("saveRepairReport",
+                                 "Save a new version of the repair report (engineer key, after accepting); If-Match the version edited, none for the first",
+                                 tags: ["mobile"],
+                                 parameters: [idParameter, ["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"],
+                                                            "description": "The ETag of the report version edited; required once a report exists"] as Object],
+                                 body: ref("ReportInput"),
+                                 responses: ["201": ["description": "The new version (ETag = its version)", "content": json(ref("Report"))],
+                                             "412": ["description": "Someone saved a newer version", "content": problemContent],
+                                             "428": ["description": "A report exists: say which version you edited", "content": problemContent]]),
+            ] as Object,
+            "/v1/work-orders/{id}/report": [
+                "get": operation("repairReport", "Every version of the order's repair report, newest first", tags: ["work-orders"],
+                                 parameters: [idParameter],
+                                 responses: ["200": ["description": "The versions", "content": json([
+                                     "type": "object", "required": ["versions"],
+                                     "properties": ["versions": ["type": "array", "items": ref("Report")] as Object] as Object,
+                                 ])]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -207,6 +226,32 @@ extension OpenAPIDocument {
                                                     "description": "The deadline to accept an automatic offer"] as Object,
                                "navigation": ref("Navigation")] as Object,
             ] as Object,
+            "ReportInput": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "diagnosis": ["type": "string", "maxLength": 5000] as Object,
+                    "work_performed": ["type": "string", "maxLength": 5000] as Object,
+                    "labour": ["type": "array", "maxItems": 50, "items": [
+                        "type": "object", "required": ["description", "hours"],
+                        "properties": ["description": ["type": "string", "maxLength": 500] as Object,
+                                       "hours": ["type": "number", "exclusiveMinimum": 0, "maximum": 100] as Object] as Object,
+                    ] as Object] as Object,
+                    "parts": ["type": "array", "maxItems": 100, "items": [
+                        "type": "object", "required": ["part_number", "name", "quantity"],
+                        "properties": ["part_number": ["type": "string", "maxLength": 64] as Object,
+                                       "name": ["type": "string", "maxLength": 200] as Object,
+                                       "quantity": ["type": "number", "exclusiveMinimum": 0, "maximum": 10000] as Object] as Object,
+                    ] as Object] as Object,
+                    "mileage_km": ["type": "integer", "minimum": 0, "maximum": 5000000] as Object,
+                ] as Object,
+            ] as Object,
+            "Report": [
+                "type": "object", "required": ["work_order_id", "version", "diagnosis", "work_performed", "labour", "parts", "created_at"],
+                "properties": ["work_order_id": uuid, "version": ["type": "integer"], "diagnosis": ["type": "string"],
+                               "work_performed": ["type": "string"], "labour": ["type": "array", "items": ["type": "object"]] as Object,
+                               "parts": ["type": "array", "items": ["type": "object"]] as Object,
+                               "mileage_km": ["type": ["integer", "null"]] as Object, "author_key_id": uuid, "created_at": timestamp] as Object,
+            ] as Object,
             "Visit": [
                 "type": "object", "required": ["id", "work_order_id", "engineer_id", "checked_in_at", "check_in", "outside_radius"],
                 "properties": ["id": uuid, "work_order_id": uuid, "engineer_id": uuid, "checked_in_at": timestamp, "check_in": ref("GeoPoint"),
@@ -224,7 +269,7 @@ extension OpenAPIDocument {
                                                   "completed_at": ["type": ["string", "null"], "format": "date-time"] as Object] as Object,
                                ] as Object] as Object,
                                "navigation": ref("Navigation"),
-                               "visits": ["type": "array", "items": ref("Visit")] as Object] as Object,
+                               "visits": ["type": "array", "items": ref("Visit")] as Object, "report": ref("Report")] as Object,
             ] as Object,
             "Offer": [
                 "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],

@@ -96,6 +96,10 @@ extension APIApplication {
                 }
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
+            tenantRoute("GET", "/v1/work-orders/{id}/report", roles: Self.allRoles) { request, _, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                return try .json(["versions": try scope.workOrders.reports(id: order.id).map(ReportBody.init)])
+            },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
                 let events = try scope.workOrders.timeline(id: try Self.pathID(request, "work order"))
                 return try .json(["items": events.map(TimelineEntryBody.init)])

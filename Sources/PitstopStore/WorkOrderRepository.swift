@@ -365,6 +365,45 @@ public struct WorkOrderRepository {
             """).rows.map(Self.decodeVisit)
     }
 
+    /// Saves a new version of the order's repair report. `basedOn` is the version the author
+    /// edited (nil for the first report); saves are serialised on the order's row, so two authors
+    /// cannot both build on one version.
+    public func saveReport(id: UUID, basedOn: Int?, diagnosis: String, workPerformed: String, labour: [RepairReport.LabourLine],
+                           parts: [RepairReport.PartLine], mileageKm: Int?, actor: UUID?, now: Date = Date()) throws -> RepairReport {
+        guard try !transaction.query("SELECT 1 FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE").rows.isEmpty else {
+            throw StoreError.notFound("work order")
+        }
+        let current = try reports(id: id).first?.version ?? 0
+        guard (basedOn ?? 0) == current else { throw StoreError.versionMismatch(current: current) }
+        let report = try Self.decodeReport(transaction.query("""
+            INSERT INTO work_order_reports (tenant_id, work_order_id, version, diagnosis, work_performed, labour, parts, mileage_km,
+                                            author_key_id, created_at)
+            VALUES (\(tenantID), \(id), \(current + 1), \(diagnosis.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    \(workPerformed.trimmingCharacters(in: .whitespacesAndNewlines)), \(JSONB(labour))::jsonb, \(JSONB(parts))::jsonb,
+                    \(mileageKm), \(actor), \(now))
+            RETURNING \(unsafeRaw: Self.reportColumns)
+            """)[0])
+        try touch(id: id, kind: "report_saved", note: "repair report version \(report.version)", actor: actor,
+                  topic: "work_order.report_saved", now: now)
+        return report
+    }
+
+    static let reportColumns = "work_order_id, version, diagnosis, work_performed, labour, parts, mileage_km, author_key_id, created_at"
+
+    /// Every version of the order's repair report, newest first.
+    public func reports(id: UUID) throws -> [RepairReport] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.reportColumns) FROM work_order_reports
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(id) ORDER BY version DESC
+            """).rows.map(Self.decodeReport)
+    }
+
+    static func decodeReport(_ row: Row) throws -> RepairReport {
+        RepairReport(workOrderID: try row.decode("work_order_id"), version: try row.decode("version"), diagnosis: try row.decode("diagnosis"),
+                     workPerformed: try row.decode("work_performed"), labour: try row.decodeJSON("labour"), parts: try row.decodeJSON("parts"),
+                     mileageKm: try row.decode("mileage_km"), authorKeyID: try row.decode("author_key_id"), createdAt: try row.decode("created_at"))
+    }
+
     /// A timeline entry and event that do not change the order's details.
     private func touch(id: UUID, kind: String, note: String?, actor: UUID?, topic: String, now: Date) throws {
         _ = try transaction.query("""

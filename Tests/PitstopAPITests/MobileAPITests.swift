@@ -85,4 +85,39 @@ import Testing
         #expect(bad.status == 422)
         #expect(bad.problemFields == ["latitude"])
     }
+
+    @Test func theRepairReportIsVersionedAndGuardedAgainstStaleSaves() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let chen = try #require(f.engineers["陈师傅"])
+        let key = try pool.engineerKey(api, f, "陈师傅")
+        let id = try dispatch.order(api, f)
+        _ = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#)
+        let path = "/v1/me/work-orders/\(id)/report"
+        let report = #"{"diagnosis":"点火线圈老化","work_performed":"更换 3 缸点火线圈","labour":[{"description":"拆装","hours":1.5}],"parts":[{"part_number":"IGN-1234","name":"点火线圈","quantity":1}],"mileage_km":52000}"#
+        #expect(try api.client.send("PUT", path, headers: bearer(key), json: report).status == 409)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+
+        let first = try api.client.send("PUT", path, headers: bearer(key), json: report)
+        #expect(first.status == 201, "\(first.text)")
+        #expect(first.header("ETag") == "\"1\"")
+        #expect((first.json["parts"] as? [[String: Any]])?.first?["part_number"] as? String == "IGN-1234")
+        // A later save must say which version it edited; a stale one is refused.
+        #expect(try api.client.send("PUT", path, headers: bearer(key), json: report).status == 428)
+        let second = try api.client.send("PUT", path, headers: bearer(key, [("If-Match", "\"1\"")]),
+                                         json: #"{"diagnosis":"点火线圈老化","work_performed":"更换 3、4 缸点火线圈"}"#)
+        #expect(second.status == 201)
+        #expect(second.json["version"] as? Int == 2)
+        #expect(try api.client.send("PUT", path, headers: bearer(key, [("If-Match", "\"1\"")]), json: report).status == 412)
+        let bad = try api.client.send("PUT", path, headers: bearer(key, [("If-Match", "\"2\"")]),
+                                      json: #"{"diagnosis":"x","labour":[{"description":"","hours":0}]}"#)
+        #expect(bad.status == 422)
+        #expect(Set(bad.problemFields) == ["labour[0].description", "labour[0].hours"])
+
+        let versions = try api.get("/v1/work-orders/\(id)/report", key: f.adminKey).json["versions"] as? [[String: Any]] ?? []
+        #expect(versions.compactMap { $0["version"] as? Int } == [2, 1])
+        #expect((try api.get("/v1/me/work-orders/\(id)", key: key).json["report"] as? [String: Any])?["version"] as? Int == 2)
+    }
 }

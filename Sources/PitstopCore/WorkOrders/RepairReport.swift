@@ -1,0 +1,80 @@
+import Foundation
+
+/// What the engineer found and did: one saved version of an order's repair report.
+public struct RepairReport: Sendable, Equatable {
+    public struct LabourLine: Sendable, Equatable, Codable {
+        public var description: String
+        public var hours: Double
+
+        public init(description: String, hours: Double) {
+            self.description = description
+            self.hours = hours
+        }
+    }
+
+    public struct PartLine: Sendable, Equatable, Codable {
+        /// The catalogue's part number (the parts catalogue comes later; kept as written).
+        public var partNumber: String
+        public var name: String
+        public var quantity: Double
+
+        public init(partNumber: String, name: String, quantity: Double) {
+            self.partNumber = partNumber
+            self.name = name
+            self.quantity = quantity
+        }
+    }
+
+    public var workOrderID: UUID
+    public var version: Int
+    public var diagnosis: String
+    public var workPerformed: String
+    public var labour: [LabourLine]
+    public var parts: [PartLine]
+    public var mileageKm: Int?
+    public var authorKeyID: UUID?
+    public var createdAt: Date
+
+    public init(workOrderID: UUID, version: Int, diagnosis: String, workPerformed: String, labour: [LabourLine], parts: [PartLine],
+                mileageKm: Int?, authorKeyID: UUID?, createdAt: Date) {
+        self.workOrderID = workOrderID
+        self.version = version
+        self.diagnosis = diagnosis
+        self.workPerformed = workPerformed
+        self.labour = labour
+        self.parts = parts
+        self.mileageKm = mileageKm
+        self.authorKeyID = authorKeyID
+        self.createdAt = createdAt
+    }
+
+    /// Every problem with a report's content, by field (`labour[1].hours`).
+    public static func errors(diagnosis: String, workPerformed: String, labour: [LabourLine], parts: [PartLine],
+                              mileageKm: Int?) -> [FieldError] {
+        var errors: [FieldError] = []
+        if diagnosis.count > 5000 { errors.append(FieldError(field: "diagnosis", message: "must be at most 5000 characters")) }
+        if workPerformed.count > 5000 { errors.append(FieldError(field: "work_performed", message: "must be at most 5000 characters")) }
+        if diagnosis.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && workPerformed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            errors.append(FieldError(field: "diagnosis", message: "or work_performed must say something"))
+        }
+        if labour.count > 50 { errors.append(FieldError(field: "labour", message: "may list at most 50 lines")) }
+        for (index, line) in labour.enumerated() {
+            errors += TextRules.lengthErrors(line.description, field: "labour[\(index)].description", limit: 500)
+            if !(line.hours.isFinite && line.hours > 0 && line.hours <= 100) {
+                errors.append(FieldError(field: "labour[\(index)].hours", message: "must be more than 0 and at most 100"))
+            }
+        }
+        if parts.count > 100 { errors.append(FieldError(field: "parts", message: "may list at most 100 lines")) }
+        for (index, line) in parts.enumerated() {
+            errors += TextRules.lengthErrors(line.partNumber, field: "parts[\(index)].part_number", limit: 64)
+            errors += TextRules.lengthErrors(line.name, field: "parts[\(index)].name", limit: 200)
+            if !(line.quantity.isFinite && line.quantity > 0 && line.quantity <= 10_000) {
+                errors.append(FieldError(field: "parts[\(index)].quantity", message: "must be more than 0 and at most 10000"))
+            }
+        }
+        if let mileageKm, !(0...5_000_000).contains(mileageKm) {
+            errors.append(FieldError(field: "mileage_km", message: "must be 0 to 5000000"))
+        }
+        return errors
+    }
+}
