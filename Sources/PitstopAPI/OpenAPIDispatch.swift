@@ -109,6 +109,27 @@ extension OpenAPIDocument {
                                      "properties": ["versions": ["type": "array", "items": ref("Report")] as Object] as Object,
                                  ])]]),
             ] as Object,
+            "/v1/me/work-orders/{id}/requisitions": [
+                "post": operation("requestParts", "Ask for parts for the order (engineer key); a diagnosing or repairing order waits for parts",
+                                  tags: ["mobile"], parameters: [idParameter], body: ref("RequisitionInput"),
+                                  responses: ["201": ["description": "The requisition", "content": json(ref("Requisition"))]]),
+            ] as Object,
+            "/v1/work-orders/{id}/requisitions": [
+                "get": operation("orderRequisitions", "The order's parts requisitions, oldest first", tags: ["parts"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The requisitions", "content": json(itemsOf("Requisition"))]]),
+            ] as Object,
+            "/v1/requisitions": [
+                "get": operation("waitingRequisitions", "Requisitions waiting for a decision, oldest first (admin, dispatcher)", tags: ["parts"],
+                                 responses: ["200": ["description": "The requisitions", "content": json(itemsOf("Requisition"))]]),
+            ] as Object,
+            "/v1/requisitions/{id}/decision": [
+                "post": operation("decideRequisition", "Approve or reject (admin, dispatcher); approval sends an order waiting for parts back to repairing",
+                                  tags: ["parts"], parameters: [idParameter],
+                                  body: ["type": "object", "required": ["approve"], "additionalProperties": false,
+                                         "properties": ["approve": ["type": "boolean"], "note": ["type": "string", "maxLength": 1000] as Object] as Object],
+                                  responses: ["200": ["description": "The decided requisition", "content": json(ref("Requisition"))],
+                                              "409": ["description": "Already decided", "content": problemContent]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -150,6 +171,10 @@ extension OpenAPIDocument {
                                               "409": ["description": "Not waiting for this engineer's answer", "content": problemContent]]),
             ] as Object,
         ]
+    }
+
+    static func itemsOf(_ schema: String) -> Object {
+        ["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ref(schema)] as Object] as Object]
     }
 
     static var dispatchSchemas: Object {
@@ -251,6 +276,24 @@ extension OpenAPIDocument {
                                "work_performed": ["type": "string"], "labour": ["type": "array", "items": ["type": "object"]] as Object,
                                "parts": ["type": "array", "items": ["type": "object"]] as Object,
                                "mileage_km": ["type": ["integer", "null"]] as Object, "author_key_id": uuid, "created_at": timestamp] as Object,
+            ] as Object,
+            "RequisitionInput": [
+                "type": "object", "required": ["lines"], "additionalProperties": false,
+                "properties": ["lines": ["type": "array", "minItems": 1, "maxItems": 50, "items": [
+                                   "type": "object", "required": ["part_number", "quantity"],
+                                   "properties": ["part_number": ["type": "string", "maxLength": 64] as Object,
+                                                  "quantity": ["type": "number", "exclusiveMinimum": 0, "maximum": 10000] as Object] as Object,
+                               ] as Object] as Object,
+                               "note": ["type": "string", "maxLength": 1000] as Object] as Object,
+            ] as Object,
+            "Requisition": [
+                "type": "object", "required": ["id", "work_order_id", "engineer_id", "state", "lines", "requested_at"],
+                "properties": ["id": uuid, "work_order_id": uuid, "engineer_id": uuid,
+                               "state": ["type": "string", "enum": ["requested", "approved", "rejected"]] as Object,
+                               "lines": ["type": "array", "items": ["type": "object"]] as Object, "note": ["type": ["string", "null"]] as Object,
+                               "requested_at": timestamp, "decided_at": ["type": ["string", "null"], "format": "date-time"] as Object,
+                               "decided_by": ["type": ["string", "null"], "format": "uuid"] as Object,
+                               "decision_note": ["type": ["string", "null"]] as Object] as Object,
             ] as Object,
             "Visit": [
                 "type": "object", "required": ["id", "work_order_id", "engineer_id", "checked_in_at", "check_in", "outside_radius"],

@@ -485,7 +485,8 @@ enum OpenAPIDocument {
                                "actor_key_id": ["type": "string", "format": "uuid"],
                                "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
                                                                    "customer_message", "pooled", "unpooled", "transferred",
-                                                                   "dispatch_exhausted", "checked_in", "checked_out", "report_saved"]] as Object,
+                                                                   "dispatch_exhausted", "checked_in", "checked_out", "report_saved",
+                                                                   "parts_requested", "parts_decided"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

@@ -41,6 +41,7 @@ public struct TenantScope {
     public var workOrders: WorkOrderRepository { WorkOrderRepository(transaction: transaction, tenantID: tenantID) }
     public var workOrderTypes: WorkOrderTypeRepository { WorkOrderTypeRepository(transaction: transaction, tenantID: tenantID) }
     public var intakeLinks: IntakeLinkRepository { IntakeLinkRepository(transaction: transaction, tenantID: tenantID) }
+    public var requisitions: PartsRequisitionRepository { PartsRequisitionRepository(transaction: transaction, tenantID: tenantID) }
     public var dispatch: DispatchRepository { DispatchRepository(transaction: transaction, tenantID: tenantID) }
     public var weChat: WeChatRepository { WeChatRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }

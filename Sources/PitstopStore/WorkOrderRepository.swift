@@ -405,7 +405,7 @@ public struct WorkOrderRepository {
     }
 
     /// A timeline entry and event that do not change the order's details.
-    private func touch(id: UUID, kind: String, note: String?, actor: UUID?, topic: String, now: Date) throws {
+    func touch(id: UUID, kind: String, note: String?, actor: UUID?, topic: String, now: Date) throws {
         _ = try transaction.query("""
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now), version = version + 1 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *

@@ -120,4 +120,46 @@ import Testing
         #expect(versions.compactMap { $0["version"] as? Int } == [2, 1])
         #expect((try api.get("/v1/me/work-orders/\(id)", key: key).json["report"] as? [String: Any])?["version"] as? Int == 2)
     }
+
+    @Test func aPartsRequisitionHoldsTheOrderUntilApproved() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let chen = try #require(f.engineers["陈师傅"])
+        let key = try pool.engineerKey(api, f, "陈师傅")
+        let id = try dispatch.order(api, f)
+        _ = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+        _ = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"3\"")]),
+                                json: #"{"to":"diagnosing"}"#)
+
+        let bad = try api.client.send("POST", "/v1/me/work-orders/\(id)/requisitions", headers: bearer(key),
+                                      json: #"{"lines":[{"part_number":"","quantity":-1}]}"#)
+        #expect(bad.status == 422)
+        #expect(Set(bad.problemFields) == ["lines[0].part_number", "lines[0].quantity"])
+        let asked = try api.client.send("POST", "/v1/me/work-orders/\(id)/requisitions", headers: bearer(key),
+                                        json: #"{"lines":[{"part_number":"IGN-1234","quantity":2}],"note":"3、4 缸"}"#)
+        #expect(asked.status == 201, "\(asked.text)")
+        let requisition = try #require(asked.json["id"] as? String)
+        #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "awaiting_parts")
+        let inbox = try api.get("/v1/requisitions", key: f.adminKey).json["items"] as? [[String: Any]]
+        #expect(inbox?.compactMap { $0["id"] as? String } == [requisition])
+        #expect(try api.get("/v1/requisitions", key: key).status == 403)
+
+        let approved = try api.client.send("POST", "/v1/requisitions/\(requisition)/decision", headers: bearer(f.adminKey),
+                                           json: #"{"approve":true,"note":"库存有货"}"#)
+        #expect(approved.status == 200, "\(approved.text)")
+        #expect(approved.json["state"] as? String == "approved")
+        #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "repairing")
+        #expect(try api.client.send("POST", "/v1/requisitions/\(requisition)/decision", headers: bearer(f.adminKey),
+                                    json: #"{"approve":false}"#).status == 409)
+        #expect((try api.get("/v1/requisitions", key: f.adminKey).json["items"] as? [Any])?.isEmpty == true)
+        let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.compactMap { $0["kind"] as? String }.filter { $0.hasPrefix("parts") } == ["parts_requested", "parts_decided"])
+        // Another tenant sees no such requisition.
+        let other = try dispatch.fixture(api)
+        #expect(try api.client.send("POST", "/v1/requisitions/\(requisition)/decision", headers: bearer(other.adminKey),
+                                    json: #"{"approve":true}"#).status == 404)
+    }
 }

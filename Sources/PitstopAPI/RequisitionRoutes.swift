@@ -1,0 +1,92 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+import Postgres
+
+extension APIApplication {
+    /// Parts requisitions (配件申领): the engineer asks (the order waits for parts), the desk
+    /// decides (an approval sends the order back to repairing).
+    var requisitionRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/me/work-orders/{id}/requisitions", roles: [.engineer]) { request, caller, scope in
+                var order = try Self.workingOrder(request, caller, scope)
+                let body = try JSONCoding.decode(RequisitionInputBody.self, from: request.body, allowedFields: ["lines", "note"])
+                let lines = body.lines.map { PartsRequisition.Line(partNumber: $0.partNumber.trimmingCharacters(in: .whitespaces), quantity: $0.quantity) }
+                let errors = PartsRequisition.errors(lines: lines, note: body.note)
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                if order.status == .diagnosing || order.status == .repairing {
+                    order = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .awaitingParts,
+                                                            note: "waiting for parts", reason: nil, assignee: nil, actor: caller.key.id,
+                                                            reopenWindow: caller.tenant.reopenWindow)
+                }
+                let requisition = try scope.requisitions.request(workOrder: order.id, engineer: try Self.callerEngineer(caller), lines: lines,
+                                                                 note: body.note, actor: caller.key.id)
+                var response = try HTTPResponse.json(RequisitionBody(requisition), status: 201)
+                response.headers.add("Location", "/v1/requisitions/\(requisition.id.lowercasedText)")
+                return response
+            },
+            tenantRoute("GET", "/v1/work-orders/{id}/requisitions", roles: Self.allRoles) { request, _, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                return try .json(["items": try scope.requisitions.list(workOrder: order.id).map(RequisitionBody.init)])
+            },
+            tenantRoute("GET", "/v1/requisitions", roles: [.admin, .dispatcher]) { _, _, scope in
+                try .json(["items": try scope.requisitions.waiting(limit: 100).map(RequisitionBody.init)])
+            },
+            tenantRoute("POST", "/v1/requisitions/{id}/decision", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let body = try JSONCoding.decode(DecisionBody.self, from: request.body, allowedFields: ["approve", "note"])
+                if let note = body.note, note.count > 1000 { throw ValidationError(field: "note", "must be at most 1000 characters") }
+                let requisition = try scope.requisitions.decide(id: try Self.pathID(request, "parts requisition"), approve: body.approve,
+                                                                note: body.note, actor: caller.key.id)
+                let order = try scope.workOrders.get(id: requisition.workOrderID)
+                if requisition.state == .approved && order.status == .awaitingParts {
+                    _ = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .repairing, note: "parts approved",
+                                                        reason: nil, assignee: nil, actor: caller.key.id,
+                                                        reopenWindow: caller.tenant.reopenWindow)
+                }
+                return try .json(RequisitionBody(requisition))
+            },
+        ]
+    }
+}
+
+struct RequisitionInputBody: Decodable {
+    struct Line: Decodable {
+        var partNumber: String
+        var quantity: Double
+    }
+
+    var lines: [Line]
+    var note: String?
+}
+
+struct DecisionBody: Decodable {
+    var approve: Bool
+    var note: String?
+}
+
+struct RequisitionBody: Encodable {
+    var id: UUID
+    var workOrderId: UUID
+    var engineerId: UUID
+    var state: PartsRequisition.State
+    var lines: [PartsRequisition.Line]
+    var note: String?
+    var requestedAt: Date
+    var decidedAt: Date?
+    var decidedBy: UUID?
+    var decisionNote: String?
+
+    init(_ requisition: PartsRequisition) {
+        id = requisition.id
+        workOrderId = requisition.workOrderID
+        engineerId = requisition.engineerID
+        state = requisition.state
+        lines = requisition.lines
+        note = requisition.note
+        requestedAt = requisition.requestedAt
+        decidedAt = requisition.decidedAt
+        decidedBy = requisition.decidedBy
+        decisionNote = requisition.decisionNote
+    }
+}
