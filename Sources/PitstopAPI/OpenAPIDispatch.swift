@@ -130,6 +130,27 @@ extension OpenAPIDocument {
                                   responses: ["200": ["description": "The decided requisition", "content": json(ref("Requisition"))],
                                               "409": ["description": "Already decided", "content": problemContent]]),
             ] as Object,
+            "/v1/work-orders/{id}/quality-check": [
+                "post": operation("qualityCheck",
+                                  "Record the inspector's check of an order in quality_check (admin, dispatcher): all items passed → awaiting_acceptance, any failed → repairing",
+                                  tags: ["work-orders"], parameters: [idParameter, ifMatch],
+                                  body: ["type": "object", "required": ["inspector", "results"], "additionalProperties": false,
+                                         "properties": ["inspector": ["type": "string", "maxLength": 100] as Object,
+                                                        "results": ["type": "array", "maxItems": 50, "items": [
+                                                            "type": "object", "required": ["item", "passed"],
+                                                            "properties": ["item": ["type": "string"], "passed": ["type": "boolean"],
+                                                                           "note": ["type": "string", "maxLength": 500] as Object] as Object,
+                                                        ] as Object,
+                                                        "description": "Each item of the job type's checklist, once"] as Object] as Object],
+                                  responses: ["200": ["description": "The moved order and the check", "content": json([
+                                      "type": "object", "required": ["work_order", "quality_check"],
+                                      "properties": ["work_order": ref("WorkOrder"), "quality_check": ref("QualityCheck")] as Object,
+                                  ])]]),
+            ] as Object,
+            "/v1/work-orders/{id}/quality-checks": [
+                "get": operation("qualityChecks", "The order's quality checks, first first", tags: ["work-orders"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The checks", "content": json(itemsOf("QualityCheck"))]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -294,6 +315,12 @@ extension OpenAPIDocument {
                                "requested_at": timestamp, "decided_at": ["type": ["string", "null"], "format": "date-time"] as Object,
                                "decided_by": ["type": ["string", "null"], "format": "uuid"] as Object,
                                "decision_note": ["type": ["string", "null"]] as Object] as Object,
+            ] as Object,
+            "QualityCheck": [
+                "type": "object", "required": ["id", "inspector", "passed", "failed_items", "results", "checked_at"],
+                "properties": ["id": uuid, "inspector": ["type": "string"], "inspector_key_id": uuid, "passed": ["type": "boolean"],
+                               "failed_items": ["type": "array", "items": ["type": "string"]] as Object,
+                               "results": ["type": "array", "items": ["type": "object"]] as Object, "checked_at": timestamp] as Object,
             ] as Object,
             "Visit": [
                 "type": "object", "required": ["id", "work_order_id", "engineer_id", "checked_in_at", "check_in", "outside_radius"],

@@ -508,6 +508,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "string", "format": "uuid"], "code": ["type": "string"], "name": ["type": "string"],
                     "template": ref("WorkOrderTemplate"), "active": ["type": "boolean"],
+                    "checklist": ["type": "array", "items": ["type": "string"], "description": "What its quality check goes through"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -517,6 +518,7 @@ enum OpenAPIDocument {
                     "code": ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"] as Object,
                     "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
                     "template": ref("WorkOrderTemplate"), "active": ["type": "boolean"],
+                    "checklist": ["type": "array", "maxItems": 50, "items": ["type": "string", "maxLength": 200] as Object] as Object,
                 ] as Object,
             ] as Object,
             "CreateAPIKey": [

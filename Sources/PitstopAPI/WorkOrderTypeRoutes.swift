@@ -35,8 +35,8 @@ extension APIApplication {
     }
 
     static func decodeTypeInput(_ request: HTTPRequest, creating: Bool) throws -> WorkOrderTypeInput {
-        let body = try JSONCoding.decode(WorkOrderTypeInputBody.self, from: request.body, allowedFields: ["code", "name", "template", "active"])
-        let input = WorkOrderTypeInput(code: body.code, name: body.name, template: body.template, active: body.active)
+        let body = try JSONCoding.decode(WorkOrderTypeInputBody.self, from: request.body, allowedFields: ["code", "name", "template", "checklist", "active"])
+        let input = WorkOrderTypeInput(code: body.code, name: body.name, template: body.template, checklist: body.checklist, active: body.active)
         let errors = input.errors(creating: creating)
         guard errors.isEmpty else { throw ValidationError(errors) }
         return input
@@ -47,6 +47,7 @@ struct WorkOrderTypeInputBody: Decodable {
     var code: String?
     var name: String?
     var template: WorkOrderTemplate?
+    var checklist: [String]?
     var active: Bool?
 }
 
@@ -55,6 +56,7 @@ struct WorkOrderTypeBody: Encodable {
     var code: String
     var name: String
     var template: WorkOrderTemplate
+    var checklist: [String]
     var active: Bool
     var createdAt: Date
     var updatedAt: Date
@@ -65,6 +67,7 @@ struct WorkOrderTypeBody: Encodable {
         code = type.code
         name = type.name
         template = type.template
+        checklist = type.checklist
         active = type.active
         createdAt = type.createdAt
         updatedAt = type.updatedAt

@@ -7,14 +7,14 @@ public struct WorkOrderTypeRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, code, name, template, active, created_at, updated_at, version"
+    static let columns = "id, code, name, template, checklist, active, created_at, updated_at, version"
 
     public func create(_ input: WorkOrderTypeInput) throws -> WorkOrderType {
         try Self.mappingDuplicateCode {
             let rows = try transaction.query("""
-                INSERT INTO work_order_types (tenant_id, id, code, name, template, active)
+                INSERT INTO work_order_types (tenant_id, id, code, name, template, checklist, active)
                 VALUES (\(tenantID), \(UUID()), \(input.code ?? ""), \(input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""),
-                        \(JSONB(input.template ?? WorkOrderTemplate(fields: [])))::jsonb, \(input.active ?? true))
+                        \(JSONB(input.template ?? WorkOrderTemplate(fields: [])))::jsonb, \(input.checklist ?? [])::text[], \(input.active ?? true))
                 RETURNING \(unsafeRaw: Self.columns)
                 """)
             return try Self.decode(rows[0])
@@ -44,6 +44,7 @@ public struct WorkOrderTypeRepository {
                     code = coalesce(\(input.code), code),
                     name = coalesce(\(input.name?.trimmingCharacters(in: .whitespacesAndNewlines)), name),
                     template = coalesce(\(input.template.map { JSONB($0) })::jsonb, template),
+                    checklist = coalesce(\(input.checklist)::text[], checklist),
                     active = coalesce(\(input.active)::boolean, active),
                     updated_at = now(),
                     version = version + 1
@@ -65,7 +66,7 @@ public struct WorkOrderTypeRepository {
 
     static func decode(_ row: Row) throws -> WorkOrderType {
         WorkOrderType(id: try row.decode("id"), code: try row.decode("code"), name: try row.decode("name"),
-                      template: try row.decodeJSON("template"), active: try row.decode("active"),
+                      template: try row.decodeJSON("template"), checklist: try row.decode("checklist"), active: try row.decode("active"),
                       createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
     }
 }

@@ -162,4 +162,44 @@ import Testing
         #expect(try api.client.send("POST", "/v1/requisitions/\(requisition)/decision", headers: bearer(other.adminKey),
                                     json: #"{"approve":true}"#).status == 404)
     }
+
+    @Test func aFailedQualityCheckSendsTheOrderBackWithTheItemsNamed() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let typed = try api.client.send("PATCH", "/v1/work-order-types/\(f.typeID)", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                        json: #"{"checklist":["试车无异响","故障灯熄灭","清洁车辆"]}"#)
+        #expect(typed.status == 200, "\(typed.text)")
+        let chen = try #require(f.engineers["陈师傅"])
+        let id = try dispatch.order(api, f)
+        var version = 1
+        for (step, extra) in [("assigned", #","assignee_id":"\#(chen)""#), ("accepted", ""), ("diagnosing", ""), ("repairing", ""), ("quality_check", "")] {
+            let moved = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]),
+                                            json: #"{"to":"\#(step)"\#(extra)}"#)
+            #expect(moved.status == 200, "\(moved.text)")
+            version += 1
+        }
+        func check(_ results: String) throws -> RawHTTPClient.Response {
+            try api.client.send("POST", "/v1/work-orders/\(id)/quality-check", headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]),
+                                json: #"{"inspector":"质检员小周","results":\#(results)}"#)
+        }
+        let incomplete = try check(#"[{"item":"试车无异响","passed":true},{"item":"换机油","passed":true}]"#)
+        #expect(incomplete.status == 422)
+        #expect(Set(incomplete.problemFields) == ["results[1].item", "results"])
+
+        let failed = try check(#"[{"item":"试车无异响","passed":false,"note":"40 km/h 有异响"},{"item":"故障灯熄灭","passed":true},{"item":"清洁车辆","passed":true}]"#)
+        #expect(failed.status == 200, "\(failed.text)")
+        #expect((failed.json["work_order"] as? [String: Any])?["status"] as? String == "repairing")
+        #expect((failed.json["quality_check"] as? [String: Any])?["failed_items"] as? [String] == ["试车无异响"])
+        let timeline = try api.get("/v1/work-orders/\(id)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+        #expect((timeline.last?["note"] as? String)?.contains("试车无异响") == true)
+
+        version += 1
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]),
+                                    json: #"{"to":"quality_check"}"#).status == 200)
+        version += 1
+        let passed = try check(#"[{"item":"试车无异响","passed":true},{"item":"故障灯熄灭","passed":true},{"item":"清洁车辆","passed":true}]"#)
+        #expect((passed.json["work_order"] as? [String: Any])?["status"] as? String == "awaiting_acceptance")
+        #expect((try api.get("/v1/work-orders/\(id)/quality-checks", key: f.adminKey).json["items"] as? [Any])?.count == 2)
+    }
 }

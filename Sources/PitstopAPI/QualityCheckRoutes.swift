@@ -1,0 +1,75 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+import Postgres
+
+extension APIApplication {
+    /// The inspector's check of an order in `quality_check`: every item of the type's checklist
+    /// passed sends it on to the customer's acceptance; any failure sends it back to repairing
+    /// with the failed items named.
+    var qualityCheckRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/work-orders/{id}/quality-check", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let id = try Self.pathID(request, "work order")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(QualityCheckInputBody.self, from: request.body, allowedFields: ["inspector", "results"])
+                let order = try scope.workOrders.get(id: id)
+                let checklist = try scope.workOrderTypes.get(id: order.typeID).checklist
+                let results = body.results.map { QualityCheck.Result(item: $0.item, passed: $0.passed, note: $0.note) }
+                let errors = QualityCheck.errors(inspectorName: body.inspector, results: results, checklist: checklist)
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                let check = QualityCheck(id: UUID(), workOrderID: id, inspectorKeyID: caller.key.id, inspectorName: body.inspector,
+                                         results: results, checkedAt: Date())
+                let note = check.passed ? "quality check passed (\(body.inspector))"
+                    : "quality check failed (\(body.inspector)): \(check.failedItems.joined(separator: ", "))"
+                let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: check.passed ? .awaitingAcceptance : .repairing,
+                                                            note: String(note.prefix(2000)), reason: nil, assignee: nil, actor: caller.key.id,
+                                                            reopenWindow: caller.tenant.reopenWindow, now: check.checkedAt)
+                try scope.workOrders.recordQualityCheck(check)
+                return try .record(QualityCheckResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
+                                                          qualityCheck: QualityCheckBody(check)), version: moved.version)
+            },
+            tenantRoute("GET", "/v1/work-orders/{id}/quality-checks", roles: Self.allRoles) { request, _, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                return try .json(["items": try scope.workOrders.qualityChecks(id: order.id).map(QualityCheckBody.init)])
+            },
+        ]
+    }
+}
+
+struct QualityCheckInputBody: Decodable {
+    struct Result: Decodable {
+        var item: String
+        var passed: Bool
+        var note: String?
+    }
+
+    var inspector: String
+    var results: [Result]
+}
+
+struct QualityCheckBody: Encodable {
+    var id: UUID
+    var inspector: String
+    var inspectorKeyId: UUID?
+    var passed: Bool
+    var failedItems: [String]
+    var results: [QualityCheck.Result]
+    var checkedAt: Date
+
+    init(_ check: QualityCheck) {
+        id = check.id
+        inspector = check.inspectorName
+        inspectorKeyId = check.inspectorKeyID
+        passed = check.passed
+        failedItems = check.failedItems
+        results = check.results
+        checkedAt = check.checkedAt
+    }
+}
+
+struct QualityCheckResultBody: Encodable {
+    var workOrder: WorkOrderBody
+    var qualityCheck: QualityCheckBody
+}
