@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPServer
 import PitstopCore
@@ -78,6 +79,40 @@ extension APIApplication {
                                   detail: "the order has a report (version \(current)); send If-Match with the ETag of the version you edited",
                                   errors: [.init(field: "If-Match", message: "is required")])
                 }
+            },
+            // The customer signs the report shown on the engineer's phone; that closes the order.
+            tenantRoute("POST", "/v1/me/work-orders/{id}/acceptance", roles: [.engineer]) { request, caller, scope in
+                let order = try Self.workingOrder(request, caller, scope)
+                guard order.status == .awaitingAcceptance else {
+                    throw Problem.conflict("the customer accepts after the quality check; the order is \(order.status.rawValue)")
+                }
+                let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
+                var errors = TextRules.nameErrors(body.signerName, field: "signer_name")
+                let kind = Signature.Kind(rawValue: body.signatureType)
+                if kind == nil { errors.append(FieldError(field: "signature_type", message: "must be image/png or image/svg+xml")) }
+                let bytes = Data(base64Encoded: body.signature).map { Array($0) }
+                if bytes == nil { errors.append(FieldError(field: "signature", message: "must be the image in base64")) }
+                if let kind, let bytes, let problem = Signature(kind: kind, bytes: bytes).problem {
+                    errors.append(FieldError(field: "signature", message: problem))
+                }
+                guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
+                guard let report = try scope.workOrders.reports(id: order.id).first else {
+                    throw Problem.conflict("there is no repair report to sign yet")
+                }
+                guard report.version == body.reportVersion else {
+                    throw Problem(status: 409, type: "report-changed", title: "The report changed",
+                                  detail: "version \(report.version) is the current report; show the customer that one and sign it",
+                                  errors: [.init(field: "report_version", message: "is not the current version (\(report.version))")])
+                }
+                let hash = Digest.sha256(try JSONCoding.encode(ReportBody(report))).hex
+                let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash,
+                                                           signerName: body.signerName, signature: Signature(kind: kind, bytes: bytes),
+                                                           actor: caller.key.id)
+                let completed = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .completed,
+                                                                note: "accepted and signed by \(body.signerName)", reason: nil, assignee: nil,
+                                                                actor: caller.key.id, reopenWindow: caller.tenant.reopenWindow)
+                return try .record(AcceptanceResultBody(workOrder: WorkOrderBody(completed, tenantID: caller.tenant.id),
+                                                        acceptance: AcceptanceBody(accepted)), version: completed.version)
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-out", roles: [.engineer]) { request, caller, scope in
                 let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
@@ -238,6 +273,41 @@ struct ReportBody: Encodable {
         authorKeyId = report.authorKeyID
         createdAt = report.createdAt
     }
+}
+
+struct AcceptanceInputBody: Decodable {
+    var signerName: String
+    /// The report version the customer was shown.
+    var reportVersion: Int
+    var signatureType: String
+    /// The image, base64.
+    var signature: String
+
+    static let fields: Set<String> = ["signer_name", "report_version", "signature_type", "signature"]
+}
+
+struct AcceptanceBody: Encodable {
+    var reportVersion: Int
+    /// SHA-256 of the signed report version as this API returns it.
+    var reportSha256: String
+    var signerName: String
+    var signatureType: String
+    var signatureBytes: Int
+    var signedAt: Date
+
+    init(_ acceptance: WorkOrderRepository.Acceptance) {
+        reportVersion = acceptance.reportVersion
+        reportSha256 = acceptance.reportSHA256
+        signerName = acceptance.signerName
+        signatureType = acceptance.signatureType
+        signatureBytes = acceptance.signatureBytes
+        signedAt = acceptance.signedAt
+    }
+}
+
+struct AcceptanceResultBody: Encodable {
+    var workOrder: WorkOrderBody
+    var acceptance: AcceptanceBody
 }
 
 struct MobileOrderBody: Encodable {

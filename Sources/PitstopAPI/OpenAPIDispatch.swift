@@ -151,6 +151,28 @@ extension OpenAPIDocument {
                 "get": operation("qualityChecks", "The order's quality checks, first first", tags: ["work-orders"], parameters: [idParameter],
                                  responses: ["200": ["description": "The checks", "content": json(itemsOf("QualityCheck"))]]),
             ] as Object,
+            "/v1/me/work-orders/{id}/acceptance": [
+                "post": operation("acceptWork",
+                                  "The customer signs the current report version on the engineer's phone (engineer key); the report becomes final and the order completed",
+                                  tags: ["mobile"], parameters: [idParameter],
+                                  body: ["type": "object", "required": ["signer_name", "report_version", "signature_type", "signature"],
+                                         "additionalProperties": false,
+                                         "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object,
+                                                        "report_version": ["type": "integer"],
+                                                        "signature_type": ["type": "string", "enum": ["image/png", "image/svg+xml"]] as Object,
+                                                        "signature": ["type": "string", "contentEncoding": "base64",
+                                                                      "description": "At most 256 KiB; SVG without scripts or external references"] as Object] as Object],
+                                  responses: ["200": ["description": "The completed order and the acceptance", "content": json([
+                                      "type": "object", "required": ["work_order", "acceptance"],
+                                      "properties": ["work_order": ref("WorkOrder"), "acceptance": ref("Acceptance")] as Object,
+                                  ])],
+                                              "409": ["description": "Not awaiting acceptance, or the report changed", "content": problemContent]]),
+            ] as Object,
+            "/v1/work-orders/{id}/acceptance": [
+                "get": operation("workOrderAcceptance", "Who signed which report version, when (the image is kept, not returned)",
+                                 tags: ["work-orders"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The acceptance", "content": json(ref("Acceptance"))]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -315,6 +337,13 @@ extension OpenAPIDocument {
                                "requested_at": timestamp, "decided_at": ["type": ["string", "null"], "format": "date-time"] as Object,
                                "decided_by": ["type": ["string", "null"], "format": "uuid"] as Object,
                                "decision_note": ["type": ["string", "null"]] as Object] as Object,
+            ] as Object,
+            "Acceptance": [
+                "type": "object", "required": ["report_version", "report_sha256", "signer_name", "signature_type", "signature_bytes", "signed_at"],
+                "properties": ["report_version": ["type": "integer"],
+                               "report_sha256": ["type": "string", "description": "SHA-256 of the signed report version as the API returns it"] as Object,
+                               "signer_name": ["type": "string"], "signature_type": ["type": "string"], "signature_bytes": ["type": "integer"],
+                               "signed_at": timestamp] as Object,
             ] as Object,
             "QualityCheck": [
                 "type": "object", "required": ["id", "inspector", "passed", "failed_items", "results", "checked_at"],

@@ -57,6 +57,15 @@ extension OpenAPIDocument {
                                              "401": ["description": "Wrong signature", "content": problemContent]]),
                 "post": weChatMessageOperation,
             ] as Object,
+            "/v1/public/track/{token}/rating": [
+                "post": operation("rateWorkOrder", "The customer rates a completed job once, 1 to 5 with a comment (no key)", tags: ["public"],
+                                  public: true, parameters: [tokenParameter],
+                                  body: ["type": "object", "required": ["score"], "additionalProperties": false,
+                                         "properties": ["score": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
+                                                        "comment": ["type": "string", "maxLength": 1000] as Object] as Object],
+                                  responses: ["204": ["description": "Thank you"],
+                                              "409": ["description": "Not completed yet, or rated already", "content": problemContent]]),
+            ] as Object,
             "/v1/public/track/{token}": [
                 "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
                                  public: true, parameters: [tokenParameter],
@@ -161,10 +170,10 @@ extension OpenAPIDocument {
                 ] as Object,
             ] as Object,
             "Tracking": [
-                "type": "object", "required": ["number", "status", "status_label", "created_at", "updated_at", "history"],
+                "type": "object", "required": ["number", "status", "status_label", "created_at", "updated_at", "history", "can_rate"],
                 "properties": [
                     "number": ["type": "string"], "status": statusSchema, "status_label": ["type": "string"],
-                    "created_at": timestamp, "updated_at": timestamp, "shop": publicShopSchema,
+                    "created_at": timestamp, "updated_at": timestamp, "shop": publicShopSchema, "can_rate": ["type": "boolean"],
                     "history": ["type": "array", "items": [
                         "type": "object", "required": ["status", "status_label", "at"],
                         "properties": ["status": statusSchema, "status_label": ["type": "string"], "at": timestamp] as Object,

@@ -54,9 +54,27 @@ extension APIApplication {
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
                     var response = try HTTPResponse.json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
-                                                                      history: try scope.workOrders.statusHistory(id: order.id)))
+                                                                      history: try scope.workOrders.statusHistory(id: order.id),
+                                                                      rated: try scope.workOrders.rating(id: order.id) != nil))
                     response.headers.add("Vary", "Accept")
                     return response
+                }
+            }),
+            // The customer rates the finished job once, from the tracking link.
+            Router.route("POST", "/v1/public/track/{token}/rating", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                let token = try Self.publicToken(request, kind: .tracking, what: "work order")
+                let body = try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"])
+                var errors: [FieldError] = []
+                if !(1...5).contains(body.score) { errors.append(FieldError(field: "score", message: "must be 1 to 5")) }
+                if let comment = body.comment, comment.count > 1000 { errors.append(FieldError(field: "comment", message: "must be at most 1000 characters")) }
+                guard errors.isEmpty else { throw ValidationError(errors) }
+                return try database.withTenant(token.tenantID) { scope in
+                    guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
+                    guard order.status == .completed else { throw Problem.conflict("the job can be rated once it is completed") }
+                    try scope.workOrders.rate(id: order.id, score: body.score,
+                                              comment: body.comment?.trimmingCharacters(in: .whitespacesAndNewlines))
+                    return .noContent()
                 }
             }),
         ]
@@ -136,6 +154,11 @@ struct PublicReportBody: Decodable {
     }
 }
 
+struct RatingBody: Decodable {
+    var score: Int
+    var comment: String?
+}
+
 /// What a report gets back: its order's number and how to follow it, nothing else.
 struct PublicReceiptBody: Encodable {
     var number: String
@@ -192,14 +215,17 @@ struct TrackingBody: Encodable {
     var updatedAt: Date
     var shop: PublicShopBody?
     var history: [Step]
+    /// Completed and not rated yet: the customer may rate it.
+    var canRate: Bool
 
-    init(order: WorkOrder, shop: PublicShopBody?, history: [(status: String, at: Date)]) {
+    init(order: WorkOrder, shop: PublicShopBody?, history: [(status: String, at: Date)], rated: Bool) {
         number = order.number
         status = order.status.rawValue
         statusLabel = order.status.customerLabel
         createdAt = order.createdAt
         updatedAt = order.updatedAt
         self.shop = shop
+        canRate = order.status == .completed && !rated
         self.history = history.map { step in
             Step(status: step.status, statusLabel: WorkOrderStatus(rawValue: step.status)?.customerLabel ?? step.status, at: step.at)
         }

@@ -100,6 +100,11 @@ extension APIApplication {
                 let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
                 return try .json(["versions": try scope.workOrders.reports(id: order.id).map(ReportBody.init)])
             },
+            tenantRoute("GET", "/v1/work-orders/{id}/acceptance", roles: Self.allRoles) { request, _, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                guard let acceptance = try scope.workOrders.acceptance(id: order.id) else { throw StoreError.notFound("acceptance") }
+                return try .json(AcceptanceBody(acceptance))
+            },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
                 let events = try scope.workOrders.timeline(id: try Self.pathID(request, "work order"))
                 return try .json(["items": events.map(TimelineEntryBody.init)])

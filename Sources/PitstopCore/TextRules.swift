@@ -1,7 +1,7 @@
 import Foundation
 
 /// The checks text fields share, so a rule and its message read the same everywhere.
-enum TextRules {
+public enum TextRules {
     /// The problem with `text` as a field of 1 to `limit` characters once trimmed, if any.
     static func lengthProblem(_ text: String, limit: Int) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -12,6 +12,11 @@ enum TextRules {
     static func lengthErrors(_ text: String?, field: String, limit: Int) -> [FieldError] {
         guard let text, let problem = lengthProblem(text, limit: limit) else { return [] }
         return [FieldError(field: field, message: problem)]
+    }
+
+    /// A person's name as they write it: 1 to 100 characters.
+    public static func nameErrors(_ text: String, field: String) -> [FieldError] {
+        lengthErrors(text, field: field, limit: 100)
     }
 
     /// Machine names chosen by people: type codes, custom-field keys, skills.

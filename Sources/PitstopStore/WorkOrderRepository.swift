@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PitstopCore
 import Postgres
@@ -373,6 +374,9 @@ public struct WorkOrderRepository {
         guard try !transaction.query("SELECT 1 FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE").rows.isEmpty else {
             throw StoreError.notFound("work order")
         }
+        if let signed = try acceptance(id: id) {
+            throw StoreError.conflict("the customer signed version \(signed.reportVersion) of the report; it is final")
+        }
         let current = try reports(id: id).first?.version ?? 0
         guard (basedOn ?? 0) == current else { throw StoreError.versionMismatch(current: current) }
         let report = try Self.decodeReport(transaction.query("""
@@ -402,6 +406,61 @@ public struct WorkOrderRepository {
         RepairReport(workOrderID: try row.decode("work_order_id"), version: try row.decode("version"), diagnosis: try row.decode("diagnosis"),
                      workPerformed: try row.decode("work_performed"), labour: try row.decodeJSON("labour"), parts: try row.decodeJSON("parts"),
                      mileageKm: try row.decode("mileage_km"), authorKeyID: try row.decode("author_key_id"), createdAt: try row.decode("created_at"))
+    }
+
+    /// What a signed acceptance records, without the image.
+    public struct Acceptance: Sendable, Equatable {
+        public var reportVersion: Int
+        public var reportSHA256: String
+        public var signerName: String
+        public var signatureType: String
+        public var signatureBytes: Int
+        public var signedAt: Date
+    }
+
+    /// Records the customer's signature on report `reportVersion` (whose SHA-256 is given); one per order.
+    public func accept(id: UUID, reportVersion: Int, reportSHA256: String, signerName: String, signature: Signature, actor: UUID?,
+                       now: Date = Date()) throws -> Acceptance {
+        do {
+            try transaction.execute("""
+                INSERT INTO work_order_acceptances (tenant_id, work_order_id, report_version, report_sha256, signer_name, signature_type,
+                                                    signature, signed_at, actor_key_id)
+                VALUES (\(tenantID), \(id), \(reportVersion), \(reportSHA256), \(signerName.trimmingCharacters(in: .whitespacesAndNewlines)),
+                        \(signature.kind.rawValue), \("\\x" + signature.bytes.hex)::bytea, \(now), \(actor))
+                """)
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            throw StoreError.conflict("the customer has already accepted this order")
+        }
+        guard let accepted = try acceptance(id: id) else { throw StoreError.notFound("acceptance") }
+        return accepted
+    }
+
+    public func acceptance(id: UUID) throws -> Acceptance? {
+        try transaction.query("""
+            SELECT report_version, report_sha256, signer_name, signature_type, length(signature) AS bytes, signed_at
+            FROM work_order_acceptances WHERE tenant_id = \(tenantID) AND work_order_id = \(id)
+            """).first.map { row in
+            Acceptance(reportVersion: try row.decode("report_version"), reportSHA256: try row.decode("report_sha256"),
+                       signerName: try row.decode("signer_name"), signatureType: try row.decode("signature_type"),
+                       signatureBytes: try row.decode("bytes"), signedAt: try row.decode("signed_at"))
+        }
+    }
+
+    /// The customer's rating, once per order.
+    public func rate(id: UUID, score: Int, comment: String?, now: Date = Date()) throws {
+        do {
+            try transaction.execute("""
+                INSERT INTO work_order_ratings (tenant_id, work_order_id, score, comment, rated_at)
+                VALUES (\(tenantID), \(id), \(score), \(comment), \(now))
+                """)
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            throw StoreError.conflict("this order has been rated already")
+        }
+    }
+
+    public func rating(id: UUID) throws -> (score: Int, comment: String?)? {
+        try transaction.query("SELECT score, comment FROM work_order_ratings WHERE tenant_id = \(tenantID) AND work_order_id = \(id)")
+            .first.map { (try $0.decode("score"), try $0.decode("comment")) }
     }
 
     public func recordQualityCheck(_ check: QualityCheck) throws {

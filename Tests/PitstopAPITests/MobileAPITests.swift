@@ -202,4 +202,66 @@ import Testing
         #expect((passed.json["work_order"] as? [String: Any])?["status"] as? String == "awaiting_acceptance")
         #expect((try api.get("/v1/work-orders/\(id)/quality-checks", key: f.adminKey).json["items"] as? [Any])?.count == 2)
     }
+
+    /// The whole flow from offer to signed acceptance and the customer's rating.
+    @Test func fromOfferToASignedAcceptanceAndARating() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let created = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: """
+            {"type_id":"\(f.typeID)","customer_id":"\(f.customerID)","vehicle_id":"\(f.vehicleID)","shop_id":"\(f.shopID)",
+             "description":"发动机抖动","insist":true}
+            """)
+        let id = try #require(created.json["id"] as? String)
+        let tracking = try #require(created.json["tracking_token"] as? String)
+        let offered = try api.client.send("POST", "/v1/work-orders/\(id)/dispatch", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]))
+        let engineer = try #require((offered.json["offer"] as? [String: Any])?["engineer_id"] as? String)
+        let name = try #require(f.engineers.first { $0.value == engineer }?.key)
+        let key = try pool.engineerKey(api, f, name)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+        #expect(try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key),
+                                    json: #"{"latitude":30.25,"longitude":120.15}"#).status == 201)
+        func desk(_ to: String) throws {
+            let current = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+            let moved = try api.client.send("POST", "/v1/work-orders/\(id)/transitions",
+                                            headers: bearer(f.adminKey, [("If-Match", current.header("ETag") ?? "")]), json: #"{"to":"\#(to)"}"#)
+            #expect(moved.status == 200, "\(to): \(moved.text)")
+        }
+        try desk("diagnosing")
+        #expect(try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(key),
+                                    json: #"{"diagnosis":"点火线圈老化","work_performed":"更换点火线圈"}"#).status == 201)
+        try desk("repairing")
+        try desk("quality_check")
+        let current = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/quality-check", headers: bearer(f.adminKey, [("If-Match", current.header("ETag") ?? "")]),
+                                    json: #"{"inspector":"质检员","results":[{"item":"试车","passed":true}]}"#).status == 200)
+
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
+        func sign(_ type: String, _ bytes: [UInt8], version: Int = 1) throws -> RawHTTPClient.Response {
+            try api.client.send("POST", "/v1/me/work-orders/\(id)/acceptance", headers: bearer(key), json: """
+                {"signer_name":"王先生","report_version":\(version),"signature_type":"\(type)","signature":"\(Data(bytes).base64EncodedString())"}
+                """)
+        }
+        let scripted = try sign("image/svg+xml", Array(#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.utf8))
+        #expect(scripted.status == 422)
+        #expect(scripted.problemFields == ["signature"])
+        #expect(try sign("image/png", Array("not a png".utf8)).problemFields == ["signature"])
+        #expect(try sign("image/png", png, version: 7).status == 409)
+        let signed = try sign("image/png", png)
+        #expect(signed.status == 200, "\(signed.text)")
+        #expect((signed.json["work_order"] as? [String: Any])?["status"] as? String == "completed")
+        let acceptance = try api.get("/v1/work-orders/\(id)/acceptance", key: f.adminKey)
+        #expect(acceptance.json["report_version"] as? Int == 1)
+        #expect((acceptance.json["report_sha256"] as? String)?.count == 64)
+        // The signed report is final.
+        #expect(try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(key, [("If-Match", "\"1\"")]),
+                                    json: #"{"diagnosis":"改口"}"#).status == 409)
+
+        // The customer rates once, from the tracking link.
+        #expect(try api.client.send("GET", "/v1/public/track/\(tracking)").json["can_rate"] as? Bool == true)
+        #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":6}"#).problemFields == ["score"])
+        #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":5,"comment":"很快"}"#).status == 204)
+        #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":1}"#).status == 409)
+        #expect(try api.client.send("GET", "/v1/public/track/\(tracking)").json["can_rate"] as? Bool == false)
+    }
 }
