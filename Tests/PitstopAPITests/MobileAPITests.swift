@@ -7,6 +7,16 @@ import Testing
     let dispatch = DispatchAPITests()
     let pool = PoolAndTransferAPITests()
 
+    /// A new order of the fixture, assigned to 陈师傅 (version 2), and his phone's key.
+    func assignedToChen(_ api: TestAPI, _ f: DispatchAPITests.Fixture) throws -> (id: String, key: String) {
+        let key = try pool.engineerKey(api, f, "陈师傅")
+        let id = try dispatch.order(api, f)
+        let assigned = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                           json: #"{"to":"assigned","assignee_id":"\#(f.engineers["陈师傅"]!)"}"#)
+        #expect(assigned.status == 200, "\(assigned.text)")
+        return (id, key)
+    }
+
     @Test func theQueueGroupsOrdersAndTheDetailNavigatesToTheShop() throws {
         let api = try TestAPI()
         defer { api.stop() }
@@ -52,12 +62,7 @@ import Testing
         defer { api.stop() }
         let f = try dispatch.fixture(api)
         _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey), json: #"{"check_in_radius_meters":300}"#)
-        let chen = try #require(f.engineers["陈师傅"])
-        let key = try pool.engineerKey(api, f, "陈师傅")
-        let id = try dispatch.order(api, f)
-        let assigned = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                           json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#)
-        #expect(assigned.status == 200)
+        let (id, key) = try assignedToChen(api, f)
         let early = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key), json: #"{"latitude":30.25,"longitude":120.15}"#)
         #expect(early.status == 409)
         #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
@@ -90,11 +95,7 @@ import Testing
         let api = try TestAPI()
         defer { api.stop() }
         let f = try dispatch.fixture(api)
-        let chen = try #require(f.engineers["陈师傅"])
-        let key = try pool.engineerKey(api, f, "陈师傅")
-        let id = try dispatch.order(api, f)
-        _ = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#)
+        let (id, key) = try assignedToChen(api, f)
         let path = "/v1/me/work-orders/\(id)/report"
         let report = #"{"diagnosis":"点火线圈老化","work_performed":"更换 3 缸点火线圈","labour":[{"description":"拆装","hours":1.5}],"parts":[{"part_number":"IGN-1234","name":"点火线圈","quantity":1}],"mileage_km":52000}"#
         #expect(try api.client.send("PUT", path, headers: bearer(key), json: report).status == 409)
@@ -125,11 +126,7 @@ import Testing
         let api = try TestAPI()
         defer { api.stop() }
         let f = try dispatch.fixture(api)
-        let chen = try #require(f.engineers["陈师傅"])
-        let key = try pool.engineerKey(api, f, "陈师傅")
-        let id = try dispatch.order(api, f)
-        _ = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#)
+        let (id, key) = try assignedToChen(api, f)
         #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
         _ = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"3\"")]),
                                 json: #"{"to":"diagnosing"}"#)
