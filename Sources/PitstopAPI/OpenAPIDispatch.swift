@@ -173,6 +173,18 @@ extension OpenAPIDocument {
                                  tags: ["work-orders"], parameters: [idParameter],
                                  responses: ["200": ["description": "The acceptance", "content": json(ref("Acceptance"))]]),
             ] as Object,
+            "/v1/work-orders/{id}/trail": [
+                "get": operation("workOrderTrail", "The engineer's positions while working the order, oldest first (admin, dispatcher)",
+                                 tags: ["dispatch"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The trail", "content": json([
+                                     "type": "object", "required": ["items"],
+                                     "properties": ["items": ["type": "array", "items": [
+                                         "type": "object", "required": ["at", "latitude", "longitude"],
+                                         "properties": ["at": ["type": "string", "format": "date-time"] as Object, "latitude": ["type": "number"],
+                                                        "longitude": ["type": "number"]] as Object,
+                                     ] as Object] as Object] as Object,
+                                 ])]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],

@@ -105,6 +105,10 @@ extension APIApplication {
                 guard let acceptance = try scope.workOrders.acceptance(id: order.id) else { throw StoreError.notFound("acceptance") }
                 return try .json(AcceptanceBody(acceptance))
             },
+            tenantRoute("GET", "/v1/work-orders/{id}/trail", roles: [.admin, .dispatcher]) { request, _, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                return try .json(["items": try scope.engineers.trail(workOrder: order.id).map { TrailPointBody(at: $0.at, point: $0.point) }])
+            },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
                 let events = try scope.workOrders.timeline(id: try Self.pathID(request, "work order"))
                 return try .json(["items": events.map(TimelineEntryBody.init)])
@@ -262,6 +266,18 @@ struct WorkOrderBody: Encodable {
         milestones = Dictionary(uniqueKeysWithValues: order.milestones.map { ($0.key.rawValue, $0.value) })
         dueAt = order.dueAt
         pooledAt = order.pooledAt
+    }
+}
+
+struct TrailPointBody: Encodable {
+    var at: Date
+    var latitude: Double
+    var longitude: Double
+
+    init(at: Date, point: GeoPoint) {
+        self.at = at
+        latitude = point.latitude
+        longitude = point.longitude
     }
 }
 

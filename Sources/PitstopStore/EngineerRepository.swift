@@ -77,9 +77,27 @@ public struct EngineerRepository {
             WHERE tenant_id = \(tenantID) AND id = \(id)
               AND (located_at IS NULL OR located_at <= \(now.addingTimeInterval(-minimumInterval))::timestamptz)
             """)
-        if updated == 1 { return true }
-        _ = try get(id: id)
-        return false
+        guard updated == 1 else {
+            _ = try get(id: id)
+            return false
+        }
+        // Orders in work (accepted until completed) keep the way there and back.
+        try transaction.execute("""
+            INSERT INTO location_trail (tenant_id, work_order_id, engineer_id, at, latitude, longitude)
+            SELECT tenant_id, id, \(id), \(now), \(point.latitude), \(point.longitude) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND assignee_id = \(id)
+              AND status IN ('accepted', 'diagnosing', 'awaiting_parts', 'repairing', 'quality_check', 'awaiting_acceptance')
+            """)
+        return true
+    }
+
+    /// The positions kept for an order while it was worked, oldest first.
+    public func trail(workOrder: UUID) throws -> [(at: Date, point: GeoPoint)] {
+        try transaction.query("""
+            SELECT at, latitude, longitude FROM location_trail
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) ORDER BY at
+            LIMIT 5000
+            """).rows.map { (try $0.decode(0), GeoPoint(latitude: try $0.decode(1), longitude: try $0.decode(2))) }
     }
 
     private func replaceSkills(of engineer: UUID, with skills: [String: Int]) throws {

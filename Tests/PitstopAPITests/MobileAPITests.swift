@@ -1,4 +1,5 @@
 import Foundation
+import PitstopCore
 import PitstopTesting
 import Testing
 
@@ -260,5 +261,30 @@ import Testing
         #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":5,"comment":"很快"}"#).status == 204)
         #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":1}"#).status == 409)
         #expect(try api.client.send("GET", "/v1/public/track/\(tracking)").json["can_rate"] as? Bool == false)
+    }
+
+    @Test func pingsWhileWorkingAnOrderLeaveATrail() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let (id, key) = try assignedToChen(api, f)
+        let chen = try #require(UUID(uuidString: f.engineers["陈师傅"]!))
+        let tenantText = try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String
+        let tenant = try #require(UUID(uuidString: tenantText ?? ""))
+        func ping(_ longitude: Double, after seconds: Double) throws -> Bool {
+            try TestDatabase.shared.database.withTenant(tenant) { scope in
+                try scope.engineers.recordLocation(id: chen, at: GeoPoint(latitude: 30.25, longitude: longitude), minimumInterval: 5,
+                                                   now: Date().addingTimeInterval(seconds))
+            }
+        }
+        // Assigned but not accepted yet: the position is kept, the order has no trail.
+        #expect(try ping(120.16, after: 10))
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+        #expect(try ping(120.155, after: 20))
+        #expect(try ping(120.151, after: 30))
+        let trail = try api.get("/v1/work-orders/\(id)/trail", key: f.adminKey)
+        #expect(trail.status == 200)
+        #expect((trail.json["items"] as? [[String: Any]])?.compactMap { $0["longitude"] as? Double } == [120.155, 120.151])
+        #expect(try api.get("/v1/work-orders/\(id)/trail", key: key).status == 403)
     }
 }
