@@ -185,6 +185,19 @@ extension OpenAPIDocument {
                                      ] as Object] as Object] as Object,
                                  ])]]),
             ] as Object,
+            "/v1/me/work-orders/{id}/transfer-request": [
+                "post": operation("requestTransfer", "The assigned engineer asks to hand the order on, with a reason (engineer key)", tags: ["mobile"],
+                                  parameters: [idParameter],
+                                  body: ["type": "object", "required": ["reason"], "additionalProperties": false,
+                                         "properties": ["reason": ["type": "string", "minLength": 1, "maxLength": 1000] as Object] as Object],
+                                  responses: ["201": ["description": "The request", "content": json(ref("TransferRequest"))],
+                                              "409": ["description": "A request is open already", "content": problemContent]]),
+            ] as Object,
+            "/v1/transfer-requests": [
+                "get": operation("openTransferRequests", "Engineers' open transfer requests, oldest first (admin, dispatcher); a transfer settles one",
+                                 tags: ["dispatch"],
+                                 responses: ["200": ["description": "The requests", "content": json(itemsOf("TransferRequest"))]]),
+            ] as Object,
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
@@ -356,6 +369,11 @@ extension OpenAPIDocument {
                                "report_sha256": ["type": "string", "description": "SHA-256 of the signed report version as the API returns it"] as Object,
                                "signer_name": ["type": "string"], "signature_type": ["type": "string"], "signature_bytes": ["type": "integer"],
                                "signed_at": timestamp] as Object,
+            ] as Object,
+            "TransferRequest": [
+                "type": "object", "required": ["id", "work_order_id", "engineer_id", "reason", "requested_at"],
+                "properties": ["id": uuid, "work_order_id": uuid, "engineer_id": uuid, "reason": ["type": "string"],
+                               "requested_at": timestamp] as Object,
             ] as Object,
             "QualityCheck": [
                 "type": "object", "required": ["id", "inspector", "passed", "failed_items", "results", "checked_at"],

@@ -486,7 +486,7 @@ enum OpenAPIDocument {
                                "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
                                                                    "customer_message", "pooled", "unpooled", "transferred",
                                                                    "dispatch_exhausted", "checked_in", "checked_out", "report_saved",
-                                                                   "parts_requested", "parts_decided"]] as Object,
+                                                                   "parts_requested", "parts_decided", "transfer_requested"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

@@ -73,7 +73,37 @@ extension APIApplication {
                                                              rules: nil, considered: 0, excluded: [:], candidates: []))
                 return try .record(WorkOrderBody(moved, tenantID: caller.tenant.id), version: moved.version)
             },
+            tenantRoute("POST", "/v1/me/work-orders/{id}/transfer-request", roles: [.engineer]) { request, caller, scope in
+                let engineer = try Self.callerEngineer(caller)
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                guard order.assigneeID == engineer else { throw StoreError.notFound("work order") }
+                guard order.status.isOpen else { throw Problem.conflict("the order is \(order.status.rawValue): there is nothing to hand on") }
+                let body = try JSONCoding.decode(DeclineBody.self, from: request.body, allowedFields: ["reason"])
+                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
+                let asked = try scope.workOrders.requestTransfer(id: order.id, engineer: engineer, reason: reason, actor: caller.key.id)
+                return try .json(TransferRequestBody(asked), status: 201)
+            },
+            tenantRoute("GET", "/v1/transfer-requests", roles: [.admin, .dispatcher]) { _, _, scope in
+                try .json(["items": try scope.workOrders.openTransferRequests(limit: 100).map(TransferRequestBody.init)])
+            },
         ]
+    }
+}
+
+struct TransferRequestBody: Encodable {
+    var id: UUID
+    var workOrderId: UUID
+    var engineerId: UUID
+    var reason: String
+    var requestedAt: Date
+
+    init(_ request: WorkOrderRepository.TransferRequest) {
+        id = request.id
+        workOrderId = request.workOrderID
+        engineerId = request.engineerID
+        reason = request.reason
+        requestedAt = request.requestedAt
     }
 }
 

@@ -287,6 +287,9 @@ public struct WorkOrderRepository {
         guard previous != engineer else { throw ValidationError(field: "engineer_id", "is already the assignee") }
         let next: WorkOrderStatus = current.status == .accepted ? .assigned : current.status
         let note = String("\(previous.lowercasedText) → \(engineer.lowercasedText): \(reason)".prefix(2000))
+        try transaction.execute("""
+            UPDATE transfer_requests SET resolved_at = \(now) WHERE tenant_id = \(tenantID) AND work_order_id = \(id) AND resolved_at IS NULL
+            """)
         return try Self.mappingReferences {
             try Self.decode(transaction.query("""
                 WITH o AS (
@@ -295,6 +298,42 @@ public struct WorkOrderRepository {
                 )
                 \(eventsAndResult(kind: "transferred", from: current.status, note: note, actor: actor, topic: "work_order.transferred"))
                 """)[0])
+        }
+    }
+
+    /// An open request by an engineer to hand the order on.
+    public struct TransferRequest: Sendable, Equatable {
+        public var id: UUID
+        public var workOrderID: UUID
+        public var engineerID: UUID
+        public var reason: String
+        public var requestedAt: Date
+    }
+
+    /// Records the assignee's request to hand the order on; one open request per order.
+    public func requestTransfer(id: UUID, engineer: UUID, reason: String, actor: UUID?, now: Date = Date()) throws -> TransferRequest {
+        let requestID = UUID()
+        do {
+            try transaction.execute("""
+                INSERT INTO transfer_requests (tenant_id, id, work_order_id, engineer_id, reason, requested_at)
+                VALUES (\(tenantID), \(requestID), \(id), \(engineer), \(reason), \(now))
+                """)
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            throw StoreError.conflict("a transfer of this order was requested already; a dispatcher will answer it")
+        }
+        try touch(id: id, kind: "transfer_requested", note: String("transfer requested: \(reason)".prefix(2000)), actor: actor,
+                  topic: "work_order.transfer_requested", now: now)
+        return TransferRequest(id: requestID, workOrderID: id, engineerID: engineer, reason: reason, requestedAt: now)
+    }
+
+    /// Open transfer requests, oldest first: the dispatchers' inbox.
+    public func openTransferRequests(limit: Int) throws -> [TransferRequest] {
+        try transaction.query("""
+            SELECT id, work_order_id, engineer_id, reason, requested_at FROM transfer_requests
+            WHERE tenant_id = \(tenantID) AND resolved_at IS NULL ORDER BY requested_at, id LIMIT \(limit)
+            """).rows.map {
+            TransferRequest(id: try $0.decode(0), workOrderID: try $0.decode(1), engineerID: try $0.decode(2), reason: try $0.decode(3),
+                            requestedAt: try $0.decode(4))
         }
     }
 

@@ -100,4 +100,28 @@ import Testing
         #expect(try api.client.send("POST", "/v1/work-orders/\(fresh)/transfer", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
                                     json: #"{"engineer_id":"\#(chen)","reason":"x"}"#).status == 409)
     }
+
+    @Test func anEngineerAsksToHandAnOrderOnAndATransferSettlesIt() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let id = try dispatch.order(api, f)
+        let chen = try #require(f.engineers["陈师傅"])
+        let key = try engineerKey(api, f, "陈师傅")
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                    json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#).status == 200)
+        let path = "/v1/me/work-orders/\(id)/transfer-request"
+        #expect(try api.client.send("POST", path, headers: bearer(key), json: #"{"reason":""}"#).problemFields == ["reason"])
+        let asked = try api.client.send("POST", path, headers: bearer(key), json: #"{"reason":"车在城西，离我太远"}"#)
+        #expect(asked.status == 201, "\(asked.text)")
+        #expect(try api.client.send("POST", path, headers: bearer(key), json: #"{"reason":"再问一次"}"#).status == 409)
+        #expect(try api.client.send("POST", path, headers: bearer(try engineerKey(api, f, "李师傅")), json: #"{"reason":"x"}"#).status == 404)
+        let inbox = try api.get("/v1/transfer-requests", key: f.adminKey).json["items"] as? [[String: Any]]
+        #expect(inbox?.first?["reason"] as? String == "车在城西，离我太远")
+
+        let version = try #require(Int((try api.get("/v1/work-orders/\(id)", key: f.adminKey).header("ETag") ?? "").filter(\.isNumber)))
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transfer", headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]),
+                                    json: #"{"engineer_id":"\#(f.engineers["李师傅"]!)","reason":"按师傅申请"}"#).status == 200)
+        #expect((try api.get("/v1/transfer-requests", key: f.adminKey).json["items"] as? [Any])?.isEmpty == true)
+    }
 }
