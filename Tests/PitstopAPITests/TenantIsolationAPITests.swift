@@ -43,4 +43,34 @@ import Testing
         let spliced = [aParts[0], bParts[1], aParts[2], aParts[3]].joined(separator: "_")
         #expect(try api.get("/v1/tenant", key: spliced).status == 401)
     }
+
+    /// Every order sub-resource added for dispatch and the engineer's work answers tenant B's key
+    /// on tenant A's order exactly like a missing order, and changes nothing.
+    @Test func tenantBReachesNoneOfTenantAsOrderWork() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let dispatch = DispatchAPITests()
+        let a = try dispatch.fixture(api)
+        let b = try dispatch.fixture(api)
+        let order = try dispatch.order(api, a)
+        let missing = UUID().uuidString.lowercased()
+        let ifMatch = [("If-Match", "\"1\"")]
+        let calls: [(String, String, String?)] = [
+            ("GET", "candidates", nil), ("POST", "dispatch", nil), ("GET", "dispatch", nil), ("POST", "pool", nil),
+            ("POST", "transfer", #"{"engineer_id":"\#(b.engineers["陈师傅"]!)","reason":"x"}"#),
+            ("POST", "quality-check", #"{"inspector":"x","results":[{"item":"x","passed":true}]}"#),
+            ("GET", "quality-checks", nil), ("GET", "trail", nil), ("GET", "report", nil), ("GET", "acceptance", nil),
+            ("GET", "requisitions", nil), ("GET", "timeline", nil),
+        ]
+        for (method, leaf, json) in calls {
+            for id in [order, missing] {
+                let response = try api.client.send(method, "/v1/work-orders/\(id)/\(leaf)", headers: bearer(b.adminKey, ifMatch),
+                                                   body: json.map { Array($0.utf8) })
+                #expect(response.status == 404, "\(method) \(leaf) on \(id == order ? "A's order" : "a missing one"): \(response.status)")
+            }
+        }
+        let untouched = try api.get("/v1/work-orders/\(order)", key: a.adminKey)
+        #expect(untouched.json["version"] as? Int == 1)
+        #expect(untouched.json["pooled_at"] == nil)
+    }
 }
