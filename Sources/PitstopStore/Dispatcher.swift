@@ -103,8 +103,12 @@ public struct Dispatcher {
     /// on to the next engineer. Nothing happens if the order has moved on in the meantime.
     public func passOn(_ order: WorkOrder, from engineer: UUID, offer: DispatchOffer?, as state: DispatchOffer.State,
                        reason: String?, actor: UUID?) throws -> Outcome {
+        guard order.status == .assigned, order.assigneeID == engineer else {
+            // Reassigned, cancelled or accepted meanwhile: the offer no longer stands.
+            if let offer { try scope.dispatch.close(offer: offer.id, as: .withdrawn, at: now) }
+            return .unchanged(order)
+        }
         if let offer { try scope.dispatch.close(offer: offer.id, as: state, at: now, reason: reason) }
-        guard order.status == .assigned, order.assigneeID == engineer else { return .unchanged(order) }
         let note = state == .declined ? "declined: \(reason ?? "")" : "the offer was not accepted in time"
         let back = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)),
                                                    reason: nil, assignee: nil, actor: actor, reopenWindow: tenant.reopenWindow, now: now)

@@ -6,8 +6,9 @@ import Synchronization
 import Testing
 
 /// Automatic offers: accept, decline to the next engineer, never the same one twice, and the
-/// worker's sweep of offers that ran out of time, driven by a fixed clock.
-@Suite struct OfferAPITests {
+/// worker's sweep of offers that ran out of time, driven by a fixed clock. Serialized: a sweep
+/// sees every tenant's due offers, so two sweeping tests must not overlap.
+@Suite(.serialized) struct OfferAPITests {
     let dispatch = DispatchAPITests()
     let pool = PoolAndTransferAPITests()
 
@@ -105,5 +106,27 @@ import Testing
         let offers = try api.get("/v1/work-orders/\(id)/dispatch", key: f.adminKey).json["offers"] as? [[String: Any]] ?? []
         #expect(offers.compactMap { $0["state"] as? String } == ["expired", "expired"])
         #expect(Set(offers.compactMap { $0["engineer_id"] as? String }).count == 2)
+    }
+
+    @Test func anOfferOverriddenByADispatcherIsWithdrawnNotPassedOn() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey),
+                                json: #"{"required_skills":{"engine":3},"offer_timeout_seconds":120}"#)
+        let id = try dispatch.order(api, f)
+        let offered = try autoDispatch(api, f, id, version: 1)
+        let firstAsked = try #require((offered.json["offer"] as? [String: Any])?["engineer_id"] as? String)
+        let other = try #require(f.engineers.values.first { $0 != firstAsked && $0 != f.engineers["赵师傅"] && $0 != f.engineers["钱师傅"] })
+        // The dispatcher hands it to someone else before the engineer answers.
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transfer", headers: bearer(f.adminKey, [("If-Match", "\"2\"")]),
+                                    json: #"{"engineer_id":"\#(other)","reason":"客户指定"}"#).status == 200)
+        let sweep = OfferSweep(database: TestDatabase.shared.database, logger: Logger(component: "sweep-test", minimumLevel: .error, sink: { _ in }))
+        #expect(try sweep.run(now: Date().addingTimeInterval(150)) == 1)
+        let order = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+        #expect(order.json["assignee_id"] as? String == other)
+        #expect(order.json["status"] as? String == "assigned")
+        let offers = try api.get("/v1/work-orders/\(id)/dispatch", key: f.adminKey).json["offers"] as? [[String: Any]] ?? []
+        #expect(offers.compactMap { $0["state"] as? String } == ["withdrawn"])
     }
 }
