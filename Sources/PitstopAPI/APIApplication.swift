@@ -26,7 +26,7 @@ public final class APIApplication: Sendable {
 
     public var router: Router {
         Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes
-               + dispatchRoutes + poolRoutes + mobileRoutes + requisitionRoutes + qualityCheckRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + platformRoutes + [
+               + dispatchRoutes + poolRoutes + mobileRoutes + requisitionRoutes + qualityCheckRoutes + acceptanceLinkRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + platformRoutes + [
             Router.route("GET", "/v1/openapi.json", inline: true) { [self] _ in openAPIResponse() },
         ])
     }

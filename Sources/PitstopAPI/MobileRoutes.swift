@@ -83,34 +83,8 @@ extension APIApplication {
             // The customer signs the report shown on the engineer's phone; that closes the order.
             tenantRoute("POST", "/v1/me/work-orders/{id}/acceptance", roles: [.engineer]) { request, caller, scope in
                 let order = try Self.workingOrder(request, caller, scope)
-                guard order.status == .awaitingAcceptance else {
-                    throw Problem.conflict("the customer accepts after the quality check; the order is \(order.status.rawValue)")
-                }
                 let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
-                var errors = TextRules.nameErrors(body.signerName, field: "signer_name")
-                let kind = Signature.Kind(rawValue: body.signatureType)
-                if kind == nil { errors.append(FieldError(field: "signature_type", message: "must be image/png or image/svg+xml")) }
-                let bytes = Data(base64Encoded: body.signature).map { Array($0) }
-                if bytes == nil { errors.append(FieldError(field: "signature", message: "must be the image in base64")) }
-                if let kind, let bytes, let problem = Signature(kind: kind, bytes: bytes).problem {
-                    errors.append(FieldError(field: "signature", message: problem))
-                }
-                guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
-                guard let report = try scope.workOrders.reports(id: order.id).first else {
-                    throw Problem.conflict("there is no repair report to sign yet")
-                }
-                guard report.version == body.reportVersion else {
-                    throw Problem(status: 409, type: "report-changed", title: "The report changed",
-                                  detail: "version \(report.version) is the current report; show the customer that one and sign it",
-                                  errors: [.init(field: "report_version", message: "is not the current version (\(report.version))")])
-                }
-                let hash = Digest.sha256(try JSONCoding.encode(ReportBody(report))).hex
-                let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash,
-                                                           signerName: body.signerName, signature: Signature(kind: kind, bytes: bytes),
-                                                           actor: caller.key.id)
-                let completed = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .completed,
-                                                                note: "accepted and signed by \(body.signerName)", reason: nil, assignee: nil,
-                                                                actor: caller.key.id, reopenWindow: caller.tenant.reopenWindow)
+                let (completed, accepted) = try Self.sign(order, body, tenant: caller.tenant, actor: caller.key.id, in: scope)
                 return try .record(AcceptanceResultBody(workOrder: WorkOrderBody(completed, tenantID: caller.tenant.id),
                                                         acceptance: AcceptanceBody(accepted)), version: completed.version)
             },
@@ -119,6 +93,39 @@ extension APIApplication {
                 return try .json(VisitBody(try scope.workOrders.checkOut(id: order.id, engineer: engineer, at: point)))
             },
         ]
+    }
+
+    /// The customer's signature on the order's current report: checked, kept, and the order
+    /// completed. Shared by the engineer's phone and the link sent to the customer.
+    static func sign(_ order: WorkOrder, _ body: AcceptanceInputBody, tenant: Tenant, actor: UUID?,
+                     in scope: TenantScope) throws -> (WorkOrder, WorkOrderRepository.Acceptance) {
+        guard order.status == .awaitingAcceptance else {
+            throw Problem.conflict("the customer accepts after the quality check; the order is \(order.status.rawValue)")
+        }
+        var errors = TextRules.nameErrors(body.signerName, field: "signer_name")
+        let kind = Signature.Kind(rawValue: body.signatureType)
+        if kind == nil { errors.append(FieldError(field: "signature_type", message: "must be image/png or image/svg+xml")) }
+        let bytes = Data(base64Encoded: body.signature).map { Array($0) }
+        if bytes == nil { errors.append(FieldError(field: "signature", message: "must be the image in base64")) }
+        if let kind, let bytes, let problem = Signature(kind: kind, bytes: bytes).problem {
+            errors.append(FieldError(field: "signature", message: problem))
+        }
+        guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
+        guard let report = try scope.workOrders.reports(id: order.id).first else {
+            throw Problem.conflict("there is no repair report to sign yet")
+        }
+        guard report.version == body.reportVersion else {
+            throw Problem(status: 409, type: "report-changed", title: "The report changed",
+                          detail: "version \(report.version) is the current report; show the customer that one and sign it",
+                          errors: [.init(field: "report_version", message: "is not the current version (\(report.version))")])
+        }
+        let hash = Digest.sha256(try JSONCoding.encode(ReportBody(report))).hex
+        let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash, signerName: body.signerName,
+                                                   signature: Signature(kind: kind, bytes: bytes), actor: actor)
+        let completed = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .completed,
+                                                        note: "accepted and signed by \(body.signerName)", reason: nil, assignee: nil,
+                                                        actor: actor, reopenWindow: tenant.reopenWindow)
+        return (completed, accepted)
     }
 
     /// The engineer's own order in work: accepted or later, still open.

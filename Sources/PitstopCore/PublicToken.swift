@@ -9,6 +9,7 @@ public struct PublicToken: Equatable, Sendable {
         case intake = "pin"
         case tracking = "ptr"
         case wechat = "pwx"
+        case acceptance = "pac"
     }
 
     public var kind: Kind

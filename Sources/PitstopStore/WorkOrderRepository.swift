@@ -485,6 +485,26 @@ public struct WorkOrderRepository {
         }
     }
 
+    /// A new link for the customer to sign through; the secret is what its token carries.
+    public func createAcceptanceLink(id: UUID, validFor seconds: TimeInterval, now: Date = Date()) throws -> (secret: String, expiresAt: Date) {
+        let secret = KeySecret.newSecret()
+        let expires = now.addingTimeInterval(seconds)
+        try transaction.execute("""
+            INSERT INTO acceptance_links (tenant_id, secret, work_order_id, created_at, expires_at)
+            VALUES (\(tenantID), \(secret), \(id), \(now), \(expires))
+            """)
+        return (secret, expires)
+    }
+
+    /// The order an unexpired acceptance link names.
+    public func get(acceptanceSecret secret: String, now: Date = Date()) throws -> WorkOrder? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND id = (SELECT work_order_id FROM acceptance_links
+                                                   WHERE tenant_id = \(tenantID) AND secret = \(secret) AND expires_at > \(now))
+            """).first.map(Self.decode)
+    }
+
     /// The customer's rating, once per order.
     public func rate(id: UUID, score: Int, comment: String?, now: Date = Date()) throws {
         do {

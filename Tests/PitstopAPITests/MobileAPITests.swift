@@ -287,4 +287,40 @@ import Testing
         #expect((trail.json["items"] as? [[String: Any]])?.compactMap { $0["longitude"] as? Double } == [120.155, 120.151])
         #expect(try api.get("/v1/work-orders/\(id)/trail", key: key).status == 403)
     }
+
+    @Test func theCustomerSignsThroughALinkWhenNotBesideTheEngineer() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let (id, key) = try assignedToChen(api, f)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/acceptance-link", headers: bearer(f.adminKey)).status == 409)
+        #expect(try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(key),
+                                    json: #"{"diagnosis":"刹车片磨损","work_performed":"更换前刹车片"}"#).status == 201)
+        for step in ["diagnosing", "repairing", "quality_check", "awaiting_acceptance"] {
+            let current = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+            #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", current.header("ETag") ?? "")]),
+                                        json: #"{"to":"\#(step)"}"#).status == 200)
+        }
+        // Another engineer cannot make the link; the assignee can.
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/acceptance-link", headers: bearer(try pool.engineerKey(api, f, "李师傅"))).status == 404)
+        let link = try api.client.send("POST", "/v1/work-orders/\(id)/acceptance-link", headers: bearer(key))
+        #expect(link.status == 201, "\(link.text)")
+        let token = try #require(link.json["token"] as? String)
+        #expect((link.json["url"] as? String)?.hasSuffix("/v1/public/accept/\(token)") == true)
+
+        let page = try api.client.send("GET", "/v1/public/accept/\(token)")
+        #expect(page.json["can_sign"] as? Bool == true)
+        #expect((page.json["report"] as? [String: Any])?["work_performed"] as? String == "更换前刹车片")
+        #expect(!page.text.contains("13800138000"))
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]).base64EncodedString()
+        let signed = try api.client.send("POST", "/v1/public/accept/\(token)",
+                                         json: #"{"signer_name":"王先生","report_version":1,"signature_type":"image/png","signature":"\#(png)"}"#)
+        #expect(signed.status == 200, "\(signed.text)")
+        #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "completed")
+        #expect(try api.client.send("GET", "/v1/public/accept/\(token)").json["can_sign"] as? Bool == false)
+        #expect(try api.client.send("POST", "/v1/public/accept/\(token)",
+                                    json: #"{"signer_name":"王先生","report_version":1,"signature_type":"image/png","signature":"\#(png)"}"#).status == 409)
+        #expect(try api.client.send("GET", "/v1/public/accept/pac_nonsense").status == 404)
+    }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+import Postgres
+
+extension APIApplication {
+    /// Signing away from the engineer's phone: the desk or the assigned engineer makes a link
+    /// (valid a week) to send the customer; through it the customer reads the current report and
+    /// signs it exactly as on the phone.
+    var acceptanceLinkRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/work-orders/{id}/acceptance-link", roles: [.admin, .dispatcher, .engineer]) { [self] request, caller, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                if caller.key.role == .engineer && order.assigneeID != caller.key.engineerID { throw StoreError.notFound("work order") }
+                guard order.status == .awaitingAcceptance else {
+                    throw Problem.conflict("a signing link is for an order awaiting the customer's acceptance; this one is \(order.status.rawValue)")
+                }
+                let (secret, expires) = try scope.workOrders.createAcceptanceLink(id: order.id, validFor: 7 * 86_400)
+                let token = PublicToken(kind: .acceptance, tenantID: caller.tenant.id, secret: secret).text
+                return try .json(AcceptanceLinkBody(token: token, url: "\(configuration.publicBaseURL)/v1/public/accept/\(token)",
+                                                    expiresAt: expires), status: 201)
+            },
+            Router.route("GET", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
+                return try database.withTenant(token.tenantID, readOnly: true) { scope in
+                    guard let order = try scope.workOrders.get(acceptanceSecret: token.secret) else { throw StoreError.notFound("signing link") }
+                    return try .json(SigningBody(number: order.number, status: order.status.rawValue, statusLabel: order.status.customerLabel,
+                                                 canSign: order.status == .awaitingAcceptance,
+                                                 report: try scope.workOrders.reports(id: order.id).first.map(ReportBody.init)))
+                }
+            }),
+            Router.route("POST", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
+                let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
+                return try database.withTenant(token.tenantID) { scope in
+                    guard let order = try scope.workOrders.get(acceptanceSecret: token.secret) else { throw StoreError.notFound("signing link") }
+                    let (_, accepted) = try Self.sign(order, body, tenant: try scope.tenant.get(), actor: nil, in: scope)
+                    return try .json(AcceptanceBody(accepted))
+                }
+            }),
+        ]
+    }
+}
+
+struct AcceptanceLinkBody: Encodable {
+    var token: String
+    /// The page to send the customer (SMS, WeChat).
+    var url: String
+    var expiresAt: Date
+}
+
+/// What the customer sees through a signing link: the order and the report to sign, nothing else.
+struct SigningBody: Encodable {
+    var number: String
+    var status: String
+    var statusLabel: String
+    var canSign: Bool
+    var report: ReportBody?
+}
