@@ -4,15 +4,11 @@
 -- cannot bypass row-level security; it gets exactly the rights granted here. A deployment that
 -- logs in under another name makes that login a member of pitstop_app.
 
--- Roles belong to the whole cluster, not to one database: two databases of one cluster migrating
--- at once can both find the role missing, so losing that race is not an error.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pitstop_app') THEN
         CREATE ROLE pitstop_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
     END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-    NULL;
 END
 $$;
 

@@ -38,6 +38,7 @@ public final class TestDatabase: Sendable {
         let url = Self.serverURL
         name = "pitstop_test_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let server = try Connection(Connection.Configuration(url: url, applicationName: "pitstop-tests"))
+        try Self.ensureAppRole(server)
         try server.simple("CREATE DATABASE \(try server.escapeIdentifier(name))")
         ownerConfiguration = Connection.Configuration(url: url, applicationName: "pitstop-tests", overrides: ["dbname": name])
         let owner = try Connection(ownerConfiguration)
@@ -62,11 +63,33 @@ public final class TestDatabase: Sendable {
         return parts.string ?? serverURL
     }
 
+    /// Tests migrate many databases of one cluster at once, and migration 0001 creates the
+    /// cluster-wide app role when it is missing: two databases could both find it missing and one
+    /// fail. The harness creates it once per process, before any test database migrates, so every
+    /// migration finds it (as a deployment's first migration does).
+    private static let appRoleLock = NSLock()
+    nonisolated(unsafe) private static var appRoleReady = false
+
+    static func ensureAppRole(_ server: Connection) throws {
+        appRoleLock.lock()
+        defer { appRoleLock.unlock() }
+        guard !appRoleReady else { return }
+        try server.simple("""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pitstop_app') THEN
+                    CREATE ROLE pitstop_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+                END IF;
+            END $$
+            """)
+        appRoleReady = true
+    }
+
     /// A fresh database for a test that must start from nothing (migrations): not migrated.
     public static func makeEmptyDatabase() throws -> Connection.Configuration {
         let url = serverURL
         let name = "pitstop_empty_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let server = try Connection(Connection.Configuration(url: url, applicationName: "pitstop-tests"))
+        try ensureAppRole(server)
         try server.simple("CREATE DATABASE \(try server.escapeIdentifier(name))")
         return Connection.Configuration(url: url, applicationName: "pitstop-tests", overrides: ["dbname": name])
     }
