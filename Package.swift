@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "Lifecycle", dependencies: ["Logging"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging", "Crypto"]),
         .target(name: "PitstopCore"),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),

@@ -56,6 +56,8 @@ public struct HTTPRequest: Sendable {
     public var requestID: String
     /// Values of `{name}` segments of the matched route.
     public var pathParameters: [String: String] = [:]
+    /// The body of an upload route, on disk; `body` is then empty.
+    public var upload: UploadedFile?
 
     public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(),
                 body: [UInt8] = [], clientAddress: String = "127.0.0.1", requestID: String = "test") {
@@ -79,6 +81,8 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Sent instead of `body` when set: a file's bytes, streamed from disk.
+    public var file: ResponseFile?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

@@ -21,6 +21,11 @@ public final class HTTPServer: @unchecked Sendable {
         public var idleTimeoutSeconds = 30
         /// Closes a connection whose request body is still arriving after this long.
         public var requestDeadline: Duration = .seconds(60)
+        /// The same for upload routes, whose bodies (a video over a phone link) take longer.
+        public var uploadDeadline: Duration = .seconds(1800)
+        /// Where upload routes stream their bodies; on the file system handlers move them to.
+        /// Without one, upload routes answer 503.
+        public var spoolDirectory: String?
         public var connectionLimit = 4096
         /// Addresses of reverse proxies whose `X-Forwarded-For` is believed: for requests from them
         /// the client is the address the proxy appended (rate limits and logs need the real one).
@@ -136,21 +141,41 @@ public final class HTTPServer: @unchecked Sendable {
         if size.pointee > 0 {
             defer { size.pointee = 0 }
             if state.responded { return .YES }
-            if ContinuousClock.now - state.startedAt > configuration.requestDeadline { return .NO }
-            if state.body.count + size.pointee > configuration.maxBodyBytes {
+            let deadline = state.receiver == nil ? configuration.requestDeadline : configuration.uploadDeadline
+            if ContinuousClock.now - state.startedAt > deadline { return .NO }
+            guard !state.bodyTooLarge, let data else { return .YES }
+            let piece = UnsafeRawBufferPointer(start: data, count: size.pointee)
+            if let receiver = state.receiver {
+                // Over the limit: the spool file is gone; read and drop the rest, answer 413 at the end.
+                if !receiver.append(piece) { state.bodyTooLarge = true }
+            } else if state.body.count + piece.count > configuration.maxBodyBytes {
                 // Chunked bodies have no length up front: read and drop the rest, answer 413 at the end.
                 state.bodyTooLarge = true
                 state.body = []
-            } else if !state.bodyTooLarge, let data {
-                data.withMemoryRebound(to: UInt8.self, capacity: size.pointee) {
-                    state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size.pointee))
-                }
+            } else {
+                state.body.append(contentsOf: piece)
             }
             return .YES
         }
-        if let response = state.takeWorkerResponse() { return queue(response, state: state, connection: connection) }
+        switch state.takeHandoff() {
+        case .response(let response)?:
+            return queue(response, state: state, connection: connection)
+        case .admitted(let limit)?:
+            return receive(state, limit: limit, connection: connection)
+        case nil:
+            break
+        }
         if state.responded || state.dispatched { return .YES }
         if state.bodyTooLarge { return queue(tooLarge(state), state: state, connection: connection) }
+        if let receiver = state.receiver {
+            guard let upload = receiver.complete() else {
+                logger.error("an upload could not be written to the spool directory",
+                             ["request_id": .string(state.requestID), "error": .string(receiver.failure ?? "unknown")])
+                return queue(Problem.serviceUnavailable(retryAfter: 60, "the upload could not be stored; try again later")
+                    .response(requestID: state.requestID), state: state, connection: connection)
+            }
+            state.upload = upload
+        }
         return dispatch(state, connection: connection)
     }
 
@@ -168,15 +193,64 @@ public final class HTTPServer: @unchecked Sendable {
             response.headers.add("Connection", "close")
             return queue(response, state: state, connection: connection)
         }
+        if state.method != "GET", state.method != "HEAD",
+           case .found(let route, let parameters) = router.match(method: state.method, path: state.path),
+           let admission = route.admission {
+            return admit(state, route: route, admission: admission, parameters: parameters, connection: connection)
+        }
         if let length, let bytes = Int(length), bytes > configuration.maxBodyBytes {
             return queue(tooLarge(state), state: state, connection: connection)
         }
         return .YES
     }
 
-    private func tooLarge(_ state: RequestState) -> HTTPResponse {
+    /// Asks an upload route, on a worker, whether to take this body. The connection stays
+    /// suspended meanwhile; a client that sent `Expect: 100-continue` hears nothing until then,
+    /// so a refused upload is never sent at all.
+    private func admit(_ state: RequestState, route: Router.Route, admission: @escaping Admission,
+                       parameters: [String: String], connection: OpaquePointer) -> MHD_Result {
+        state.routePattern = route.pattern
+        guard configuration.spoolDirectory != nil else {
+            logger.error("an upload route was called but the server has no spool directory", ["route": .string(route.pattern)])
+            return queue(Problem.serviceUnavailable(retryAfter: 60, "uploads are not available on this server")
+                .response(requestID: state.requestID), state: state, connection: connection)
+        }
+        guard workers.reserve() else {
+            return queue(Problem.serviceUnavailable(retryAfter: 1, "the server is busy; retry shortly").response(requestID: state.requestID),
+                         state: state, connection: connection)
+        }
+        suspended.add(1, ordering: .sequentiallyConsistent)
+        MHD_suspend_connection(connection)
+        let resumable = SuspendedConnection(pointer: connection)
+        let request = state.makeRequest(parameters: parameters)
+        workers.submit { [self] in
+            let handoff = respond(to: request, route: route.pattern) { .admitted(limit: try admission(request)) }
+            state.setHandoff(handoff)
+            resume(resumable)
+        }
+        return .YES
+    }
+
+    /// Back on the poll thread after an admitted upload: check the announced length, then open
+    /// the spool file the body will stream into.
+    private func receive(_ state: RequestState, limit: Int, connection: OpaquePointer) -> MHD_Result {
+        if let length = state.headers["Content-Length"], let bytes = Int(length), bytes > limit {
+            return queue(tooLarge(state, limit: limit), state: state, connection: connection)
+        }
+        do {
+            state.receiver = try UploadReceiver(spoolDirectory: configuration.spoolDirectory ?? ".", limit: limit)
+            return .YES
+        } catch {
+            logger.error("cannot receive an upload", ["request_id": .string(state.requestID), "error": .string(String(describing: error))])
+            return queue(Problem.serviceUnavailable(retryAfter: 60, "the upload could not be stored; try again later")
+                .response(requestID: state.requestID), state: state, connection: connection)
+        }
+    }
+
+    private func tooLarge(_ state: RequestState, limit: Int? = nil) -> HTTPResponse {
+        let limit = limit ?? state.receiver?.limit ?? configuration.maxBodyBytes
         var response = Problem(status: 413, type: "body-too-large", title: "Request body too large",
-                               detail: "the request body exceeds \(configuration.maxBodyBytes) bytes").response(requestID: state.requestID)
+                               detail: "the request body exceeds \(limit) bytes").response(requestID: state.requestID)
         response.headers.add("Connection", "close")
         return response
     }
@@ -206,7 +280,7 @@ public final class HTTPServer: @unchecked Sendable {
             MHD_suspend_connection(connection)
             let resumable = SuspendedConnection(pointer: connection)
             workers.submit { [self] in
-                state.setWorkerResponse(run(route, request))
+                state.setHandoff(.response(run(route, request)))
                 resume(resumable)
             }
             return .YES
@@ -219,23 +293,39 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func run(_ route: Router.Route, _ request: HTTPRequest) -> HTTPResponse {
+        let handoff = respond(to: request, route: route.pattern) { .response(try route.handler(request)) }
+        guard case .response(let response) = handoff else { preconditionFailure("a handler answers with a response") }
+        return response
+    }
+
+    /// Runs a handler's or an admission's work; a thrown `Problem` is the answer, anything else a
+    /// logged 500.
+    private func respond(to request: HTTPRequest, route: String,
+                         _ work: () throws -> RequestState.Handoff) -> RequestState.Handoff {
         do {
-            return try route.handler(request)
+            return try work()
         } catch let problem as Problem {
-            return problem.response(requestID: request.requestID)
+            return .response(problem.response(requestID: request.requestID))
         } catch {
-            logger.error("handler failed", ["request_id": .string(request.requestID), "route": .string(route.pattern),
+            logger.error("handler failed", ["request_id": .string(request.requestID), "route": .string(route),
                                             "error": .string(String(reflecting: error))])
-            return Problem.internal(requestID: request.requestID).response(requestID: request.requestID)
+            return .response(Problem.internal(requestID: request.requestID).response(requestID: request.requestID))
         }
     }
 
     private func queue(_ response: HTTPResponse, state: RequestState, connection: OpaquePointer) -> MHD_Result {
         state.responded = true
         state.status = response.status
-        state.bytesOut = response.body.count
-        let handle = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        let handle: OpaquePointer?
+        if let file = response.file {
+            // libmicrohttpd owns the descriptor from here and closes it.
+            state.bytesOut = file.length
+            handle = MHD_create_response_from_fd_at_offset64(UInt64(file.length), file.take(), UInt64(file.offset))
+        } else {
+            state.bytesOut = response.body.count
+            handle = response.body.withUnsafeBytes { bytes in
+                MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+            }
         }
         guard let handle else { return .NO }
         defer { MHD_destroy_response(handle) }
@@ -247,9 +337,12 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func finish(_ state: RequestState, completed: Bool) {
+        // Whatever became of the request, an upload the handler did not keep is removed.
+        state.receiver?.abandon()
+        state.upload?.discard()
         onCompleted(CompletedRequest(method: state.method, path: state.path, route: state.routePattern, status: state.status,
                                      duration: ContinuousClock.now - state.startedAt, requestID: state.requestID,
-                                     clientAddress: state.clientAddress, bytesIn: state.body.count, bytesOut: state.bytesOut,
+                                     clientAddress: state.clientAddress, bytesIn: state.bytesIn, bytesOut: state.bytesOut,
                                      completed: completed && state.responded))
     }
 

@@ -22,9 +22,20 @@ final class RequestState: @unchecked Sendable {
     var status = 0
     var routePattern: String?
     var bytesOut = 0
+    /// An upload route's body on its way to disk, once admitted.
+    var receiver: UploadReceiver?
+    /// The finished upload, handed to the handler and removed when the request ends.
+    var upload: UploadedFile?
+
+    /// What a worker hands back to the poll thread across suspend/resume.
+    enum Handoff {
+        case response(HTTPResponse)
+        /// An upload route's headers were accepted: read a body of at most this many bytes.
+        case admitted(limit: Int)
+    }
 
     private let lock = NSLock()
-    private var workerResponse: HTTPResponse?
+    private var handoff: Handoff?
 
     init(method: String, path: String, headers: HTTPHeaders, query: [(name: String, value: String)],
          clientAddress: String, requestID: String) {
@@ -36,15 +47,14 @@ final class RequestState: @unchecked Sendable {
         self.requestID = requestID
     }
 
-    /// Handed over from the worker thread to the poll thread across suspend/resume.
-    func setWorkerResponse(_ response: HTTPResponse) {
-        lock.withLock { workerResponse = response }
+    func setHandoff(_ value: Handoff) {
+        lock.withLock { handoff = value }
     }
 
-    func takeWorkerResponse() -> HTTPResponse? {
+    func takeHandoff() -> Handoff? {
         lock.withLock {
-            defer { workerResponse = nil }
-            return workerResponse
+            defer { handoff = nil }
+            return handoff
         }
     }
 
@@ -52,8 +62,12 @@ final class RequestState: @unchecked Sendable {
         var request = HTTPRequest(method: method, path: path, query: query, headers: headers, body: body,
                                   clientAddress: clientAddress, requestID: requestID)
         request.pathParameters = parameters
+        request.upload = upload
         return request
     }
+
+    /// Bytes of body received, in memory or on disk.
+    var bytesIn: Int { receiver?.received ?? body.count }
 
     /// Reads what libmicrohttpd parsed of the request line and header block.
     static func read(connection: OpaquePointer, method: String, path: String, trustedProxies: Set<String>) -> RequestState {

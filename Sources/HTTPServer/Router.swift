@@ -1,6 +1,10 @@
 /// A request handler. Runs on a worker thread and may block on the database.
 public typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
+/// Decides, from an upload's headers alone, whether to take its body and how many bytes at most;
+/// throws (a `Problem`) to refuse before a byte of the body is read. Runs on a worker thread.
+public typealias Admission = @Sendable (HTTPRequest) throws -> Int
+
 /// Maps method and path to a handler. Paths are literal segments and `{name}` parameters:
 /// `/v1/api-keys/{id}`. An unknown path is a 404; a known path with another method is a 405 that
 /// lists the allowed methods.
@@ -10,6 +14,9 @@ public final class Router: Sendable {
         public let pattern: String
         /// Handlers that never block (no database) run on the poll thread, saving a hand-off.
         public let isInline: Bool
+        /// Set for upload routes: the body goes to a spool file, and the handler finds it in
+        /// `request.upload`.
+        let admission: Admission?
         let segments: [Segment]
         let handler: Handler
     }
@@ -32,10 +39,20 @@ public final class Router: Sendable {
     }
 
     public static func route(_ method: String, _ pattern: String, inline: Bool = false, _ handler: @escaping Handler) -> Route {
-        let segments = pattern.split(separator: "/").map { part -> Segment in
+        Route(method: method, pattern: pattern, isInline: inline, admission: nil, segments: segments(pattern), handler: handler)
+    }
+
+    /// A route whose body may be large: `admission` sees the headers first and sets the limit; the
+    /// body is then streamed to disk, never held in memory.
+    public static func upload(_ method: String, _ pattern: String, admission: @escaping Admission,
+                              _ handler: @escaping Handler) -> Route {
+        Route(method: method, pattern: pattern, isInline: false, admission: admission, segments: segments(pattern), handler: handler)
+    }
+
+    private static func segments(_ pattern: String) -> [Segment] {
+        pattern.split(separator: "/").map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }
-        return Route(method: method, pattern: pattern, isInline: inline, segments: segments, handler: handler)
     }
 
     public func match(method: String, path: String) -> Match {

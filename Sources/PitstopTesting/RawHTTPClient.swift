@@ -41,9 +41,40 @@ public struct RawHTTPClient: Sendable {
 
     /// Sends the bytes as they are and reads the response until the server closes.
     public func sendRaw(_ bytes: [UInt8]) throws -> Response {
+        let fd = try connected()
+        defer { close(fd) }
+        sendAll(bytes, on: fd)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return try Self.parse(received)
+    }
+
+    /// Sends the start of a request and closes the connection without waiting: a client that
+    /// went away mid-upload.
+    public func sendAndHangUp(_ bytes: [UInt8]) throws {
+        let fd = try connected()
+        sendAll(bytes, on: fd)
+        close(fd)
+    }
+
+    private func sendAll(_ bytes: [UInt8], on fd: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // The server may answer and close before reading everything (413); read what it said.
+            if sent <= 0 { break }
+            offset += sent
+        }
+    }
+
+    private func connected() throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTPError("socket() failed") }
-        defer { close(fd) }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -53,22 +84,11 @@ public struct RawHTTPClient: Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw RawHTTPError("cannot connect to 127.0.0.1:\(port)") }
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            // The server may answer and close before reading everything (413); read what it said.
-            if sent <= 0 { break }
-            offset += sent
+        guard connected == 0 else {
+            close(fd)
+            throw RawHTTPError("cannot connect to 127.0.0.1:\(port)")
         }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            received.append(contentsOf: buffer[0..<count])
-        }
-        return try Self.parse(received)
+        return fd
     }
 
     static func parse(_ bytes: [UInt8]) throws -> Response {

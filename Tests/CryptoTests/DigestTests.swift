@@ -10,6 +10,19 @@ import Testing
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    // One million "a" (FIPS 180-2), fed in uneven pieces as an upload arrives.
+    @Test func streamedSHA256MatchesTheOneShotDigest() {
+        let stream = SHA256Stream()
+        var fed = 0
+        for size in [1, 63, 64, 65, 4_096, 100_000].cycled(until: 1_000_000) {
+            let piece = [UInt8](repeating: UInt8(ascii: "a"), count: min(size, 1_000_000 - fed))
+            piece.withUnsafeBytes { stream.update($0) }
+            fed += piece.count
+        }
+        #expect(fed == 1_000_000)
+        #expect(stream.finish().hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
     // RFC 4231 test cases 1, 2, 3, 4, 6 and 7 (case 5 truncates the output, which Pitstop never does).
     @Test(arguments: [
         ([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8),
@@ -54,5 +67,20 @@ import Testing
         let samples = (0..<100).map { _ in RandomToken.bytes(16) }
         #expect(Set(samples).count == 100)
         #expect(samples.allSatisfy { $0.count == 16 })
+    }
+}
+
+private extension Array where Element == Int {
+    /// The sizes repeated in order until they add up to at least `total`.
+    func cycled(until total: Int) -> [Int] {
+        var out: [Int] = []
+        var sum = 0
+        while sum < total {
+            for size in self where sum < total {
+                out.append(size)
+                sum += size
+            }
+        }
+        return out
     }
 }
