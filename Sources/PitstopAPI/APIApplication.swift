@@ -24,9 +24,15 @@ public final class APIApplication: Sendable {
                                     reportsPerAddressPerHour: configuration.intakeReportsPerAddressPerHour)
     }
 
+    /// Creates the media store's folders and clears what a killed process left in its spool.
+    /// Call before serving.
+    public func prepareStorage() throws {
+        try mediaStore.prepare(staleAfter: 24 * 3600, logger: logger)
+    }
+
     public var router: Router {
         Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes
-               + dispatchRoutes + poolRoutes + mobileRoutes + requisitionRoutes + qualityCheckRoutes + acceptanceLinkRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + platformRoutes + [
+               + dispatchRoutes + poolRoutes + mobileRoutes + mediaRoutes + requisitionRoutes + qualityCheckRoutes + acceptanceLinkRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + platformRoutes + [
             Router.route("GET", "/v1/openapi.json", inline: true) { [self] _ in openAPIResponse() },
         ])
     }
@@ -38,6 +44,7 @@ public final class APIApplication: Sendable {
         server.workerThreads = workerThreads ?? configuration.databasePoolSize
         server.maxBodyBytes = configuration.maxBodyBytes
         server.trustedProxies = configuration.trustedProxies
+        server.spoolDirectory = mediaStore.spool
         let metrics = self.metrics
         let logger = self.logger
         return HTTPServer(configuration: server, router: router, logger: logger) { request in

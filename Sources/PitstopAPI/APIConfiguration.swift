@@ -1,6 +1,7 @@
 import Foundation
 import Lifecycle
 import Logging
+import PitstopCore
 
 /// Everything pitstop-api reads from its environment.
 public struct APIConfiguration: Sendable {
@@ -28,12 +29,14 @@ public struct APIConfiguration: Sendable {
     public var intakeReportsPerAddressPerHour: Int
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     public var trustedProxies: Set<String>
+    /// The largest photo and video the engineer's app may upload.
+    public var mediaLimits: MediaLimits
 
     public init(databaseURL: String, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
                 shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30),
                 platformKeySHA256: String? = nil, publicURL: String? = nil, intakeReportsPerLinkPerHour: Int = 120,
-                intakeReportsPerAddressPerHour: Int = 20, trustedProxies: Set<String> = []) {
+                intakeReportsPerAddressPerHour: Int = 20, trustedProxies: Set<String> = [], mediaLimits: MediaLimits = MediaLimits()) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -48,6 +51,7 @@ public struct APIConfiguration: Sendable {
         self.intakeReportsPerLinkPerHour = intakeReportsPerLinkPerHour
         self.intakeReportsPerAddressPerHour = intakeReportsPerAddressPerHour
         self.trustedProxies = trustedProxies
+        self.mediaLimits = mediaLimits
     }
 
     /// The base of URLs given to customers.
@@ -58,7 +62,8 @@ public struct APIConfiguration: Sendable {
     /// Reads `DATABASE_URL`, `PITSTOP_LISTEN`, `PITSTOP_DATA_DIR`, `PITSTOP_LOG_LEVEL`,
     /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
     /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_PLATFORM_KEY_SHA256`, `PITSTOP_PUBLIC_URL`, `PITSTOP_INTAKE_PER_LINK_PER_HOUR`,
-    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR` and `PITSTOP_TRUSTED_PROXIES`; throws with every problem found.
+    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR`, `PITSTOP_TRUSTED_PROXIES`, `PITSTOP_PHOTO_MAX_BYTES` and
+    /// `PITSTOP_VIDEO_MAX_BYTES`; throws with every problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         var environment = Environment(values)
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
@@ -83,13 +88,16 @@ public struct APIConfiguration: Sendable {
         for proxy in proxies where !Self.isIPAddress(proxy) {
             environment.report("PITSTOP_TRUSTED_PROXIES must list IP addresses separated by commas; \(proxy) is not one")
         }
+        let photo = environment.integer("PITSTOP_PHOTO_MAX_BYTES", default: 10 << 20, range: 1024...(1 << 30))
+        let video = environment.integer("PITSTOP_VIDEO_MAX_BYTES", default: 200 << 20, range: 1024...(16 << 30))
         try environment.validate()
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
                                 statementTimeout: .milliseconds(statementTimeout),
                                 platformKeySHA256: platform, publicURL: publicURL, intakeReportsPerLinkPerHour: perLink,
-                                intakeReportsPerAddressPerHour: perAddress, trustedProxies: Set(proxies))
+                                intakeReportsPerAddressPerHour: perAddress, trustedProxies: Set(proxies),
+                                mediaLimits: MediaLimits(photoBytes: photo, videoBytes: video))
     }
 
     static func isIPAddress(_ text: String) -> Bool {

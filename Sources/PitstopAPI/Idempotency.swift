@@ -12,7 +12,9 @@ extension APIApplication {
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
             throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", field: "Idempotency-Key")
         }
-        let fingerprint = Digest.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body).hex
+        // An upload's body is on disk; its hash stands for it.
+        let fingerprint = Digest.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body
+                                        + Array((request.upload?.sha256 ?? "").utf8)).hex
         switch try scope.idempotencyKeys.claim(key: key, requestHash: fingerprint) {
         case .mismatch:
             throw Problem(status: 422, type: "idempotency-key-reused", title: "Idempotency-Key reused",

@@ -44,7 +44,8 @@ extension APIApplication {
                                                    history: history,
                                                    navigation: try Self.navigation(for: order, shops: &shops, in: scope),
                                                    visits: try scope.workOrders.visits(id: order.id).map(VisitBody.init),
-                                                   report: try scope.workOrders.reports(id: order.id).first.map(ReportBody.init)),
+                                                   report: try scope.workOrders.reports(id: order.id).first.map(ReportBody.init),
+                                                   media: try scope.media.list(workOrder: order.id).map(MediaBody.init)),
                                    version: order.version)
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-in", roles: [.engineer]) { request, caller, scope in
@@ -72,7 +73,8 @@ extension APIApplication {
                 do {
                     let report = try scope.workOrders.saveReport(id: order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "",
                                                                  workPerformed: body.workPerformed ?? "", labour: labour, parts: parts,
-                                                                 mileageKm: body.mileageKm, actor: caller.key.id)
+                                                                 mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
+                                                                 afterPhotos: body.afterPhotos ?? [], actor: caller.key.id)
                     return try .record(ReportBody(report), version: report.version, status: 201)
                 } catch StoreError.versionMismatch(let current) where basedOn == nil {
                     throw Problem(status: 428, type: "precondition-required", title: "Precondition required",
@@ -254,8 +256,26 @@ struct ReportInputBody: Decodable {
     var labour: [Labour]?
     var parts: [Part]?
     var mileageKm: Int?
+    /// Ids of photos uploaded for this order, in the order to show them.
+    var beforePhotos: [UUID]?
+    var afterPhotos: [UUID]?
 
-    static let fields: Set<String> = ["diagnosis", "work_performed", "labour", "parts", "mileage_km"]
+    static let fields: Set<String> = ["diagnosis", "work_performed", "labour", "parts", "mileage_km", "before_photos", "after_photos"]
+}
+
+/// A photo in a report: which upload, and the hash of its bytes (part of what the customer signs).
+struct ReportPhotoBody: Encodable {
+    var mediaId: UUID
+    var sha256: String
+    var contentType: String
+    var contentUrl: String
+
+    init(_ photo: RepairReport.Photo) {
+        mediaId = photo.mediaID
+        sha256 = photo.sha256
+        contentType = photo.type.rawValue
+        contentUrl = MediaBody.contentURL(photo.mediaID)
+    }
 }
 
 struct ReportBody: Encodable {
@@ -266,6 +286,8 @@ struct ReportBody: Encodable {
     var labour: [RepairReport.LabourLine]
     var parts: [RepairReport.PartLine]
     var mileageKm: Int?
+    var beforePhotos: [ReportPhotoBody]
+    var afterPhotos: [ReportPhotoBody]
     var authorKeyId: UUID?
     var createdAt: Date
 
@@ -277,6 +299,8 @@ struct ReportBody: Encodable {
         labour = report.labour
         parts = report.parts
         mileageKm = report.mileageKm
+        beforePhotos = report.beforePhotos.map(ReportPhotoBody.init)
+        afterPhotos = report.afterPhotos.map(ReportPhotoBody.init)
         authorKeyId = report.authorKeyID
         createdAt = report.createdAt
     }
@@ -328,4 +352,6 @@ struct MobileOrderBody: Encodable {
     var visits: [VisitBody]
     /// The repair report's latest version; send its version as If-Match to save the next.
     var report: ReportBody?
+    /// Photos and videos uploaded for the order, oldest first.
+    var media: [MediaBody]
 }

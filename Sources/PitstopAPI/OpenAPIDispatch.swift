@@ -336,14 +336,21 @@ extension OpenAPIDocument {
                                        "quantity": ["type": "number", "exclusiveMinimum": 0, "maximum": 10000] as Object] as Object,
                     ] as Object] as Object,
                     "mileage_km": ["type": "integer", "minimum": 0, "maximum": 5000000] as Object,
+                    "before_photos": ["type": "array", "maxItems": 20, "uniqueItems": true, "items": uuid,
+                                      "description": "Ids of photos uploaded for this order, in the order shown"] as Object,
+                    "after_photos": ["type": "array", "maxItems": 20, "uniqueItems": true, "items": uuid] as Object,
                 ] as Object,
             ] as Object,
             "Report": [
-                "type": "object", "required": ["work_order_id", "version", "diagnosis", "work_performed", "labour", "parts", "created_at"],
+                "type": "object", "required": ["work_order_id", "version", "diagnosis", "work_performed", "labour", "parts", "before_photos",
+                                               "after_photos", "created_at"],
                 "properties": ["work_order_id": uuid, "version": ["type": "integer"], "diagnosis": ["type": "string"],
                                "work_performed": ["type": "string"], "labour": ["type": "array", "items": ["type": "object"]] as Object,
                                "parts": ["type": "array", "items": ["type": "object"]] as Object,
-                               "mileage_km": ["type": ["integer", "null"]] as Object, "author_key_id": uuid, "created_at": timestamp] as Object,
+                               "mileage_km": ["type": ["integer", "null"]] as Object,
+                               "before_photos": ["type": "array", "items": ref("ReportPhoto")] as Object,
+                               "after_photos": ["type": "array", "items": ref("ReportPhoto")] as Object,
+                               "author_key_id": uuid, "created_at": timestamp] as Object,
             ] as Object,
             "RequisitionInput": [
                 "type": "object", "required": ["lines"], "additionalProperties": false,
@@ -389,7 +396,7 @@ extension OpenAPIDocument {
                                "check_out": ref("GeoPoint")] as Object,
             ] as Object,
             "MobileOrder": [
-                "type": "object", "required": ["work_order", "customer", "history", "visits"],
+                "type": "object", "required": ["work_order", "customer", "history", "visits", "media"],
                 "properties": ["work_order": ref("WorkOrder"), "customer": ref("Customer"), "vehicle": ref("Vehicle"),
                                "history": ["type": "array", "items": [
                                    "type": "object", "required": ["id", "number", "status", "description", "created_at"],
@@ -398,7 +405,8 @@ extension OpenAPIDocument {
                                                   "completed_at": ["type": ["string", "null"], "format": "date-time"] as Object] as Object,
                                ] as Object] as Object,
                                "navigation": ref("Navigation"),
-                               "visits": ["type": "array", "items": ref("Visit")] as Object, "report": ref("Report")] as Object,
+                               "visits": ["type": "array", "items": ref("Visit")] as Object, "report": ref("Report"),
+                               "media": ["type": "array", "items": ref("Media")] as Object] as Object,
             ] as Object,
             "Offer": [
                 "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],

@@ -24,7 +24,8 @@ enum OpenAPIDocument {
             "paths": allPaths,
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
-                "schemas": schemas.merging(intakeSchemas) { first, _ in first }.merging(dispatchSchemas) { first, _ in first },
+                "schemas": schemas.merging(intakeSchemas) { first, _ in first }.merging(dispatchSchemas) { first, _ in first }
+                    .merging(mediaSchemas) { first, _ in first },
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -50,7 +51,7 @@ enum OpenAPIDocument {
     }
 
     static var allPaths: Object {
-        paths.merging(intakePaths) { first, _ in first }.merging(dispatchPaths) { first, _ in first }
+        paths.merging(intakePaths) { first, _ in first }.merging(dispatchPaths) { first, _ in first }.merging(mediaPaths) { first, _ in first }
     }
 
     static var paths: Object {

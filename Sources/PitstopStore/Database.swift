@@ -42,6 +42,7 @@ public struct TenantScope {
     public var workOrderTypes: WorkOrderTypeRepository { WorkOrderTypeRepository(transaction: transaction, tenantID: tenantID) }
     public var intakeLinks: IntakeLinkRepository { IntakeLinkRepository(transaction: transaction, tenantID: tenantID) }
     public var requisitions: PartsRequisitionRepository { PartsRequisitionRepository(transaction: transaction, tenantID: tenantID) }
+    public var media: MediaRepository { MediaRepository(transaction: transaction, tenantID: tenantID) }
     public var dispatch: DispatchRepository { DispatchRepository(transaction: transaction, tenantID: tenantID) }
     public var weChat: WeChatRepository { WeChatRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }

@@ -408,8 +408,10 @@ public struct WorkOrderRepository {
     /// Saves a new version of the order's repair report. `basedOn` is the version the author
     /// edited (nil for the first report); saves are serialised on the order's row, so two authors
     /// cannot both build on one version.
+    /// Photos must have been uploaded for this order (`RepairReport.photoErrors` says why not).
     public func saveReport(id: UUID, basedOn: Int?, diagnosis: String, workPerformed: String, labour: [RepairReport.LabourLine],
-                           parts: [RepairReport.PartLine], mileageKm: Int?, actor: UUID?, now: Date = Date()) throws -> RepairReport {
+                           parts: [RepairReport.PartLine], mileageKm: Int?, beforePhotos: [UUID] = [], afterPhotos: [UUID] = [],
+                           actor: UUID?, now: Date = Date()) throws -> RepairReport {
         guard try !transaction.query("SELECT 1 FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE").rows.isEmpty else {
             throw StoreError.notFound("work order")
         }
@@ -418,7 +420,10 @@ public struct WorkOrderRepository {
         }
         let current = try reports(id: id).first?.version ?? 0
         guard (basedOn ?? 0) == current else { throw StoreError.versionMismatch(current: current) }
-        let report = try Self.decodeReport(transaction.query("""
+        let media = try MediaRepository(transaction: transaction, tenantID: tenantID).list(workOrder: id)
+        let photoErrors = RepairReport.photoErrors(before: beforePhotos, after: afterPhotos, orderMedia: media)
+        guard photoErrors.isEmpty else { throw ValidationError(photoErrors) }
+        var report = try Self.decodeReport(transaction.query("""
             INSERT INTO work_order_reports (tenant_id, work_order_id, version, diagnosis, work_performed, labour, parts, mileage_km,
                                             author_key_id, created_at)
             VALUES (\(tenantID), \(id), \(current + 1), \(diagnosis.trimmingCharacters(in: .whitespacesAndNewlines)),
@@ -426,6 +431,17 @@ public struct WorkOrderRepository {
                     \(mileageKm), \(actor), \(now))
             RETURNING \(unsafeRaw: Self.reportColumns)
             """)[0])
+        let byID = Dictionary(media.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (stage, ids) in [("before", beforePhotos), ("after", afterPhotos)] {
+            for (position, mediaID) in ids.enumerated() {
+                try transaction.execute("""
+                    INSERT INTO work_order_report_photos (tenant_id, work_order_id, report_version, stage, position, media_id)
+                    VALUES (\(tenantID), \(id), \(report.version), \(stage), \(position), \(mediaID))
+                    """)
+            }
+        }
+        report.beforePhotos = beforePhotos.compactMap { byID[$0].map(Self.photo) }
+        report.afterPhotos = afterPhotos.compactMap { byID[$0].map(Self.photo) }
         try touch(id: id, kind: "report_saved", note: "repair report version \(report.version)", actor: actor,
                   topic: "work_order.report_saved", now: now)
         return report
@@ -433,12 +449,34 @@ public struct WorkOrderRepository {
 
     static let reportColumns = "work_order_id, version, diagnosis, work_performed, labour, parts, mileage_km, author_key_id, created_at"
 
-    /// Every version of the order's repair report, newest first.
+    /// Every version of the order's repair report, newest first, with its photos.
     public func reports(id: UUID) throws -> [RepairReport] {
-        try transaction.query("""
+        var reports = try transaction.query("""
             SELECT \(unsafeRaw: Self.reportColumns) FROM work_order_reports
             WHERE tenant_id = \(tenantID) AND work_order_id = \(id) ORDER BY version DESC
             """).rows.map(Self.decodeReport)
+        guard !reports.isEmpty else { return reports }
+        let photos = try transaction.query("""
+            SELECT p.report_version, p.stage, m.id, m.work_order_id, m.content_type, m.size_bytes, m.sha256, m.engineer_id,
+                   m.uploaded_by, m.created_at
+            FROM work_order_report_photos p
+            JOIN work_order_media m ON m.tenant_id = p.tenant_id AND m.id = p.media_id
+            WHERE p.tenant_id = \(tenantID) AND p.work_order_id = \(id)
+            ORDER BY p.report_version, p.stage, p.position
+            """)
+        let index = Dictionary(uniqueKeysWithValues: reports.enumerated().map { ($1.version, $0) })
+        for row in photos.rows {
+            let version: Int = try row.decode("report_version")
+            let stage: String = try row.decode("stage")
+            guard let at = index[version] else { continue }
+            let photo = Self.photo(try MediaRepository.decode(row))
+            if stage == "before" { reports[at].beforePhotos.append(photo) } else { reports[at].afterPhotos.append(photo) }
+        }
+        return reports
+    }
+
+    static func photo(_ media: Media) -> RepairReport.Photo {
+        RepairReport.Photo(mediaID: media.id, sha256: media.sha256, type: media.type)
     }
 
     static func decodeReport(_ row: Row) throws -> RepairReport {

@@ -13,16 +13,21 @@ public final class TestAPI {
     public let server: HTTPServer
     public let client: RawHTTPClient
     public let platformKey: String
+    /// PITSTOP_DATA_DIR of this API: a fresh temporary folder, removed by `stop()`.
+    public let dataDirectory: String
 
     /// `configure` adjusts the configuration (limits, windows) before the server starts.
     public init(configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         let platformKey = "ppk_testtest_" + String(repeating: "p", count: 32)
         self.platformKey = platformKey
         var configuration = APIConfiguration(databaseURL: "unused: the test database is passed in", port: 0,
+                                             dataDirectory: NSTemporaryDirectory() + "pitstop-api-test-\(UUID().uuidString)",
                                              platformKeySHA256: Self.sha256Hex(platformKey))
         configure(&configuration)
+        dataDirectory = configuration.dataDirectory
         application = APIApplication(configuration: configuration, database: TestDatabase.shared.database,
                                      logger: Logger(component: "api-test", minimumLevel: .error, sink: { _ in }))
+        try application.prepareStorage()
         server = application.makeServer(workerThreads: 4)
         try server.start()
         client = RawHTTPClient(port: server.port)
@@ -30,6 +35,7 @@ public final class TestAPI {
 
     public func stop() {
         server.shutdown(grace: .seconds(2))
+        try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
     /// A tenant made through the platform endpoint, with its admin key.

@@ -43,6 +43,13 @@ do {
 }
 
 let application = APIApplication(configuration: configuration, database: Database(pool: pool), logger: logger)
+do {
+    try application.prepareStorage()
+} catch {
+    logger.error("cannot prepare the media store under PITSTOP_DATA_DIR", ["path": .string(configuration.dataDirectory),
+                                                                          "error": .string("\(error)")])
+    exit(1)
+}
 let server = application.makeServer()
 do {
     try server.start()

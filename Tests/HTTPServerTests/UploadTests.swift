@@ -183,3 +183,24 @@ import Testing
         #expect(part.body == Array(body[1000..<1010]))
     }
 }
+
+@Suite struct ByteRangeTests {
+    @Test(arguments: [
+        ("bytes=0-99", ByteRange.part(0..<100)),
+        ("bytes=100-", .part(100..<1000)),
+        ("bytes=-100", .part(900..<1000)),
+        ("bytes=-5000", .part(0..<1000)),
+        ("bytes=990-5000", .part(990..<1000)),
+        ("bytes=999-999", .part(999..<1000)),
+        ("bytes=1000-", .unsatisfiable),
+        ("bytes=-0", .unsatisfiable),
+        ("bytes=5-2", .whole),
+        ("bytes=0-1,5-9", .whole),
+        ("items=0-5", .whole),
+        ("bytes=a-b", .whole),
+        ("bytes=-", .whole),
+    ])
+    func rangesAgainstAThousandBytes(header: String, expected: ByteRange) {
+        #expect(ByteRange.parse(header, size: 1000) == expected)
+    }
+}

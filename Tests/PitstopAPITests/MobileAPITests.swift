@@ -225,9 +225,18 @@ import Testing
                                             headers: bearer(f.adminKey, [("If-Match", current.header("ETag") ?? "")]), json: #"{"to":"\#(to)"}"#)
             #expect(moved.status == 200, "\(to): \(moved.text)")
         }
+        // Photographs before and after the repair, shown on the report the customer signs.
+        func photograph(_ seed: UInt8) throws -> String {
+            let sent = try MediaAPITests.upload(api, id, key: key, type: "image/jpeg", MediaAPITests.jpeg(20_000, seed: seed))
+            return try #require(sent.json["id"] as? String, "\(sent.text)")
+        }
+        let before = try photograph(1)
         try desk("diagnosing")
-        #expect(try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(key),
-                                    json: #"{"diagnosis":"点火线圈老化","work_performed":"更换点火线圈"}"#).status == 201)
+        let after = try photograph(2)
+        let report = try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(key), json: """
+            {"diagnosis":"点火线圈老化","work_performed":"更换点火线圈","before_photos":["\(before)"],"after_photos":["\(after)"]}
+            """)
+        #expect(report.status == 201, "\(report.text)")
         try desk("repairing")
         try desk("quality_check")
         let current = try api.get("/v1/work-orders/\(id)", key: f.adminKey)

@@ -25,6 +25,22 @@ public struct RepairReport: Sendable, Equatable {
         }
     }
 
+    /// A photo shown in the report, named by its content so a signature covers the exact image.
+    public struct Photo: Sendable, Equatable {
+        public var mediaID: UUID
+        public var sha256: String
+        public var type: MediaType
+
+        public init(mediaID: UUID, sha256: String, type: MediaType) {
+            self.mediaID = mediaID
+            self.sha256 = sha256
+            self.type = type
+        }
+    }
+
+    /// At most this many photos before, and as many after, the repair.
+    public static let maximumPhotos = 20
+
     public var workOrderID: UUID
     public var version: Int
     public var diagnosis: String
@@ -32,11 +48,13 @@ public struct RepairReport: Sendable, Equatable {
     public var labour: [LabourLine]
     public var parts: [PartLine]
     public var mileageKm: Int?
+    public var beforePhotos: [Photo]
+    public var afterPhotos: [Photo]
     public var authorKeyID: UUID?
     public var createdAt: Date
 
     public init(workOrderID: UUID, version: Int, diagnosis: String, workPerformed: String, labour: [LabourLine], parts: [PartLine],
-                mileageKm: Int?, authorKeyID: UUID?, createdAt: Date) {
+                mileageKm: Int?, beforePhotos: [Photo] = [], afterPhotos: [Photo] = [], authorKeyID: UUID?, createdAt: Date) {
         self.workOrderID = workOrderID
         self.version = version
         self.diagnosis = diagnosis
@@ -44,6 +62,8 @@ public struct RepairReport: Sendable, Equatable {
         self.labour = labour
         self.parts = parts
         self.mileageKm = mileageKm
+        self.beforePhotos = beforePhotos
+        self.afterPhotos = afterPhotos
         self.authorKeyID = authorKeyID
         self.createdAt = createdAt
     }
@@ -74,6 +94,27 @@ public struct RepairReport: Sendable, Equatable {
         }
         if let mileageKm, !(0...5_000_000).contains(mileageKm) {
             errors.append(FieldError(field: "mileage_km", message: "must be 0 to 5000000"))
+        }
+        return errors
+    }
+
+    /// Problems with the photos a report names, given the order's own media: each must be a
+    /// photo (not a video) of this order, named once per stage.
+    public static func photoErrors(before: [UUID], after: [UUID], orderMedia: [Media]) -> [FieldError] {
+        let media = Dictionary(orderMedia.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var errors: [FieldError] = []
+        for (field, ids) in [("before_photos", before), ("after_photos", after)] {
+            if ids.count > maximumPhotos { errors.append(FieldError(field: field, message: "may list at most \(maximumPhotos) photos")) }
+            var seen: Set<UUID> = []
+            for (index, id) in ids.enumerated() {
+                if !seen.insert(id).inserted {
+                    errors.append(FieldError(field: "\(field)[\(index)]", message: "names the same photo twice"))
+                } else if let item = media[id] {
+                    if item.type.kind != .photo { errors.append(FieldError(field: "\(field)[\(index)]", message: "is a video, not a photo")) }
+                } else {
+                    errors.append(FieldError(field: "\(field)[\(index)]", message: "is not a photo uploaded for this order"))
+                }
+            }
         }
         return errors
     }
