@@ -109,29 +109,36 @@ public struct DispatchRepository {
                        AND e.longitude BETWEEN \(job.place.map { $0.longitude - longitudeSpan })::float8
                                            AND \(job.place.map { $0.longitude + longitudeSpan })::float8))
             """)
+        // The rest is read for the engineers found only (their number, not the tenant's, sets the
+        // cost), in one round trip.
+        let ids = try engineers.rows.map { try $0.decode(0, as: UUID.self) }
+        let facts = try transaction.queries([
+            """
+            SELECT engineer_id, skill, level FROM engineer_skills
+            WHERE tenant_id = \(tenantID) AND engineer_id = ANY (\(ids)::uuid[])
+              AND skill = ANY (\(rules.requiredSkills.keys.sorted())::text[])
+            """,
+            """
+            SELECT assignee_id, count(*)::int FROM work_orders
+            WHERE tenant_id = \(tenantID) AND assignee_id = ANY (\(ids)::uuid[]) AND status NOT IN ('completed', 'cancelled')
+              AND status <> ALL (\(rules.pausedStatuses.map(\.rawValue))::text[])
+            GROUP BY assignee_id
+            """,
+            """
+            SELECT engineer_id, count(*)::int FROM dispatch_assignments
+            WHERE tenant_id = \(tenantID) AND engineer_id = ANY (\(ids)::uuid[]) AND assigned_at >= \(todayStarts)::timestamptz
+            GROUP BY engineer_id
+            """,
+        ])
         var skills: [UUID: [String: Int]] = [:]
-        if !rules.requiredSkills.isEmpty {
-            for row in try transaction.query("""
-                SELECT engineer_id, skill, level FROM engineer_skills
-                WHERE tenant_id = \(tenantID) AND skill = ANY (\(rules.requiredSkills.keys.sorted())::text[])
-                """).rows {
-                skills[try row.decode(0), default: [:]][try row.decode(1)] = try row.decode(2)
-            }
+        for row in facts[0].rows {
+            skills[try row.decode(0), default: [:]][try row.decode(1)] = try row.decode(2)
         }
         let countsByEngineer = { (result: QueryResult) throws -> [UUID: Int] in
             try Dictionary(uniqueKeysWithValues: result.rows.map { (try $0.decode(0), try $0.decode(1)) })
         }
-        let open = try countsByEngineer(transaction.query("""
-            SELECT assignee_id, count(*)::int FROM work_orders
-            WHERE tenant_id = \(tenantID) AND assignee_id IS NOT NULL AND status NOT IN ('completed', 'cancelled')
-              AND status <> ALL (\(rules.pausedStatuses.map(\.rawValue))::text[])
-            GROUP BY assignee_id
-            """))
-        let today = try countsByEngineer(transaction.query("""
-            SELECT engineer_id, count(*)::int FROM dispatch_assignments
-            WHERE tenant_id = \(tenantID) AND assigned_at >= \(todayStarts)::timestamptz
-            GROUP BY engineer_id
-            """))
+        let open = try countsByEngineer(facts[1])
+        let today = try countsByEngineer(facts[2])
         return try engineers.rows.map { row in
             let id: UUID = try row.decode(0)
             let statusText: String = try row.decode(1)

@@ -34,6 +34,19 @@ public final class Transaction {
         }
     }
 
+    /// Runs independent statements in one round trip and returns their results in order; the
+    /// first failure is thrown (and, as always, ends the transaction).
+    public func queries(_ statements: [SQL]) throws -> [QueryResult] {
+        guard let pending = prologue else { return try connection.pipeline(statements) }
+        prologue = nil
+        do {
+            return Array(try connection.pipeline(pending + statements).suffix(statements.count))
+        } catch var error as PostgresError where error.kind == .connectionLost {
+            error.beganNothing = true
+            throw error
+        }
+    }
+
     /// Runs a statement and returns how many rows it changed.
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {

@@ -69,6 +69,26 @@ import Testing
         #expect(pool.statistics.inUse == 0)
     }
 
+    @Test func batchedStatementsAnswerInOrderAndAFailureRollsBackTheirTransaction() throws {
+        let id = Int.random(in: 1_000_000...9_999_999)
+        let results = try pool.transaction { transaction in
+            // First statement of the transaction: BEGIN travels in the same batch.
+            let first = try transaction.queries(["SELECT 1 AS n", "INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id), 'a')",
+                                                 "SELECT \(id + 5)::int AS n"])
+            let second = try transaction.queries(["SELECT count(*)::int AS n FROM \(unsafeRaw: table) WHERE id = \(id)"])
+            return try [first[0], first[2], second[0]].map { try $0.rows[0].decode("n", as: Int.self) }
+        }
+        #expect(results == [1, id + 5, 1])
+        #expect(state {
+            try pool.transaction { transaction in
+                try transaction.queries(["INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id + 1), 'b')",
+                                         "INSERT INTO \(unsafeRaw: table) (id, label) VALUES (\(id + 2), '')"])
+            }
+        } == .checkViolation)
+        let kept = try pool.transaction { try $0.query("SELECT count(*)::int AS n FROM \(unsafeRaw: table) WHERE id > \(id)").rows[0].decode("n", as: Int.self) }
+        #expect(kept == 0)
+    }
+
     @Test func settingsLastOnlyForTheTransaction() throws {
         let inside = try pool.transaction(settings: [(name: "app.tenant_id", value: "abc")]) {
             try $0.query("SELECT current_setting('app.tenant_id', true) AS v")[0].decode("v", as: String?.self)
