@@ -111,7 +111,8 @@ public struct DispatchRepository {
             """)
         // The rest is read for the engineers found only (their number, not the tenant's, sets the
         // cost), in one round trip.
-        let ids = try engineers.rows.map { try $0.decode(0, as: UUID.self) }
+        // Formatted once as the server's array text, sent three times.
+        let ids = try engineers.rows.map { try $0.decode(0, as: UUID.self) }.postgresText
         let facts = try transaction.queries([
             """
             SELECT engineer_id, skill, level FROM engineer_skills

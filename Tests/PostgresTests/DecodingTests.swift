@@ -40,10 +40,10 @@ import Testing
     @Test func arraysRoundTrip() throws {
         let ids = [UUID(), UUID()]
         let row = try one("""
-            SELECT \(["a", "b c", "d,\"e\"", "NULL", ""])::text[] AS texts, \(ids)::uuid[] AS ids,
+            SELECT \(["a", "b c", "d,\"e\"", "NULL", "", #"C:\dir\"#, "发动机 🚗"])::text[] AS texts, \(ids)::uuid[] AS ids,
                    \([1, -2, 3])::int[] AS ints, \([String]())::text[] AS empty
             """)
-        #expect(try row.decode("texts", as: [String].self) == ["a", "b c", "d,\"e\"", "NULL", ""])
+        #expect(try row.decode("texts", as: [String].self) == ["a", "b c", "d,\"e\"", "NULL", "", #"C:\dir\"#, "发动机 🚗"])
         #expect(try row.decode("ids", as: [UUID].self) == ids)
         #expect(try row.decode("ints", as: [Int].self) == [1, -2, 3])
         #expect(try row.decode("empty", as: [String].self) == [])
