@@ -31,7 +31,7 @@ let package = Package(
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging"]),
-        .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"]),
+        .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),
         .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
