@@ -25,7 +25,7 @@ enum OpenAPIDocument {
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
                 "schemas": schemas.merging(intakeSchemas) { first, _ in first }.merging(dispatchSchemas) { first, _ in first }
-                    .merging(mediaSchemas) { first, _ in first },
+                    .merging(mediaSchemas) { first, _ in first }.merging(slaSchemas) { first, _ in first },
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -52,6 +52,7 @@ enum OpenAPIDocument {
 
     static var allPaths: Object {
         paths.merging(intakePaths) { first, _ in first }.merging(dispatchPaths) { first, _ in first }.merging(mediaPaths) { first, _ in first }
+            .merging(slaPaths) { first, _ in first }
     }
 
     static var paths: Object {
@@ -169,6 +170,8 @@ enum OpenAPIDocument {
                                      query("q", "text in the description or a timeline note (Chinese included)"),
                                      query("updated_after", "ISO-8601, inclusive: what changed since a sync"),
                                      query("updated_before", "ISO-8601, exclusive"),
+                                     query("sla", "breached: orders with an SLA clock past its due time and not met"),
+                                     query("breaching_within", "minutes (1 to 10080): orders with a running SLA clock due within them"),
                                      query("sort", "created (newest first, the default), priority (P1 first) or due (soonest first, undated last); ties newest first"),
                                  ],
                                  responses: ["200": ["description": "A page of work orders", "content": json(pageOf("WorkOrder"))]]),
@@ -487,7 +490,8 @@ enum OpenAPIDocument {
                                "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
                                                                    "customer_message", "pooled", "unpooled", "transferred",
                                                                    "dispatch_exhausted", "checked_in", "checked_out", "report_saved",
-                                                                   "parts_requested", "parts_decided", "transfer_requested"]] as Object,
+                                                                   "parts_requested", "parts_decided", "transfer_requested", "sla_warning",
+                                                                   "sla_breached"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

@@ -149,6 +149,10 @@ extension APIApplication {
         filter.sort = try parse("sort", "must be created (newest first), priority (P1 first) or due (soonest first)") {
             WorkOrderRepository.Sort(rawValue: $0)
         } ?? .created
+        filter.slaBreached = try parse("sla", "must be breached (orders past an SLA due time)") { $0 == "breached" ? true : nil } ?? false
+        filter.slaDueWithin = try parse("breaching_within", "must be a number of minutes from 1 to 10080") {
+            Int($0).flatMap { (1...10_080).contains($0) ? TimeInterval($0 * 60) : nil }
+        }
         filter.text = try parse("q", "must be 1 to 100 characters of text to find") { text in
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return (1...100).contains(trimmed.count) ? trimmed : nil

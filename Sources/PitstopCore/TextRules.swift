@@ -9,7 +9,7 @@ public enum TextRules {
     }
 
     /// A `FieldError` for `field` when `text` breaks `lengthProblem`, else none.
-    static func lengthErrors(_ text: String?, field: String, limit: Int) -> [FieldError] {
+    public static func lengthErrors(_ text: String?, field: String, limit: Int) -> [FieldError] {
         guard let text, let problem = lengthProblem(text, limit: limit) else { return [] }
         return [FieldError(field: field, message: problem)]
     }

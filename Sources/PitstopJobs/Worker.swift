@@ -7,8 +7,8 @@ import Synchronization
 
 /// The worker process's main loop. It waits on a LISTEN connection for a NOTIFY (a hint that
 /// work may be waiting) or for a second, whichever comes first; each round passes on lapsed
-/// dispatch offers, and each heartbeat checks the database and tells systemd the worker is
-/// alive. Later issues hang more jobs off the loop.
+/// dispatch offers and sends the SLA warnings and breaches that came due, and each heartbeat
+/// checks the database and tells systemd the worker is alive.
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let connection: Connection.Configuration
@@ -41,6 +41,7 @@ public final class Worker: Sendable {
         systemd.ready()
         logger.info("worker started", ["channel": .string(configuration.wakeupChannel), "schema_version": .int(Schema.version)])
         let offers = OfferSweep(database: Database(pool: pool), logger: logger)
+        let clocks = SLASweep(database: Database(pool: pool), logger: logger)
         var nextHeartbeat = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
@@ -53,6 +54,15 @@ public final class Worker: Sendable {
                 if lapsed > 0 { logger.info("offers lapsed", ["count": .int(lapsed)]) }
             } catch {
                 logger.warning("offer sweep failed", ["error": .string("\(error)")])
+            }
+            // SLA warnings and breaches: also one small indexed query when nothing is due.
+            do {
+                let sent = try clocks.run()
+                if sent.warnings + sent.breaches > 0 {
+                    logger.info("SLA warnings and breaches sent", ["warnings": .int(sent.warnings), "breaches": .int(sent.breaches)])
+                }
+            } catch {
+                logger.warning("SLA sweep failed", ["error": .string("\(error)")])
             }
             // Short waits keep the stop latency low; NOTIFY ends a wait early.
             do {

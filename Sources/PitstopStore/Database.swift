@@ -43,6 +43,8 @@ public struct TenantScope {
     public var intakeLinks: IntakeLinkRepository { IntakeLinkRepository(transaction: transaction, tenantID: tenantID) }
     public var requisitions: PartsRequisitionRepository { PartsRequisitionRepository(transaction: transaction, tenantID: tenantID) }
     public var media: MediaRepository { MediaRepository(transaction: transaction, tenantID: tenantID) }
+    public var sla: SLARepository { SLARepository(transaction: transaction, tenantID: tenantID) }
+    public var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
     public var dispatch: DispatchRepository { DispatchRepository(transaction: transaction, tenantID: tenantID) }
     public var weChat: WeChatRepository { WeChatRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
@@ -81,6 +83,11 @@ extension PlatformScope {
     /// tenant, through a function that reveals nothing else.
     public func tenantsWithExpiredOffers(at now: Date) throws -> [UUID] {
         try transaction.query("SELECT t FROM tenants_with_expired_offers(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    }
+
+    /// Tenants with an SLA warning or breach due at `now` (ids only).
+    public func tenantsWithDueSLAClocks(at now: Date) throws -> [UUID] {
+        try transaction.query("SELECT t FROM tenants_with_due_sla_clocks(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
     }
 
     /// Every tenant, oldest first. Row-level security shows the app role none of them; the owner

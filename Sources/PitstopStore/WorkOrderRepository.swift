@@ -30,6 +30,10 @@ public struct WorkOrderRepository {
         public var updatedBefore: Date?
         /// Text that must appear in the description or in a timeline note.
         public var text: String?
+        /// Orders with an SLA clock past its due time and not met.
+        public var slaBreached = false
+        /// Orders with a running SLA clock due within this many seconds (and not yet due).
+        public var slaDueWithin: TimeInterval?
         public var sort: Sort = .created
 
         public init() {}
@@ -99,8 +103,11 @@ public struct WorkOrderRepository {
                 \(eventsAndResult(kind: "created", from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: "work_order.created"))
                 """)[0])
         }
+        try slaClocks.start(order, now: now)
         return order
     }
+
+    var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
 
     public func get(id: UUID) throws -> WorkOrder {
         let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id)")
@@ -111,7 +118,7 @@ public struct WorkOrderRepository {
     /// In `filter.sort` order, narrowed by every filter set. Only the filters present become conditions, so
     /// each combination is its own prepared statement with a plan made for it (a catch-all
     /// `$1 IS NULL OR …` statement gets one generic plan that suits none of them).
-    public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [WorkOrder] {
+    public func list(_ filter: Filter, limit: Int, after: PageCursor?, now: Date = Date()) throws -> [WorkOrder] {
         var conditions: [SQL] = ["tenant_id = \(tenantID)"]
         if let status = filter.status { conditions.append("status = \(status.rawValue)") }
         if let priority = filter.priority { conditions.append("priority = \(priority.rawValue)") }
@@ -125,6 +132,20 @@ public struct WorkOrderRepository {
         if let end = filter.createdBefore { conditions.append("created_at < \(end)::timestamptz") }
         if let start = filter.updatedAfter { conditions.append("updated_at >= \(start)::timestamptz") }
         if let end = filter.updatedBefore { conditions.append("updated_at < \(end)::timestamptz") }
+        if filter.slaBreached {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM work_order_sla_clocks c
+                        WHERE c.tenant_id = work_orders.tenant_id AND c.work_order_id = work_orders.id AND c.met_at IS NULL
+                          AND (c.state = 'breached' OR (c.state = 'running' AND c.due_at <= \(now)::timestamptz)))
+                """)
+        }
+        if let within = filter.slaDueWithin {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM work_order_sla_clocks c
+                        WHERE c.tenant_id = work_orders.tenant_id AND c.work_order_id = work_orders.id AND c.state = 'running'
+                          AND c.due_at > \(now)::timestamptz AND c.due_at <= \(now.addingTimeInterval(within))::timestamptz)
+                """)
+        }
         if let text = filter.text {
             // The words are matched literally: LIKE's wildcards in them are escaped.
             let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
@@ -208,6 +229,7 @@ public struct WorkOrderRepository {
                 \(eventsAndResult(kind: "status_changed", from: current, note: note ?? reason, actor: actor, topic: "work_order.status_changed"))
                 """)[0])
         }
+        try slaClocks.statusChanged(order, from: current, now: now)
         return order
     }
 
@@ -382,6 +404,7 @@ public struct WorkOrderRepository {
         let note = distanceMeters.map { "checked in \($0) m from the expected place" + (outsideRadius ? ", outside the check-in radius" : "") }
             ?? "checked in (the order has no expected place)"
         try touch(id: id, kind: "checked_in", note: note, actor: nil, topic: "work_order.checked_in", now: now)
+        try slaClocks.arrived(workOrder: id, at: now)
         return visit
     }
 
@@ -640,8 +663,13 @@ public struct WorkOrderRepository {
                 \(eventsAndResult(kind: "updated", from: nil, note: note, actor: actor, topic: "work_order.updated"))
                 """)
         }
-        if let row = rows.first { return try Self.decode(row) }
-        throw try RecordVersion.failure(transaction, table: "work_orders", tenantID: tenantID, id: id, what: "work order")
+        guard let row = rows.first else {
+            throw try RecordVersion.failure(transaction, table: "work_orders", tenantID: tenantID, id: id, what: "work order")
+        }
+        let order = try Self.decode(row)
+        // What a policy matches on may have changed.
+        if changes.priority != nil || !changes.shopID.isKeep || !changes.site.isKeep { try slaClocks.rematch(order, now: now) }
+        return order
     }
 
     static let foreignCursor = ValidationError(field: "cursor", "belongs to a list sorted another way")

@@ -34,6 +34,7 @@ public enum PostgresType {
     public static let int4Array: UInt32 = 1007
     public static let int8Array: UInt32 = 1016
     public static let uuidArray: UInt32 = 2951
+    public static let timestamptzArray: UInt32 = 1185
 }
 
 extension String: PostgresDecodable {
@@ -103,6 +104,7 @@ extension Array: PostgresDecodable where Element: PostgresArrayElement {
     public static func accepts(_ oid: UInt32) -> Bool {
         if Element.self == String.self { return oid == PostgresType.textArray || oid == PostgresType.varcharArray }
         if Element.self == UUID.self { return oid == PostgresType.uuidArray }
+        if Element.self == Date.self { return oid == PostgresType.timestamptzArray }
         return oid == PostgresType.int2Array || oid == PostgresType.int4Array || oid == PostgresType.int8Array
     }
 

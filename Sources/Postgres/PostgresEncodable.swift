@@ -64,6 +64,7 @@ public protocol PostgresArrayElement: PostgresEncodable, PostgresDecodable {}
 extension String: PostgresArrayElement {}
 extension UUID: PostgresArrayElement {}
 extension Int: PostgresArrayElement {}
+extension Date: PostgresArrayElement {}
 
 /// A Codable value stored as `jsonb`. Keys are sorted so equal values encode to equal text.
 public struct JSONB<Value: Codable>: PostgresEncodable {

@@ -60,7 +60,7 @@ import Testing
             ("POST", "transfer", #"{"engineer_id":"\#(b.engineers["陈师傅"]!)","reason":"x"}"#),
             ("POST", "quality-check", #"{"inspector":"x","results":[{"item":"x","passed":true}]}"#),
             ("GET", "quality-checks", nil), ("GET", "trail", nil), ("GET", "report", nil), ("GET", "acceptance", nil),
-            ("GET", "requisitions", nil), ("GET", "timeline", nil), ("GET", "media", nil),
+            ("GET", "requisitions", nil), ("GET", "timeline", nil), ("GET", "media", nil), ("GET", "sla", nil),
         ]
         for (method, leaf, json) in calls {
             for id in [order, missing] {

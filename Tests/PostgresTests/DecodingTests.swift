@@ -39,14 +39,16 @@ import Testing
 
     @Test func arraysRoundTrip() throws {
         let ids = [UUID(), UUID()]
+        let times = [Date(timeIntervalSince1970: 1_780_000_000.25), Date(timeIntervalSince1970: 0)]
         let row = try one("""
             SELECT \(["a", "b c", "d,\"e\"", "NULL", "", #"C:\dir\"#, "发动机 🚗"])::text[] AS texts, \(ids)::uuid[] AS ids,
-                   \([1, -2, 3])::int[] AS ints, \([String]())::text[] AS empty
+                   \([1, -2, 3])::int[] AS ints, \([String]())::text[] AS empty, \(times)::timestamptz[] AS times
             """)
         #expect(try row.decode("texts", as: [String].self) == ["a", "b c", "d,\"e\"", "NULL", "", #"C:\dir\"#, "发动机 🚗"])
         #expect(try row.decode("ids", as: [UUID].self) == ids)
         #expect(try row.decode("ints", as: [Int].self) == [1, -2, 3])
         #expect(try row.decode("empty", as: [String].self) == [])
+        #expect(try row.decode("times", as: [Date].self) == times)
     }
 
     @Test func jsonbRoundTripsCodable() throws {

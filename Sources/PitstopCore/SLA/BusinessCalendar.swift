@@ -63,13 +63,19 @@ public struct BusinessCalendar: Sendable, Equatable {
         weekly.values.contains { !$0.isEmpty } || (!makeUpDays.isEmpty && !makeUpHours.isEmpty)
     }
 
+    /// ISO weekday 1 … 7 by name, as the API writes weekly hours.
+    public static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
     /// Problems with the calendar's shape, by field, for the API.
     public static func errors(weekly: [Int: [Hours]], makeUpHours: [Hours]) -> [FieldError] {
         var errors: [FieldError] = []
         for (day, hours) in weekly.sorted(by: { $0.key < $1.key }) {
-            if !(1...7).contains(day) { errors.append(FieldError(field: "weekly", message: "weekdays are 1 (Monday) to 7 (Sunday)")) }
+            guard (1...7).contains(day) else {
+                errors.append(FieldError(field: "weekly", message: "weekdays are 1 (Monday) to 7 (Sunday)"))
+                continue
+            }
             for (earlier, later) in zip(hours, hours.dropFirst()) where later.start < earlier.end {
-                errors.append(FieldError(field: "weekly.\(day)", message: "hours must be in order and must not overlap"))
+                errors.append(FieldError(field: "weekly.\(weekdayNames[day - 1])", message: "hours must be in order and must not overlap"))
             }
         }
         for (earlier, later) in zip(makeUpHours, makeUpHours.dropFirst()) where later.start < earlier.end {
