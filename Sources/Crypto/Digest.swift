@@ -30,6 +30,15 @@ public enum Digest {
     }
 
     public static func hmacSHA256(key: some Sequence<UInt8>, message: some Sequence<UInt8>) -> [UInt8] {
+        hmac(EVP_sha256(), key: key, message: message)
+    }
+
+    /// HMAC-SHA1, only for protocols that prescribe it (Aliyun's RPC request signature).
+    public static func hmacSHA1(key: some Sequence<UInt8>, message: some Sequence<UInt8>) -> [UInt8] {
+        hmac(EVP_sha1(), key: key, message: message)
+    }
+
+    private static func hmac(_ algorithm: OpaquePointer?, key: some Sequence<UInt8>, message: some Sequence<UInt8>) -> [UInt8] {
         let keyBytes = Array(key)
         let messageBytes = Array(message)
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
@@ -37,9 +46,9 @@ public enum Digest {
         keyBytes.withUnsafeBufferPointer { k in
             messageBytes.withUnsafeBufferPointer { m in
                 out.withUnsafeMutableBufferPointer { o in
-                    let result = HMAC(EVP_sha256(), k.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(k.count),
+                    let result = HMAC(algorithm, k.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(k.count),
                                       m.baseAddress, m.count, o.baseAddress, &length)
-                    precondition(result != nil, "HMAC-SHA256 failed")
+                    precondition(result != nil, "HMAC failed")
                 }
             }
         }
