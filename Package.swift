@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging", "Crypto"]),
         .target(name: "PitstopCore"),
+        .target(name: "Notifications", dependencies: ["Crypto", "PitstopCore"]),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),
         .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle"]),
@@ -30,6 +31,7 @@ let package = Package(
         .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Crypto"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging"]),
         .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),

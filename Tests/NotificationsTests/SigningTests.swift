@@ -1,0 +1,61 @@
+import Foundation
+import Notifications
+import Testing
+
+/// Known answers from the services' own documentation (Aliyun's SendSms example, the Standard
+/// Webhooks test vector) and, for DingTalk, from an independent computation of its formula.
+@Suite struct SigningTests {
+    @Test func aliyunSendSmsSignatureMatchesItsDocumentedExample() {
+        let parameters = [
+            "AccessKeyId": "testId", "Action": "SendSms", "Format": "XML", "OutId": "123", "PhoneNumbers": "15300000001",
+            "RegionId": "cn-hangzhou", "SignName": "阿里云短信测试专用", "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466", "SignatureVersion": "1.0", "TemplateCode": "SMS_71390007",
+            "TemplateParam": #"{"customer":"test"}"#, "Timestamp": "2017-07-12T02:42:19Z", "Version": "2017-05-25",
+        ]
+        #expect(AliyunSMS.signature(parameters, accessKeySecret: "testSecret") == "zJDF+Lrzhj/ThnlvIToysFRq6t4=")
+        #expect(AliyunSMS.query(parameters, accessKeySecret: "testSecret").hasPrefix("Signature=zJDF%2BLrzhj%2FThnlvIToysFRq6t4%3D&AccessKeyId=testId&"))
+    }
+
+    @Test func aliyunRequestsCarryEveryCommonParameter() {
+        let request = AliyunSMS.Request(accessKeyID: "LTAI", phoneNumbers: ["13800138000", "13900139000"], signName: "派修",
+                                        templateCode: "SMS_1", templateParam: ["order": "WO-20261126-0001", "left": "30分钟"])
+        let parameters = AliyunSMS.parameters(request, nonce: "n-1", timestamp: Date(timeIntervalSince1970: 1_764_000_000))
+        #expect(parameters["PhoneNumbers"] == "13800138000,13900139000")
+        #expect(parameters["Timestamp"] == "2025-11-24T16:00:00Z")
+        #expect(parameters["TemplateParam"] == #"{"left":"30分钟","order":"WO-20261126-0001"}"#)
+        #expect(parameters["SignatureVersion"] == "1.0" && parameters["Version"] == "2017-05-25" && parameters["Format"] == "JSON")
+    }
+
+    @Test func standardWebhooksSignatureMatchesTheSpecificationsVector() throws {
+        let key = try #require(StandardWebhooks.key(of: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        #expect(StandardWebhooks.signature(key: key, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                                           body: Array(#"{"test": 2432232314}"#.utf8)) == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(StandardWebhooks.key(of: "not-a-secret") == nil)
+        #expect(StandardWebhooks.key(of: StandardWebhooks.newSecret())?.count == 24)
+    }
+
+    @Test func dingTalkSignsTheTimestampAndSecret() {
+        let secret = "SEC6f1c0cd7b2b0b3e4a3c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1"
+        #expect(DingTalkRobot.sign(secret: secret, timestampMillis: 1_764_000_000_000) == "mouTcQXK6IkBfR6O9qJq4LWPwSXu+jg5RDAEbisYZdg=")
+        #expect(DingTalkRobot.signedURL("https://oapi.dingtalk.com/robot/send?access_token=abc", secret: secret, timestampMillis: 1_764_000_000_000)
+                == "https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1764000000000&sign=mouTcQXK6IkBfR6O9qJq4LWPwSXu%2Bjg5RDAEbisYZdg%3D")
+        #expect(DingTalkRobot.signedURL("https://oapi.dingtalk.com/robot/send?access_token=abc", secret: nil, timestampMillis: 1)
+                == "https://oapi.dingtalk.com/robot/send?access_token=abc")
+        let body = String(decoding: DingTalkRobot.markdown(title: "SLA 预警", text: "### 工单 WO-1", atMobiles: ["13800138000"]), as: UTF8.self)
+        #expect(body.contains(#""atMobiles":["13800138000"]"#) && body.contains("@13800138000") && body.contains(#""msgtype":"markdown""#))
+    }
+
+    @Test func weComTextIsCutOnACharacterBoundary() {
+        let long = String(repeating: "工单超时预警", count: 200)
+        let cut = WeComRobot.truncate(long, toBytes: WeComRobot.textLimit)
+        #expect(cut.utf8.count <= WeComRobot.textLimit)
+        #expect(cut.hasSuffix("…"))
+        #expect(long.hasPrefix(String(cut.dropLast())))
+        #expect(WeComRobot.truncate("短消息", toBytes: 2048) == "短消息")
+        // A four-byte character that would straddle the limit is left out whole.
+        #expect(WeComRobot.truncate("ab🚗🚗", toBytes: 8) == "ab…")
+        #expect(WeComRobot.truncate("ab🚗🚗", toBytes: 9) == "ab🚗…")
+        let markdown = String(decoding: WeComRobot.markdown(String(repeating: "超", count: 5000)), as: UTF8.self)
+        #expect(markdown.utf8.count < 4096 + 64)
+    }
+}
