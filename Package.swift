@@ -22,8 +22,8 @@ let package = Package(
         .target(name: "PitstopCore"),
         .target(name: "Notifications", dependencies: ["Crypto", "PitstopCore"]),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
-        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle"]),
-        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle"]),
+        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),

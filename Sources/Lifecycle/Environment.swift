@@ -52,6 +52,16 @@ public struct Environment {
         return level
     }
 
+    /// A 32-byte key given in Base64 (`openssl rand -base64 32`); nil when unset.
+    public mutating func key(_ name: String) -> [UInt8]? {
+        guard let text = string(name) else { return nil }
+        guard let data = Data(base64Encoded: text), data.count == 32 else {
+            report("\(name) must be 32 random bytes in Base64; make one with: openssl rand -base64 32")
+            return nil
+        }
+        return Array(data)
+    }
+
     public mutating func report(_ problem: String) {
         problems.append(problem)
     }

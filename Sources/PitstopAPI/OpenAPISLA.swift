@@ -79,6 +79,7 @@ extension OpenAPIDocument {
             "warn_at": ["type": "array", "maxItems": 5, "items": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1] as Object,
                         "default": [0.5, 0.75, 0.9]] as Object,
             "paused_statuses": statuses,
+            "escalation": ["type": "array", "maxItems": 5, "items": ref("Escalation")] as Object,
         ]
         return [
             "WorkingHours": [

@@ -36,6 +36,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/sla-policies", roles: [.admin]) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let input = try JSONCoding.decode(SLAPolicyInputBody.self, from: request.body, allowedFields: SLAPolicyInputBody.fields).checked()
+                    try Self.requireChannels(input.rules, in: scope)
                     let policy = try scope.sla.createPolicy(input)
                     return try .created(SLAPolicyBody(policy), version: policy.version, location: "/v1/sla-policies/\(policy.id.lowercasedText)")
                 }
@@ -51,6 +52,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "SLA policy")
                 let version = try Self.ifMatchVersion(request)
                 let input = try JSONCoding.decode(SLAPolicyInputBody.self, from: request.body, allowedFields: SLAPolicyInputBody.fields).checked()
+                try Self.requireChannels(input.rules, in: scope)
                 let policy = try scope.sla.replacePolicy(id: id, expectedVersion: version, input)
                 return try .record(SLAPolicyBody(policy), version: policy.version)
             },
@@ -66,6 +68,19 @@ extension APIApplication {
                                                pauses: try scope.slaClocks.pauses(workOrder: order.id).map(SLAPauseBody.init)))
             },
         ]
+    }
+}
+
+extension APIApplication {
+    /// Every escalation channel must be one of the tenant's.
+    static func requireChannels(_ rules: SLARules, in scope: TenantScope) throws {
+        let known = Set(try scope.notifications.channels().map(\.id))
+        let errors = rules.escalation.enumerated().flatMap { level, escalation in
+            escalation.channels.enumerated().filter { !known.contains($0.element) }.map {
+                FieldError(field: "escalation[\(level)].channels[\($0.offset)]", message: "is not a notification channel of this tenant")
+            }
+        }
+        guard errors.isEmpty else { throw ValidationError(errors) }
     }
 }
 
@@ -191,15 +206,17 @@ struct SLAPolicyInputBody: Decodable {
     var resolution: SLAGoalBody?
     var warnAt: [Double]?
     var pausedStatuses: [WorkOrderStatus]?
+    var escalation: [EscalationBody]?
 
     static let fields: Set<String> = ["name", "position", "is_default", "match", "calendar_id", "first_response", "arrival", "resolution",
-                                      "warn_at", "paused_statuses"]
+                                      "warn_at", "paused_statuses", "escalation"]
 
     func checked() throws -> SLARepository.PolicyInput {
         let goal = { (body: SLAGoalBody?) in body.map { SLARules.Goal(minutes: $0.minutes, businessTime: $0.businessTime ?? true) } }
         let defaults = SLARules()
+        let levels = (escalation ?? []).map { SLARules.Escalation(on: $0.on, channels: $0.channels, mentionAssignee: $0.mentionAssignee ?? false) }
         let rules = SLARules(firstResponse: goal(firstResponse), arrival: goal(arrival), resolution: goal(resolution),
-                             warnAt: warnAt ?? defaults.warnAt, pausedStatuses: pausedStatuses ?? defaults.pausedStatuses)
+                             warnAt: warnAt ?? defaults.warnAt, pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, escalation: levels)
         var errors = TextRules.nameErrors(name, field: "name") + rules.errors
         let position = position ?? 100
         if !(0...10_000).contains(position) { errors.append(FieldError(field: "position", message: "must be 0 to 10000")) }
@@ -217,6 +234,13 @@ struct SLAPolicyInputBody: Decodable {
     }
 }
 
+/// One escalation level: on warnings or on the breach, these channels, and the engineer too.
+struct EscalationBody: Codable {
+    var on: SLARules.Escalation.Trigger
+    var channels: [UUID]
+    var mentionAssignee: Bool?
+}
+
 struct SLAPolicyBody: Encodable {
     var id: UUID
     var name: String
@@ -229,6 +253,7 @@ struct SLAPolicyBody: Encodable {
     var resolution: SLAGoalBody?
     var warnAt: [Double]
     var pausedStatuses: [WorkOrderStatus]
+    var escalation: [EscalationBody]
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -247,6 +272,7 @@ struct SLAPolicyBody: Encodable {
         resolution = goal(policy.rules.resolution)
         warnAt = policy.rules.warnAt
         pausedStatuses = policy.rules.pausedStatuses
+        escalation = policy.rules.escalation.map { EscalationBody(on: $0.on, channels: $0.channels, mentionAssignee: $0.mentionAssignee) }
         createdAt = policy.createdAt
         updatedAt = policy.updatedAt
         version = policy.version

@@ -7,8 +7,8 @@ import Synchronization
 
 /// The worker process's main loop. It waits on a LISTEN connection for a NOTIFY (a hint that
 /// work may be waiting) or for a second, whichever comes first; each round passes on lapsed
-/// dispatch offers and sends the SLA warnings and breaches that came due, and each heartbeat
-/// checks the database and tells systemd the worker is alive.
+/// dispatch offers, sends the SLA warnings and breaches that came due and delivers notifications,
+/// and each heartbeat checks the database and tells systemd the worker is alive.
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let connection: Connection.Configuration
@@ -42,6 +42,10 @@ public final class Worker: Sendable {
         logger.info("worker started", ["channel": .string(configuration.wakeupChannel), "schema_version": .int(Schema.version)])
         let offers = OfferSweep(database: Database(pool: pool), logger: logger)
         let clocks = SLASweep(database: Database(pool: pool), logger: logger)
+        let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
+            DeliverySender(database: Database(pool: pool), secrets: $0, logger: logger)
+        }
+        if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
         var nextHeartbeat = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
@@ -63,6 +67,13 @@ public final class Worker: Sendable {
                 }
             } catch {
                 logger.warning("SLA sweep failed", ["error": .string("\(error)")])
+            }
+            do {
+                if let sent = try sender?.run(), sent.delivered + sent.failed > 0 {
+                    logger.info("notifications sent", ["delivered": .int(sent.delivered), "failed": .int(sent.failed)])
+                }
+            } catch {
+                logger.warning("notification delivery failed", ["error": .string("\(error)")])
             }
             // Short waits keep the stop latency low; NOTIFY ends a wait early.
             do {

@@ -9,13 +9,16 @@ public struct WorkerConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// The NOTIFY channel that wakes the worker early.
     public var wakeupChannel: String
+    /// PITSTOP_SECRET_KEY: opens channel secrets. Without it nothing is sent (deliveries wait).
+    public var secretKey: [UInt8]?
 
     public init(databaseURL: String, logLevel: Logger.Level = .info, heartbeatInterval: Duration = .seconds(10),
-                wakeupChannel: String = "pitstop_work") {
+                wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil) {
         self.databaseURL = databaseURL
         self.logLevel = logLevel
         self.heartbeatInterval = heartbeatInterval
         self.wakeupChannel = wakeupChannel
+        self.secretKey = secretKey
     }
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
@@ -23,7 +26,8 @@ public struct WorkerConfiguration: Sendable {
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
         let level = environment.logLevel("PITSTOP_LOG_LEVEL")
         let heartbeat = environment.integer("PITSTOP_WORKER_HEARTBEAT_SECONDS", default: 10, range: 1...3600)
+        let key = environment.key("PITSTOP_SECRET_KEY")
         try environment.validate()
-        return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat))
+        return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat), secretKey: key)
     }
 }

@@ -44,6 +44,7 @@ public struct TenantScope {
     public var requisitions: PartsRequisitionRepository { PartsRequisitionRepository(transaction: transaction, tenantID: tenantID) }
     public var media: MediaRepository { MediaRepository(transaction: transaction, tenantID: tenantID) }
     public var sla: SLARepository { SLARepository(transaction: transaction, tenantID: tenantID) }
+    public var notifications: NotificationRepository { NotificationRepository(transaction: transaction, tenantID: tenantID) }
     public var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
     public var dispatch: DispatchRepository { DispatchRepository(transaction: transaction, tenantID: tenantID) }
     public var weChat: WeChatRepository { WeChatRepository(transaction: transaction, tenantID: tenantID) }
@@ -83,6 +84,11 @@ extension PlatformScope {
     /// tenant, through a function that reveals nothing else.
     public func tenantsWithExpiredOffers(at now: Date) throws -> [UUID] {
         try transaction.query("SELECT t FROM tenants_with_expired_offers(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    }
+
+    /// Tenants with notification deliveries due at `now` (ids only).
+    public func tenantsWithDueDeliveries(at now: Date) throws -> [UUID] {
+        try transaction.query("SELECT t FROM tenants_with_due_deliveries(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
     }
 
     /// Tenants with an SLA warning or breach due at `now` (ids only).

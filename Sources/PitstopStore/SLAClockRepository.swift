@@ -149,7 +149,7 @@ public struct SLAClockRepository {
     /// transaction. A breach whose time has come goes out alone (no late warnings before it);
     /// otherwise the latest warning due. The order's version does not change: the clock is not
     /// part of the order's representation, and a warning must not make an editor's save fail.
-    public func fire(workOrder: UUID, clock: Clock, warnAt: [Double], now: Date) throws -> Fired? {
+    public func fire(workOrder: UUID, clock: Clock, warnAt: [Double], now: Date) throws -> (fired: Fired, eventID: UUID)? {
         var sent = clock.warningsSent
         while sent < clock.warnings.count && clock.warnings[sent] <= now { sent += 1 }
         let fired: Fired
@@ -171,6 +171,7 @@ public struct SLAClockRepository {
         }
         let breach = fired == .breach
         let kind = breach ? "sla_breached" : "sla_warning"
+        let eventID = UUID()
         let fraction: Double? = if case .warning(let value) = fired { value } else { nil }
         let due = clock.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown"
         let note = breach ? "\(clock.target.rawValue) breached: it was due \(due)"
@@ -189,13 +190,13 @@ public struct SLAClockRepository {
                 SELECT o.tenant_id, \(UUID())::uuid, o.id, \(now)::timestamptz, NULL, \(kind)::text, NULL, o.status, \(note)::text FROM o
             )
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
-            SELECT o.tenant_id, \(UUID())::uuid, \("work_order.\(kind)")::text, o.id,
+            SELECT o.tenant_id, \(eventID)::uuid, \("work_order.\(kind)")::text, o.id,
                    jsonb_build_object('event', \("work_order.\(kind)")::text, 'work_order_id', o.id, 'number', o.number,
                                       'target', c.target, 'policy_id', c.policy_id, 'due_at', c.due_at,
                                       'fraction', \(fraction)::float8, 'at', \(now)::timestamptz)
             FROM o, c
             """)
-        return fired
+        return (fired, eventID)
     }
 
     /// Statuses that mean an engineer has taken the order on.

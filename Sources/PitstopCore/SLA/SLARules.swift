@@ -29,6 +29,26 @@ public struct SLARules: Sendable, Equatable, Codable {
         }
     }
 
+    /// Who hears about a warning or a breach, and through which channels. Levels stop with the
+    /// clock: a met target sends nothing more.
+    public struct Escalation: Sendable, Equatable, Codable {
+        public enum Trigger: String, Sendable, Codable, CaseIterable {
+            case warning
+            case breach
+        }
+
+        public var on: Trigger
+        public var channels: [UUID]
+        /// @-mention (robots) or text (SMS) the order's engineer too.
+        public var mentionAssignee: Bool
+
+        public init(on: Trigger, channels: [UUID], mentionAssignee: Bool = false) {
+            self.on = on
+            self.channels = channels
+            self.mentionAssignee = mentionAssignee
+        }
+    }
+
     public var firstResponse: Goal?
     public var arrival: Goal?
     public var resolution: Goal?
@@ -36,18 +56,20 @@ public struct SLARules: Sendable, Equatable, Codable {
     public var warnAt: [Double]
     /// Statuses in which the resolution clock stands still (waiting for parts, for the customer).
     public var pausedStatuses: [WorkOrderStatus]
+    public var escalation: [Escalation]
 
     public init(firstResponse: Goal? = nil, arrival: Goal? = nil, resolution: Goal? = nil, warnAt: [Double] = [0.5, 0.75, 0.9],
-                pausedStatuses: [WorkOrderStatus] = [.awaitingParts]) {
+                pausedStatuses: [WorkOrderStatus] = [.awaitingParts], escalation: [Escalation] = []) {
         self.firstResponse = firstResponse
         self.arrival = arrival
         self.resolution = resolution
         self.warnAt = warnAt
         self.pausedStatuses = pausedStatuses
+        self.escalation = escalation
     }
 
     enum CodingKeys: String, CodingKey {
-        case firstResponse, arrival, resolution, warnAt, pausedStatuses
+        case firstResponse, arrival, resolution, warnAt, pausedStatuses, escalation
     }
 
     /// Fields left out take their defaults, so a client may send only what it changes.
@@ -59,6 +81,7 @@ public struct SLARules: Sendable, Equatable, Codable {
         resolution = try container.decodeIfPresent(Goal.self, forKey: .resolution)
         warnAt = try container.decodeIfPresent([Double].self, forKey: .warnAt) ?? defaults.warnAt
         pausedStatuses = try container.decodeIfPresent([WorkOrderStatus].self, forKey: .pausedStatuses) ?? defaults.pausedStatuses
+        escalation = try container.decodeIfPresent([Escalation].self, forKey: .escalation) ?? []
     }
 
     public func goal(_ target: Target) -> Goal? {
@@ -82,6 +105,10 @@ public struct SLARules: Sendable, Equatable, Codable {
         }
         if warnAt.count > 5 || warnAt.contains(where: { !($0 > 0 && $0 < 1) }) || warnAt != warnAt.sorted() || Set(warnAt).count != warnAt.count {
             errors.append(FieldError(field: "warn_at", message: "must list up to 5 increasing fractions between 0 and 1"))
+        }
+        if escalation.count > 5 { errors.append(FieldError(field: "escalation", message: "may have at most 5 levels")) }
+        for (index, level) in escalation.enumerated() where level.channels.isEmpty || level.channels.count > 5 {
+            errors.append(FieldError(field: "escalation[\(index)].channels", message: "must list 1 to 5 channels"))
         }
         let closed: Set<WorkOrderStatus> = [.completed, .cancelled]
         if pausedStatuses.contains(where: closed.contains) {

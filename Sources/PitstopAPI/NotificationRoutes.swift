@@ -1,0 +1,177 @@
+import Foundation
+import HTTPServer
+import Notifications
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    /// Notification channels (admins; secrets are write-only) and the delivery log, with a
+    /// manual retry for deliveries that died.
+    var notificationRoutes: [Router.Route] {
+        [
+            tenantRoute("POST", "/v1/notification-channels", roles: [.admin]) { [self] request, caller, scope in
+                try idempotent(request, scope) {
+                    let body = try JSONCoding.decode(ChannelInputBody.self, from: request.body, allowedFields: ChannelInputBody.fields)
+                    var secret = body.secret
+                    if body.kind == .webhook && secret == nil { secret = StandardWebhooks.newSecret() }
+                    let input = try body.checked(newSecret: secret, hasSecret: secret != nil)
+                    let channel = try scope.notifications.createChannel(input, secretBox: try seal(secret, tenant: caller.tenant.id))
+                    var response = try HTTPResponse.created(ChannelBody(channel, webhookSecret: body.kind == .webhook && body.secret == nil ? secret : nil),
+                                                            version: channel.version,
+                                                            location: "/v1/notification-channels/\(channel.id.lowercasedText)")
+                    response.headers.add("Cache-Control", "no-store")
+                    return response
+                }
+            },
+            tenantRoute("GET", "/v1/notification-channels", roles: [.admin, .dispatcher]) { _, _, scope in
+                try .json(["items": try scope.notifications.channels().map { ChannelBody($0, webhookSecret: nil) }])
+            },
+            tenantRoute("GET", "/v1/notification-channels/{id}", roles: [.admin, .dispatcher]) { request, _, scope in
+                let channel = try scope.notifications.channel(id: try Self.pathID(request, "notification channel")).channel
+                return try .record(ChannelBody(channel, webhookSecret: nil), version: channel.version)
+            },
+            tenantRoute("PUT", "/v1/notification-channels/{id}", roles: [.admin]) { [self] request, caller, scope in
+                let id = try Self.pathID(request, "notification channel")
+                let version = try Self.ifMatchVersion(request)
+                let body = try JSONCoding.decode(ChannelInputBody.self, from: request.body, allowedFields: ChannelInputBody.fields)
+                let existing = try scope.notifications.channel(id: id).channel
+                let input = try body.checked(newSecret: body.secret, hasSecret: body.secret != nil || existing.hasSecret)
+                let channel = try scope.notifications.replaceChannel(id: id, expectedVersion: version, input,
+                                                                     secretBox: try seal(body.secret, tenant: caller.tenant.id))
+                return try .record(ChannelBody(channel, webhookSecret: nil), version: channel.version)
+            },
+            tenantRoute("DELETE", "/v1/notification-channels/{id}", roles: [.admin]) { request, _, scope in
+                try scope.notifications.deleteChannel(id: try Self.pathID(request, "notification channel"))
+                return .noContent()
+            },
+            tenantRoute("GET", "/v1/notification-deliveries", roles: [.admin, .dispatcher]) { request, _, scope in
+                var state: NotificationRepository.Delivery.State?
+                if let text = request.queryValue("state") {
+                    guard let value = NotificationRepository.Delivery.State(rawValue: text) else {
+                        throw Problem.badQuery("state", "must be pending, delivered or dead")
+                    }
+                    state = value
+                }
+                return try .json(["items": try scope.notifications.deliveries(state: state, limit: 100).map { DeliveryBody($0, attempts: nil) }])
+            },
+            tenantRoute("GET", "/v1/notification-deliveries/{id}", roles: [.admin, .dispatcher]) { request, _, scope in
+                let (delivery, attempts) = try scope.notifications.delivery(id: try Self.pathID(request, "notification delivery"))
+                return try .json(DeliveryBody(delivery, attempts: attempts))
+            },
+            tenantRoute("POST", "/v1/notification-deliveries/{id}/retry", roles: [.admin, .dispatcher]) { request, _, scope in
+                let delivery = try scope.notifications.retry(id: try Self.pathID(request, "notification delivery"))
+                return try .json(DeliveryBody(delivery, attempts: nil))
+            },
+        ]
+    }
+
+    var secrets: ChannelSecrets? { configuration.secretKey.flatMap(ChannelSecrets.init(key:)) }
+
+    func seal(_ secret: String?, tenant: UUID) throws -> [UInt8]? {
+        guard let secret else { return nil }
+        guard let secrets else {
+            throw Problem.serviceUnavailable(retryAfter: 3600, "this server cannot keep secrets: the operator must set PITSTOP_SECRET_KEY")
+        }
+        return secrets.seal(secret, tenant: tenant)
+    }
+}
+
+struct ChannelSettingsBody: Codable {
+    var accessKeyId: String?
+    var signName: String?
+    var templateCode: String?
+    var mobiles: [String]?
+}
+
+struct ChannelInputBody: Decodable {
+    var name: String
+    var kind: NotificationChannel.Kind
+    var url: String
+    /// Write-only: robot signing secret, AccessKey secret, gateway token, or a whsec_ webhook secret.
+    var secret: String?
+    var settings: ChannelSettingsBody?
+    var active: Bool?
+
+    static let fields: Set<String> = ["name", "kind", "url", "secret", "settings", "active"]
+
+    func checked(newSecret: String?, hasSecret: Bool) throws -> NotificationRepository.ChannelInput {
+        let settings = NotificationChannel.Settings(accessKeyId: self.settings?.accessKeyId, signName: self.settings?.signName,
+                                                    templateCode: self.settings?.templateCode, mobiles: self.settings?.mobiles)
+        var errors = TextRules.nameErrors(name, field: "name")
+        errors += NotificationChannel.errors(kind: kind, url: url, newSecret: newSecret, hasSecret: hasSecret, settings: settings)
+        if (self.secret?.count ?? 0) > 500 { errors.append(FieldError(field: "secret", message: "must be at most 500 characters")) }
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        return NotificationRepository.ChannelInput(name: name.trimmingCharacters(in: .whitespacesAndNewlines), kind: kind, url: url,
+                                                   settings: settings, active: active ?? true)
+    }
+}
+
+struct ChannelBody: Encodable {
+    var id: UUID
+    var name: String
+    var kind: NotificationChannel.Kind
+    var url: String
+    var hasSecret: Bool
+    /// Shown once, when the server made the webhook's signing secret.
+    var secret: String?
+    var settings: ChannelSettingsBody
+    var active: Bool
+    var createdAt: Date
+    var updatedAt: Date
+    var version: Int
+
+    init(_ channel: NotificationChannel, webhookSecret: String?) {
+        id = channel.id
+        name = channel.name
+        kind = channel.kind
+        url = channel.url
+        hasSecret = channel.hasSecret
+        secret = webhookSecret
+        settings = ChannelSettingsBody(accessKeyId: channel.settings.accessKeyId, signName: channel.settings.signName,
+                                       templateCode: channel.settings.templateCode, mobiles: channel.settings.mobiles)
+        active = channel.active
+        createdAt = channel.createdAt
+        updatedAt = channel.updatedAt
+        version = channel.version
+    }
+}
+
+struct DeliveryBody: Encodable {
+    struct AttemptBody: Encodable {
+        var attempt: Int
+        var startedAt: Date
+        var statusCode: Int?
+        var latencyMs: Int
+        var error: String?
+    }
+
+    var id: UUID
+    var eventId: UUID
+    var channelId: UUID
+    var topic: String
+    var title: String
+    var state: String
+    var attempts: Int
+    var nextAttemptAt: Date
+    var lastError: String?
+    var createdAt: Date
+    var deliveredAt: Date?
+    var log: [AttemptBody]?
+
+    init(_ delivery: NotificationRepository.Delivery, attempts: [NotificationRepository.Attempt]?) {
+        id = delivery.id
+        eventId = delivery.eventID
+        channelId = delivery.channelID
+        topic = delivery.topic
+        title = delivery.message.title
+        state = delivery.state.rawValue
+        self.attempts = delivery.attempts
+        nextAttemptAt = delivery.nextAttemptAt
+        lastError = delivery.lastError
+        createdAt = delivery.createdAt
+        deliveredAt = delivery.deliveredAt
+        log = attempts?.map {
+            AttemptBody(attempt: $0.attempt, startedAt: $0.startedAt, statusCode: $0.statusCode, latencyMs: $0.latencyMilliseconds, error: $0.error)
+        }
+    }
+}

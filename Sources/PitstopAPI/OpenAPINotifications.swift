@@ -1,0 +1,98 @@
+import Foundation
+import PitstopCore
+import PitstopStore
+
+/// The OpenAPI description of notification channels and the delivery log.
+extension OpenAPIDocument {
+    static var notificationPaths: Object {
+        [
+            "/v1/notification-channels": [
+                "post": operation("createNotificationChannel",
+                                  "A channel (admin): DingTalk or WeCom robot, Aliyun SMS, HTTP SMS gateway or webhook. The secret is write-only; "
+                                      + "a webhook without one gets a whsec_ secret, shown once in the answer",
+                                  tags: ["notifications"], parameters: [idempotencyKey], body: ref("NotificationChannelInput"),
+                                  responses: ["201": ["description": "Created", "content": json(ref("NotificationChannel"))],
+                                              "503": ["description": "The server has no PITSTOP_SECRET_KEY to keep secrets with",
+                                                      "content": problemContent]]),
+                "get": operation("listNotificationChannels", "Every channel (admin, dispatcher)", tags: ["notifications"],
+                                 responses: ["200": ["description": "The channels", "content": json(itemsOf("NotificationChannel"))]]),
+            ] as Object,
+            "/v1/notification-channels/{id}": [
+                "get": operation("getNotificationChannel", "A channel, with its version as ETag", tags: ["notifications"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The channel", "content": json(ref("NotificationChannel"))]]),
+                "put": operation("replaceNotificationChannel", "Replace a channel (admin); without a secret the stored one is kept",
+                                 tags: ["notifications"], parameters: [idParameter, ifMatch], body: ref("NotificationChannelInput"),
+                                 responses: ["200": ["description": "The channel", "content": json(ref("NotificationChannel"))]]),
+                "delete": operation("deleteNotificationChannel", "Remove a channel with no deliveries on record (admin)", tags: ["notifications"],
+                                    parameters: [idParameter],
+                                    responses: ["204": ["description": "Removed"],
+                                                "409": ["description": "It has deliveries; deactivate it instead", "content": problemContent]]),
+            ] as Object,
+            "/v1/notification-deliveries": [
+                "get": operation("listNotificationDeliveries", "The newest 100 deliveries (admin, dispatcher)", tags: ["notifications"],
+                                 parameters: [query("state", "pending, delivered or dead")],
+                                 responses: ["200": ["description": "Deliveries", "content": json(itemsOf("NotificationDelivery"))]]),
+            ] as Object,
+            "/v1/notification-deliveries/{id}": [
+                "get": operation("getNotificationDelivery", "A delivery with every attempt (status, latency, error)", tags: ["notifications"],
+                                 parameters: [idParameter],
+                                 responses: ["200": ["description": "The delivery", "content": json(ref("NotificationDelivery"))]]),
+            ] as Object,
+            "/v1/notification-deliveries/{id}/retry": [
+                "post": operation("retryNotificationDelivery", "Send a dead or waiting delivery again now (admin, dispatcher)",
+                                  tags: ["notifications"], parameters: [idParameter],
+                                  responses: ["200": ["description": "Queued", "content": json(ref("NotificationDelivery"))],
+                                              "409": ["description": "Delivered already", "content": problemContent]]),
+            ] as Object,
+        ]
+    }
+
+    static var notificationSchemas: Object {
+        let uuid: Object = ["type": "string", "format": "uuid"]
+        let timestamp: Object = ["type": "string", "format": "date-time"]
+        let nullable: Object = ["type": ["string", "null"]]
+        let settings: Object = ["type": "object", "additionalProperties": false,
+                                "properties": ["access_key_id": ["type": "string"], "sign_name": ["type": "string"],
+                                               "template_code": ["type": "string"],
+                                               "mobiles": ["type": "array", "items": ["type": "string", "pattern": "^[0-9]{5,20}$"] as Object] as Object]
+                                    as Object]
+        let kind: Object = ["type": "string", "enum": NotificationChannel.Kind.allCases.map(\.rawValue)]
+        return [
+            "NotificationChannelInput": [
+                "type": "object", "required": ["name", "kind", "url"], "additionalProperties": false,
+                "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 100] as Object, "kind": kind,
+                               "url": ["type": "string", "description": "Robot webhook with its token or key, SMS endpoint, or your URL"] as Object,
+                               "secret": ["type": "string", "maxLength": 500, "writeOnly": true] as Object, "settings": settings,
+                               "active": ["type": "boolean", "default": true] as Object] as Object,
+            ] as Object,
+            "NotificationChannel": [
+                "type": "object", "required": ["id", "name", "kind", "url", "has_secret", "settings", "active", "created_at", "updated_at", "version"],
+                "properties": ["id": uuid, "name": ["type": "string"], "kind": kind, "url": ["type": "string"], "has_secret": ["type": "boolean"],
+                               "secret": ["type": "string", "description": "Only when the server made a webhook's secret"] as Object,
+                               "settings": settings, "active": ["type": "boolean"], "created_at": timestamp, "updated_at": timestamp,
+                               "version": ["type": "integer"]] as Object,
+            ] as Object,
+            "NotificationDelivery": [
+                "type": "object", "required": ["id", "event_id", "channel_id", "topic", "title", "state", "attempts", "next_attempt_at", "created_at"],
+                "properties": ["id": uuid, "event_id": ["type": "string", "format": "uuid", "description": "Sent as webhook-id; de-duplicate on it"] as Object,
+                               "channel_id": uuid, "topic": ["type": "string"], "title": ["type": "string"],
+                               "state": ["type": "string", "enum": NotificationRepository.Delivery.State.allCases.map(\.rawValue)] as Object,
+                               "attempts": ["type": "integer"], "next_attempt_at": timestamp, "last_error": nullable, "created_at": timestamp,
+                               "delivered_at": ["type": ["string", "null"], "format": "date-time"] as Object,
+                               "log": ["type": "array", "items": [
+                                   "type": "object", "required": ["attempt", "started_at", "latency_ms"],
+                                   "properties": ["attempt": ["type": "integer"], "started_at": timestamp,
+                                                  "status_code": ["type": ["integer", "null"]] as Object, "latency_ms": ["type": "integer"],
+                                                  "error": nullable] as Object,
+                               ] as Object] as Object] as Object,
+            ] as Object,
+            "Escalation": [
+                "type": "object", "required": ["on", "channels"], "additionalProperties": false,
+                "properties": ["on": ["type": "string", "enum": SLARules.Escalation.Trigger.allCases.map(\.rawValue)] as Object,
+                               "channels": ["type": "array", "minItems": 1, "maxItems": 5, "items": uuid] as Object,
+                               "mention_assignee": ["type": "boolean", "default": false,
+                                                    "description": "@-mention (robots) or text (SMS) the order's engineer"] as Object] as Object,
+            ] as Object,
+        ]
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Where a tenant's notifications go: a DingTalk or WeCom group robot, Aliyun SMS, a generic
+/// HTTP SMS gateway, or the tenant's own webhook endpoint. The secret (robot signing secret,
+/// AccessKey secret, gateway token, webhook signing key) is kept sealed and never shown.
+public struct NotificationChannel: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case dingtalk
+        case wecom
+        case aliyunSMS = "aliyun_sms"
+        case httpSMS = "http_sms"
+        case webhook
+
+        /// Whether messages go to phone numbers (which then must be known).
+        public var isSMS: Bool { self == .aliyunSMS || self == .httpSMS }
+    }
+
+    /// Non-secret settings; which apply depends on the kind.
+    public struct Settings: Sendable, Equatable, Codable {
+        /// Aliyun: the AccessKey id, the approved sign name (签名) and template code (模板).
+        public var accessKeyId: String?
+        public var signName: String?
+        public var templateCode: String?
+        /// Numbers always @-mentioned (robots) or texted (SMS), besides the assignee's.
+        public var mobiles: [String]?
+
+        public init(accessKeyId: String? = nil, signName: String? = nil, templateCode: String? = nil, mobiles: [String]? = nil) {
+            self.accessKeyId = accessKeyId
+            self.signName = signName
+            self.templateCode = templateCode
+            self.mobiles = mobiles
+        }
+    }
+
+    public var id: UUID
+    public var name: String
+    public var kind: Kind
+    /// The robot webhook (with its access token or key), the SMS endpoint, or the tenant's URL.
+    public var url: String
+    public var hasSecret: Bool
+    public var settings: Settings
+    public var active: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int
+
+    public init(id: UUID, name: String, kind: Kind, url: String, hasSecret: Bool, settings: Settings, active: Bool,
+                createdAt: Date, updatedAt: Date, version: Int) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.hasSecret = hasSecret
+        self.settings = settings
+        self.active = active
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+
+    /// Problems with a channel's configuration, by field. `newSecret` is one being set now;
+    /// `hasSecret` says whether the channel will have one (new, or kept from before).
+    public static func errors(kind: Kind, url: String, newSecret: String?, hasSecret: Bool, settings: Settings) -> [FieldError] {
+        var errors: [FieldError] = []
+        if !(url.hasPrefix("https://") || url.hasPrefix("http://")) || URL(string: url)?.host == nil || url.count > 2000 {
+            errors.append(FieldError(field: "url", message: "must be an http(s) URL"))
+        }
+        switch kind {
+        case .aliyunSMS:
+            for (field, value) in [("settings.access_key_id", settings.accessKeyId), ("settings.sign_name", settings.signName),
+                                   ("settings.template_code", settings.templateCode)] where (value ?? "").isEmpty {
+                errors.append(FieldError(field: field, message: "is required for Aliyun SMS"))
+            }
+            if !hasSecret || newSecret?.isEmpty == true { errors.append(FieldError(field: "secret", message: "must be the AccessKey secret")) }
+        case .webhook:
+            if let newSecret, !newSecret.hasPrefix("whsec_") {
+                errors.append(FieldError(field: "secret", message: "must be a whsec_ secret (leave it out to have one made)"))
+            }
+        case .dingtalk, .wecom, .httpSMS:
+            break
+        }
+        for (index, mobile) in (settings.mobiles ?? []).enumerated() where !mobile.allSatisfy(\.isNumber) || !(5...20).contains(mobile.count) {
+            errors.append(FieldError(field: "settings.mobiles[\(index)]", message: "must be a phone number of digits"))
+        }
+        return errors
+    }
+}

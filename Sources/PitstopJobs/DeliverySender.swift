@@ -1,0 +1,127 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import Notifications
+import PitstopCore
+import PitstopStore
+
+/// Sends due notification deliveries: each is taken for a lease in one short transaction
+/// (`FOR UPDATE SKIP LOCKED`, attempt counted), sent with no transaction open, and its outcome
+/// recorded in another. A sender that dies mid-send leaves the delivery to whichever sender
+/// finds it after the lease: at least once, with the event id for receivers to de-duplicate.
+/// Failures retry with exponential back-off and jitter; after `maxAttempts` a delivery is dead
+/// until someone retries it through the API.
+public struct DeliverySender: Sendable {
+    let database: Database
+    let secrets: ChannelSecrets
+    let logger: Logger
+    let maxAttempts: Int
+    let lease: TimeInterval
+    let timeout: TimeInterval
+    /// Seconds before attempt `n + 1` after `n` failed.
+    let backoff: @Sendable (Int) -> TimeInterval
+    /// Deliveries taken per tenant and round.
+    let batch: Int
+
+    public init(database: Database, secrets: ChannelSecrets, logger: Logger, maxAttempts: Int = 8, lease: TimeInterval = 60,
+                timeout: TimeInterval = 10, batch: Int = 50, backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
+        self.database = database
+        self.secrets = secrets
+        self.logger = logger
+        self.maxAttempts = maxAttempts
+        self.lease = lease
+        self.timeout = timeout
+        self.batch = batch
+        self.backoff = backoff
+    }
+
+    /// 10 s, 20 s, 40 s … capped at an hour, each ±20% so retries from many orders spread out.
+    public static func exponential(_ attempt: Int) -> TimeInterval {
+        let base = min(3600, 10 * pow(2, Double(max(0, attempt - 1))))
+        return base * Double.random(in: 0.8...1.2)
+    }
+
+    /// Sends what is due at `now`; returns how many were delivered and how many failed.
+    @discardableResult
+    public func run(now: Date = Date()) throws -> (delivered: Int, failed: Int) {
+        var delivered = 0
+        var failed = 0
+        for tenantID in try database.withPlatform({ try $0.tenantsWithDueDeliveries(at: now) }) {
+            do {
+                let taken = try database.withTenant(tenantID) { scope in
+                    try scope.notifications.claimDue(at: now, lease: lease, limit: batch).map { delivery in
+                        (delivery, try scope.notifications.channel(id: delivery.channelID))
+                    }
+                }
+                for (delivery, (channel, box)) in taken {
+                    let started = Date()
+                    let result = send(delivery, channel: channel, secret: box.flatMap { secrets.open($0, tenant: tenantID) }, now: now)
+                    let latency = Int(Date().timeIntervalSince(started) * 1000)
+                    let outcome: NotificationRepository.Outcome = result.error == nil ? .delivered
+                        : delivery.attempts >= maxAttempts ? .dead : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
+                    try database.withTenant(tenantID) { scope in
+                        try scope.notifications.record(delivery, startedAt: started, statusCode: result.status, latencyMilliseconds: latency,
+                                                       error: result.error, outcome: outcome, now: now)
+                    }
+                    if result.error == nil { delivered += 1 } else { failed += 1 }
+                    if case .dead = outcome {
+                        logger.warning("a notification is dead after its last attempt", ["delivery_id": .string(delivery.id.lowercasedText),
+                                                                                         "error": .string(result.error ?? "")])
+                    }
+                }
+            } catch {
+                logger.error("notification delivery failed for a tenant", ["tenant_id": .string(tenantID.uuidString.lowercased()),
+                                                                            "error": .string("\(error)")])
+            }
+        }
+        return (delivered, failed)
+    }
+
+    private func send(_ delivery: NotificationRepository.Delivery, channel: NotificationChannel, secret: String?,
+                      now: Date) -> (status: Int?, error: String?) {
+        guard channel.active else { return (nil, "the channel is inactive") }
+        let request: ChannelRequest
+        do {
+            request = try ChannelRequest.build(kind: channel.kind, url: channel.url, secret: secret, settings: channel.settings,
+                                               message: delivery.message, eventID: delivery.eventID, now: now,
+                                               nonce: UUID().uuidString.lowercased())
+        } catch {
+            return (nil, "\(error)")
+        }
+        guard let url = URL(string: request.url) else { return (nil, "the channel's URL is not valid") }
+        var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
+        let answer = HTTPExchange.run(urlRequest)
+        if let error = answer.error { return (nil, error) }
+        return (answer.status, ChannelRequest.failure(kind: channel.kind, status: answer.status ?? 0, body: answer.body))
+    }
+}
+
+/// One blocking HTTP exchange through URLSession (the worker's loop is synchronous).
+enum HTTPExchange {
+    static let session = URLSession(configuration: .ephemeral)
+
+    static func run(_ request: URLRequest) -> (status: Int?, body: [UInt8], error: String?) {
+        let done = DispatchSemaphore(value: 0)
+        let result = ResultBox()
+        let task = session.dataTask(with: request) { data, response, error in
+            result.set(status: (response as? HTTPURLResponse)?.statusCode, body: data.map(Array.init) ?? [],
+                       error: error.map { $0.localizedDescription })
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        return result.value
+    }
+
+    final class ResultBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: (status: Int?, body: [UInt8], error: String?) = (nil, [], "no answer")
+        func set(status: Int?, body: [UInt8], error: String?) { lock.withLock { stored = (status, body, error) } }
+        var value: (status: Int?, body: [UInt8], error: String?) { lock.withLock { stored } }
+    }
+}

@@ -1,0 +1,252 @@
+import Crypto
+import Foundation
+import PitstopCore
+import Postgres
+
+/// The scope tenant's notification channels and deliveries. Secrets arrive and leave sealed
+/// (`ChannelSecrets` seals them); this layer never sees one in the clear.
+public struct NotificationRepository {
+    let transaction: Transaction
+    let tenantID: UUID
+
+    static let channelColumns = """
+        id, name, kind, url, encode(secret_box, 'hex') AS secret_box, settings, active, created_at, updated_at, version
+        """
+
+    public struct ChannelInput: Sendable {
+        public var name: String
+        public var kind: NotificationChannel.Kind
+        public var url: String
+        public var settings: NotificationChannel.Settings
+        public var active: Bool
+
+        public init(name: String, kind: NotificationChannel.Kind, url: String, settings: NotificationChannel.Settings, active: Bool) {
+            self.name = name
+            self.kind = kind
+            self.url = url
+            self.settings = settings
+            self.active = active
+        }
+    }
+
+    public func createChannel(_ input: ChannelInput, secretBox: [UInt8]?) throws -> NotificationChannel {
+        try Self.decodeChannel(transaction.query("""
+            INSERT INTO notification_channels (tenant_id, id, name, kind, url, secret_box, settings, active)
+            VALUES (\(tenantID), \(UUID()), \(input.name), \(input.kind.rawValue), \(input.url), \(secretBox.map { "\\x" + $0.hex })::bytea,
+                    \(JSONB(input.settings))::jsonb, \(input.active))
+            RETURNING \(unsafeRaw: Self.channelColumns)
+            """)[0]).channel
+    }
+
+    public func channel(id: UUID) throws -> (channel: NotificationChannel, secretBox: [UInt8]?) {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("notification channel") }
+        return try Self.decodeChannel(row)
+    }
+
+    public func channels() throws -> [NotificationChannel] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels WHERE tenant_id = \(tenantID) ORDER BY created_at, id LIMIT 1000
+            """).rows.map { try Self.decodeChannel($0).channel }
+    }
+
+    /// Replaces a channel's settings; a nil `secretBox` keeps the secret it has.
+    public func replaceChannel(id: UUID, expectedVersion: Int, _ input: ChannelInput, secretBox: [UInt8]?) throws -> NotificationChannel {
+        let rows = try transaction.query("""
+            UPDATE notification_channels SET name = \(input.name), kind = \(input.kind.rawValue), url = \(input.url),
+                secret_box = coalesce(\(secretBox.map { "\\x" + $0.hex })::bytea, secret_box), settings = \(JSONB(input.settings))::jsonb,
+                active = \(input.active), updated_at = now(), version = version + 1
+            WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
+            RETURNING \(unsafeRaw: Self.channelColumns)
+            """)
+        if let row = rows.first { return try Self.decodeChannel(row).channel }
+        throw try RecordVersion.failure(transaction, table: "notification_channels", tenantID: tenantID, id: id, what: "notification channel")
+    }
+
+    public func deleteChannel(id: UUID) throws {
+        do {
+            guard try transaction.execute("DELETE FROM notification_channels WHERE tenant_id = \(tenantID) AND id = \(id)") == 1 else {
+                throw StoreError.notFound("notification channel")
+            }
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+            throw StoreError.conflict("the channel has deliveries on record; set active to false instead")
+        }
+    }
+
+    static func decodeChannel(_ row: Row) throws -> (channel: NotificationChannel, secretBox: [UInt8]?) {
+        let kindText: String = try row.decode("kind")
+        guard let kind = NotificationChannel.Kind(rawValue: kindText) else {
+            throw PostgresError(kind: .decoding, message: "notification_channels.kind holds unknown kind \(kindText)")
+        }
+        let box = try row.decode("secret_box", as: String?.self).map(Self.bytes(hex:))
+        return (NotificationChannel(id: try row.decode("id"), name: try row.decode("name"), kind: kind, url: try row.decode("url"),
+                                    hasSecret: box != nil, settings: try row.decodeJSON("settings"), active: try row.decode("active"),
+                                    createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+                                    version: try row.decode("version")), box)
+    }
+
+    static func bytes(hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for byte in hex.utf8 {
+            let value: UInt8 = byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x61 + 10
+            if let first = high {
+                out.append(first << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
+        return out
+    }
+
+    // MARK: deliveries
+
+    public struct Delivery: Sendable, Equatable {
+        public enum State: String, Sendable, CaseIterable { case pending, delivered, dead }
+        public var id: UUID
+        public var eventID: UUID
+        public var channelID: UUID
+        public var topic: String
+        public var message: NotificationMessage
+        public var state: State
+        public var attempts: Int
+        public var nextAttemptAt: Date
+        public var lastError: String?
+        public var createdAt: Date
+        public var deliveredAt: Date?
+    }
+
+    public struct Attempt: Sendable, Equatable {
+        public var attempt: Int
+        public var startedAt: Date
+        public var statusCode: Int?
+        public var latencyMilliseconds: Int
+        public var error: String?
+    }
+
+    static let deliveryColumns = """
+        id, event_id, channel_id, topic, message, state, attempts, next_attempt_at, last_error, created_at, delivered_at
+        """
+
+    /// One delivery of event `eventID` to a channel, unless there is one already (a retried
+    /// fan-out changes nothing).
+    public func enqueue(eventID: UUID, topic: String, channelID: UUID, message: NotificationMessage, now: Date) throws {
+        _ = try ReferenceErrors.naming(["notification_deliveries_tenant_id_channel_id_fkey": "channel_id"]) {
+            try transaction.execute("""
+                INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
+                VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(topic), \(JSONB(message))::jsonb, \(now), \(now))
+                ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
+                """)
+        }
+    }
+
+    /// Deliveries due at `now`, taken for `lease`: their next attempt moves past the lease and the
+    /// attempt is counted before anything is sent, so a sender that dies leaves them to the next.
+    public func claimDue(at now: Date, lease: TimeInterval, limit: Int) throws -> [Delivery] {
+        try transaction.query("""
+            UPDATE notification_deliveries d SET next_attempt_at = \(now.addingTimeInterval(lease)), attempts = d.attempts + 1
+            FROM (SELECT id FROM notification_deliveries
+                  WHERE tenant_id = \(tenantID) AND state = 'pending' AND next_attempt_at <= \(now)::timestamptz
+                  ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
+            WHERE d.tenant_id = \(tenantID) AND d.id = due.id
+            RETURNING d.id, d.event_id, d.channel_id, d.topic, d.message, d.state, d.attempts, d.next_attempt_at, d.last_error, d.created_at,
+                      d.delivered_at
+            """).rows.map(Self.decodeDelivery)
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case delivered
+        case retry(at: Date)
+        case dead
+    }
+
+    /// Logs an attempt and what follows from it.
+    public func record(_ delivery: Delivery, startedAt: Date, statusCode: Int?, latencyMilliseconds: Int, error: String?,
+                       outcome: Outcome, now: Date) throws {
+        let state: String
+        let next: Date
+        switch outcome {
+        case .delivered: (state, next) = ("delivered", now)
+        case .retry(let at): (state, next) = ("pending", at)
+        case .dead: (state, next) = ("dead", now)
+        }
+        try transaction.execute("""
+            INSERT INTO notification_attempts (tenant_id, delivery_id, attempt, started_at, status_code, latency_ms, error)
+            VALUES (\(tenantID), \(delivery.id), \(delivery.attempts), \(startedAt), \(statusCode), \(latencyMilliseconds),
+                    \(error.map { String($0.prefix(1000)) }))
+            ON CONFLICT DO NOTHING
+            """)
+        try transaction.execute("""
+            UPDATE notification_deliveries SET state = \(state), next_attempt_at = \(next), last_error = \(error.map { String($0.prefix(1000)) }),
+                delivered_at = CASE WHEN \(state) = 'delivered' THEN \(now)::timestamptz END
+            WHERE tenant_id = \(tenantID) AND id = \(delivery.id) AND state = 'pending'
+            """)
+    }
+
+    /// Newest first, optionally of one state.
+    public func deliveries(state: Delivery.State?, limit: Int) throws -> [Delivery] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.deliveryColumns) FROM notification_deliveries
+            WHERE tenant_id = \(tenantID) AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue)::text)
+            ORDER BY created_at DESC, id DESC LIMIT \(limit)
+            """).rows.map(Self.decodeDelivery)
+    }
+
+    public func delivery(id: UUID) throws -> (delivery: Delivery, attempts: [Attempt]) {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.deliveryColumns) FROM notification_deliveries WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("notification delivery") }
+        let attempts = try transaction.query("""
+            SELECT attempt, started_at, status_code, latency_ms, error FROM notification_attempts
+            WHERE tenant_id = \(tenantID) AND delivery_id = \(id) ORDER BY attempt
+            """).rows.map {
+                Attempt(attempt: try $0.decode("attempt"), startedAt: try $0.decode("started_at"), statusCode: try $0.decode("status_code"),
+                        latencyMilliseconds: try $0.decode("latency_ms"), error: try $0.decode("error"))
+            }
+        return (try Self.decodeDelivery(row), attempts)
+    }
+
+    /// Sends a dead (or still pending) delivery again now; a delivered one is a conflict.
+    public func retry(id: UUID, now: Date = Date()) throws -> Delivery {
+        let rows = try transaction.query("""
+            UPDATE notification_deliveries SET state = 'pending', next_attempt_at = \(now)
+            WHERE tenant_id = \(tenantID) AND id = \(id) AND state <> 'delivered'
+            RETURNING \(unsafeRaw: Self.deliveryColumns)
+            """)
+        if let row = rows.first { return try Self.decodeDelivery(row) }
+        _ = try delivery(id: id)
+        throw StoreError.conflict("the delivery was delivered already")
+    }
+
+    static func decodeDelivery(_ row: Row) throws -> Delivery {
+        let stateText: String = try row.decode("state")
+        guard let state = Delivery.State(rawValue: stateText) else {
+            throw PostgresError(kind: .decoding, message: "notification_deliveries.state holds unknown state \(stateText)")
+        }
+        return Delivery(id: try row.decode("id"), eventID: try row.decode("event_id"), channelID: try row.decode("channel_id"),
+                        topic: try row.decode("topic"), message: try row.decodeJSON("message"), state: state,
+                        attempts: try row.decode("attempts"), nextAttemptAt: try row.decode("next_attempt_at"),
+                        lastError: try row.decode("last_error"), createdAt: try row.decode("created_at"),
+                        deliveredAt: try row.decode("delivered_at"))
+    }
+}
+
+/// Seals and opens channel secrets under the deployment's key (PITSTOP_SECRET_KEY), bound to
+/// the tenant, so a sealed secret copied into another tenant's row does not open.
+public struct ChannelSecrets: Sendable {
+    let key: [UInt8]
+
+    public init?(key: [UInt8]) {
+        guard key.count == SecretBox.keyLength else { return nil }
+        self.key = key
+    }
+
+    public func seal(_ secret: String, tenant: UUID) -> [UInt8] {
+        SecretBox.seal(Array(secret.utf8), key: key, context: Array(tenant.lowercasedText.utf8))
+    }
+
+    public func open(_ box: [UInt8], tenant: UUID) -> String? {
+        SecretBox.open(box, key: key, context: Array(tenant.lowercasedText.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

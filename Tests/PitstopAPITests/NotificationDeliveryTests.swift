@@ -1,0 +1,222 @@
+import Crypto
+import Foundation
+import HTTPServer
+import Logging
+import Notifications
+import PitstopJobs
+import PitstopStore
+import PitstopTesting
+import Postgres
+import Synchronization
+import Testing
+
+/// Escalations from the SLA sweep delivered to receivers on 127.0.0.1 that check each request
+/// the way DingTalk, WeCom, Aliyun and Standard Webhooks receivers do.
+extension SweepingTests {
+    @Suite struct NotificationDeliveryTests {
+        static let key = RandomToken.bytes(32)
+        static let dingTalkSecret = "SECabc123dingtalk"
+        static let aliyunSecret = "aliyun-secret"
+        let dispatch = DispatchAPITests()
+        let sla = SLAAPITests()
+
+        /// What the receivers accepted, by service; and a switch that makes the webhook receiver fail.
+        final class Receivers: @unchecked Sendable {
+            private let lock = NSLock()
+            private var log: [String: [[String: Any]]] = [:]
+            private var seen: Set<String> = []
+            var webhookDown = false
+            var webhookSecret = ""
+            var server: HTTPServer!
+
+            func record(_ service: String, _ body: [String: Any]) { lock.withLock { log[service, default: []].append(body) } }
+            func received(_ service: String) -> [[String: Any]] { lock.withLock { log[service] ?? [] } }
+            /// Standard Webhooks receivers de-duplicate on webhook-id.
+            func firstTime(_ id: String) -> Bool { lock.withLock { seen.insert(id).inserted } }
+            var base: String { "http://127.0.0.1:\(server.port)" }
+        }
+
+        static func answer(_ object: [String: Any], status: Int = 200) -> HTTPResponse {
+            HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                         body: Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+        }
+
+        static func startReceivers() throws -> Receivers {
+            let receivers = Receivers()
+            let router = Router([
+                // DingTalk: the token, a timestamp within an hour, and sign = base64(HMAC-SHA256(secret, ts + "\n" + secret)).
+                Router.route("POST", "/robot/send") { request in
+                    guard request.queryValue("access_token") == "ding-token", let timestamp = request.queryValue("timestamp").flatMap(Int64.init),
+                          abs(Double(timestamp) / 1000 - Date().timeIntervalSince1970) < 3600 else {
+                        return answer(["errcode": 310000, "errmsg": "keywords not in content, timestamp or token invalid"])
+                    }
+                    let expected = Data(Digest.hmacSHA256(key: Array(dingTalkSecret.utf8), message: Array("\(timestamp)\n\(dingTalkSecret)".utf8)))
+                        .base64EncodedString()
+                    guard request.queryValue("sign") == expected else { return answer(["errcode": 310000, "errmsg": "sign not match"]) }
+                    receivers.record("dingtalk", (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:])
+                    return answer(["errcode": 0, "errmsg": "ok"])
+                },
+                Router.route("POST", "/cgi-bin/webhook/send") { request in
+                    guard request.queryValue("key") == "wecom-key" else { return answer(["errcode": 93000, "errmsg": "invalid webhook url"]) }
+                    receivers.record("wecom", (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:])
+                    return answer(["errcode": 0, "errmsg": "ok"])
+                },
+                // Aliyun RPC: the signature over every other parameter, with the secret and "&".
+                Router.route("GET", "/sms/") { request in
+                    var parameters: [String: String] = [:]
+                    for (name, value) in request.query { parameters[name] = value }
+                    guard let signature = parameters["Signature"],
+                          signature == AliyunSMS.signature(parameters, accessKeySecret: aliyunSecret) else {
+                        return answer(["Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched"])
+                    }
+                    receivers.record("sms", parameters)
+                    return answer(["Code": "OK", "Message": "OK", "BizId": "1"])
+                },
+                Router.route("POST", "/hooks") { request in
+                    if receivers.webhookDown { return answer(["error": "down for maintenance"], status: 503) }
+                    guard let id = request.headers["webhook-id"], let timestamp = request.headers["webhook-timestamp"].flatMap(Int64.init),
+                          let key = StandardWebhooks.key(of: receivers.webhookSecret),
+                          request.headers["webhook-signature"]?.split(separator: " ").contains(where: {
+                              String($0) == StandardWebhooks.signature(key: key, id: id, timestamp: timestamp, body: request.body)
+                          }) == true else {
+                        return answer(["error": "bad signature"], status: 401)
+                    }
+                    if receivers.firstTime(id) {
+                        receivers.record("webhook", (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:])
+                    }
+                    return .noContent()
+                },
+            ])
+            var configuration = HTTPServer.Configuration()
+            configuration.port = 0
+            receivers.server = HTTPServer(configuration: configuration, router: router, logger: Logger(component: "receiver", minimumLevel: .error, sink: { _ in }))
+            try receivers.server.start()
+            return receivers
+        }
+
+        var sweep: SLASweep { SLASweep(database: TestDatabase.shared.database, logger: Logger(component: "test", minimumLevel: .error, sink: { _ in })) }
+
+        func sender(maxAttempts: Int = 8) -> DeliverySender {
+            DeliverySender(database: TestDatabase.shared.database, secrets: ChannelSecrets(key: Self.key)!,
+                           logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }), maxAttempts: maxAttempts, backoff: { _ in 5 })
+        }
+
+        func channel(_ api: TestAPI, _ admin: String, _ json: String) throws -> [String: Any] {
+            let created = try api.client.send("POST", "/v1/notification-channels", headers: bearer(admin), json: json)
+            #expect(created.status == 201, "\(created.text)")
+            return created.json
+        }
+
+        @Test func aBreachReachesEveryChannelSignedAsEachServiceExpects() throws {
+            let receivers = try Self.startReceivers()
+            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let ding = try channel(api, f.adminKey, #"{"name":"维修群","kind":"dingtalk","url":"\#(receivers.base)/robot/send?access_token=ding-token","secret":"\#(Self.dingTalkSecret)","settings":{"mobiles":["13800138000"]}}"#)
+            #expect(ding["secret"] == nil && ding["has_secret"] as? Bool == true)
+            let wecom = try channel(api, f.adminKey, #"{"name":"店长群","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)
+            let sms = try channel(api, f.adminKey, #"{"name":"短信","kind":"aliyun_sms","url":"\#(receivers.base)/sms","secret":"\#(Self.aliyunSecret)","settings":{"access_key_id":"LTAI","sign_name":"派修","template_code":"SMS_1","mobiles":["13900139000"]}}"#)
+            let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
+            receivers.webhookSecret = try #require(hook["secret"] as? String)
+            #expect(receivers.webhookSecret.hasPrefix("whsec_"))
+            let ids = [ding, wecom, sms, hook].compactMap { $0["id"] as? String }.map { "\"\($0)\"" }.joined(separator: ",")
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"急修","is_default":true,"warn_at":[0.5],"resolution":{"minutes":1,"business_time":false},
+                 "escalation":[{"on":"breach","channels":[\(ids)]}]}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            let id = try dispatch.order(api, f)
+            let start = try SweepingTests.SLASweepTests().created(api, f, id)
+
+            // The warning has no level, so it goes nowhere; the breach goes to all four.
+            _ = try sweep.run(now: start.addingTimeInterval(40))
+            _ = try sweep.run(now: start.addingTimeInterval(70))
+            let sent = try sender().run(now: start.addingTimeInterval(70))
+            #expect(sent.delivered == 4 && sent.failed == 0)
+            let dingBody = try #require(receivers.received("dingtalk").first)
+            #expect(dingBody["msgtype"] as? String == "markdown")
+            #expect(((dingBody["markdown"] as? [String: Any])?["text"] as? String)?.contains("超时") == true)
+            #expect((dingBody["at"] as? [String: Any])?["atMobiles"] as? [String] == ["13800138000"])
+            #expect(receivers.received("wecom").count == 1)
+            #expect(receivers.received("sms").first?["PhoneNumbers"] as? String == "13900139000")
+            let event = try #require(receivers.received("webhook").first)
+            #expect(event["type"] as? String == "work_order.sla_breached")
+            #expect((event["data"] as? [String: Any])?["work_order_id"] as? String == id)
+            // Nothing is sent twice.
+            #expect(try sender().run(now: start.addingTimeInterval(200)) == (0, 0))
+            let log = try api.get("/v1/notification-deliveries?state=delivered", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+            #expect(log.count == 4)
+        }
+
+        @Test func aReceiverThatIsDownGetsTheEventWhenItIsBackAndDeadDeliveriesCanBeRetried() throws {
+            let receivers = try Self.startReceivers()
+            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
+            receivers.webhookSecret = try #require(hook["secret"] as? String)
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"急修","is_default":true,"warn_at":[0.5],"resolution":{"minutes":1,"business_time":false},
+                 "escalation":[{"on":"warning","channels":["\(hook["id"] as? String ?? "")"]}]}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            let id = try dispatch.order(api, f)
+            let start = try SweepingTests.SLASweepTests().created(api, f, id)
+            _ = try sweep.run(now: start.addingTimeInterval(40))
+
+            receivers.webhookDown = true
+            #expect(try sender(maxAttempts: 2).run(now: start.addingTimeInterval(41)) == (0, 1))
+            // The back-off (5 s here) holds the next attempt back.
+            #expect(try sender(maxAttempts: 2).run(now: start.addingTimeInterval(42)) == (0, 0))
+            #expect(try sender(maxAttempts: 2).run(now: start.addingTimeInterval(47)) == (0, 1))
+            let dead = try #require((api.get("/v1/notification-deliveries?state=dead", key: f.adminKey).json["items"] as? [[String: Any]])?.first)
+            let deliveryID = try #require(dead["id"] as? String)
+            let detail = try api.get("/v1/notification-deliveries/\(deliveryID)", key: f.adminKey)
+            #expect((detail.json["log"] as? [[String: Any]])?.compactMap { $0["status_code"] as? Int } == [503, 503])
+            #expect((detail.json["last_error"] as? String)?.hasPrefix("HTTP 503") == true)
+
+            // Back up: a manual retry delivers it, once, with the event's id as webhook-id.
+            receivers.webhookDown = false
+            #expect(try api.client.send("POST", "/v1/notification-deliveries/\(deliveryID)/retry", headers: bearer(f.adminKey)).status == 200)
+            #expect(try sender().run(now: Date()).delivered >= 1)
+            #expect(receivers.received("webhook").count == 1)
+            #expect(receivers.received("webhook").first?["id"] as? String == dead["event_id"] as? String)
+            #expect(try api.client.send("POST", "/v1/notification-deliveries/\(deliveryID)/retry", headers: bearer(f.adminKey)).status == 409)
+        }
+
+        @Test func channelsCheckTheirSettingsAndNeverShowSecrets() throws {
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let tenant = try api.makeTenant()
+            let bad = try api.client.send("POST", "/v1/notification-channels", headers: bearer(tenant.adminKey),
+                                          json: #"{"name":"短信","kind":"aliyun_sms","url":"ftp://x","settings":{"mobiles":["13a"]}}"#)
+            #expect(bad.status == 422)
+            #expect(Set(bad.problemFields) == ["url", "settings.access_key_id", "settings.sign_name", "settings.template_code", "secret",
+                                               "settings.mobiles[0]"])
+            let created = try channel(api, tenant.adminKey, #"{"name":"群","kind":"dingtalk","url":"https://oapi.dingtalk.com/robot/send?access_token=t","secret":"SECx"}"#)
+            let id = try #require(created["id"] as? String)
+            let listed = try api.get("/v1/notification-channels", key: tenant.adminKey)
+            #expect(!listed.text.contains("SECx"))
+            // Stored sealed: the database holds no readable secret.
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            let stored: String = try owner.query("SELECT encode(secret_box, 'escape') AS box FROM notification_channels WHERE id = \(UUID(uuidString: id)!)")
+                .rows[0].decode("box")
+            #expect(!stored.contains("SECx"))
+            // A policy may only name the tenant's own channels.
+            let other = try api.makeTenant()
+            let foreign = try api.client.send("POST", "/v1/sla-policies", headers: bearer(other.adminKey), json: """
+                {"name":"x","resolution":{"minutes":60},"escalation":[{"on":"breach","channels":["\(id)"]}]}
+                """)
+            #expect(foreign.problemFields == ["escalation[0].channels[0]"])
+            #expect(try api.get("/v1/notification-channels/\(id)", key: other.adminKey).status == 404)
+            // Without PITSTOP_SECRET_KEY secrets cannot be kept.
+            let keyless = try TestAPI()
+            defer { keyless.stop() }
+            let refused = try keyless.client.send("POST", "/v1/notification-channels", headers: bearer(tenant.adminKey),
+                                                  json: #"{"name":"群","kind":"dingtalk","url":"https://oapi.dingtalk.com/robot/send","secret":"SECx"}"#)
+            #expect(refused.status == 503)
+        }
+    }
+}
