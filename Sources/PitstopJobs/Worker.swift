@@ -52,9 +52,13 @@ public final class Worker: Sendable {
                 heartbeat()
                 nextHeartbeat = ContinuousClock.now + configuration.heartbeatInterval
             }
+            // Work done this round means more may be waiting (a backlog after downtime, a batch
+            // cut at its limit): go round again at once instead of waiting.
+            var worked = 0
             // Offers lapse on the second; the sweep costs one small query when nothing is due.
             do {
                 let lapsed = try offers.run()
+                worked += lapsed
                 if lapsed > 0 { logger.info("offers lapsed", ["count": .int(lapsed)]) }
             } catch {
                 logger.warning("offer sweep failed", ["error": .string("\(error)")])
@@ -62,6 +66,7 @@ public final class Worker: Sendable {
             // SLA warnings and breaches: also one small indexed query when nothing is due.
             do {
                 let sent = try clocks.run()
+                worked += sent.warnings + sent.breaches
                 if sent.warnings + sent.breaches > 0 {
                     logger.info("SLA warnings and breaches sent", ["warnings": .int(sent.warnings), "breaches": .int(sent.breaches)])
                 }
@@ -70,11 +75,13 @@ public final class Worker: Sendable {
             }
             do {
                 if let sent = try sender?.run(), sent.delivered + sent.failed > 0 {
+                    worked += sent.delivered + sent.failed
                     logger.info("notifications sent", ["delivered": .int(sent.delivered), "failed": .int(sent.failed)])
                 }
             } catch {
                 logger.warning("notification delivery failed", ["error": .string("\(error)")])
             }
+            if worked > 0 { continue }
             // Short waits keep the stop latency low; NOTIFY ends a wait early.
             do {
                 let woken = try listener.wait(timeout: min(.seconds(1), nextHeartbeat - ContinuousClock.now))
