@@ -98,10 +98,15 @@ GRANT SELECT, INSERT, UPDATE ON work_order_sla_clocks, work_order_sla_pauses TO 
 
 -- The worker's sweep runs as the app role, which sees one tenant at a time; this reveals only
 -- which tenants have a warning or breach due, through the partial index above, so an idle sweep
--- costs the same with a thousand open orders or ten million.
+-- costs the same with a thousand open orders or ten million. The function's query is planned
+-- without knowing `at`; ORDER BY and LIMIT keep that plan an index scan that stops at the first
+-- clock not due (a bare range on a parameter is planned as a scan of the whole table). Tenants
+-- beyond the earliest thousand due clocks come in the next round.
 CREATE FUNCTION tenants_with_due_sla_clocks(at timestamptz) RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
-    AS $$ SELECT DISTINCT tenant_id FROM public.work_order_sla_clocks WHERE next_check_at <= at $$;
+    AS $$ SELECT DISTINCT tenant_id FROM (
+              SELECT tenant_id FROM public.work_order_sla_clocks
+              WHERE next_check_at <= at ORDER BY next_check_at LIMIT 1000) AS due $$;
 REVOKE ALL ON FUNCTION tenants_with_due_sla_clocks(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenants_with_due_sla_clocks(timestamptz) TO pitstop_app;
 

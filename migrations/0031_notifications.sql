@@ -76,9 +76,12 @@ $$;
 GRANT SELECT, INSERT, UPDATE, DELETE ON notification_channels TO pitstop_app;
 GRANT SELECT, INSERT, UPDATE ON notification_deliveries, notification_attempts TO pitstop_app;
 
--- The sender finds tenants with deliveries due without seeing their rows.
+-- The sender finds tenants with deliveries due without seeing their rows (ordered and limited
+-- so the plan, made without knowing `at`, stays an index scan; see tenants_with_due_sla_clocks).
 CREATE FUNCTION tenants_with_due_deliveries(at timestamptz) RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
-    AS $$ SELECT DISTINCT tenant_id FROM public.notification_deliveries WHERE state = 'pending' AND next_attempt_at <= at $$;
+    AS $$ SELECT DISTINCT tenant_id FROM (
+              SELECT tenant_id FROM public.notification_deliveries
+              WHERE state = 'pending' AND next_attempt_at <= at ORDER BY next_attempt_at LIMIT 1000) AS due $$;
 REVOKE ALL ON FUNCTION tenants_with_due_deliveries(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenants_with_due_deliveries(timestamptz) TO pitstop_app;
