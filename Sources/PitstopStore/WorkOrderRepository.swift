@@ -79,8 +79,8 @@ public struct WorkOrderRepository {
         // and event: the counter row every creation of the tenant's day needs stays locked for
         // this statement and the COMMIT only.
         let day = WorkOrderNumber.dayKey(now, in: zone)
-        let order = try Self.mappingReferences {
-            try Self.decode(transaction.query("""
+        let row = try Self.mappingReferences {
+            try transaction.query("""
                 WITH n AS (
                     INSERT INTO work_order_counters (tenant_id, day, last_number) VALUES (\(tenantID), \(day)::date, 1)
                     ON CONFLICT (tenant_id, day) DO UPDATE SET last_number = work_order_counters.last_number + 1
@@ -100,10 +100,12 @@ public struct WorkOrderRepository {
                     FROM n
                     RETURNING *
                 )
-                \(eventsAndResult(kind: "created", from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: "work_order.created"))
-                """)[0])
+                \(eventsAndResult(kind: "created", from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: "work_order.created",
+                                  slaFlag: .tenantHasPolicies))
+                """)[0]
         }
-        try slaClocks.start(order, now: now)
+        let order = try Self.decode(row)
+        if try row.decode("sla") { try slaClocks.start(order, now: now) }
         return order
     }
 
@@ -206,8 +208,8 @@ public struct WorkOrderRepository {
         try WorkOrderLifecycle.validate(from: current, to: next, reason: reason, completedAt: try row.decode("completed_at"),
                                         now: now, reopenWindow: reopenWindow)
         if next == .assigned && assignee == nil { throw ValidationError(field: "assignee_id", "is required to assign an order") }
-        let order = try Self.mappingReferences {
-            try Self.decode(transaction.query("""
+        let changed = try Self.mappingReferences {
+            try transaction.query("""
                 WITH o AS (
                     UPDATE work_orders SET
                         status = \(next.rawValue),
@@ -226,10 +228,12 @@ public struct WorkOrderRepository {
                     WHERE tenant_id = \(tenantID) AND id = \(id)
                     RETURNING *
                 )
-                \(eventsAndResult(kind: "status_changed", from: current, note: note ?? reason, actor: actor, topic: "work_order.status_changed"))
-                """)[0])
+                \(eventsAndResult(kind: "status_changed", from: current, note: note ?? reason, actor: actor, topic: "work_order.status_changed",
+                                  slaFlag: .orderHasClocks))
+                """)[0]
         }
-        try slaClocks.statusChanged(order, from: current, now: now)
+        let order = try Self.decode(changed)
+        if try changed.decode("sla") { try slaClocks.statusChanged(order, from: current, now: now) }
         return order
     }
 
@@ -754,7 +758,11 @@ public struct WorkOrderRepository {
     /// The tail of a statement whose CTE `o` inserted or updated one work order: its timeline
     /// entry, its outbox event (the event id is what receivers de-duplicate on), and the order's
     /// columns as the result — all in the statement that made the change.
-    private func eventsAndResult(kind: String, from: WorkOrderStatus?, note: String?, actor: UUID?, topic: String) -> SQL {
+    /// `slaFlag` adds a boolean column `sla` to the result: whether the tenant has SLA policies
+    /// (for a new order) or the order has clocks (for a status change), so tenants without SLA
+    /// pay no extra round trip for it.
+    private func eventsAndResult(kind: String, from: WorkOrderStatus?, note: String?, actor: UUID?, topic: String,
+                                 slaFlag: SLAFlag = .none) -> SQL {
         """
         , event AS (
             INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
@@ -768,8 +776,21 @@ public struct WorkOrderRepository {
                                       'from', \(from?.rawValue)::text, 'to', o.status, 'at', o.updated_at)
             FROM o
         )
-        SELECT \(unsafeRaw: Self.columns) FROM o
+        SELECT \(unsafeRaw: Self.columns)\(unsafeRaw: slaFlag.column) FROM o
         """
+    }
+
+    enum SLAFlag {
+        case none, tenantHasPolicies, orderHasClocks
+
+        var column: String {
+            switch self {
+            case .none: ""
+            case .tenantHasPolicies: ", EXISTS (SELECT 1 FROM sla_policies p WHERE p.tenant_id = o.tenant_id) AS sla"
+            case .orderHasClocks:
+                ", EXISTS (SELECT 1 FROM work_order_sla_clocks c WHERE c.tenant_id = o.tenant_id AND c.work_order_id = o.id) AS sla"
+            }
+        }
     }
 
     /// References to another tenant's (or no) record break a composite foreign key: name the field.
