@@ -110,9 +110,9 @@ CREATE FUNCTION tenants_with_due_sla_clocks(at timestamptz) RETURNS SETOF uuid
 REVOKE ALL ON FUNCTION tenants_with_due_sla_clocks(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenants_with_due_sla_clocks(timestamptz) TO pitstop_app;
 
--- 'sla_warning' and 'sla_breached': written by the worker's sweep.
+-- 'sla_warning', 'sla_breached' and 'sla_escalated' (a later breach level): written by the worker's sweep.
 ALTER TABLE work_order_events DROP CONSTRAINT work_order_events_kind_check;
 ALTER TABLE work_order_events ADD CONSTRAINT work_order_events_kind_check
     CHECK (kind IN ('created', 'status_changed', 'updated', 'linked_report', 'customer_message', 'pooled', 'unpooled', 'transferred',
                     'dispatch_exhausted', 'checked_in', 'checked_out', 'report_saved', 'parts_requested', 'parts_decided',
-                    'transfer_requested', 'sla_warning', 'sla_breached'));
+                    'transfer_requested', 'sla_warning', 'sla_breached', 'sla_escalated'));

@@ -492,7 +492,7 @@ enum OpenAPIDocument {
                                                                    "customer_message", "pooled", "unpooled", "transferred",
                                                                    "dispatch_exhausted", "checked_in", "checked_out", "report_saved",
                                                                    "parts_requested", "parts_decided", "transfer_requested", "sla_warning",
-                                                                   "sla_breached"]] as Object,
+                                                                   "sla_breached", "sla_escalated"]] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

@@ -91,7 +91,10 @@ extension OpenAPIDocument {
                 "properties": ["on": ["type": "string", "enum": SLARules.Escalation.Trigger.allCases.map(\.rawValue)] as Object,
                                "channels": ["type": "array", "minItems": 1, "maxItems": 5, "items": uuid] as Object,
                                "mention_assignee": ["type": "boolean", "default": false,
-                                                    "description": "@-mention (robots) or text (SMS) the order's engineer"] as Object] as Object,
+                                                    "description": "@-mention (robots) or text (SMS) the order's engineer"] as Object,
+                               "after_minutes": ["type": "integer", "minimum": 0, "maximum": 10080, "default": 0,
+                                                 "description": "Breach levels: minutes after the due time; none is sent once the target is met"]
+                                   as Object] as Object,
             ] as Object,
         ]
     }

@@ -214,7 +214,9 @@ struct SLAPolicyInputBody: Decodable {
     func checked() throws -> SLARepository.PolicyInput {
         let goal = { (body: SLAGoalBody?) in body.map { SLARules.Goal(minutes: $0.minutes, businessTime: $0.businessTime ?? true) } }
         let defaults = SLARules()
-        let levels = (escalation ?? []).map { SLARules.Escalation(on: $0.on, channels: $0.channels, mentionAssignee: $0.mentionAssignee ?? false) }
+        let levels = (escalation ?? []).map {
+            SLARules.Escalation(on: $0.on, channels: $0.channels, mentionAssignee: $0.mentionAssignee ?? false, afterMinutes: $0.afterMinutes ?? 0)
+        }
         let rules = SLARules(firstResponse: goal(firstResponse), arrival: goal(arrival), resolution: goal(resolution),
                              warnAt: warnAt ?? defaults.warnAt, pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, escalation: levels)
         var errors = TextRules.nameErrors(name, field: "name") + rules.errors
@@ -239,6 +241,8 @@ struct EscalationBody: Codable {
     var on: SLARules.Escalation.Trigger
     var channels: [UUID]
     var mentionAssignee: Bool?
+    /// Breach levels only: minutes after the due time.
+    var afterMinutes: Int?
 }
 
 struct SLAPolicyBody: Encodable {
@@ -272,7 +276,9 @@ struct SLAPolicyBody: Encodable {
         resolution = goal(policy.rules.resolution)
         warnAt = policy.rules.warnAt
         pausedStatuses = policy.rules.pausedStatuses
-        escalation = policy.rules.escalation.map { EscalationBody(on: $0.on, channels: $0.channels, mentionAssignee: $0.mentionAssignee) }
+        escalation = policy.rules.escalation.map {
+            EscalationBody(on: $0.on, channels: $0.channels, mentionAssignee: $0.mentionAssignee, afterMinutes: $0.afterMinutes)
+        }
         createdAt = policy.createdAt
         updatedAt = policy.updatedAt
         version = policy.version

@@ -22,57 +22,72 @@ public struct SLASweep: Sendable {
         self.batch = batch
     }
 
-    /// Handles what is due at `now`; returns the warnings and breaches sent. A tenant whose
-    /// batch fails is logged and left for the next sweep; the others go on.
+    /// What one sweep sent.
+    public struct Sent: Sendable, Equatable {
+        public var warnings = 0
+        public var breaches = 0
+        public var escalations = 0
+
+        public var total: Int { warnings + breaches + escalations }
+    }
+
+    /// Handles what is due at `now`. A tenant whose batch fails is logged and left for the next
+    /// sweep; the others go on.
     @discardableResult
-    public func run(now: Date = Date()) throws -> (warnings: Int, breaches: Int) {
-        var warnings = 0
-        var breaches = 0
+    public func run(now: Date = Date()) throws -> Sent {
+        var sent = Sent()
         for tenantID in try database.withPlatform({ try $0.tenantsWithDueSLAClocks(at: now) }) {
             do {
-                let (sentWarnings, sentBreaches) = try database.withTenant(tenantID) { scope in
+                let tenantSent = try database.withTenant(tenantID) { scope in
                     var policies: [UUID: SLAPolicy] = [:]
-                    var counts = (0, 0)
+                    var counts = Sent()
                     for (workOrder, clock) in try scope.slaClocks.due(at: now, limit: batch) {
                         if policies[clock.policyID] == nil { policies[clock.policyID] = try scope.sla.policy(id: clock.policyID) }
-                        let policy = policies[clock.policyID]
-                        guard let (fired, eventID) = try scope.slaClocks.fire(workOrder: workOrder, clock: clock,
-                                                                              warnAt: policy?.rules.warnAt ?? [], now: now) else { continue }
-                        if case .breach = fired { counts.1 += 1 } else { counts.0 += 1 }
-                        if let policy {
-                            try escalate(fired, eventID: eventID, workOrder: workOrder, clock: clock, policy: policy, scope: scope, now: now)
+                        guard let policy = policies[clock.policyID],
+                              let (fired, eventID) = try scope.slaClocks.fire(workOrder: workOrder, clock: clock, warnAt: policy.rules.warnAt,
+                                                                              breachDelays: policy.rules.breachLevels.map(\.afterMinutes),
+                                                                              now: now) else { continue }
+                        switch fired {
+                        case .warning: counts.warnings += 1
+                        case .breach: counts.breaches += 1
+                        case .escalation: counts.escalations += 1
                         }
+                        try escalate(fired, eventID: eventID, workOrder: workOrder, clock: clock, policy: policy, scope: scope, now: now)
                     }
                     return counts
                 }
-                warnings += sentWarnings
-                breaches += sentBreaches
+                sent.warnings += tenantSent.warnings
+                sent.breaches += tenantSent.breaches
+                sent.escalations += tenantSent.escalations
             } catch {
                 logger.error("SLA sweep failed for a tenant", ["tenant_id": .string(tenantID.uuidString.lowercased()),
                                                                "error": .string("\(error)")])
             }
         }
-        return (warnings, breaches)
+        return sent
     }
 
     /// Queues the message to every active channel of the policy's levels for this event, in the
     /// sweep's transaction: the event and its deliveries commit together or not at all.
     private func escalate(_ fired: SLAClockRepository.Fired, eventID: UUID, workOrder: UUID, clock: SLAClockRepository.Clock,
                           policy: SLAPolicy, scope: TenantScope, now: Date) throws {
-        let trigger: SLARules.Escalation.Trigger
+        let levels: [SLARules.Escalation]
         let fraction: Double?
+        let topic: String
         switch fired {
-        case .warning(let value): (trigger, fraction) = (.warning, value)
-        case .breach: (trigger, fraction) = (.breach, nil)
+        case .warning(let value):
+            (levels, fraction, topic) = (policy.rules.escalation.filter { $0.on == .warning }, value, "work_order.sla_warning")
+        case .breach(let range):
+            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, "work_order.sla_breached")
+        case .escalation(let range):
+            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, "work_order.sla_escalated")
         }
-        let levels = policy.rules.escalation.filter { $0.on == trigger }
         guard !levels.isEmpty else { return }
         let order = try scope.workOrders.get(id: workOrder)
         let tenant = try scope.tenant.get()
         let customer = try scope.customers.get(id: order.customerID)
         let plate = try order.vehicleID.flatMap { try scope.vehicles.get(id: $0).plate }
         let assigneePhone = try order.assigneeID.flatMap { try scope.engineers.get(id: $0).phone }
-        let topic = fired == .breach ? "work_order.sla_breached" : "work_order.sla_warning"
         var data: [String: JSONValue] = ["work_order_id": .string(order.id.lowercasedText), "number": .string(order.number),
                                          "target": .string(clock.target.rawValue)]
         if let due = clock.dueAt { data["due_at"] = .string(ISO8601DateFormatter().string(from: due)) }

@@ -66,9 +66,10 @@ public final class Worker: Sendable {
             // SLA warnings and breaches: also one small indexed query when nothing is due.
             do {
                 let sent = try clocks.run()
-                worked += sent.warnings + sent.breaches
-                if sent.warnings + sent.breaches > 0 {
-                    logger.info("SLA warnings and breaches sent", ["warnings": .int(sent.warnings), "breaches": .int(sent.breaches)])
+                worked += sent.total
+                if sent.total > 0 {
+                    logger.info("SLA warnings, breaches and escalations sent", ["warnings": .int(sent.warnings), "breaches": .int(sent.breaches),
+                                                                             "escalations": .int(sent.escalations)])
                 }
             } catch {
                 logger.warning("SLA sweep failed", ["error": .string("\(error)")])

@@ -26,6 +26,8 @@ public struct SLAClockRepository {
         public var metAt: Date?
         public var breachedAt: Date?
         public var nextCheckAt: Date?
+        /// Breach levels sent so far (in `SLARules.breachLevels` order).
+        public var escalationsSent: Int
     }
 
     /// A stretch the resolution clock stood still, and the status that stopped it.
@@ -36,7 +38,8 @@ public struct SLAClockRepository {
     }
 
     static let columns = """
-        target, policy_id, state, started_at, due_at, original_due_at, warnings, warnings_sent, met_at, breached_at, next_check_at
+        target, policy_id, state, started_at, due_at, original_due_at, warnings, warnings_sent, met_at, breached_at, next_check_at,
+        escalations_sent
         """
 
     public func clocks(workOrder: UUID) throws -> [Clock] {
@@ -130,7 +133,10 @@ public struct SLAClockRepository {
     public enum Fired: Sendable, Equatable {
         /// The warning at this fraction of the goal (earlier ones it overtook are not repeated).
         case warning(fraction: Double)
-        case breach
+        /// The breach, with the breach levels due at once (indices into `SLARules.breachLevels`).
+        case breach(levels: Range<Int>)
+        /// Later breach levels whose delay has passed, the clock still not met.
+        case escalation(levels: Range<Int>)
     }
 
     /// Clocks with a warning or breach due at `now`, earliest first, locked for this transaction;
@@ -147,38 +153,64 @@ public struct SLAClockRepository {
 
     /// Acts on one due clock: marks it, writes the order's timeline entry and the event in this
     /// transaction. A breach whose time has come goes out alone (no late warnings before it);
-    /// otherwise the latest warning due. The order's version does not change: the clock is not
-    /// part of the order's representation, and a warning must not make an editor's save fail.
-    public func fire(workOrder: UUID, clock: Clock, warnAt: [Double], now: Date) throws -> (fired: Fired, eventID: UUID)? {
+    /// otherwise the latest warning due; on a breached clock, the breach levels whose delay has
+    /// passed. `breachDelays` are the policy's breach levels' delays in minutes, in order. The
+    /// order's version does not change: the clock is not part of the order's representation, and
+    /// a warning must not make an editor's save fail.
+    public func fire(workOrder: UUID, clock: Clock, warnAt: [Double], breachDelays: [Int],
+                     now: Date) throws -> (fired: Fired, eventID: UUID)? {
         var sent = clock.warningsSent
         while sent < clock.warnings.count && clock.warnings[sent] <= now { sent += 1 }
+        // Breach levels whose time has come, counted from the due time.
+        let reached = clock.dueAt.map { due in breachDelays.filter { due.addingTimeInterval(Double($0) * 60) <= now }.count } ?? 0
+        let laterLevel = { (count: Int) -> Date? in
+            count < breachDelays.count ? clock.dueAt?.addingTimeInterval(Double(breachDelays[count]) * 60) : nil
+        }
         let fired: Fired
         let next: Date?
-        if let due = clock.dueAt, due <= now {
-            fired = .breach
+        if clock.state == .breached {
+            guard clock.metAt == nil, reached > clock.escalationsSent else {
+                try reschedule(workOrder, clock, at: clock.metAt == nil ? laterLevel(clock.escalationsSent) : nil)
+                return nil
+            }
+            fired = .escalation(levels: clock.escalationsSent..<reached)
+            next = laterLevel(reached)
+        } else if let due = clock.dueAt, due <= now {
+            fired = .breach(levels: 0..<reached)
             sent = clock.warnings.count
-            next = nil
+            next = laterLevel(reached)
         } else if sent > clock.warningsSent {
             fired = .warning(fraction: sent - 1 < warnAt.count ? warnAt[sent - 1] : 1)
             next = sent < clock.warnings.count ? clock.warnings[sent] : clock.dueAt
         } else {
             // Nothing due after all (the clock was replanned meanwhile): look again when it is.
-            try transaction.execute("""
-                UPDATE work_order_sla_clocks SET next_check_at = \(clock.warnings.dropFirst(sent).first ?? clock.dueAt)
-                WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) AND target = \(clock.target.rawValue)
-                """)
+            try reschedule(workOrder, clock, at: clock.warnings.dropFirst(sent).first ?? clock.dueAt)
             return nil
         }
-        let breach = fired == .breach
-        let kind = breach ? "sla_breached" : "sla_warning"
-        let eventID = UUID()
-        let fraction: Double? = if case .warning(let value) = fired { value } else { nil }
+        let kind: String
+        var fraction: Double?
         let due = clock.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown"
-        let note = breach ? "\(clock.target.rawValue) breached: it was due \(due)"
-            : "\(clock.target.rawValue): \(Int(((fraction ?? 1) * 100).rounded()))% of the time used; due \(due)"
+        let note: String
+        var escalated = clock.escalationsSent
+        switch fired {
+        case .warning(let value):
+            kind = "sla_warning"
+            fraction = value
+            note = "\(clock.target.rawValue): \(Int((value * 100).rounded()))% of the time used; due \(due)"
+        case .breach:
+            kind = "sla_breached"
+            escalated = reached
+            note = "\(clock.target.rawValue) breached: it was due \(due)"
+        case .escalation(let levels):
+            kind = "sla_escalated"
+            escalated = reached
+            note = "\(clock.target.rawValue) still not met: escalated to level \(levels.upperBound) of the breach levels; it was due \(due)"
+        }
+        let breach = kind == "sla_breached"
+        let eventID = UUID()
         try transaction.execute("""
             WITH c AS (
-                UPDATE work_order_sla_clocks SET warnings_sent = \(sent), next_check_at = \(next),
+                UPDATE work_order_sla_clocks SET warnings_sent = \(sent), next_check_at = \(next), escalations_sent = \(escalated),
                     state = CASE WHEN \(breach)::boolean THEN 'breached' ELSE state END,
                     breached_at = CASE WHEN \(breach)::boolean THEN due_at ELSE breached_at END
                 WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) AND target = \(clock.target.rawValue)
@@ -197,6 +229,13 @@ public struct SLAClockRepository {
             FROM o, c
             """)
         return (fired, eventID)
+    }
+
+    private func reschedule(_ workOrder: UUID, _ clock: Clock, at next: Date?) throws {
+        try transaction.execute("""
+            UPDATE work_order_sla_clocks SET next_check_at = \(next)
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(workOrder) AND target = \(clock.target.rawValue)
+            """)
     }
 
     /// Statuses that mean an engineer has taken the order on.
@@ -240,7 +279,14 @@ public struct SLAClockRepository {
             let state: Clock.State = clock.state == .breached ? .breached : (plan.dueAt == nil ? .paused : .running)
             // Warnings whose moment has passed since they were counted are not repeated.
             let sent = min(clock.warningsSent, plan.warnings.count)
-            let next: Date? = state == .running ? plan.nextCheck(afterWarnings: sent) : nil
+            let delays = policy.rules.breachLevels.map(\.afterMinutes)
+            let next: Date? = switch state {
+            case .running: plan.nextCheck(afterWarnings: sent)
+            // A breached clock still waits for its later escalation levels.
+            case .breached: clock.metAt == nil && clock.escalationsSent < delays.count
+                ? plan.dueAt.map { $0.addingTimeInterval(Double(delays[clock.escalationsSent]) * 60) } : nil
+            default: nil
+            }
             try transaction.execute("""
                 UPDATE work_order_sla_clocks SET state = \(state.rawValue), due_at = \(plan.dueAt),
                     original_due_at = coalesce(original_due_at, \(plan.dueAt)::timestamptz),
@@ -259,6 +305,7 @@ public struct SLAClockRepository {
         return Clock(target: target, policyID: try row.decode("policy_id"), state: state, startedAt: try row.decode("started_at"),
                      dueAt: try row.decode("due_at"), originalDueAt: try row.decode("original_due_at"),
                      warnings: try row.decode("warnings"), warningsSent: try row.decode("warnings_sent"), metAt: try row.decode("met_at"),
-                     breachedAt: try row.decode("breached_at"), nextCheckAt: try row.decode("next_check_at"))
+                     breachedAt: try row.decode("breached_at"), nextCheckAt: try row.decode("next_check_at"),
+                     escalationsSent: try row.decode("escalations_sent"))
     }
 }

@@ -186,6 +186,47 @@ extension SweepingTests {
             #expect(try api.client.send("POST", "/v1/notification-deliveries/\(deliveryID)/retry", headers: bearer(f.adminKey)).status == 409)
         }
 
+        @Test func laterBreachLevelsWaitTheirDelayAndStopOnceTheTargetIsMet() throws {
+            let receivers = try Self.startReceivers()
+            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let group = try #require(try channel(api, f.adminKey, #"{"name":"维修群","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)["id"] as? String)
+            let manager = try #require(try channel(api, f.adminKey, #"{"name":"店长","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)["id"] as? String)
+            // First response within one minute; the group hears at the breach, the manager two minutes later.
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"急修","is_default":true,"warn_at":[0.5],"first_response":{"minutes":1,"business_time":false},
+                 "escalation":[{"on":"breach","after_minutes":2,"channels":["\(manager)"]},{"on":"breach","channels":["\(group)"]}]}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            let waiting = try dispatch.order(api, f)
+            let answered = try dispatch.order(api, f)
+            let start = try SweepingTests.SLASweepTests().created(api, f, waiting)
+            func deliveries() throws -> [String] {
+                (try api.get("/v1/notification-deliveries", key: f.adminKey).json["items"] as? [[String: Any]] ?? [])
+                    .compactMap { ($0["channel_id"] as? String).map { $0 == group ? "group" : "manager" } }.sorted()
+            }
+            _ = try sweep.run(now: start.addingTimeInterval(70))
+            #expect(try deliveries() == ["group", "group"])
+            // One order is answered (late): its escalation stops; the other reaches the manager.
+            try sla.move(api, f, answered, "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+            try sla.move(api, f, answered, "accepted")
+            #expect(try sweep.run(now: start.addingTimeInterval(150)).total == 0)
+            #expect(try sweep.run(now: start.addingTimeInterval(190)).escalations == 1)
+            #expect(try deliveries() == ["group", "group", "manager"])
+            let timeline = try api.get("/v1/work-orders/\(waiting)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+            // The breach overtook the warning (the sweep came after both were due).
+            #expect(timeline.compactMap { $0["kind"] as? String }.filter { $0.hasPrefix("sla_") } == ["sla_breached", "sla_escalated"])
+            #expect(try sla.clocks(api, f, answered)["first_response"]?["state"] as? String == "breached")
+            #expect(try sla.clocks(api, f, answered)["first_response"]?["met_at"] is String)
+            #expect(try sweep.run(now: start.addingTimeInterval(600)).total == 0)
+            let bad = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"x","resolution":{"minutes":60},"escalation":[{"on":"warning","after_minutes":5,"channels":["\(group)"]}]}
+                """)
+            #expect(bad.problemFields == ["escalation[0].after_minutes"])
+        }
+
         @Test func channelsCheckTheirSettingsAndNeverShowSecrets() throws {
             let api = try TestAPI { $0.secretKey = Self.key }
             defer { api.stop() }

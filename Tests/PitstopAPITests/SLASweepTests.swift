@@ -116,7 +116,7 @@ extension SweepingTests {
                     let due = try scope.slaClocks.due(at: start.addingTimeInterval(120), limit: 10)
                     #expect(!due.isEmpty)
                     _ = try scope.slaClocks.fire(workOrder: due[0].workOrder, clock: due[0].clock, warnAt: [0.5, 0.75],
-                                                 now: start.addingTimeInterval(120))
+                                                 breachDelays: [], now: start.addingTimeInterval(120))
                     throw Died()
                 }
             }

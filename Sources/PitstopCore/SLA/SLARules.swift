@@ -41,12 +41,34 @@ public struct SLARules: Sendable, Equatable, Codable {
         public var channels: [UUID]
         /// @-mention (robots) or text (SMS) the order's engineer too.
         public var mentionAssignee: Bool
+        /// For breach levels: minutes after the due time (0: at the breach). A level the clock is
+        /// met before is never sent.
+        public var afterMinutes: Int
 
-        public init(on: Trigger, channels: [UUID], mentionAssignee: Bool = false) {
+        public init(on: Trigger, channels: [UUID], mentionAssignee: Bool = false, afterMinutes: Int = 0) {
             self.on = on
             self.channels = channels
             self.mentionAssignee = mentionAssignee
+            self.afterMinutes = afterMinutes
         }
+
+        enum CodingKeys: String, CodingKey {
+            case on, channels, mentionAssignee, afterMinutes
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            on = try container.decode(Trigger.self, forKey: .on)
+            channels = try container.decode([UUID].self, forKey: .channels)
+            mentionAssignee = try container.decodeIfPresent(Bool.self, forKey: .mentionAssignee) ?? false
+            afterMinutes = try container.decodeIfPresent(Int.self, forKey: .afterMinutes) ?? 0
+        }
+    }
+
+    /// The breach levels in the order they go out (by delay, then as listed).
+    public var breachLevels: [Escalation] {
+        escalation.enumerated().filter { $0.element.on == .breach }
+            .sorted { ($0.element.afterMinutes, $0.offset) < ($1.element.afterMinutes, $1.offset) }.map(\.element)
     }
 
     public var firstResponse: Goal?
@@ -107,8 +129,14 @@ public struct SLARules: Sendable, Equatable, Codable {
             errors.append(FieldError(field: "warn_at", message: "must list up to 5 increasing fractions between 0 and 1"))
         }
         if escalation.count > 5 { errors.append(FieldError(field: "escalation", message: "may have at most 5 levels")) }
-        for (index, level) in escalation.enumerated() where level.channels.isEmpty || level.channels.count > 5 {
-            errors.append(FieldError(field: "escalation[\(index)].channels", message: "must list 1 to 5 channels"))
+        for (index, level) in escalation.enumerated() {
+            if level.channels.isEmpty || level.channels.count > 5 {
+                errors.append(FieldError(field: "escalation[\(index)].channels", message: "must list 1 to 5 channels"))
+            }
+            if level.on == .warning ? level.afterMinutes != 0 : !(0...10_080).contains(level.afterMinutes) {
+                errors.append(FieldError(field: "escalation[\(index)].after_minutes",
+                                         message: "is for breach levels only: 0 to 10080 minutes after the due time"))
+            }
         }
         let closed: Set<WorkOrderStatus> = [.completed, .cancelled]
         if pausedStatuses.contains(where: closed.contains) {
