@@ -48,32 +48,28 @@ public struct DeliverySender: Sendable {
     public func run(now: Date = Date()) throws -> (delivered: Int, failed: Int) {
         var delivered = 0
         var failed = 0
-        for tenantID in try database.withPlatform({ try $0.tenantsWithDueDeliveries(at: now) }) {
-            do {
-                let taken = try database.withTenant(tenantID) { scope in
-                    try scope.notifications.claimDue(at: now, lease: lease, limit: batch).map { delivery in
-                        (delivery, try scope.notifications.channel(id: delivery.channelID))
-                    }
+        let tenants = try database.withPlatform { try $0.tenantsWithDueDeliveries(at: now) }
+        database.eachTenant(tenants, logger: logger, job: "notification delivery") { tenantID in
+            let taken = try database.withTenant(tenantID) { scope in
+                try scope.notifications.claimDue(at: now, lease: lease, limit: batch).map { delivery in
+                    (delivery, try scope.notifications.channel(id: delivery.channelID))
                 }
-                for (delivery, (channel, box)) in taken {
-                    let started = Date()
-                    let result = send(delivery, channel: channel, secret: box.flatMap { secrets.open($0, tenant: tenantID) }, now: now)
-                    let latency = Int(Date().timeIntervalSince(started) * 1000)
-                    let outcome: NotificationRepository.Outcome = result.error == nil ? .delivered
-                        : delivery.attempts >= maxAttempts ? .dead : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
-                    try database.withTenant(tenantID) { scope in
-                        try scope.notifications.record(delivery, startedAt: started, statusCode: result.status, latencyMilliseconds: latency,
-                                                       error: result.error, outcome: outcome, now: now)
-                    }
-                    if result.error == nil { delivered += 1 } else { failed += 1 }
-                    if case .dead = outcome {
-                        logger.warning("a notification is dead after its last attempt", ["delivery_id": .string(delivery.id.lowercasedText),
-                                                                                         "error": .string(result.error ?? "")])
-                    }
+            }
+            for (delivery, (channel, box)) in taken {
+                let started = Date()
+                let result = send(delivery, channel: channel, secret: box.flatMap { secrets.open($0, tenant: tenantID) }, now: now)
+                let latency = Int(Date().timeIntervalSince(started) * 1000)
+                let outcome: NotificationRepository.Outcome = result.error == nil ? .delivered
+                    : delivery.attempts >= maxAttempts ? .dead : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
+                try database.withTenant(tenantID) { scope in
+                    try scope.notifications.record(delivery, startedAt: started, statusCode: result.status, latencyMilliseconds: latency,
+                                                   error: result.error, outcome: outcome, now: now)
                 }
-            } catch {
-                logger.error("notification delivery failed for a tenant", ["tenant_id": .string(tenantID.uuidString.lowercased()),
-                                                                            "error": .string("\(error)")])
+                if result.error == nil { delivered += 1 } else { failed += 1 }
+                if case .dead = outcome {
+                    logger.warning("a notification is dead after its last attempt", ["delivery_id": .string(delivery.id.lowercasedText),
+                                                                                     "error": .string(result.error ?? "")])
+                }
             }
         }
         return (delivered, failed)

@@ -20,26 +20,21 @@ public struct OfferSweep: Sendable {
         self.batch = batch
     }
 
-    /// Handles what is due at `now`; returns how many offers lapsed. A tenant whose batch fails is
-    /// logged and left for the next sweep; the others go on.
+    /// Handles what is due at `now`; returns how many offers lapsed.
     @discardableResult
     public func run(now: Date = Date()) throws -> Int {
         var handled = 0
-        for tenantID in try database.withPlatform({ try $0.tenantsWithExpiredOffers(at: now) }) {
-            do {
-                handled += try database.withTenant(tenantID) { scope in
-                    let tenant = try scope.tenant.get()
-                    let dispatcher = Dispatcher(scope: scope, tenant: tenant, now: now)
-                    let due = try scope.dispatch.expiredOffers(at: now, limit: batch)
-                    for offer in due {
-                        let order = try scope.workOrders.get(id: offer.workOrderID)
-                        _ = try dispatcher.passOn(order, from: offer.engineerID, offer: offer, as: .expired, reason: nil, actor: nil)
-                    }
-                    return due.count
+        let tenants = try database.withPlatform { try $0.tenantsWithExpiredOffers(at: now) }
+        database.eachTenant(tenants, logger: logger, job: "offer sweep") { tenantID in
+            handled += try database.withTenant(tenantID) { scope in
+                let tenant = try scope.tenant.get()
+                let dispatcher = Dispatcher(scope: scope, tenant: tenant, now: now)
+                let due = try scope.dispatch.expiredOffers(at: now, limit: batch)
+                for offer in due {
+                    let order = try scope.workOrders.get(id: offer.workOrderID)
+                    _ = try dispatcher.passOn(order, from: offer.engineerID, offer: offer, as: .expired, reason: nil, actor: nil)
                 }
-            } catch {
-                logger.error("offer sweep failed for a tenant", ["tenant_id": .string(tenantID.uuidString.lowercased()),
-                                                                 "error": .string("\(error)")])
+                return due.count
             }
         }
         return handled

@@ -31,38 +31,33 @@ public struct SLASweep: Sendable {
         public var total: Int { warnings + breaches + escalations }
     }
 
-    /// Handles what is due at `now`. A tenant whose batch fails is logged and left for the next
-    /// sweep; the others go on.
+    /// Handles what is due at `now`.
     @discardableResult
     public func run(now: Date = Date()) throws -> Sent {
         var sent = Sent()
-        for tenantID in try database.withPlatform({ try $0.tenantsWithDueSLAClocks(at: now) }) {
-            do {
-                let tenantSent = try database.withTenant(tenantID) { scope in
-                    var policies: [UUID: SLAPolicy] = [:]
-                    var counts = Sent()
-                    for (workOrder, clock) in try scope.slaClocks.due(at: now, limit: batch) {
-                        if policies[clock.policyID] == nil { policies[clock.policyID] = try scope.sla.policy(id: clock.policyID) }
-                        guard let policy = policies[clock.policyID],
-                              let (fired, eventID) = try scope.slaClocks.fire(workOrder: workOrder, clock: clock, warnAt: policy.rules.warnAt,
-                                                                              breachDelays: policy.rules.breachLevels.map(\.afterMinutes),
-                                                                              now: now) else { continue }
-                        switch fired {
-                        case .warning: counts.warnings += 1
-                        case .breach: counts.breaches += 1
-                        case .escalation: counts.escalations += 1
-                        }
-                        try escalate(fired, eventID: eventID, workOrder: workOrder, clock: clock, policy: policy, scope: scope, now: now)
+        let tenants = try database.withPlatform { try $0.tenantsWithDueSLAClocks(at: now) }
+        database.eachTenant(tenants, logger: logger, job: "SLA sweep") { tenantID in
+            let tenantSent = try database.withTenant(tenantID) { scope in
+                var policies: [UUID: SLAPolicy] = [:]
+                var counts = Sent()
+                for (workOrder, clock) in try scope.slaClocks.due(at: now, limit: batch) {
+                    if policies[clock.policyID] == nil { policies[clock.policyID] = try scope.sla.policy(id: clock.policyID) }
+                    guard let policy = policies[clock.policyID],
+                          let (fired, eventID) = try scope.slaClocks.fire(workOrder: workOrder, clock: clock, warnAt: policy.rules.warnAt,
+                                                                          breachDelays: policy.rules.breachLevels.map(\.afterMinutes),
+                                                                          now: now) else { continue }
+                    switch fired {
+                    case .warning: counts.warnings += 1
+                    case .breach: counts.breaches += 1
+                    case .escalation: counts.escalations += 1
                     }
-                    return counts
+                    try escalate(fired, eventID: eventID, workOrder: workOrder, clock: clock, policy: policy, scope: scope, now: now)
                 }
-                sent.warnings += tenantSent.warnings
-                sent.breaches += tenantSent.breaches
-                sent.escalations += tenantSent.escalations
-            } catch {
-                logger.error("SLA sweep failed for a tenant", ["tenant_id": .string(tenantID.uuidString.lowercased()),
-                                                               "error": .string("\(error)")])
+                return counts
             }
+            sent.warnings += tenantSent.warnings
+            sent.breaches += tenantSent.breaches
+            sent.escalations += tenantSent.escalations
         }
         return sent
     }
