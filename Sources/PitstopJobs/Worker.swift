@@ -46,6 +46,7 @@ public final class Worker: Sendable {
             DeliverySender(database: Database(pool: pool), secrets: $0, logger: logger)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
+        let housekeeping = Housekeeping(database: Database(pool: pool), logger: logger)
         var nextHeartbeat = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
@@ -81,6 +82,12 @@ public final class Worker: Sendable {
                 }
             } catch {
                 logger.warning("notification delivery failed", ["error": .string("\(error)")])
+            }
+            // Once an hour, on whichever worker takes the lease: one small statement otherwise.
+            do {
+                try housekeeping.run()
+            } catch {
+                logger.warning("housekeeping failed", ["error": .string("\(error)")])
             }
             if worked > 0 { continue }
             // Short waits keep the stop latency low; NOTIFY ends a wait early.

@@ -86,6 +86,30 @@ extension PlatformScope {
         try transaction.query("SELECT t FROM tenants_with_expired_offers(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
     }
 
+    /// Takes lease `name` for `holder` until `now + ttl` if it is free (or already theirs) and
+    /// its work last ran at least `every` ago; true when taken.
+    public func takeLease(_ name: String, holder: String, ttl: TimeInterval, every: TimeInterval, now: Date) throws -> Bool {
+        try !transaction.query("""
+            INSERT INTO worker_leases AS l (name, holder, expires_at) VALUES (\(name), \(holder), \(now.addingTimeInterval(ttl)))
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE (l.expires_at <= \(now)::timestamptz OR l.holder = excluded.holder)
+              AND (l.last_run_at IS NULL OR l.last_run_at <= \(now.addingTimeInterval(-every))::timestamptz)
+            RETURNING l.name
+            """).rows.isEmpty
+    }
+
+    /// Records that `holder` ran the lease's work at `now`, and frees the lease.
+    public func finishLease(_ name: String, holder: String, now: Date) throws {
+        try transaction.execute("""
+            UPDATE worker_leases SET last_run_at = \(now), expires_at = \(now) WHERE name = \(name) AND holder = \(holder)
+            """)
+    }
+
+    /// Removes idempotency keys of every tenant made before `before`; returns how many.
+    public func pruneIdempotencyKeys(before: Date) throws -> Int {
+        try transaction.query("SELECT prune_idempotency_keys(\(before)::timestamptz) AS n").rows[0].decode("n")
+    }
+
     /// Tenants with notification deliveries due at `now` (ids only).
     public func tenantsWithDueDeliveries(at now: Date) throws -> [UUID] {
         try transaction.query("SELECT t FROM tenants_with_due_deliveries(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
