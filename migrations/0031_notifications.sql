@@ -16,6 +16,9 @@ CREATE TABLE notification_channels (
     -- to @-mention or text).
     settings   jsonb       NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(settings) = 'object'),
     active     boolean     NOT NULL DEFAULT true,
+    -- Robots take about 20 messages a minute: after a message to one, what else falls due for it
+    -- waits until this moment and then goes as one digest.
+    next_send_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     version    integer     NOT NULL DEFAULT 1 CHECK (version > 0),

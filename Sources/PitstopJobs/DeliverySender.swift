@@ -24,6 +24,8 @@ public struct DeliverySender: Sendable {
     let backoff: @Sendable (Int) -> TimeInterval
     /// Deliveries taken per tenant and round.
     let batch: Int
+    /// How long a robot waits after a message before the next (one digest a minute).
+    let robotPause: TimeInterval = 60
 
     public init(database: Database, secrets: ChannelSecrets, logger: Logger, maxAttempts: Int = 8, lease: TimeInterval = 60,
                 timeout: TimeInterval = 10, batch: Int = 50, backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
@@ -55,21 +57,35 @@ public struct DeliverySender: Sendable {
                     (delivery, try scope.notifications.channel(id: delivery.channelID))
                 }
             }
+            // A robot gets what fell due for it as one digest, then nothing more for a minute.
+            var groups: [(channel: NotificationChannel, box: [UInt8]?, deliveries: [NotificationRepository.Delivery])] = []
             for (delivery, (channel, box)) in taken {
+                if channel.kind.isRobot, let index = groups.firstIndex(where: { $0.channel.id == channel.id }) {
+                    groups[index].deliveries.append(delivery)
+                } else {
+                    groups.append((channel, box, [delivery]))
+                }
+            }
+            for group in groups {
                 let started = Date()
-                let result = send(delivery, channel: channel, secret: box.flatMap { secrets.open($0, tenant: tenantID) }, now: now)
+                var message = group.deliveries[0]
+                message.message = NotificationMessage.digest(group.deliveries.map(\.message))
+                let result = send(message, channel: group.channel, secret: group.box.flatMap { secrets.open($0, tenant: tenantID) }, now: now)
                 let latency = Int(Date().timeIntervalSince(started) * 1000)
-                let outcome: NotificationRepository.Outcome = result.error == nil ? .delivered
-                    : delivery.attempts >= maxAttempts ? .dead : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
                 try database.withTenant(tenantID) { scope in
-                    try scope.notifications.record(delivery, startedAt: started, statusCode: result.status, latencyMilliseconds: latency,
-                                                   error: result.error, outcome: outcome, now: now)
+                    for delivery in group.deliveries {
+                        let outcome: NotificationRepository.Outcome = result.error == nil ? .delivered
+                            : delivery.attempts >= maxAttempts ? .dead : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
+                        try scope.notifications.record(delivery, startedAt: started, statusCode: result.status, latencyMilliseconds: latency,
+                                                       error: result.error, outcome: outcome, now: now)
+                        if case .dead = outcome {
+                            logger.warning("a notification is dead after its last attempt", ["delivery_id": .string(delivery.id.lowercasedText),
+                                                                                             "error": .string(result.error ?? "")])
+                        }
+                    }
+                    if group.channel.kind.isRobot { try scope.notifications.pace(channel: group.channel.id, until: now.addingTimeInterval(robotPause)) }
                 }
-                if result.error == nil { delivered += 1 } else { failed += 1 }
-                if case .dead = outcome {
-                    logger.warning("a notification is dead after its last attempt", ["delivery_id": .string(delivery.id.lowercasedText),
-                                                                                     "error": .string(result.error ?? "")])
-                }
+                if result.error == nil { delivered += group.deliveries.count } else { failed += group.deliveries.count }
             }
         }
         return (delivered, failed)

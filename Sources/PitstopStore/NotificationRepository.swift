@@ -144,16 +144,24 @@ public struct NotificationRepository {
 
     /// Deliveries due at `now`, taken for `lease`: their next attempt moves past the lease and the
     /// attempt is counted before anything is sent, so a sender that dies leaves them to the next.
+    /// Robot channels still holding back (`pace`) are left for later.
     public func claimDue(at now: Date, lease: TimeInterval, limit: Int) throws -> [Delivery] {
         try transaction.query("""
             UPDATE notification_deliveries d SET next_attempt_at = \(now.addingTimeInterval(lease)), attempts = d.attempts + 1
-            FROM (SELECT id FROM notification_deliveries
+            FROM (SELECT id FROM notification_deliveries p
                   WHERE tenant_id = \(tenantID) AND state = 'pending' AND next_attempt_at <= \(now)::timestamptz
+                    AND NOT EXISTS (SELECT 1 FROM notification_channels c
+                                    WHERE c.tenant_id = p.tenant_id AND c.id = p.channel_id AND c.next_send_at > \(now)::timestamptz)
                   ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
             WHERE d.tenant_id = \(tenantID) AND d.id = due.id
             RETURNING d.id, d.event_id, d.channel_id, d.topic, d.message, d.state, d.attempts, d.next_attempt_at, d.last_error, d.created_at,
                       d.delivered_at
             """).rows.map(Self.decodeDelivery)
+    }
+
+    /// Holds a robot channel's next message back until `until`.
+    public func pace(channel: UUID, until: Date) throws {
+        try transaction.execute("UPDATE notification_channels SET next_send_at = \(until) WHERE tenant_id = \(tenantID) AND id = \(channel)")
     }
 
     public enum Outcome: Sendable, Equatable {

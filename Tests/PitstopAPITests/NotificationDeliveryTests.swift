@@ -227,6 +227,37 @@ extension SweepingTests {
             #expect(bad.problemFields == ["escalation[0].after_minutes"])
         }
 
+        @Test func aRobotGetsOneDigestAMinute() throws {
+            let receivers = try Self.startReceivers()
+            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let group = try #require(try channel(api, f.adminKey, #"{"name":"维修群","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)["id"] as? String)
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"急修","is_default":true,"warn_at":[0.5],"resolution":{"minutes":1,"business_time":false},
+                 "escalation":[{"on":"breach","channels":["\(group)"]}]}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            let orders = try (0..<3).map { _ in try dispatch.order(api, f) }
+            let start = try SweepingTests.SLASweepTests().created(api, f, orders[0])
+            #expect(try sweep.run(now: start.addingTimeInterval(70)).breaches == 3)
+            #expect(try sender().run(now: start.addingTimeInterval(70)).delivered == 3)
+            let digest = try #require(receivers.received("wecom").first)
+            #expect(receivers.received("wecom").count == 1)
+            let text = (digest["markdown"] as? [String: Any])?["content"] as? String ?? ""
+            let numbers = try orders.map { try #require(try api.get("/v1/work-orders/\($0)", key: f.adminKey).json["number"] as? String) }
+            #expect(numbers.allSatisfy(text.contains))
+
+            // Another breach within the minute waits for the next digest.
+            let late = try dispatch.order(api, f)
+            let lateStart = try SweepingTests.SLASweepTests().created(api, f, late)
+            #expect(try sweep.run(now: lateStart.addingTimeInterval(75)).breaches == 1)
+            #expect(try sender().run(now: start.addingTimeInterval(100)) == (0, 0))
+            #expect(try sender().run(now: start.addingTimeInterval(131)).delivered == 1)
+            #expect(receivers.received("wecom").count == 2)
+        }
+
         @Test func channelsCheckTheirSettingsAndNeverShowSecrets() throws {
             let api = try TestAPI { $0.secretKey = Self.key }
             defer { api.stop() }

@@ -11,8 +11,8 @@ public struct NotificationChannel: Sendable, Equatable {
         case httpSMS = "http_sms"
         case webhook
 
-        /// Whether messages go to phone numbers (which then must be known).
-        public var isSMS: Bool { self == .aliyunSMS || self == .httpSMS }
+        /// Group robots, which take about 20 messages a minute: they get digests.
+        public var isRobot: Bool { self == .dingtalk || self == .wecom }
     }
 
     /// Non-secret settings; which apply depends on the kind.

@@ -98,3 +98,20 @@ public enum SLANotificationText {
             event: event)
     }
 }
+
+extension NotificationMessage {
+    /// Several messages for one robot as one: the robots take about 20 messages a minute, so what
+    /// falls due together goes together.
+    public static func digest(_ messages: [NotificationMessage]) -> NotificationMessage {
+        precondition(!messages.isEmpty, "a digest of nothing")
+        let first = messages[0]
+        if messages.count == 1 { return first }
+        var mobiles: [String] = []
+        for message in messages { for mobile in message.mobiles where !mobiles.contains(mobile) { mobiles.append(mobile) } }
+        return NotificationMessage(title: "\(messages.count) 条 SLA 提醒",
+                                   markdown: messages.map(\.markdown).joined(separator: "\n\n---\n\n"),
+                                   plain: messages.map(\.plain).joined(separator: "\n"),
+                                   mobiles: mobiles, templateParams: first.templateParams,
+                                   event: .array(messages.map(\.event)))
+    }
+}
