@@ -43,7 +43,7 @@ public final class Worker: Sendable {
         let offers = OfferSweep(database: Database(pool: pool), logger: logger)
         let clocks = SLASweep(database: Database(pool: pool), logger: logger)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
-            DeliverySender(database: Database(pool: pool), secrets: $0, logger: logger)
+            DeliverySender(database: Database(pool: pool), secrets: $0, logger: logger, lease: configuration.deliveryLease)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
         let housekeeping = Housekeeping(database: Database(pool: pool), logger: logger)

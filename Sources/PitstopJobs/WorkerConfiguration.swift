@@ -11,14 +11,18 @@ public struct WorkerConfiguration: Sendable {
     public var wakeupChannel: String
     /// PITSTOP_SECRET_KEY: opens channel secrets. Without it nothing is sent (deliveries wait).
     public var secretKey: [UInt8]?
+    /// How long a delivery being sent is held before another worker may take it (a worker that
+    /// died mid-send leaves it this long).
+    public var deliveryLease: TimeInterval
 
     public init(databaseURL: String, logLevel: Logger.Level = .info, heartbeatInterval: Duration = .seconds(10),
-                wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil) {
+                wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60) {
         self.databaseURL = databaseURL
         self.logLevel = logLevel
         self.heartbeatInterval = heartbeatInterval
         self.wakeupChannel = wakeupChannel
         self.secretKey = secretKey
+        self.deliveryLease = deliveryLease
     }
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
@@ -27,7 +31,9 @@ public struct WorkerConfiguration: Sendable {
         let level = environment.logLevel("PITSTOP_LOG_LEVEL")
         let heartbeat = environment.integer("PITSTOP_WORKER_HEARTBEAT_SECONDS", default: 10, range: 1...3600)
         let key = environment.key("PITSTOP_SECRET_KEY")
+        let lease = environment.integer("PITSTOP_DELIVERY_LEASE_SECONDS", default: 60, range: 1...3600)
         try environment.validate()
-        return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat), secretKey: key)
+        return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat), secretKey: key,
+                                   deliveryLease: TimeInterval(lease))
     }
 }

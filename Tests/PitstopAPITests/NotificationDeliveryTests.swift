@@ -180,7 +180,10 @@ extension SweepingTests {
             // Back up: a manual retry delivers it, once, with the event's id as webhook-id.
             receivers.webhookDown = false
             #expect(try api.client.send("POST", "/v1/notification-deliveries/\(deliveryID)/retry", headers: bearer(f.adminKey)).status == 200)
-            #expect(try sender().run(now: Date()).delivered >= 1)
+            // (A real worker that another suite runs may be the one that sends it: the receiver
+            // is what counts.)
+            _ = try sender().run(now: Date())
+            for _ in 0..<50 where receivers.received("webhook").isEmpty { Thread.sleep(forTimeInterval: 0.1) }
             #expect(receivers.received("webhook").count == 1)
             #expect(receivers.received("webhook").first?["id"] as? String == dead["event_id"] as? String)
             #expect(try api.client.send("POST", "/v1/notification-deliveries/\(deliveryID)/retry", headers: bearer(f.adminKey)).status == 409)
