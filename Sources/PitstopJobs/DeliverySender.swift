@@ -26,6 +26,8 @@ public struct DeliverySender: Sendable {
     let batch: Int
     /// How long a robot waits after a message before the next (one digest a minute).
     let robotPause: TimeInterval = 60
+    /// How long deliveries wait when this sender cannot open their channel's secret.
+    let unopenedPause: TimeInterval = 30
 
     public init(database: Database, secrets: ChannelSecrets, logger: Logger, maxAttempts: Int = 8, lease: TimeInterval = 60,
                 timeout: TimeInterval = 10, batch: Int = 50, backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
@@ -67,10 +69,25 @@ public struct DeliverySender: Sendable {
                 }
             }
             for group in groups {
+                var secret: String?
+                if let box = group.box {
+                    // Another key sealed it: this worker's PITSTOP_SECRET_KEY is not the API's.
+                    // The deliveries go back untried rather than failing toward dead.
+                    guard let opened = secrets.open(box, tenant: tenantID) else {
+                        logger.error("PITSTOP_SECRET_KEY cannot open a channel's secret: give the worker the API's key",
+                                     ["channel_id": .string(group.channel.id.lowercasedText)])
+                        try database.withTenant(tenantID) {
+                            try $0.notifications.release(group.deliveries, until: now.addingTimeInterval(unopenedPause),
+                                                         reason: "the worker's PITSTOP_SECRET_KEY cannot open the channel's secret")
+                        }
+                        continue
+                    }
+                    secret = opened
+                }
                 let started = Date()
                 var message = group.deliveries[0]
                 message.message = NotificationMessage.digest(group.deliveries.map(\.message))
-                let result = send(message, channel: group.channel, secret: group.box.flatMap { secrets.open($0, tenant: tenantID) }, now: now)
+                let result = send(message, channel: group.channel, secret: secret, now: now)
                 let latency = Int(Date().timeIntervalSince(started) * 1000)
                 try database.withTenant(tenantID) { scope in
                     for delivery in group.deliveries {

@@ -159,6 +159,18 @@ public struct NotificationRepository {
             """).rows.map(Self.decodeDelivery)
     }
 
+    /// Gives taken deliveries back without counting the attempt: the sender could not try them
+    /// (it cannot open the channel's secret), which is no fault of the receiver's and must not
+    /// use up their attempts. They are due again at `until`, for this sender or another.
+    public func release(_ deliveries: [Delivery], until: Date, reason: String) throws {
+        for delivery in deliveries {
+            try transaction.execute("""
+                UPDATE notification_deliveries SET attempts = attempts - 1, next_attempt_at = \(until), last_error = \(reason)
+                WHERE tenant_id = \(tenantID) AND id = \(delivery.id) AND state = 'pending' AND attempts = \(delivery.attempts)
+                """)
+        }
+    }
+
     /// Holds a robot channel's next message back until `until`.
     public func pace(channel: UUID, until: Date) throws {
         try transaction.execute("UPDATE notification_channels SET next_send_at = \(until) WHERE tenant_id = \(tenantID) AND id = \(channel)")
