@@ -40,13 +40,14 @@ public final class Worker: Sendable {
         try listener.listen(configuration.wakeupChannel)
         systemd.ready()
         logger.info("worker started", ["channel": .string(configuration.wakeupChannel), "schema_version": .int(Schema.version)])
-        let offers = OfferSweep(database: Database(pool: pool), logger: logger)
-        let clocks = SLASweep(database: Database(pool: pool), logger: logger)
+        let database = Database(pool: pool)
+        let offers = OfferSweep(database: database, logger: logger)
+        let clocks = SLASweep(database: database, logger: logger)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
-            DeliverySender(database: Database(pool: pool), secrets: $0, logger: logger, lease: configuration.deliveryLease)
+            DeliverySender(database: database, secrets: $0, logger: logger, lease: configuration.deliveryLease)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
-        let housekeeping = Housekeeping(database: Database(pool: pool), logger: logger)
+        let housekeeping = Housekeeping(database: database, logger: logger)
         var nextHeartbeat = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
@@ -90,9 +91,11 @@ public final class Worker: Sendable {
                 logger.warning("housekeeping failed", ["error": .string("\(error)")])
             }
             if worked > 0 { continue }
-            // Short waits keep the stop latency low; NOTIFY ends a wait early.
+            // Sleep until the next thing falls due, at most a second (stop latency, and work
+            // the moment does not see); NOTIFY ends a wait early.
             do {
-                let woken = try listener.wait(timeout: min(.seconds(1), nextHeartbeat - ContinuousClock.now))
+                let pause = try idlePause(database, deliveries: sender != nil)
+                let woken = try listener.wait(timeout: min(pause, nextHeartbeat - ContinuousClock.now))
                 if !woken.isEmpty { logger.debug("woken", ["notifications": .int(woken.count)]) }
             } catch {
                 logger.warning("LISTEN connection failed; retrying", ["error": .string("\(error)")])
@@ -101,6 +104,15 @@ public final class Worker: Sendable {
         }
         systemd.stopping()
         logger.info("worker stopped")
+    }
+
+    /// How long to wait for the next due moment: a little past it so the sweep finds it due, or
+    /// a tenth of a second when it is already past (another worker holds it, or it is paced).
+    private func idlePause(_ database: Database, deliveries: Bool) throws -> Duration {
+        guard let next = try database.withPlatform({ try $0.nextWorkerMoment(deliveries: deliveries) }) else { return .seconds(1) }
+        let seconds = next.timeIntervalSinceNow
+        if seconds <= 0 { return .milliseconds(100) }
+        return min(.seconds(1), .milliseconds(Int(seconds * 1000) + 5))
     }
 
     public func stop() {

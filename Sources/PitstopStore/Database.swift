@@ -115,6 +115,12 @@ extension PlatformScope {
         try transaction.query("SELECT t FROM tenants_with_due_deliveries(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
     }
 
+    /// The earliest moment any worker job falls due, over all tenants (notification deliveries
+    /// only when the worker sends them); nil when nothing waits.
+    public func nextWorkerMoment(deliveries: Bool) throws -> Date? {
+        try transaction.query("SELECT next_worker_moment(\(deliveries)) AS at").rows[0].decode("at")
+    }
+
     /// Tenants with an SLA warning or breach due at `now` (ids only).
     public func tenantsWithDueSLAClocks(at now: Date) throws -> [UUID] {
         try transaction.query("SELECT t FROM tenants_with_due_sla_clocks(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
