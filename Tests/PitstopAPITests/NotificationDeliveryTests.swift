@@ -107,6 +107,15 @@ extension SweepingTests {
             return created.json
         }
 
+        /// The tenant's default policy: `target` within one minute of calendar time, a warning at
+        /// half of it, and the given escalation levels (JSON array items).
+        func policy(_ api: TestAPI, _ f: DispatchAPITests.Fixture, target: String = "resolution", escalation: String) throws {
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"急修","is_default":true,"warn_at":[0.5],"\(target)":{"minutes":1,"business_time":false},"escalation":[\(escalation)]}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+        }
+
         @Test func aBreachReachesEveryChannelSignedAsEachServiceExpects() throws {
             let receivers = try Self.startReceivers()
             defer { receivers.server.shutdown(grace: .seconds(1)) }
@@ -121,11 +130,7 @@ extension SweepingTests {
             receivers.webhookSecret = try #require(hook["secret"] as? String)
             #expect(receivers.webhookSecret.hasPrefix("whsec_"))
             let ids = [ding, wecom, sms, hook].compactMap { $0["id"] as? String }.map { "\"\($0)\"" }.joined(separator: ",")
-            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
-                {"name":"急修","is_default":true,"warn_at":[0.5],"resolution":{"minutes":1,"business_time":false},
-                 "escalation":[{"on":"breach","channels":[\(ids)]}]}
-                """)
-            #expect(policy.status == 201, "\(policy.text)")
+            try policy(api, f, escalation: #"{"on":"breach","channels":[\#(ids)]}"#)
             let id = try dispatch.order(api, f)
             let start = try SweepingTests.SLASweepTests().created(api, f, id)
 
@@ -157,11 +162,7 @@ extension SweepingTests {
             let f = try dispatch.fixture(api)
             let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
             receivers.webhookSecret = try #require(hook["secret"] as? String)
-            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
-                {"name":"急修","is_default":true,"warn_at":[0.5],"resolution":{"minutes":1,"business_time":false},
-                 "escalation":[{"on":"warning","channels":["\(hook["id"] as? String ?? "")"]}]}
-                """)
-            #expect(policy.status == 201, "\(policy.text)")
+            try policy(api, f, escalation: #"{"on":"warning","channels":["\#(hook["id"] as? String ?? "")"]}"#)
             let id = try dispatch.order(api, f)
             let start = try SweepingTests.SLASweepTests().created(api, f, id)
             _ = try sweep.run(now: start.addingTimeInterval(40))
@@ -198,11 +199,7 @@ extension SweepingTests {
             let group = try #require(try channel(api, f.adminKey, #"{"name":"维修群","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)["id"] as? String)
             let manager = try #require(try channel(api, f.adminKey, #"{"name":"店长","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)["id"] as? String)
             // First response within one minute; the group hears at the breach, the manager two minutes later.
-            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
-                {"name":"急修","is_default":true,"warn_at":[0.5],"first_response":{"minutes":1,"business_time":false},
-                 "escalation":[{"on":"breach","after_minutes":2,"channels":["\(manager)"]},{"on":"breach","channels":["\(group)"]}]}
-                """)
-            #expect(policy.status == 201, "\(policy.text)")
+            try policy(api, f, target: "first_response", escalation: #"{"on":"breach","after_minutes":2,"channels":["\#(manager)"]},{"on":"breach","channels":["\#(group)"]}"#)
             let waiting = try dispatch.order(api, f)
             let answered = try dispatch.order(api, f)
             let start = try SweepingTests.SLASweepTests().created(api, f, waiting)
@@ -230,6 +227,36 @@ extension SweepingTests {
             #expect(bad.problemFields == ["escalation[0].after_minutes"])
         }
 
+        @Test func aWorkerWithAnotherSecretKeyGivesDeliveriesBackUntried() throws {
+            let receivers = try Self.startReceivers()
+            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
+            receivers.webhookSecret = try #require(hook["secret"] as? String)
+            try policy(api, f, escalation: #"{"on":"warning","channels":["\#(hook["id"] as? String ?? "")"]}"#)
+            let id = try dispatch.order(api, f)
+            let start = try SweepingTests.SLASweepTests().created(api, f, id)
+            _ = try sweep.run(now: start.addingTimeInterval(40))
+
+            // One attempt allowed: had the stranger's try counted, the delivery would be dead.
+            let stranger = DeliverySender(database: TestDatabase.shared.database, secrets: ChannelSecrets(key: RandomToken.bytes(32))!,
+                                          logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }), maxAttempts: 1)
+            #expect(try stranger.run(now: start.addingTimeInterval(41)) == (0, 0))
+            let waiting = try #require((api.get("/v1/notification-deliveries?state=pending", key: f.adminKey).json["items"] as? [[String: Any]])?.first)
+            #expect(waiting["attempts"] as? Int == 0)
+            #expect((waiting["last_error"] as? String)?.contains("PITSTOP_SECRET_KEY") == true)
+            #expect(receivers.received("webhook").isEmpty)
+            // Given back for half a minute, then sent by a worker holding the API's key.
+            #expect(try sender().run(now: start.addingTimeInterval(45)) == (0, 0))
+            #expect(receivers.received("webhook").isEmpty)
+            _ = try sender().run(now: start.addingTimeInterval(72))
+            #expect(receivers.received("webhook").count == 1)
+            // The breach, which goes nowhere, is swept so that the next test finds nothing due.
+            #expect(try sweep.run(now: start.addingTimeInterval(90)).breaches == 1)
+        }
+
         @Test func aRobotGetsOneDigestAMinute() throws {
             let receivers = try Self.startReceivers()
             defer { receivers.server.shutdown(grace: .seconds(1)) }
@@ -237,11 +264,7 @@ extension SweepingTests {
             defer { api.stop() }
             let f = try dispatch.fixture(api)
             let group = try #require(try channel(api, f.adminKey, #"{"name":"维修群","kind":"wecom","url":"\#(receivers.base)/cgi-bin/webhook/send?key=wecom-key"}"#)["id"] as? String)
-            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
-                {"name":"急修","is_default":true,"warn_at":[0.5],"resolution":{"minutes":1,"business_time":false},
-                 "escalation":[{"on":"breach","channels":["\(group)"]}]}
-                """)
-            #expect(policy.status == 201, "\(policy.text)")
+            try policy(api, f, escalation: #"{"on":"breach","channels":["\#(group)"]}"#)
             let orders = try (0..<3).map { _ in try dispatch.order(api, f) }
             let start = try SweepingTests.SLASweepTests().created(api, f, orders[0])
             #expect(try sweep.run(now: start.addingTimeInterval(70)).breaches == 3)
