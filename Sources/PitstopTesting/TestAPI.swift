@@ -26,7 +26,7 @@ public final class TestAPI {
         configure(&configuration)
         dataDirectory = configuration.dataDirectory
         application = APIApplication(configuration: configuration, database: TestDatabase.shared.database,
-                                     logger: Logger(component: "api-test", minimumLevel: .error, sink: { _ in }))
+                                     logger: Logger(component: "api-test", minimumLevel: .error, sink: { line in if ProcessInfo.processInfo.environment["PITSTOP_TEST_LOGS"] != nil { print(line) } }))
         try application.prepareStorage()
         server = application.makeServer(workerThreads: 4)
         try server.start()

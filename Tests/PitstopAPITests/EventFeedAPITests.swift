@@ -1,0 +1,120 @@
+import Foundation
+import PitstopCore
+import PitstopTesting
+import Postgres
+import Testing
+
+/// The changes feed as an integration polls it.
+@Suite struct EventFeedAPITests {
+    let dispatch = DispatchAPITests()
+
+    /// Reads the feed from `after` page by page until it runs dry; returns the events and the
+    /// cursor to poll with next.
+    func drain(_ api: TestAPI, _ key: String, after: String? = nil, limit: Int = 2,
+               query: String = "") throws -> (events: [[String: Any]], cursor: String?) {
+        var events: [[String: Any]] = []
+        var cursor = after
+        while true {
+            let page = try api.get("/v1/events?limit=\(limit)\(query)\(cursor.map { "&after=\($0)" } ?? "")", key: key)
+            #expect(page.status == 200, "\(page.text)")
+            let items = page.json["items"] as? [[String: Any]] ?? []
+            let next = page.json["next_cursor"] as? String
+            if items.isEmpty {
+                #expect(next == cursor)
+                return (events, cursor)
+            }
+            events += items
+            cursor = next
+        }
+    }
+
+    /// Polls until the feed has delivered `count` events past `after` (events appear once the
+    /// transactions begun before theirs have ended, and other tests run transactions too).
+    func poll(_ api: TestAPI, _ key: String, after: String?, count: Int, query: String = "") throws -> (events: [[String: Any]], cursor: String?) {
+        var seen: [[String: Any]] = []
+        var cursor = after
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            let more = try drain(api, key, after: cursor, query: query)
+            seen += more.events
+            cursor = more.cursor
+            if seen.count >= count { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < deadline
+        return (seen, cursor)
+    }
+
+    @Test func anIntegrationReadsEveryEventOnceInOrderAndPicksUpWhereItStopped() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let orders = try (0..<5).map { _ in try dispatch.order(api, f) }
+        let first = try poll(api, f.adminKey, after: nil, count: 5)
+        #expect(first.events.compactMap { $0["type"] as? String } == Array(repeating: "work_order.created", count: 5))
+        #expect(first.events.compactMap { ($0["data"] as? [String: Any])?["work_order_id"] as? String } == orders)
+        #expect(Set(first.events.compactMap { $0["id"] as? String }).count == 5)
+        #expect(first.events.allSatisfy { $0["timestamp"] is String })
+
+        // Later changes come after the cursor, and only they.
+        try SLAAPITests().move(api, f, orders[2], "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+        let later = try poll(api, f.adminKey, after: first.cursor, count: 1)
+        #expect(later.events.count == 1)
+        let change = try #require(later.events.first)
+        #expect(change["type"] as? String == "work_order.status_changed")
+        #expect((change["data"] as? [String: Any])?["to"] as? String == "assigned")
+        #expect(try drain(api, f.adminKey, after: later.cursor).events.isEmpty)
+
+        // Filtered by type; every type written is in the catalogue.
+        let created = try drain(api, f.adminKey, query: "&type=work_order.created,work_order.sla_breached")
+        #expect(created.events.count == 5)
+        let all = try drain(api, f.adminKey, limit: 1000).events.compactMap { $0["type"] as? String }
+        #expect(all.allSatisfy { EventType(rawValue: $0) != nil })
+
+        // Another tenant's feed has none of them.
+        let other = try api.makeTenant()
+        #expect(try drain(api, other.adminKey).events.isEmpty)
+    }
+
+    @Test func anEventOfATransactionStillOpenHoldsBackLaterOnesInsteadOfBeingSkipped() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let start = try poll(api, f.adminKey, after: nil, count: 0).cursor
+        let tenant = try #require(try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String).flatMap(UUID.init(uuidString:))
+        let first = try dispatch.order(api, f)
+
+        // A slow transaction writes an event and has not committed yet.
+        let slow = try Connection(TestDatabase.shared.ownerConfiguration)
+        try slow.query("BEGIN")
+        let held = UUID()
+        try slow.query("""
+            INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
+            VALUES (\(tenant), \(held), 'work_order.updated', \(UUID(uuidString: first)!), '{"event":"work_order.updated"}')
+            """)
+        // Meanwhile another order is created and committed: it must wait behind the open one.
+        let second = try dispatch.order(api, f)
+        Thread.sleep(forTimeInterval: 0.3)
+        let meanwhile = try drain(api, f.adminKey, after: start)
+        #expect(!meanwhile.events.contains { ($0["data"] as? [String: Any])?["work_order_id"] as? String == second })
+        try slow.query("COMMIT")
+
+        let rest = try poll(api, f.adminKey, after: meanwhile.cursor, count: 3 - meanwhile.events.count)
+        let ids = (meanwhile.events + rest.events).compactMap { $0["id"] as? String }
+        #expect(ids.contains(held.lowercasedText))
+        let orderOfEvents = (meanwhile.events + rest.events).map { event -> String in
+            (event["id"] as? String) == held.lowercasedText ? "held" : ((event["data"] as? [String: Any])?["work_order_id"] as? String) == second ? "second" : "first"
+        }
+        #expect(orderOfEvents == ["first", "held", "second"])
+    }
+
+    @Test func badCursorsLimitsAndTypesAreNamed() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        #expect(try api.get("/v1/events?after=nonsense!", key: tenant.adminKey).problemFields == ["after"])
+        #expect(try api.get("/v1/events?limit=0", key: tenant.adminKey).problemFields == ["limit"])
+        let unknown = try api.get("/v1/events?type=work_order.created,order.exploded", key: tenant.adminKey)
+        #expect(unknown.status == 400 && unknown.problemFields == ["type"] && unknown.text.contains("order.exploded"))
+        #expect(try api.get("/v1/events", key: nil).status == 401)
+    }
+}
