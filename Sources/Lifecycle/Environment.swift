@@ -32,6 +32,18 @@ public struct Environment {
         return value
     }
 
+    /// true or false (also 1/0, yes/no).
+    public mutating func flag(_ name: String, default fallback: Bool) -> Bool {
+        guard let text = string(name) else { return fallback }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default:
+            problems.append("\(name)=\(text) is not true or false")
+            return fallback
+        }
+    }
+
     /// `host:port`, with `[v6]:port` for IPv6.
     public mutating func hostPort(_ name: String, default fallback: (String, Int)) -> (host: String, port: Int) {
         guard let text = string(name) else { return fallback }

@@ -34,13 +34,16 @@ public struct APIConfiguration: Sendable {
     /// PITSTOP_SECRET_KEY: seals notification channel secrets. Without it, channels that need a
     /// secret cannot be saved.
     public var secretKey: [UInt8]?
+    /// PITSTOP_ALLOW_PRIVATE_URLS: lets tenants' URLs reach loopback and private addresses (a
+    /// proxy or receivers on a private network). Off by default: see `OutboundGuard`.
+    public var allowPrivateURLs: Bool
 
     public init(databaseURL: String, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
                 shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30),
                 platformKeySHA256: String? = nil, publicURL: String? = nil, intakeReportsPerLinkPerHour: Int = 120,
                 intakeReportsPerAddressPerHour: Int = 20, trustedProxies: Set<String> = [], mediaLimits: MediaLimits = MediaLimits(),
-                secretKey: [UInt8]? = nil) {
+                secretKey: [UInt8]? = nil, allowPrivateURLs: Bool = false) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -57,6 +60,7 @@ public struct APIConfiguration: Sendable {
         self.trustedProxies = trustedProxies
         self.mediaLimits = mediaLimits
         self.secretKey = secretKey
+        self.allowPrivateURLs = allowPrivateURLs
     }
 
     /// The base of URLs given to customers.
@@ -68,7 +72,8 @@ public struct APIConfiguration: Sendable {
     /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
     /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_PLATFORM_KEY_SHA256`, `PITSTOP_PUBLIC_URL`, `PITSTOP_INTAKE_PER_LINK_PER_HOUR`,
     /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR`, `PITSTOP_TRUSTED_PROXIES`, `PITSTOP_PHOTO_MAX_BYTES`,
-    /// `PITSTOP_VIDEO_MAX_BYTES` and `PITSTOP_SECRET_KEY`; throws with every problem found.
+    /// `PITSTOP_VIDEO_MAX_BYTES`, `PITSTOP_SECRET_KEY` and `PITSTOP_ALLOW_PRIVATE_URLS`; throws with every
+    /// problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         var environment = Environment(values)
         let url = environment.required("DATABASE_URL", hint: "set it to the app role's URL, e.g. postgresql://pitstop_app@127.0.0.1:5432/pitstop")
@@ -96,6 +101,7 @@ public struct APIConfiguration: Sendable {
         let photo = environment.integer("PITSTOP_PHOTO_MAX_BYTES", default: 10 << 20, range: 1024...(1 << 30))
         let video = environment.integer("PITSTOP_VIDEO_MAX_BYTES", default: 200 << 20, range: 1024...(16 << 30))
         let key = environment.key("PITSTOP_SECRET_KEY")
+        let allowPrivate = environment.flag("PITSTOP_ALLOW_PRIVATE_URLS", default: false)
         try environment.validate()
         return APIConfiguration(databaseURL: url, host: listen.host, port: listen.port,
                                 dataDirectory: environment.string("PITSTOP_DATA_DIR") ?? "./data", logLevel: level,
@@ -103,7 +109,8 @@ public struct APIConfiguration: Sendable {
                                 statementTimeout: .milliseconds(statementTimeout),
                                 platformKeySHA256: platform, publicURL: publicURL, intakeReportsPerLinkPerHour: perLink,
                                 intakeReportsPerAddressPerHour: perAddress, trustedProxies: Set(proxies),
-                                mediaLimits: MediaLimits(photoBytes: photo, videoBytes: video), secretKey: key)
+                                mediaLimits: MediaLimits(photoBytes: photo, videoBytes: video), secretKey: key,
+                                allowPrivateURLs: allowPrivate)
     }
 
     static func isIPAddress(_ text: String) -> Bool {

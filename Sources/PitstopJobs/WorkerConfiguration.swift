@@ -14,15 +14,20 @@ public struct WorkerConfiguration: Sendable {
     /// How long a delivery being sent is held before another worker may take it (a worker that
     /// died mid-send leaves it this long).
     public var deliveryLease: TimeInterval
+    /// PITSTOP_ALLOW_PRIVATE_URLS: lets tenants' URLs reach loopback and private addresses (a
+    /// proxy or receivers on a private network). Off by default: see `OutboundGuard`.
+    public var allowPrivateURLs: Bool
 
     public init(databaseURL: String, logLevel: Logger.Level = .info, heartbeatInterval: Duration = .seconds(10),
-                wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60) {
+                wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60,
+                allowPrivateURLs: Bool = false) {
         self.databaseURL = databaseURL
         self.logLevel = logLevel
         self.heartbeatInterval = heartbeatInterval
         self.wakeupChannel = wakeupChannel
         self.secretKey = secretKey
         self.deliveryLease = deliveryLease
+        self.allowPrivateURLs = allowPrivateURLs
     }
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
@@ -32,8 +37,9 @@ public struct WorkerConfiguration: Sendable {
         let heartbeat = environment.integer("PITSTOP_WORKER_HEARTBEAT_SECONDS", default: 10, range: 1...3600)
         let key = environment.key("PITSTOP_SECRET_KEY")
         let lease = environment.integer("PITSTOP_DELIVERY_LEASE_SECONDS", default: 60, range: 1...3600)
+        let allowPrivate = environment.flag("PITSTOP_ALLOW_PRIVATE_URLS", default: false)
         try environment.validate()
         return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat), secretKey: key,
-                                   deliveryLease: TimeInterval(lease))
+                                   deliveryLease: TimeInterval(lease), allowPrivateURLs: allowPrivate)
     }
 }

@@ -23,6 +23,8 @@ public final class TestAPI {
         var configuration = APIConfiguration(databaseURL: "unused: the test database is passed in", port: 0,
                                              dataDirectory: NSTemporaryDirectory() + "pitstop-api-test-\(UUID().uuidString)",
                                              platformKeySHA256: Self.sha256Hex(platformKey))
+        // Tests' receivers listen on 127.0.0.1; the refusal of private addresses has tests of its own.
+        configuration.allowPrivateURLs = true
         configure(&configuration)
         dataDirectory = configuration.dataDirectory
         application = APIApplication(configuration: configuration, database: TestDatabase.shared.database,
