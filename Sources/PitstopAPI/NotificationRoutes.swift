@@ -14,7 +14,7 @@ extension APIApplication {
                     let body = try JSONCoding.decode(ChannelInputBody.self, from: request.body, allowedFields: ChannelInputBody.fields)
                     var secret = body.secret
                     if body.kind == .webhook && secret == nil { secret = StandardWebhooks.newSecret() }
-                    let input = try body.checked(newSecret: secret, hasSecret: secret != nil)
+                    let input = try body.checked(newSecret: secret, hasSecret: secret != nil, outbound: outbound)
                     let channel = try scope.notifications.createChannel(input, secretBox: try seal(secret, tenant: caller.tenant.id))
                     var response = try HTTPResponse.created(ChannelBody(channel, webhookSecret: body.kind == .webhook && body.secret == nil ? secret : nil),
                                                             version: channel.version,
@@ -24,24 +24,24 @@ extension APIApplication {
                 }
             },
             tenantRoute("GET", "/v1/notification-channels", roles: [.admin, .dispatcher]) { _, _, scope in
-                try .json(["items": try scope.notifications.channels().map { ChannelBody($0, webhookSecret: nil) }])
+                try .json(["items": try scope.notifications.channels(subscriptions: false).map { ChannelBody($0, webhookSecret: nil) }])
             },
             tenantRoute("GET", "/v1/notification-channels/{id}", roles: [.admin, .dispatcher]) { request, _, scope in
-                let channel = try scope.notifications.channel(id: try Self.pathID(request, "notification channel")).channel
+                let channel = try scope.notifications.channel(id: try Self.pathID(request, "notification channel"), subscription: false).channel
                 return try .record(ChannelBody(channel, webhookSecret: nil), version: channel.version)
             },
             tenantRoute("PUT", "/v1/notification-channels/{id}", roles: [.admin]) { [self] request, caller, scope in
                 let id = try Self.pathID(request, "notification channel")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(ChannelInputBody.self, from: request.body, allowedFields: ChannelInputBody.fields)
-                let existing = try scope.notifications.channel(id: id).channel
-                let input = try body.checked(newSecret: body.secret, hasSecret: body.secret != nil || existing.hasSecret)
+                let existing = try scope.notifications.channel(id: id, subscription: false).channel
+                let input = try body.checked(newSecret: body.secret, hasSecret: body.secret != nil || existing.hasSecret, outbound: outbound)
                 let channel = try scope.notifications.replaceChannel(id: id, expectedVersion: version, input,
                                                                      secretBox: try seal(body.secret, tenant: caller.tenant.id))
                 return try .record(ChannelBody(channel, webhookSecret: nil), version: channel.version)
             },
             tenantRoute("DELETE", "/v1/notification-channels/{id}", roles: [.admin]) { request, _, scope in
-                try scope.notifications.deleteChannel(id: try Self.pathID(request, "notification channel"))
+                try scope.notifications.deleteChannel(id: try Self.pathID(request, "notification channel"), subscription: false)
                 return .noContent()
             },
             tenantRoute("GET", "/v1/notification-deliveries", roles: [.admin, .dispatcher]) { request, _, scope in
@@ -52,7 +52,13 @@ extension APIApplication {
                     }
                     state = value
                 }
-                return try .json(["items": try scope.notifications.deliveries(state: state, limit: 100).map { DeliveryBody($0, attempts: nil) }])
+                var channel: UUID?
+                if let text = request.queryValue("channel_id") {
+                    guard let id = UUID(uuidString: text) else { throw Problem.badQuery("channel_id", "must be a channel's or subscription's id") }
+                    channel = id
+                }
+                return try .json(["items": try scope.notifications.deliveries(state: state, channel: channel, limit: 100)
+                    .map { DeliveryBody($0, attempts: nil) }])
             },
             tenantRoute("GET", "/v1/notification-deliveries/{id}", roles: [.admin, .dispatcher]) { request, _, scope in
                 let (delivery, attempts) = try scope.notifications.delivery(id: try Self.pathID(request, "notification delivery"))
@@ -66,6 +72,8 @@ extension APIApplication {
     }
 
     var secrets: ChannelSecrets? { configuration.secretKey.flatMap(ChannelSecrets.init(key:)) }
+
+    var outbound: OutboundGuard { OutboundGuard(allowPrivate: configuration.allowPrivateURLs) }
 
     func seal(_ secret: String?, tenant: UUID) throws -> [UInt8]? {
         guard let secret else { return nil }
@@ -91,18 +99,20 @@ struct ChannelInputBody: Decodable {
     var secret: String?
     var settings: ChannelSettingsBody?
     var active: Bool?
+    var alerts: Bool?
 
-    static let fields: Set<String> = ["name", "kind", "url", "secret", "settings", "active"]
+    static let fields: Set<String> = ["name", "kind", "url", "secret", "settings", "active", "alerts"]
 
-    func checked(newSecret: String?, hasSecret: Bool) throws -> NotificationRepository.ChannelInput {
+    func checked(newSecret: String?, hasSecret: Bool, outbound: OutboundGuard) throws -> NotificationRepository.ChannelInput {
         let settings = NotificationChannel.Settings(accessKeyId: self.settings?.accessKeyId, signName: self.settings?.signName,
                                                     templateCode: self.settings?.templateCode, mobiles: self.settings?.mobiles)
         var errors = TextRules.nameErrors(name, field: "name")
         errors += NotificationChannel.errors(kind: kind, url: url, newSecret: newSecret, hasSecret: hasSecret, settings: settings)
         if (self.secret?.count ?? 0) > 500 { errors.append(FieldError(field: "secret", message: "must be at most 500 characters")) }
+        if !errors.contains(where: { $0.field == "url" }), let refusal = outbound.refusal(url) { errors.append(FieldError(field: "url", message: refusal)) }
         guard errors.isEmpty else { throw ValidationError(errors) }
         return NotificationRepository.ChannelInput(name: name.trimmingCharacters(in: .whitespacesAndNewlines), kind: kind, url: url,
-                                                   settings: settings, active: active ?? true)
+                                                   settings: settings, active: active ?? true, alerts: alerts ?? false)
     }
 }
 
@@ -116,6 +126,9 @@ struct ChannelBody: Encodable {
     var secret: String?
     var settings: ChannelSettingsBody
     var active: Bool
+    var alerts: Bool
+    /// Since when every attempt to reach it has failed.
+    var failingSince: Date?
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -130,6 +143,8 @@ struct ChannelBody: Encodable {
         settings = ChannelSettingsBody(accessKeyId: channel.settings.accessKeyId, signName: channel.settings.signName,
                                        templateCode: channel.settings.templateCode, mobiles: channel.settings.mobiles)
         active = channel.active
+        alerts = channel.alerts
+        failingSince = channel.failingSince
         createdAt = channel.createdAt
         updatedAt = channel.updatedAt
         version = channel.version

@@ -30,7 +30,7 @@ extension OpenAPIDocument {
             ] as Object,
             "/v1/notification-deliveries": [
                 "get": operation("listNotificationDeliveries", "The newest 100 deliveries (admin, dispatcher)", tags: ["notifications"],
-                                 parameters: [query("state", "pending, delivered or dead")],
+                                 parameters: [query("state", "pending, delivered or dead"), query("channel_id", "one channel's or subscription's")],
                                  responses: ["200": ["description": "Deliveries", "content": json(itemsOf("NotificationDelivery"))]]),
             ] as Object,
             "/v1/notification-deliveries/{id}": [
@@ -63,14 +63,18 @@ extension OpenAPIDocument {
                 "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 100] as Object, "kind": kind,
                                "url": ["type": "string", "description": "Robot webhook with its token or key, SMS endpoint, or your URL"] as Object,
                                "secret": ["type": "string", "maxLength": 500, "writeOnly": true] as Object, "settings": settings,
-                               "active": ["type": "boolean", "default": true] as Object] as Object,
+                               "active": ["type": "boolean", "default": true] as Object,
+                               "alerts": ["type": "boolean", "default": false,
+                                          "description": "Also hears operational alerts: a webhook subscription switched off"] as Object] as Object,
             ] as Object,
             "NotificationChannel": [
-                "type": "object", "required": ["id", "name", "kind", "url", "has_secret", "settings", "active", "created_at", "updated_at", "version"],
+                "type": "object", "required": ["id", "name", "kind", "url", "has_secret", "settings", "active", "alerts", "created_at", "updated_at",
+                                               "version"],
                 "properties": ["id": uuid, "name": ["type": "string"], "kind": kind, "url": ["type": "string"], "has_secret": ["type": "boolean"],
                                "secret": ["type": "string", "description": "Only when the server made a webhook's secret"] as Object,
-                               "settings": settings, "active": ["type": "boolean"], "created_at": timestamp, "updated_at": timestamp,
-                               "version": ["type": "integer"]] as Object,
+                               "settings": settings, "active": ["type": "boolean"], "alerts": ["type": "boolean"],
+                               "failing_since": ["type": "string", "format": "date-time", "description": "Since when every attempt has failed"] as Object,
+                               "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"]] as Object,
             ] as Object,
             "NotificationDelivery": [
                 "type": "object", "required": ["id", "event_id", "channel_id", "topic", "title", "state", "attempts", "next_attempt_at", "created_at"],

@@ -28,9 +28,14 @@ public struct DeliverySender: Sendable {
     let robotPause: TimeInterval = 60
     /// How long deliveries wait when this sender cannot open their channel's secret.
     let unopenedPause: TimeInterval = 30
+    /// Which addresses tenants' URLs may reach, checked again before every send.
+    let outbound: OutboundGuard
+    /// How long a webhook subscription may fail without a break before it is switched off.
+    let disableAfter: TimeInterval
 
-    public init(database: Database, secrets: ChannelSecrets, logger: Logger, maxAttempts: Int = 8, lease: TimeInterval = 60,
-                timeout: TimeInterval = 10, batch: Int = 50, backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
+    public init(database: Database, secrets: ChannelSecrets, logger: Logger, outbound: OutboundGuard, maxAttempts: Int = 8,
+                lease: TimeInterval = 60, timeout: TimeInterval = 10, batch: Int = 50, disableAfter: TimeInterval = 86_400,
+                backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
         self.database = database
         self.secrets = secrets
         self.logger = logger
@@ -38,6 +43,8 @@ public struct DeliverySender: Sendable {
         self.lease = lease
         self.timeout = timeout
         self.batch = batch
+        self.outbound = outbound
+        self.disableAfter = disableAfter
         self.backoff = backoff
     }
 
@@ -101,11 +108,34 @@ public struct DeliverySender: Sendable {
                         }
                     }
                     if group.channel.kind.isRobot { try scope.notifications.pace(channel: group.channel.id, until: now.addingTimeInterval(robotPause)) }
+                    try scope.notifications.noteReach(channel: group.channel.id, reached: result.error == nil, now: now)
+                    if result.error != nil && group.channel.eventTypes != nil { try disableIfFailingForLong(group.channel, scope: scope, now: now) }
                 }
                 if result.error == nil { delivered += group.deliveries.count } else { failed += group.deliveries.count }
             }
         }
         return (delivered, failed)
+    }
+
+    /// A subscription that has failed without a break for `disableAfter` is switched off, with an
+    /// event saying so and a message to the tenant's alert channels.
+    private func disableIfFailingForLong(_ channel: NotificationChannel, scope: TenantScope, now: Date) throws {
+        let reason = "every delivery failed for \(Int(disableAfter / 3600)) hours"
+        guard let disabled = try scope.notifications.disableFailingSubscription(channel.id, failingSince: now.addingTimeInterval(-disableAfter),
+                                                                                reason: reason) else { return }
+        let since = disabled.failingSince ?? now
+        let eventID = UUID()
+        let data: JSONValue = .object(["subscription_id": .string(disabled.id.lowercasedText), "name": .string(disabled.name),
+                                       "url": .string(disabled.url), "reason": .string(reason),
+                                       "failing_since": .string(Timestamp.iso8601(since))])
+        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(EventType.webhookDisabled.rawValue),
+                                        "timestamp": .string(Timestamp.iso8601(now)), "data": data])
+        let tenant = try scope.tenant.get()
+        let message = AlertText.webhookDisabled(name: disabled.name, url: disabled.url, failingSince: since, now: now,
+                                                timeZone: TimeZone(identifier: tenant.timezone) ?? .current, event: event)
+        try scope.notifications.alert(topic: EventType.webhookDisabled.rawValue, aggregate: disabled.id, payload: data, message: message,
+                                      eventID: eventID, now: now)
+        logger.warning("a webhook subscription failed for a day and was switched off", ["subscription_id": .string(disabled.id.lowercasedText)])
     }
 
     private func send(_ delivery: NotificationRepository.Delivery, channel: NotificationChannel, secret: String?,
@@ -119,6 +149,7 @@ public struct DeliverySender: Sendable {
         } catch {
             return (nil, "\(error)")
         }
+        if let refusal = outbound.refusal(request.url) { return (nil, refusal) }
         guard let url = URL(string: request.url) else { return (nil, "the channel's URL is not valid") }
         var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
         urlRequest.httpMethod = request.method

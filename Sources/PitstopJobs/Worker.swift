@@ -1,6 +1,7 @@
 import Foundation
 import Lifecycle
 import Logging
+import Notifications
 import PitstopStore
 import Postgres
 import Synchronization
@@ -43,8 +44,10 @@ public final class Worker: Sendable {
         let database = Database(pool: pool)
         let offers = OfferSweep(database: database, logger: logger)
         let clocks = SLASweep(database: database, logger: logger)
+        let relay = EventRelay(database: database, logger: logger)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
-            DeliverySender(database: database, secrets: $0, logger: logger, lease: configuration.deliveryLease)
+            DeliverySender(database: database, secrets: $0, logger: logger, outbound: OutboundGuard(allowPrivate: configuration.allowPrivateURLs),
+                           lease: configuration.deliveryLease)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
         let housekeeping = Housekeeping(database: database, logger: logger)
@@ -75,6 +78,14 @@ public final class Worker: Sendable {
                 }
             } catch {
                 logger.warning("SLA sweep failed", ["error": .string("\(error)")])
+            }
+            // Events to webhook subscriptions, before sending, so that they go this round.
+            do {
+                let relayed = try relay.run()
+                worked += relayed.events
+                if relayed.deliveries > 0 { logger.debug("events relayed", ["events": .int(relayed.events), "deliveries": .int(relayed.deliveries)]) }
+            } catch {
+                logger.warning("event relay failed", ["error": .string("\(error)")])
             }
             do {
                 if let sent = try sender?.run(), sent.delivered + sent.failed > 0 {

@@ -122,6 +122,11 @@ extension PlatformScope {
         try transaction.query("SELECT next_worker_moment(\(deliveries)) AS at").rows[0].decode("at")
     }
 
+    /// Tenants with outbox events not yet relayed to webhook subscriptions (ids only).
+    public func tenantsWithUnrelayedEvents(at now: Date) throws -> [UUID] {
+        try transaction.query("SELECT t FROM tenants_with_unrelayed_events(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    }
+
     /// Tenants with an SLA warning or breach due at `now` (ids only).
     public func tenantsWithDueSLAClocks(at now: Date) throws -> [UUID] {
         try transaction.query("SELECT t FROM tenants_with_due_sla_clocks(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }

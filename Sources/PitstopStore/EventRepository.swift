@@ -44,3 +44,73 @@ public struct EventRepository {
             }
     }
 }
+
+extension EventRepository {
+    /// A delivery's message for outbox event `e` sent to a subscription: the event as the feed
+    /// shows it (a webhook's body), its type as the title in the delivery log.
+    static let webhookMessage = """
+        jsonb_build_object('title', e.topic, 'markdown', e.topic, 'plain', e.topic, 'mobiles', '[]'::jsonb, 'templateParams', '{}'::jsonb,
+                           'event', jsonb_build_object('id', e.id, 'type', e.topic,
+                                                       'timestamp', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                                                       'data', e.payload - 'event'))
+        """
+
+    /// Hands up to `limit` events not yet relayed to every active webhook subscription of their
+    /// type, as deliveries, and marks them relayed — in one statement, so an event is relayed once
+    /// even with many workers (`SKIP LOCKED`) and never half. Returns how many events were relayed
+    /// and how many deliveries that made.
+    public func relay(now: Date, limit: Int) throws -> (events: Int, deliveries: Int) {
+        let row = try transaction.query("""
+            WITH e AS (
+                SELECT tenant_id, id, topic, payload, created_at FROM outbox
+                WHERE tenant_id = \(tenantID) AND delivered_at IS NULL AND available_at <= \(now)::timestamptz
+                ORDER BY available_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ), relayed AS (
+                UPDATE outbox o SET delivered_at = \(now)::timestamptz FROM e
+                WHERE o.tenant_id = e.tenant_id AND o.id = e.id RETURNING o.id
+            ), queued AS (
+                INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
+                SELECT e.tenant_id, gen_random_uuid(), e.id, c.id, e.topic,
+                       \(unsafeRaw: Self.webhookMessage), \(now)::timestamptz, \(now)::timestamptz
+                FROM e JOIN notification_channels c
+                  ON c.tenant_id = e.tenant_id AND c.event_types IS NOT NULL AND c.active AND c.event_types && ARRAY[e.topic, '*']
+                ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM relayed)::int AS events, (SELECT count(*) FROM queued)::int AS deliveries
+            """)[0]
+        return (try row.decode("events"), try row.decode("deliveries"))
+    }
+}
+
+extension EventRepository {
+    /// Most events one replay may send again; a wider range is refused so that one request
+    /// cannot queue millions of deliveries.
+    public static let replayLimit = 10_000
+
+    public enum ReplayError: Error, Equatable {
+        case tooMany(Int)
+    }
+
+    /// Queues subscription `channel`'s events again — one event, or those that happened in
+    /// [from, to) — whether or not they were delivered before, keeping each event's id. Events of
+    /// types the subscription does not take are left out. Returns how many were queued.
+    public func replay(to channel: NotificationChannel, eventID: UUID?, from: Date?, to: Date?, now: Date) throws -> Int {
+        let types = channel.eventTypes ?? []
+        let matching = """
+            SELECT tenant_id, id, topic, payload, created_at FROM outbox
+            WHERE tenant_id = \(tenantID) AND (\(eventID)::uuid IS NULL OR id = \(eventID)::uuid)
+              AND (\(from)::timestamptz IS NULL OR created_at >= \(from)::timestamptz)
+              AND (\(to)::timestamptz IS NULL OR created_at < \(to)::timestamptz)
+              AND (topic = ANY (\(types)::text[]) OR '*' = ANY (\(types)::text[]))
+            """ as SQL
+        let count: Int = try transaction.query("SELECT count(*)::int AS n FROM (\(matching) LIMIT \(Self.replayLimit + 1)) AS e")[0].decode("n")
+        guard count <= Self.replayLimit else { throw ReplayError.tooMany(Self.replayLimit) }
+        return try transaction.execute("""
+            INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
+            SELECT e.tenant_id, gen_random_uuid(), e.id, \(channel.id), e.topic, \(unsafeRaw: Self.webhookMessage), \(now)::timestamptz, \(now)::timestamptz
+            FROM (\(matching)) AS e
+            ON CONFLICT (tenant_id, event_id, channel_id) DO UPDATE SET state = 'pending', next_attempt_at = excluded.next_attempt_at
+            """)
+    }
+}

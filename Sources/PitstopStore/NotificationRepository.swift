@@ -10,7 +10,8 @@ public struct NotificationRepository {
     let tenantID: UUID
 
     static let channelColumns = """
-        id, name, kind, url, encode(secret_box, 'hex') AS secret_box, settings, active, created_at, updated_at, version
+        id, name, kind, url, encode(secret_box, 'hex') AS secret_box, settings, active, event_types, alerts, failing_since, disabled_reason,
+        created_at, updated_at, version
         """
 
     public struct ChannelInput: Sendable {
@@ -19,43 +20,61 @@ public struct NotificationRepository {
         public var url: String
         public var settings: NotificationChannel.Settings
         public var active: Bool
+        /// Set for webhook subscriptions only.
+        public var eventTypes: [String]?
+        public var alerts: Bool
 
-        public init(name: String, kind: NotificationChannel.Kind, url: String, settings: NotificationChannel.Settings, active: Bool) {
+        public init(name: String, kind: NotificationChannel.Kind, url: String, settings: NotificationChannel.Settings, active: Bool,
+                    eventTypes: [String]? = nil, alerts: Bool = false) {
             self.name = name
             self.kind = kind
             self.url = url
             self.settings = settings
             self.active = active
+            self.eventTypes = eventTypes
+            self.alerts = alerts
         }
     }
 
     public func createChannel(_ input: ChannelInput, secretBox: [UInt8]?) throws -> NotificationChannel {
         try Self.decodeChannel(transaction.query("""
-            INSERT INTO notification_channels (tenant_id, id, name, kind, url, secret_box, settings, active)
+            INSERT INTO notification_channels (tenant_id, id, name, kind, url, secret_box, settings, active, event_types, alerts)
             VALUES (\(tenantID), \(UUID()), \(input.name), \(input.kind.rawValue), \(input.url), \(secretBox.map { "\\x" + $0.hex })::bytea,
-                    \(JSONB(input.settings))::jsonb, \(input.active))
+                    \(JSONB(input.settings))::jsonb, \(input.active), \(input.eventTypes)::text[], \(input.alerts))
             RETURNING \(unsafeRaw: Self.channelColumns)
             """)[0]).channel
     }
 
-    public func channel(id: UUID) throws -> (channel: NotificationChannel, secretBox: [UInt8]?) {
-        let rows = try transaction.query("SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels WHERE tenant_id = \(tenantID) AND id = \(id)")
-        guard let row = rows.first else { throw StoreError.notFound("notification channel") }
+    /// A channel or subscription; `subscription` (when given) says which the caller expects, and
+    /// the other kind is reported as missing.
+    public func channel(id: UUID, subscription: Bool? = nil) throws -> (channel: NotificationChannel, secretBox: [UInt8]?) {
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels
+            WHERE tenant_id = \(tenantID) AND id = \(id) AND (\(subscription)::boolean IS NULL OR (event_types IS NOT NULL) = \(subscription)::boolean)
+            """)
+        guard let row = rows.first else { throw StoreError.notFound(subscription == true ? "webhook subscription" : "notification channel") }
         return try Self.decodeChannel(row)
     }
 
-    public func channels() throws -> [NotificationChannel] {
+    /// The channels, or (`subscriptions`) the webhook subscriptions, oldest first.
+    public func channels(subscriptions: Bool = false) throws -> [NotificationChannel] {
         try transaction.query("""
-            SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels WHERE tenant_id = \(tenantID) ORDER BY created_at, id LIMIT 1000
+            SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels
+            WHERE tenant_id = \(tenantID) AND (event_types IS NOT NULL) = \(subscriptions)
+            ORDER BY created_at, id LIMIT 1000
             """).rows.map { try Self.decodeChannel($0).channel }
     }
 
-    /// Replaces a channel's settings; a nil `secretBox` keeps the secret it has.
+    /// Replaces a channel's settings; a nil `secretBox` keeps the secret it has. Saving it active
+    /// starts its failure clock afresh (someone looked at it) and clears why it was switched off.
     public func replaceChannel(id: UUID, expectedVersion: Int, _ input: ChannelInput, secretBox: [UInt8]?) throws -> NotificationChannel {
         let rows = try transaction.query("""
             UPDATE notification_channels SET name = \(input.name), kind = \(input.kind.rawValue), url = \(input.url),
                 secret_box = coalesce(\(secretBox.map { "\\x" + $0.hex })::bytea, secret_box), settings = \(JSONB(input.settings))::jsonb,
-                active = \(input.active), updated_at = now(), version = version + 1
+                active = \(input.active), event_types = \(input.eventTypes)::text[], alerts = \(input.alerts),
+                failing_since = CASE WHEN \(input.active) THEN NULL ELSE failing_since END,
+                disabled_reason = CASE WHEN \(input.active) THEN NULL ELSE disabled_reason END,
+                updated_at = now(), version = version + 1
             WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
             RETURNING \(unsafeRaw: Self.channelColumns)
             """)
@@ -63,10 +82,13 @@ public struct NotificationRepository {
         throw try RecordVersion.failure(transaction, table: "notification_channels", tenantID: tenantID, id: id, what: "notification channel")
     }
 
-    public func deleteChannel(id: UUID) throws {
+    /// Removes a channel (`subscription` false) or a webhook subscription (true).
+    public func deleteChannel(id: UUID, subscription: Bool) throws {
         do {
-            guard try transaction.execute("DELETE FROM notification_channels WHERE tenant_id = \(tenantID) AND id = \(id)") == 1 else {
-                throw StoreError.notFound("notification channel")
+            guard try transaction.execute("""
+                DELETE FROM notification_channels WHERE tenant_id = \(tenantID) AND id = \(id) AND (event_types IS NOT NULL) = \(subscription)
+                """) == 1 else {
+                throw StoreError.notFound(subscription ? "webhook subscription" : "notification channel")
             }
         } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
             throw StoreError.conflict("the channel has deliveries on record; set active to false instead")
@@ -81,6 +103,8 @@ public struct NotificationRepository {
         let box = try row.decode("secret_box", as: String?.self).map(Self.bytes(hex:))
         return (NotificationChannel(id: try row.decode("id"), name: try row.decode("name"), kind: kind, url: try row.decode("url"),
                                     hasSecret: box != nil, settings: try row.decodeJSON("settings"), active: try row.decode("active"),
+                                    eventTypes: try row.decode("event_types"), alerts: try row.decode("alerts"),
+                                    failingSince: try row.decode("failing_since"), disabledReason: try row.decode("disabled_reason"),
                                     createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
                                     version: try row.decode("version")), box)
     }
@@ -171,6 +195,43 @@ public struct NotificationRepository {
         }
     }
 
+    /// Notes whether the channel was reached just now: success clears `failing_since`, a failure
+    /// starts it (or keeps the earlier start).
+    public func noteReach(channel: UUID, reached: Bool, now: Date) throws {
+        try transaction.execute("""
+            UPDATE notification_channels SET failing_since = CASE WHEN \(reached) THEN NULL ELSE coalesce(failing_since, \(now)::timestamptz) END
+            WHERE tenant_id = \(tenantID) AND id = \(channel) AND (failing_since IS NULL) <> \(reached)
+            """)
+    }
+
+    /// Switches off a subscription that has failed without a break since `before`, saying why;
+    /// returns it when this call switched it off.
+    public func disableFailingSubscription(_ channel: UUID, failingSince before: Date, reason: String) throws -> NotificationChannel? {
+        try transaction.query("""
+            UPDATE notification_channels SET active = false, disabled_reason = \(reason), updated_at = now(), version = version + 1
+            WHERE tenant_id = \(tenantID) AND id = \(channel) AND event_types IS NOT NULL AND active AND failing_since <= \(before)
+            RETURNING \(unsafeRaw: Self.channelColumns)
+            """).rows.first.map { try Self.decodeChannel($0).channel }
+    }
+
+    /// Writes an operational event to the outbox and queues `message` for every active channel
+    /// marked for alerts; returns the event's id.
+    @discardableResult
+    public func alert(topic: String, aggregate: UUID, payload: JSONValue, message: NotificationMessage, eventID: UUID = UUID(),
+                      now: Date) throws -> UUID {
+        try transaction.execute("""
+            INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload, created_at, available_at)
+            VALUES (\(tenantID), \(eventID), \(topic), \(aggregate), \(JSONB(payload))::jsonb, \(now), \(now))
+            """)
+        try transaction.execute("""
+            INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
+            SELECT tenant_id, gen_random_uuid(), \(eventID), id, \(topic), \(JSONB(message))::jsonb, \(now), \(now)
+            FROM notification_channels WHERE tenant_id = \(tenantID) AND alerts AND active AND event_types IS NULL
+            ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
+            """)
+        return eventID
+    }
+
     /// Holds a robot channel's next message back until `until`.
     public func pace(channel: UUID, until: Date) throws {
         try transaction.execute("UPDATE notification_channels SET next_send_at = \(until) WHERE tenant_id = \(tenantID) AND id = \(channel)")
@@ -205,11 +266,12 @@ public struct NotificationRepository {
             """)
     }
 
-    /// Newest first, optionally of one state.
-    public func deliveries(state: Delivery.State?, limit: Int) throws -> [Delivery] {
+    /// Newest first, optionally of one state and one channel.
+    public func deliveries(state: Delivery.State?, channel: UUID? = nil, limit: Int) throws -> [Delivery] {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.deliveryColumns) FROM notification_deliveries
             WHERE tenant_id = \(tenantID) AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue)::text)
+              AND (\(channel)::uuid IS NULL OR channel_id = \(channel)::uuid)
             ORDER BY created_at DESC, id DESC LIMIT \(limit)
             """).rows.map(Self.decodeDelivery)
     }

@@ -31,8 +31,11 @@ extension SweepingTests {
 
             func record(_ service: String, _ body: [String: Any]) { lock.withLock { log[service, default: []].append(body) } }
             func received(_ service: String) -> [[String: Any]] { lock.withLock { log[service] ?? [] } }
+            private var arrivals: [String] = []
             /// Standard Webhooks receivers de-duplicate on webhook-id.
-            func firstTime(_ id: String) -> Bool { lock.withLock { seen.insert(id).inserted } }
+            func firstTime(_ id: String) -> Bool { lock.withLock { arrivals.append(id); return seen.insert(id).inserted } }
+            /// Every webhook-id that arrived signed, repeats included.
+            var webhookArrivals: [String] { lock.withLock { arrivals } }
             var base: String { "http://127.0.0.1:\(server.port)" }
         }
 
@@ -98,7 +101,8 @@ extension SweepingTests {
 
         func sender(maxAttempts: Int = 8) -> DeliverySender {
             DeliverySender(database: TestDatabase.shared.database, secrets: ChannelSecrets(key: Self.key)!,
-                           logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }), maxAttempts: maxAttempts, backoff: { _ in 5 })
+                           logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }), outbound: OutboundGuard(allowPrivate: true),
+                           maxAttempts: maxAttempts, backoff: { _ in 5 })
         }
 
         func channel(_ api: TestAPI, _ admin: String, _ json: String) throws -> [String: Any] {
@@ -242,7 +246,8 @@ extension SweepingTests {
 
             // One attempt allowed: had the stranger's try counted, the delivery would be dead.
             let stranger = DeliverySender(database: TestDatabase.shared.database, secrets: ChannelSecrets(key: RandomToken.bytes(32))!,
-                                          logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }), maxAttempts: 1)
+                                          logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }),
+                                          outbound: OutboundGuard(allowPrivate: true), maxAttempts: 1)
             #expect(try stranger.run(now: start.addingTimeInterval(41)) == (0, 0))
             let waiting = try #require((api.get("/v1/notification-deliveries?state=pending", key: f.adminKey).json["items"] as? [[String: Any]])?.first)
             #expect(waiting["attempts"] as? Int == 0)

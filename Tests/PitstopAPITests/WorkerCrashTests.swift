@@ -67,7 +67,8 @@ extension SweepingTests {
                 """)
 
             let environment = ["PATH": "/usr/bin:/bin", "DATABASE_URL": TestDatabase.shared.url(), "PITSTOP_SECRET_KEY": Data(key).base64EncodedString(),
-                               "PITSTOP_DELIVERY_LEASE_SECONDS": "2", "PITSTOP_LOG_LEVEL": "error"]
+                               "PITSTOP_DELIVERY_LEASE_SECONDS": "2", "PITSTOP_ALLOW_PRIVATE_URLS": "true",
+                               "PITSTOP_LOG_LEVEL": "error"]
             let first = try CommandRunner.start("pitstop-worker", environment: environment)
             // Killed in the middle of sending: some deliveries sent, some sent but not yet recorded,
             // the rest waiting.

@@ -19,6 +19,7 @@ public enum EventType: String, CaseIterable, Sendable {
     case workOrderSLAWarning = "work_order.sla_warning"
     case workOrderSLABreached = "work_order.sla_breached"
     case workOrderSLAEscalated = "work_order.sla_escalated"
+    case webhookDisabled = "webhook.disabled"
 
     /// One line for the catalogue in the OpenAPI document.
     public var summary: String {
@@ -41,6 +42,7 @@ public enum EventType: String, CaseIterable, Sendable {
         case .workOrderSLAWarning: "an SLA target is near its due time (data.target, data.fraction)"
         case .workOrderSLABreached: "an SLA target passed its due time"
         case .workOrderSLAEscalated: "a later escalation level of a breached target was reached"
+        case .webhookDisabled: "a webhook subscription failed for a day and was switched off (data.subscription_id, data.reason)"
         }
     }
 }

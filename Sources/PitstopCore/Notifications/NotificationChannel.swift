@@ -40,11 +40,21 @@ public struct NotificationChannel: Sendable, Equatable {
     public var hasSecret: Bool
     public var settings: Settings
     public var active: Bool
+    /// For a webhook subscription, the event types it receives (`*` for all); nil for a channel
+    /// that only escalations and alerts use.
+    public var eventTypes: [String]?
+    /// Whether the channel hears about operational trouble (a subscription disabled …).
+    public var alerts: Bool
+    /// Since when every attempt to reach it has failed.
+    public var failingSince: Date?
+    /// Why the worker switched it off, when it did.
+    public var disabledReason: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
 
     public init(id: UUID, name: String, kind: Kind, url: String, hasSecret: Bool, settings: Settings, active: Bool,
+                eventTypes: [String]? = nil, alerts: Bool = false, failingSince: Date? = nil, disabledReason: String? = nil,
                 createdAt: Date, updatedAt: Date, version: Int) {
         self.id = id
         self.name = name
@@ -53,9 +63,18 @@ public struct NotificationChannel: Sendable, Equatable {
         self.hasSecret = hasSecret
         self.settings = settings
         self.active = active
+        self.eventTypes = eventTypes
+        self.alerts = alerts
+        self.failingSince = failingSince
+        self.disabledReason = disabledReason
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
+    }
+
+    /// Whether a subscription takes events of `type`.
+    public func subscribes(to type: String) -> Bool {
+        eventTypes?.contains { $0 == "*" || $0 == type } ?? false
     }
 
     /// Problems with a channel's configuration, by field. `newSecret` is one being set now;
