@@ -291,6 +291,7 @@ enum OpenAPIDocument {
                     "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                     "duplicate_window_minutes": ["type": "integer"], "reopen_window_days": ["type": "integer"],
+                    "order_link": ["type": "string", "description": "Link to an order in the chain's console, used in notifications"] as Object,
                 ] as Object,
             ] as Object,
             "TenantChanges": [
@@ -302,6 +303,9 @@ enum OpenAPIDocument {
                                                  "description": "A report for a vehicle with an open order opened this recently joins it; 0 turns the guard off"] as Object,
                     "reopen_window_days": ["type": "integer", "minimum": 0, "maximum": 365,
                                            "description": "How long after completion an order may be reopened for rework"] as Object,
+                    "order_link": ["type": ["string", "null"], "maxLength": 500, "examples": ["https://console.example.com/orders/{number}"],
+                                   "description": "Where staff open an order in the chain's console; {id} and {number} stand for the order's. "
+                                       + "Notifications carry it; null removes it"] as Object,
                 ] as Object,
             ] as Object,
             "CreateTenant": [

@@ -31,6 +31,7 @@ struct TenantBody: Encodable {
     var version: Int
     var duplicateWindowMinutes: Int
     var reopenWindowDays: Int
+    var orderLink: String?
 
     init(_ tenant: Tenant) {
         id = tenant.id.lowercasedText
@@ -41,22 +42,23 @@ struct TenantBody: Encodable {
         version = tenant.version
         duplicateWindowMinutes = tenant.duplicateWindowMinutes
         reopenWindowDays = tenant.reopenWindowDays
+        orderLink = tenant.orderLink
     }
 }
 
 struct TenantChangesBody: Decodable {
     var changes: TenantChanges
 
-    static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days"]
+    static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days", "order_link"]
 
     enum CodingKeys: String, CodingKey {
-        case name, timezone, duplicateWindowMinutes, reopenWindowDays
+        case name, timezone, duplicateWindowMinutes, reopenWindowDays, orderLink
     }
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
         changes = TenantChanges(name: try read.value(.name), timezone: try read.value(.timezone),
                                 duplicateWindowMinutes: try read.value(.duplicateWindowMinutes),
-                                reopenWindowDays: try read.value(.reopenWindowDays))
+                                reopenWindowDays: try read.value(.reopenWindowDays), orderLink: try read.update(.orderLink))
     }
 }

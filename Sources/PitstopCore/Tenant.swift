@@ -13,9 +13,12 @@ public struct Tenant: Sendable, Equatable, Codable {
     public var duplicateWindowMinutes: Int
     /// How long after completion an order may be reopened for rework (返修).
     public var reopenWindowDays: Int
+    /// Where staff open an order in the chain's own console, with `{id}` and `{number}` standing
+    /// for the order's: the link in notifications. Nil: messages carry no link.
+    public var orderLink: String?
 
     public init(id: UUID, name: String, timezone: String, createdAt: Date, updatedAt: Date, version: Int,
-                duplicateWindowMinutes: Int = 1440, reopenWindowDays: Int = 30) {
+                duplicateWindowMinutes: Int = 1440, reopenWindowDays: Int = 30, orderLink: String? = nil) {
         self.id = id
         self.name = name
         self.timezone = timezone
@@ -24,6 +27,15 @@ public struct Tenant: Sendable, Equatable, Codable {
         self.version = version
         self.duplicateWindowMinutes = duplicateWindowMinutes
         self.reopenWindowDays = reopenWindowDays
+        self.orderLink = orderLink
+    }
+
+    /// The link to one order, from `orderLink`.
+    public func link(order id: UUID, number: String) -> String? {
+        orderLink.map {
+            $0.replacingOccurrences(of: "{id}", with: id.uuidString.lowercased())
+                .replacingOccurrences(of: "{number}", with: number.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? number)
+        }
     }
 
     public var reopenWindow: TimeInterval { TimeInterval(reopenWindowDays) * 86_400 }
@@ -57,17 +69,20 @@ public struct TenantChanges: Sendable, Equatable {
     public var timezone: String?
     public var duplicateWindowMinutes: Int?
     public var reopenWindowDays: Int?
+    public var orderLink: FieldUpdate<String>
 
-    public init(name: String? = nil, timezone: String? = nil, duplicateWindowMinutes: Int? = nil, reopenWindowDays: Int? = nil) {
+    public init(name: String? = nil, timezone: String? = nil, duplicateWindowMinutes: Int? = nil, reopenWindowDays: Int? = nil,
+                orderLink: FieldUpdate<String> = .keep) {
         self.name = name
         self.timezone = timezone
         self.duplicateWindowMinutes = duplicateWindowMinutes
         self.reopenWindowDays = reopenWindowDays
+        self.orderLink = orderLink
     }
 
     public var errors: [FieldError] {
         var errors: [FieldError] = []
-        if name == nil && timezone == nil && duplicateWindowMinutes == nil && reopenWindowDays == nil {
+        if name == nil && timezone == nil && duplicateWindowMinutes == nil && reopenWindowDays == nil && orderLink.isKeep {
             errors.append(FieldError(field: "body", message: "changes nothing; send at least one field"))
         }
         errors += TextRules.lengthErrors(name, field: "name", limit: 200)
@@ -80,6 +95,16 @@ public struct TenantChanges: Sendable, Equatable {
         if let days = reopenWindowDays, !(0...365).contains(days) {
             errors.append(FieldError(field: "reopen_window_days", message: "must be 0 (no reopening) to 365"))
         }
+        if let link = orderLink.newValue, !Self.isOrderLink(link) {
+            errors.append(FieldError(field: "order_link", message: "must be an http(s) URL of at most 500 characters with {id} or {number} "
+                                          + "where the order goes, e.g. https://console.example.com/orders/{number}"))
+        }
         return errors
+    }
+
+    static func isOrderLink(_ link: String) -> Bool {
+        let example = link.replacingOccurrences(of: "{id}", with: "x").replacingOccurrences(of: "{number}", with: "x")
+        return (link.hasPrefix("https://") || link.hasPrefix("http://")) && link.count <= 500 && example != link
+            && URL(string: example)?.host != nil
     }
 }

@@ -91,7 +91,7 @@ public struct SLASweep: Sendable {
                                         "timestamp": .string(ISO8601DateFormatter().string(from: now)), "data": .object(data)])
         let facts = SLANotificationText.Facts(number: order.number, customer: customer.name, plate: plate, target: clock.target,
                                               dueAt: clock.dueAt, fraction: fraction, now: now,
-                                              timeZone: TimeZone(identifier: tenant.timezone) ?? .current, link: nil)
+                                              timeZone: tenant.zone, link: tenant.link(order: order.id, number: order.number))
         var channels: [UUID: NotificationChannel] = [:]
         for level in levels {
             for channelID in level.channels {

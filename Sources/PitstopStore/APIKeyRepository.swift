@@ -61,7 +61,7 @@ public struct APIKeyRepository {
         let rows = try transaction.query("""
             SELECT k.id, k.tenant_id, k.name, k.role, k.engineer_id, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
                    t.name AS tenant_name, t.timezone, t.created_at AS tenant_created_at,
-                   t.updated_at AS tenant_updated_at, t.version AS tenant_version, t.duplicate_window_minutes, t.reopen_window_days
+                   t.updated_at AS tenant_updated_at, t.version AS tenant_version, t.duplicate_window_minutes, t.reopen_window_days, t.order_link
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.tenant_id = \(tenantID) AND k.prefix = \(prefix)
             """)
@@ -74,7 +74,7 @@ public struct APIKeyRepository {
                             createdAt: try row.decode("tenant_created_at"), updatedAt: try row.decode("tenant_updated_at"),
                             version: try row.decode("tenant_version"),
                             duplicateWindowMinutes: try row.decode("duplicate_window_minutes"),
-                            reopenWindowDays: try row.decode("reopen_window_days"))
+                            reopenWindowDays: try row.decode("reopen_window_days"), orderLink: try row.decode("order_link"))
         return (key, tenant)
     }
 

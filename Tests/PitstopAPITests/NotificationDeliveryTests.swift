@@ -135,6 +135,11 @@ extension SweepingTests {
             #expect(receivers.webhookSecret.hasPrefix("whsec_"))
             let ids = [ding, wecom, sms, hook].compactMap { $0["id"] as? String }.map { "\"\($0)\"" }.joined(separator: ",")
             try policy(api, f, escalation: #"{"on":"breach","channels":[\#(ids)]}"#)
+            // Messages link to the order in the chain's own console.
+            let tenant = try api.get("/v1/tenant", key: f.adminKey)
+            let linked = try api.client.send("PATCH", "/v1/tenant", headers: bearer(f.adminKey, [("If-Match", tenant.header("ETag") ?? "")]),
+                                             json: #"{"order_link":"https://console.example.com/orders/{number}?id={id}"}"#)
+            #expect(linked.status == 200, "\(linked.text)")
             let id = try dispatch.order(api, f)
             let start = try SweepingTests.SLASweepTests().created(api, f, id)
 
@@ -145,7 +150,10 @@ extension SweepingTests {
             #expect(sent.delivered == 4 && sent.failed == 0)
             let dingBody = try #require(receivers.received("dingtalk").first)
             #expect(dingBody["msgtype"] as? String == "markdown")
-            #expect(((dingBody["markdown"] as? [String: Any])?["text"] as? String)?.contains("超时") == true)
+            let markdown = (dingBody["markdown"] as? [String: Any])?["text"] as? String ?? ""
+            let number = try #require(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["number"] as? String)
+            #expect(markdown.contains("超时"))
+            #expect(markdown.contains("https://console.example.com/orders/\(number)?id=\(id)"), "\(markdown)")
             #expect((dingBody["at"] as? [String: Any])?["atMobiles"] as? [String] == ["13800138000"])
             #expect(receivers.received("wecom").count == 1)
             #expect(receivers.received("sms").first?["PhoneNumbers"] as? String == "13900139000")

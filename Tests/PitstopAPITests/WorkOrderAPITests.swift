@@ -483,9 +483,9 @@ import Testing
         let etag = try #require(current.header("ETag"))
 
         let bad = try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", etag)]),
-                                      json: #"{"duplicate_window_minutes":-1,"reopen_window_days":400,"timezone":"Mars/Olympus"}"#)
+                                      json: #"{"duplicate_window_minutes":-1,"reopen_window_days":400,"timezone":"Mars/Olympus","order_link":"https://x.example/orders"}"#)
         #expect(bad.status == 422)
-        #expect(Set(bad.problemFields) == ["duplicate_window_minutes", "reopen_window_days", "timezone"])
+        #expect(Set(bad.problemFields) == ["duplicate_window_minutes", "reopen_window_days", "timezone", "order_link"])
         let desk = try api.makeKey(adminKey: tenant.adminKey, role: .dispatcher)
         #expect(try api.client.send("PATCH", "/v1/tenant", headers: bearer(desk.secret, [("If-Match", etag)]),
                                     json: #"{"reopen_window_days":1}"#).status == 403)
@@ -497,6 +497,17 @@ import Testing
         #expect(changed.json["duplicate_window_minutes"] as? Int == 0)
         #expect(try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", etag)]),
                                     json: #"{"name":"stale"}"#).status == 412)
+        // An order link is set, kept by other changes, and removed with null.
+        var tag = try #require(changed.header("ETag"))
+        let linked = try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", tag)]),
+                                         json: #"{"order_link":"https://console.example.com/o/{number}"}"#)
+        #expect(linked.json["order_link"] as? String == "https://console.example.com/o/{number}")
+        tag = try #require(linked.header("ETag"))
+        let renamed = try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", tag)]), json: #"{"name":"新名字"}"#)
+        #expect(renamed.json["order_link"] as? String == "https://console.example.com/o/{number}")
+        tag = try #require(renamed.header("ETag"))
+        let unlinked = try api.client.send("PATCH", "/v1/tenant", headers: bearer(tenant.adminKey, [("If-Match", tag)]), json: #"{"order_link":null}"#)
+        #expect(unlinked.status == 200 && unlinked.json["order_link"] == nil, "\(unlinked.text)")
 
         let type = try #require(try api.client.send("POST", "/v1/work-order-types", headers: bearer(tenant.adminKey),
                                                     json: #"{"code":"repair","name":"维修"}"#).json["id"] as? String)
