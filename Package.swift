@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Crypto"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Crypto", "PitstopCore"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging"]),
         .testTarget(name: "PitstopCoreTests", dependencies: ["PitstopCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PitstopTesting"]),

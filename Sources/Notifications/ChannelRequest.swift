@@ -28,11 +28,12 @@ public struct ChannelRequest: Sendable, Equatable {
         switch kind {
         case .dingtalk:
             let signed = DingTalkRobot.signedURL(url, secret: secret, timestampMillis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
-            return ChannelRequest(method: "POST", url: signed, headers: json,
-                                  body: DingTalkRobot.markdown(title: message.title, text: message.markdown, atMobiles: message.mobiles))
+            let body = settings.format == .text ? DingTalkRobot.text(message.plain, atMobiles: message.mobiles)
+                : DingTalkRobot.markdown(title: message.title, text: message.markdown, atMobiles: message.mobiles)
+            return ChannelRequest(method: "POST", url: signed, headers: json, body: body)
         case .wecom:
             // WeCom's markdown cannot @-mention; text can, by mobile number.
-            let body = message.mobiles.isEmpty ? WeComRobot.markdown(message.markdown)
+            let body = message.mobiles.isEmpty && settings.format != .text ? WeComRobot.markdown(message.markdown)
                 : WeComRobot.text(message.plain, mentionedMobiles: message.mobiles)
             return ChannelRequest(method: "POST", url: url, headers: json, body: body)
         case .aliyunSMS:

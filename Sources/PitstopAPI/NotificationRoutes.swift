@@ -89,6 +89,7 @@ struct ChannelSettingsBody: Codable {
     var signName: String?
     var templateCode: String?
     var mobiles: [String]?
+    var format: NotificationChannel.MessageFormat?
 }
 
 struct ChannelInputBody: Decodable {
@@ -105,7 +106,8 @@ struct ChannelInputBody: Decodable {
 
     func checked(newSecret: String?, hasSecret: Bool, outbound: OutboundGuard) throws -> NotificationRepository.ChannelInput {
         let settings = NotificationChannel.Settings(accessKeyId: self.settings?.accessKeyId, signName: self.settings?.signName,
-                                                    templateCode: self.settings?.templateCode, mobiles: self.settings?.mobiles)
+                                                    templateCode: self.settings?.templateCode, mobiles: self.settings?.mobiles,
+                                                    format: self.settings?.format)
         var errors = TextRules.nameErrors(name, field: "name")
         errors += NotificationChannel.errors(kind: kind, url: url, newSecret: newSecret, hasSecret: hasSecret, settings: settings)
         if (self.secret?.count ?? 0) > 500 { errors.append(FieldError(field: "secret", message: "must be at most 500 characters")) }
@@ -141,7 +143,8 @@ struct ChannelBody: Encodable {
         hasSecret = channel.hasSecret
         secret = webhookSecret
         settings = ChannelSettingsBody(accessKeyId: channel.settings.accessKeyId, signName: channel.settings.signName,
-                                       templateCode: channel.settings.templateCode, mobiles: channel.settings.mobiles)
+                                       templateCode: channel.settings.templateCode, mobiles: channel.settings.mobiles,
+                                       format: channel.settings.format)
         active = channel.active
         alerts = channel.alerts
         failingSince = channel.failingSince

@@ -54,7 +54,9 @@ extension OpenAPIDocument {
         let settings: Object = ["type": "object", "additionalProperties": false,
                                 "properties": ["access_key_id": ["type": "string"], "sign_name": ["type": "string"],
                                                "template_code": ["type": "string"],
-                                               "mobiles": ["type": "array", "items": ["type": "string", "pattern": "^[0-9]{5,20}$"] as Object] as Object]
+                                               "mobiles": ["type": "array", "items": ["type": "string", "pattern": "^[0-9]{5,20}$"] as Object] as Object,
+                                               "format": ["type": "string", "enum": NotificationChannel.MessageFormat.allCases.map(\.rawValue),
+                                                          "default": "markdown", "description": "Robots only"] as Object]
                                     as Object]
         let kind: Object = ["type": "string", "enum": NotificationChannel.Kind.allCases.map(\.rawValue)]
         return [

@@ -1,5 +1,6 @@
 import Foundation
 import Notifications
+import PitstopCore
 import Testing
 
 /// Known answers from the services' own documentation (Aliyun's SendSms example, the Standard
@@ -43,6 +44,28 @@ import Testing
                 == "https://oapi.dingtalk.com/robot/send?access_token=abc")
         let body = String(decoding: DingTalkRobot.markdown(title: "SLA 预警", text: "### 工单 WO-1", atMobiles: ["13800138000"]), as: UTF8.self)
         #expect(body.contains(#""atMobiles":["13800138000"]"#) && body.contains("@13800138000") && body.contains(#""msgtype":"markdown""#))
+    }
+
+    @Test func robotsSendMarkdownUnlessTheChannelAsksForText() throws {
+        let message = NotificationMessage(title: "SLA 超时", markdown: "### 工单 WO-1 已超时", plain: "工单 WO-1 已超时", mobiles: ["13800138000"],
+                                          templateParams: [:], event: .object([:]))
+        func body(_ kind: NotificationChannel.Kind, _ format: NotificationChannel.MessageFormat?, mobiles: [String] = []) throws -> [String: Any] {
+            var message = message
+            message.mobiles = mobiles
+            let request = try ChannelRequest.build(kind: kind, url: "https://robot.example/send", secret: nil,
+                                                   settings: .init(format: format), message: message, eventID: UUID(), now: Date(), nonce: "n")
+            return try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        }
+        #expect(try body(.dingtalk, nil)["msgtype"] as? String == "markdown")
+        let text = try body(.dingtalk, .text, mobiles: ["13800138000"])
+        #expect(text["msgtype"] as? String == "text")
+        #expect((text["text"] as? [String: Any])?["content"] as? String == "工单 WO-1 已超时 @13800138000")
+        #expect(try body(.wecom, nil)["msgtype"] as? String == "markdown")
+        #expect(try body(.wecom, .text)["msgtype"] as? String == "text")
+        // WeCom @-mentions only in text, so a message that mentions someone goes as text.
+        #expect(try body(.wecom, .markdown, mobiles: ["13800138000"])["msgtype"] as? String == "text")
+        let errors = NotificationChannel.errors(kind: .webhook, url: "https://x.example", newSecret: nil, hasSecret: true, settings: .init(format: .text))
+        #expect(errors.map(\.field) == ["settings.format"])
     }
 
     @Test func weComTextIsCutOnACharacterBoundary() {

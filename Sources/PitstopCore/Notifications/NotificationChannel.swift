@@ -15,6 +15,13 @@ public struct NotificationChannel: Sendable, Equatable {
         public var isRobot: Bool { self == .dingtalk || self == .wecom }
     }
 
+    /// How a group robot shows a message: DingTalk and WeCom take markdown (headings, lists) or
+    /// plain text (which every client shows, and WeCom can @-mention in).
+    public enum MessageFormat: String, Sendable, Equatable, Codable, CaseIterable {
+        case markdown
+        case text
+    }
+
     /// Non-secret settings; which apply depends on the kind.
     public struct Settings: Sendable, Equatable, Codable {
         /// Aliyun: the AccessKey id, the approved sign name (签名) and template code (模板).
@@ -23,12 +30,16 @@ public struct NotificationChannel: Sendable, Equatable {
         public var templateCode: String?
         /// Numbers always @-mentioned (robots) or texted (SMS), besides the assignee's.
         public var mobiles: [String]?
+        /// Robots: markdown unless set to text.
+        public var format: MessageFormat?
 
-        public init(accessKeyId: String? = nil, signName: String? = nil, templateCode: String? = nil, mobiles: [String]? = nil) {
+        public init(accessKeyId: String? = nil, signName: String? = nil, templateCode: String? = nil, mobiles: [String]? = nil,
+                    format: MessageFormat? = nil) {
             self.accessKeyId = accessKeyId
             self.signName = signName
             self.templateCode = templateCode
             self.mobiles = mobiles
+            self.format = format
         }
     }
 
@@ -97,6 +108,9 @@ public struct NotificationChannel: Sendable, Equatable {
             }
         case .dingtalk, .wecom, .httpSMS:
             break
+        }
+        if settings.format != nil && !kind.isRobot {
+            errors.append(FieldError(field: "settings.format", message: "applies to DingTalk and WeCom robots only"))
         }
         for (index, mobile) in (settings.mobiles ?? []).enumerated() where !mobile.allSatisfy(\.isNumber) || !(5...20).contains(mobile.count) {
             errors.append(FieldError(field: "settings.mobiles[\(index)]", message: "must be a phone number of digits"))
