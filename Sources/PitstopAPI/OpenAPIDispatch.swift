@@ -123,12 +123,15 @@ extension OpenAPIDocument {
                                  responses: ["200": ["description": "The requisitions", "content": json(itemsOf("Requisition"))]]),
             ] as Object,
             "/v1/requisitions/{id}/decision": [
-                "post": operation("decideRequisition", "Approve or reject (admin, dispatcher); approval sends an order waiting for parts back to repairing",
+                "post": operation("decideRequisition",
+                                  "Approve or reject (admin, dispatcher); approval reserves the lines' catalogue parts at the order's shop "
+                                      + "and sends an order waiting for parts back to repairing",
                                   tags: ["parts"], parameters: [idParameter],
                                   body: ["type": "object", "required": ["approve"], "additionalProperties": false,
                                          "properties": ["approve": ["type": "boolean"], "note": ["type": "string", "maxLength": 1000] as Object] as Object],
                                   responses: ["200": ["description": "The decided requisition", "content": json(ref("Requisition"))],
-                                              "409": ["description": "Already decided", "content": problemContent]]),
+                                              "409": ["description": "Already decided, or not enough stock (named per part)",
+                                                      "content": problemContent]]),
             ] as Object,
             "/v1/work-orders/{id}/quality-check": [
                 "post": operation("qualityCheck",

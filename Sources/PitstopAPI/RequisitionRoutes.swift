@@ -39,6 +39,10 @@ extension APIApplication {
                 let requisition = try scope.requisitions.decide(id: try Self.pathID(request, "parts requisition"), approve: body.approve,
                                                                 note: body.note, actor: caller.key.id)
                 let order = try scope.workOrders.get(id: requisition.workOrderID)
+                if requisition.state == .approved {
+                    // Catalogue parts are reserved at the order's shop; a shortfall refuses the approval.
+                    try scope.announceLowStock(try scope.inventory.reserve(requisition: requisition, shop: order.shopID, actor: caller.key.id))
+                }
                 if requisition.state == .approved && order.status == .awaitingParts {
                     _ = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .repairing, note: "parts approved",
                                                         reason: nil, assignee: nil, actor: caller.key.id,

@@ -38,8 +38,8 @@ extension APIApplication {
     }
 
     /// A `{id}` path segment; one that is not a UUID is answered exactly like an unknown id.
-    static func pathID(_ request: HTTPRequest, _ what: String) throws -> UUID {
-        guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else { throw StoreError.notFound(what) }
+    static func pathID(_ request: HTTPRequest, _ what: String, parameter: String = "id") throws -> UUID {
+        guard let id = UUID(uuidString: request.pathParameters[parameter] ?? "") else { throw StoreError.notFound(what) }
         return id
     }
 

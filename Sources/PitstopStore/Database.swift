@@ -45,6 +45,7 @@ public struct TenantScope {
     public var media: MediaRepository { MediaRepository(transaction: transaction, tenantID: tenantID) }
     public var sla: SLARepository { SLARepository(transaction: transaction, tenantID: tenantID) }
     public var notifications: NotificationRepository { NotificationRepository(transaction: transaction, tenantID: tenantID) }
+    public var inventory: InventoryRepository { InventoryRepository(transaction: transaction, tenantID: tenantID) }
     public var knowledge: KnowledgeRepository { KnowledgeRepository(transaction: transaction, tenantID: tenantID) }
     public var events: EventRepository { EventRepository(transaction: transaction, tenantID: tenantID) }
     public var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }

@@ -234,6 +234,11 @@ public struct WorkOrderRepository {
         }
         let order = try Self.decode(changed)
         if try changed.decode("sla") { try slaClocks.statusChanged(order, from: current, now: now) }
+        // Parts the order holds are used up by its completion and go back to the shelf when it is cancelled.
+        if next == .completed || next == .cancelled {
+            try InventoryRepository(transaction: transaction, tenantID: tenantID).settle(workOrder: id, consume: next == .completed,
+                                                                                        actor: actor, now: now)
+        }
         return order
     }
 

@@ -20,6 +20,7 @@ public enum EventType: String, CaseIterable, Sendable {
     case workOrderSLABreached = "work_order.sla_breached"
     case workOrderSLAEscalated = "work_order.sla_escalated"
     case webhookDisabled = "webhook.disabled"
+    case partLowStock = "part.low_stock"
 
     /// One line for the catalogue in the OpenAPI document.
     public var summary: String {
@@ -43,6 +44,7 @@ public enum EventType: String, CaseIterable, Sendable {
         case .workOrderSLABreached: "an SLA target passed its due time"
         case .workOrderSLAEscalated: "a later escalation level of a breached target was reached"
         case .webhookDisabled: "a webhook subscription failed for a day and was switched off (data.subscription_id, data.reason)"
+        case .partLowStock: "a part's available stock at a shop fell to or under its reorder level (data.part_number, data.available)"
         }
     }
 }
