@@ -33,6 +33,14 @@ public final class UploadedFile: Sendable {
         moved.store(true, ordering: .sequentiallyConsistent)
     }
 
+    /// The whole upload, for bodies a handler reads rather than keeps (an NDJSON import).
+    public func contents() throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HTTPServerError("cannot read the upload's spool file at \(path)")
+        }
+        return Array(data)
+    }
+
     func discard() {
         if !moved.load(ordering: .sequentiallyConsistent) { unlink(path) }
     }

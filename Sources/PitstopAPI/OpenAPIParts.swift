@@ -67,12 +67,15 @@ extension OpenAPIDocument {
                                "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
                                "brand": ["type": "string", "maxLength": 100] as Object,
                                "unit": ["type": "string", "default": "个", "maxLength": 20] as Object,
-                               "price": ["type": "number", "minimum": 0, "default": 0] as Object, "fits": fits] as Object,
+                               "price": ["type": "number", "minimum": 0, "default": 0] as Object, "fits": fits,
+                               "external_id": ["type": "string", "minLength": 1, "maxLength": 100, "description": "The part's id in your ERP"] as Object]
+                    as Object,
             ] as Object,
             "Part": [
                 "type": "object", "required": ["id", "part_number", "name", "unit", "price", "fits", "created_at", "updated_at", "version"],
                 "properties": ["id": uuid, "part_number": ["type": "string"], "oem_number": ["type": "string"], "name": ["type": "string"],
                                "brand": ["type": "string"], "unit": ["type": "string"], "price": ["type": "number"], "fits": fits,
+                               "external_id": ["type": "string"],
                                "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"]] as Object,
             ] as Object,
             "Stock": [

@@ -91,11 +91,12 @@ struct PartBody: Codable {
     var unit: String?
     var price: Double?
     var fits: [KnowledgeArticle.Fit]?
+    var externalId: String?
     var createdAt: Date?
     var updatedAt: Date?
     var version: Int?
 
-    static let fields: Set<String> = ["part_number", "oem_number", "name", "brand", "unit", "price", "fits"]
+    static let fields: Set<String> = ["part_number", "oem_number", "name", "brand", "unit", "price", "fits", "external_id"]
 
     init(_ part: Part) {
         id = part.id
@@ -106,6 +107,7 @@ struct PartBody: Codable {
         unit = part.unit
         price = part.price
         fits = part.fits
+        externalId = part.externalID
         createdAt = part.createdAt
         updatedAt = part.updatedAt
         version = part.version
@@ -114,7 +116,7 @@ struct PartBody: Codable {
     static func decode(_ bytes: [UInt8]) throws -> PartInput {
         let body = try JSONCoding.decode(Self.self, from: bytes, allowedFields: fields)
         let input = PartInput(partNumber: body.partNumber, oemNumber: body.oemNumber, name: body.name, brand: body.brand, unit: body.unit ?? "个",
-                              price: body.price ?? 0, fits: body.fits ?? [])
+                              price: body.price ?? 0, fits: body.fits ?? [], externalID: body.externalId)
         guard input.errors.isEmpty else { throw ValidationError(input.errors) }
         return input
     }

@@ -20,16 +20,16 @@ public struct InventoryRepository {
         public var lines: [Line]
     }
 
-    static let partColumns = "id, part_number, oem_number, name, brand, unit, price::float8 AS price, fits, created_at, updated_at, version"
+    static let partColumns = "id, part_number, oem_number, name, brand, unit, price::float8 AS price, fits, external_id, created_at, updated_at, version"
 
     // MARK: catalogue
 
     public func createPart(_ input: PartInput) throws -> Part {
         try Self.mappingDuplicates {
             try Self.decodePart(transaction.query("""
-                INSERT INTO parts (tenant_id, id, part_number, oem_number, name, brand, unit, price, fits)
+                INSERT INTO parts (tenant_id, id, part_number, oem_number, name, brand, unit, price, fits, external_id)
                 VALUES (\(tenantID), \(UUID()), \(input.partNumber), \(input.oemNumber), \(input.name), \(input.brand), \(input.unit),
-                        \(input.price)::numeric, \(JSONB(input.fits))::jsonb)
+                        \(input.price)::numeric, \(JSONB(input.fits))::jsonb, \(input.externalID))
                 RETURNING \(unsafeRaw: Self.partColumns)
                 """)[0])
         }
@@ -52,11 +52,19 @@ public struct InventoryRepository {
             """).rows.map(Self.decodePart)
     }
 
+    /// The part the ERP knows as `externalID`, if any.
+    public func part(externalID: String) throws -> Part? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.partColumns) FROM parts WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
+            """).rows.first.map(Self.decodePart)
+    }
+
     public func replacePart(id: UUID, expectedVersion: Int, _ input: PartInput) throws -> Part {
         let rows = try Self.mappingDuplicates {
             try transaction.query("""
                 UPDATE parts SET part_number = \(input.partNumber), oem_number = \(input.oemNumber), name = \(input.name), brand = \(input.brand),
-                    unit = \(input.unit), price = \(input.price)::numeric, fits = \(JSONB(input.fits))::jsonb, updated_at = now(), version = version + 1
+                    unit = \(input.unit), price = \(input.price)::numeric, fits = \(JSONB(input.fits))::jsonb, external_id = \(input.externalID),
+                    updated_at = now(), version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
                 RETURNING \(unsafeRaw: Self.partColumns)
                 """)
@@ -69,6 +77,9 @@ public struct InventoryRepository {
         do {
             return try body()
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            if error.constraint == "parts_external_id" {
+                throw StoreError.duplicate(field: "external_id", message: "is another part's")
+            }
             throw StoreError.duplicate(field: "part_number", message: "is already in the catalogue")
         }
     }
@@ -76,7 +87,8 @@ public struct InventoryRepository {
     static func decodePart(_ row: Row) throws -> Part {
         Part(id: try row.decode("id"), partNumber: try row.decode("part_number"), oemNumber: try row.decode("oem_number"),
              name: try row.decode("name"), brand: try row.decode("brand"), unit: try row.decode("unit"), price: try row.decode("price"),
-             fits: try row.decodeJSON("fits"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+             fits: try row.decodeJSON("fits"), externalID: try row.decode("external_id"), createdAt: try row.decode("created_at"),
+             updatedAt: try row.decode("updated_at"),
              version: try row.decode("version"))
     }
 
@@ -85,7 +97,7 @@ public struct InventoryRepository {
     static let stockColumns = """
         s.shop_id, s.on_hand::float8 AS on_hand, s.reserved::float8 AS reserved, s.reorder_level::float8 AS reorder_level,
         s.updated_at AS stock_updated_at, p.id, p.part_number, p.oem_number, p.name, p.brand, p.unit, p.price::float8 AS price, p.fits,
-        p.created_at, p.updated_at, p.version
+        p.external_id, p.created_at, p.updated_at, p.version
         """
 
     /// A shop's stock, by part number.

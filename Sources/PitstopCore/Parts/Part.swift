@@ -11,12 +11,14 @@ public struct Part: Sendable, Equatable {
     public var price: Double
     /// The makes and models it fits; empty for all.
     public var fits: [KnowledgeArticle.Fit]
+    /// The id in the chain's ERP.
+    public var externalID: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
 
     public init(id: UUID, partNumber: String, oemNumber: String?, name: String, brand: String?, unit: String, price: Double,
-                fits: [KnowledgeArticle.Fit], createdAt: Date, updatedAt: Date, version: Int) {
+                fits: [KnowledgeArticle.Fit], externalID: String? = nil, createdAt: Date, updatedAt: Date, version: Int) {
         self.id = id
         self.partNumber = partNumber
         self.oemNumber = oemNumber
@@ -25,6 +27,7 @@ public struct Part: Sendable, Equatable {
         self.unit = unit
         self.price = price
         self.fits = fits
+        self.externalID = externalID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
@@ -40,9 +43,10 @@ public struct PartInput: Sendable, Equatable {
     public var unit: String
     public var price: Double
     public var fits: [KnowledgeArticle.Fit]
+    public var externalID: String?
 
     public init(partNumber: String, oemNumber: String? = nil, name: String, brand: String? = nil, unit: String = "个", price: Double = 0,
-                fits: [KnowledgeArticle.Fit] = []) {
+                fits: [KnowledgeArticle.Fit] = [], externalID: String? = nil) {
         self.partNumber = partNumber.trimmingCharacters(in: .whitespacesAndNewlines)
         self.oemNumber = oemNumber?.trimmingCharacters(in: .whitespacesAndNewlines)
         self.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -50,6 +54,7 @@ public struct PartInput: Sendable, Equatable {
         self.unit = unit.trimmingCharacters(in: .whitespacesAndNewlines)
         self.price = price
         self.fits = fits
+        self.externalID = externalID
     }
 
     public var errors: [FieldError] {
@@ -58,6 +63,7 @@ public struct PartInput: Sendable, Equatable {
         errors += TextRules.lengthErrors(name, field: "name", limit: 200)
         errors += TextRules.lengthErrors(brand, field: "brand", limit: 100)
         errors += TextRules.lengthErrors(unit, field: "unit", limit: 20)
+        errors += TextRules.lengthErrors(externalID, field: "external_id", limit: 100)
         if !price.isFinite || price < 0 || price > 9_999_999_999 || (price * 100).rounded() != price * 100 {
             errors.append(FieldError(field: "price", message: "must be an amount from 0 with at most two decimals"))
         }

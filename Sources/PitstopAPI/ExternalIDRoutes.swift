@@ -1,0 +1,86 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    /// Upserts by the id a CRM or ERP knows a record by: `PUT …/by-external-id/{external_id}`
+    /// creates it (201) or changes it (200), and `POST …/bulk` does the same for up to 10,000
+    /// NDJSON lines, answering line by line.
+    var externalIDRoutes: [Router.Route] {
+        [
+            tenantRoute("PUT", "/v1/customers/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
+                let externalID = try Self.externalID(request)
+                let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
+                let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: try Self.optionalIfMatch(request),
+                                                                  scope: scope)
+                return try Self.upserted(CustomerBody(customer), version: customer.version, created: created,
+                                         location: "/v1/customers/\(customer.id.lowercasedText)")
+            },
+            tenantRoute("PUT", "/v1/parts/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
+                let externalID = try Self.externalID(request)
+                let (part, created) = try Self.upsertPart(try PartBody.decode(request.body), externalID: externalID,
+                                                          ifMatch: try Self.optionalIfMatch(request), scope: scope)
+                return try Self.upserted(PartBody(part), version: part.version, created: created, location: "/v1/parts/\(part.id.lowercasedText)")
+            },
+            bulkRoute("/v1/customers/bulk") { line, externalID, scope in
+                let body = try JSONCoding.decode(CustomerInputBody.self, from: line, allowedFields: CustomerInputBody.fields)
+                let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
+                return (customer.id, created)
+            },
+            bulkRoute("/v1/parts/bulk") { line, externalID, scope in
+                let (part, created) = try Self.upsertPart(try PartBody.decode(line), externalID: externalID, ifMatch: nil, scope: scope)
+                return (part.id, created)
+            },
+        ]
+    }
+
+    static func externalID(_ request: HTTPRequest) throws -> String {
+        let text = request.pathParameters["external_id"] ?? ""
+        guard (1...100).contains(text.count) else { throw ValidationError(field: "external_id", "must be 1 to 100 characters") }
+        return text
+    }
+
+    /// If-Match is optional on an upsert: an integration replaying its system of record usually
+    /// has no version to send; one that has gets the usual 412 when it is stale.
+    static func optionalIfMatch(_ request: HTTPRequest) throws -> Int? {
+        request.headers["If-Match"] == nil ? nil : try ifMatchVersion(request)
+    }
+
+    static func upserted(_ body: some Encodable, version: Int, created: Bool, location: String) throws -> HTTPResponse {
+        created ? try .created(body, version: version, location: location) : try .record(body, version: version)
+    }
+
+    /// A body naming another external id than the path (or line) is refused: which one was meant?
+    static func sameExternalID(_ given: String?, _ externalID: String) throws {
+        if let given, given != externalID {
+            throw ValidationError(field: "external_id", "is \(externalID) in the path (or line); leave it out of the body or send the same")
+        }
+    }
+
+    static func upsertCustomer(_ input: CustomerInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Customer, created: Bool) {
+        try sameExternalID(input.externalID.newValue, externalID)
+        try scope.lockExternalID("customer", externalID)
+        var input = input
+        if let existing = try scope.customers.list(.init(externalID: externalID), limit: 1, after: nil).first {
+            input.externalID = .keep
+            let changes = try input.normalised(creating: false).get()
+            return (try scope.customers.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
+        }
+        if ifMatch != nil { throw StoreError.notFound("customer with that external id") }
+        input.externalID = .set(externalID)
+        return (try scope.customers.create(try input.normalised(creating: true).get()), true)
+    }
+
+    static func upsertPart(_ input: PartInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Part, created: Bool) {
+        try sameExternalID(input.externalID, externalID)
+        try scope.lockExternalID("part", externalID)
+        var input = input
+        input.externalID = externalID
+        if let existing = try scope.inventory.part(externalID: externalID) {
+            return (try scope.inventory.replacePart(id: existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
+        }
+        if ifMatch != nil { throw StoreError.notFound("part with that external id") }
+        return (try scope.inventory.createPart(input), true)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The OpenAPI description of upserts by external id and NDJSON bulk imports.
+extension OpenAPIDocument {
+    static var externalIDPaths: Object {
+        let externalID: Object = ["name": "external_id", "in": "path", "required": true,
+                                  "schema": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
+                                  "description": "The record's id in your CRM or ERP"]
+        let optionalIfMatch: Object = ["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"],
+                                       "description": "The ETag you read; a stale one is a 412. Without it the change applies to the current version."]
+        func upsert(_ id: String, _ what: String, input: String, record: String, tag: String) -> Object {
+            ["put": operation(id, "Create the \(what) your system knows by this id (201), or change it (200) (admin, dispatcher, integration)",
+                              tags: [tag], parameters: [externalID, optionalIfMatch], body: ref(input),
+                              responses: ["200": ["description": "Changed", "content": json(ref(record))],
+                                          "201": ["description": "Created", "content": json(ref(record))]])]
+        }
+        func bulk(_ id: String, _ what: String, input: String, tag: String) -> Object {
+            ["post": [
+                "operationId": id, "tags": [tag],
+                "summary": "Upsert up to \(APIApplication.bulkLineLimit) \(what) by external_id, one JSON object (\(input) with external_id) "
+                    + "a line; each line is stored on its own, so a bad one never stops the others (admin, dispatcher, integration)",
+                "requestBody": ["required": true, "content": ["application/x-ndjson": ["schema": ["type": "string"] as Object] as Object] as Object]
+                    as Object,
+                "responses": [
+                    "200": ["description": "One BulkLineResult a line, in order, as NDJSON",
+                            "content": ["application/x-ndjson": ["schema": ["type": "string"] as Object] as Object] as Object] as Object,
+                    "415": ["description": "The body is not application/x-ndjson", "content": problemContent] as Object,
+                    "default": ["$ref": "#/components/responses/Problem"] as Object,
+                ] as Object,
+            ] as Object]
+        }
+        return [
+            "/v1/customers/by-external-id/{external_id}": upsert("upsertCustomer", "customer", input: "CustomerInput", record: "Customer",
+                                                                 tag: "customers"),
+            "/v1/parts/by-external-id/{external_id}": upsert("upsertPart", "part", input: "PartInput", record: "Part", tag: "parts"),
+            "/v1/customers/bulk": bulk("bulkUpsertCustomers", "customers", input: "CustomerInput", tag: "customers"),
+            "/v1/parts/bulk": bulk("bulkUpsertParts", "parts", input: "PartInput", tag: "parts"),
+        ]
+    }
+
+    static var externalIDSchemas: Object {
+        [
+            "BulkLineResult": [
+                "type": "object", "required": ["line", "status"],
+                "properties": [
+                    "line": ["type": "integer", "description": "The line's number in the request, from 1"] as Object,
+                    "status": ["type": "string", "enum": ["created", "updated", "error"]] as Object,
+                    "external_id": ["type": "string"], "id": ["type": "string", "format": "uuid"] as Object,
+                    "code": ["type": "integer", "description": "For an error: the status one request for this line would have had"] as Object,
+                    "detail": ["type": "string"],
+                    "errors": ["type": "array", "items": [
+                        "type": "object", "required": ["field", "message"],
+                        "properties": ["field": ["type": "string"], "message": ["type": "string"]] as Object,
+                    ] as Object] as Object,
+                ] as Object,
+            ] as Object,
+        ]
+    }
+}

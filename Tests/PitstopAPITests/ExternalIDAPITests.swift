@@ -1,0 +1,106 @@
+import Foundation
+import PitstopTesting
+import Synchronization
+import Testing
+
+/// A CRM or ERP keeping its records in Pitstop by its own ids: upserts and NDJSON bulk imports.
+@Suite struct ExternalIDAPITests {
+    func ndjson(_ api: TestAPI, _ key: String, _ path: String, _ lines: [String], type: String = "application/x-ndjson") throws -> RawHTTPClient.Response {
+        try api.client.send("POST", path, headers: bearer(key, [("Content-Type", type)]), body: Array(lines.joined(separator: "\n").utf8))
+    }
+
+    func answers(_ response: RawHTTPClient.Response) -> [[String: Any]] {
+        response.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test func aCustomerIsCreatedThenChangedByItsCRMId() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let a = try api.makeTenant()
+        let b = try api.makeTenant()
+        let path = "/v1/customers/by-external-id/CRM-%E5%BC%A0-001"
+        let created = try api.client.send("PUT", path, headers: bearer(a.adminKey), json: #"{"name":"张先生","phones":["13800138000"]}"#)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.json["external_id"] as? String == "CRM-张-001")
+        let id = try #require(created.json["id"] as? String)
+        #expect(created.header("Location") == "/v1/customers/\(id)")
+        let changed = try api.client.send("PUT", path, headers: bearer(a.adminKey), json: #"{"name":"张伟"}"#)
+        #expect(changed.status == 200 && changed.json["id"] as? String == id && changed.json["version"] as? Int == 2, "\(changed.text)")
+        #expect(changed.json["phones"] as? [String] == ["13800138000"])
+        #expect(try api.client.send("PUT", path, headers: bearer(a.adminKey, [("If-Match", "\"1\"")]), json: #"{"name":"旧"}"#).status == 412)
+        let other = try api.client.send("PUT", path, headers: bearer(a.adminKey), json: #"{"name":"x","external_id":"CRM-2"}"#)
+        #expect(other.status == 422 && other.problemFields == ["external_id"])
+        // Tenant B's customer of the same CRM id is B's own.
+        let theirs = try api.client.send("PUT", path, headers: bearer(b.adminKey), json: #"{"name":"李女士"}"#)
+        #expect(theirs.status == 201 && theirs.json["id"] as? String != id)
+        let listed = try api.get("/v1/customers?external_id=CRM-%E5%BC%A0-001", key: a.adminKey).json["items"] as? [[String: Any]]
+        #expect(listed?.compactMap { $0["id"] as? String } == [id])
+    }
+
+    @Test func upsertsOfOneNewIdAtTheSameMomentMakeOneRecord() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let port = api.server.port
+        let key = tenant.adminKey
+        let statuses = Mutex([Int]())
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let status = (try? RawHTTPClient(port: port).send("PUT", "/v1/parts/by-external-id/ERP-77", headers: bearer(key),
+                                                              json: #"{"part_number":"BP-77","name":"刹车片 \#(index)"}"#).status) ?? 0
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0 }.sorted() == [200, 200, 200, 200, 200, 200, 200, 201])
+        let parts = try api.get("/v1/parts?part_number=BP-77", key: key).json["items"] as? [[String: Any]]
+        #expect(parts?.count == 1 && parts?.first?["external_id"] as? String == "ERP-77" && parts?.first?["version"] as? Int == 8)
+    }
+
+    @Test func aBulkImportAnswersEveryLineAndABadLineNeverStopsTheGoodOnes() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let response = try ndjson(api, tenant.adminKey, "/v1/customers/bulk", [
+            #"{"external_id":"C-1","name":"王先生","phones":["13800138001"]}"#,
+            #"{"name":"没有外部编号"}"#,
+            #"{"external_id":"C-2","name":"#,
+            #"{"external_id":"C-3","name":"赵先生","phones":["12345"]}"#,
+            "",
+            #"{"external_id":"C-1","name":"王建国"}"#,
+            #"{"external_id":"C-4","name":"钱女士","nickname":"x"}"#,
+            #"{"external_id":"C-5","name":"孙先生"}"#,
+        ])
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.header("Content-Type")?.hasPrefix("application/x-ndjson") == true)
+        let lines = answers(response)
+        #expect(lines.compactMap { $0["line"] as? Int } == [1, 2, 3, 4, 6, 7, 8])
+        #expect(lines.compactMap { $0["status"] as? String } == ["created", "error", "error", "error", "updated", "error", "created"])
+        #expect((lines[1]["errors"] as? [[String: Any]])?.first?["field"] as? String == "external_id")
+        #expect(lines[2]["code"] as? Int == 400)
+        #expect(lines[3]["code"] as? Int == 422 && (lines[3]["errors"] as? [[String: Any]])?.first?["field"] as? String == "phones[0]")
+        #expect(lines[4]["id"] as? String == lines[0]["id"] as? String)
+        #expect(lines[5]["code"] as? Int == 400 && (lines[5]["detail"] as? String)?.contains("nickname") == true)
+        let stored = try api.get("/v1/customers?external_id=C-1", key: tenant.adminKey).json["items"] as? [[String: Any]]
+        #expect(stored?.first?["name"] as? String == "王建国")
+        #expect((try api.get("/v1/customers?limit=100", key: tenant.adminKey).json["items"] as? [Any])?.count == 2)
+    }
+
+    @Test func bulkImportsRefuseWhatTheyCannotTake() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let json = try ndjson(api, tenant.adminKey, "/v1/parts/bulk", [#"{"external_id":"P-1","part_number":"P-1","name":"x"}"#],
+                              type: "application/json")
+        #expect(json.status == 415 && json.problemFields == ["Content-Type"])
+        let tooMany = (0...10_000).map { #"{"external_id":"P-\#($0)","part_number":"P-\#($0)","name":"滤芯"}"# }
+        let refused = try ndjson(api, tenant.adminKey, "/v1/parts/bulk", tooMany)
+        #expect(refused.status == 422 && refused.problemFields == ["body"])
+        #expect((try api.get("/v1/parts", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
+        let readonly = try api.makeKey(adminKey: tenant.adminKey, role: .readonly)
+        #expect(try ndjson(api, readonly.secret, "/v1/parts/bulk", [#"{"external_id":"P-1","part_number":"P-1","name":"x"}"#]).status == 403)
+        let parts = try ndjson(api, tenant.adminKey, "/v1/parts/bulk", [
+            #"{"external_id":"P-1","part_number":"P-1","name":"机滤","price":35}"#,
+            #"{"external_id":"P-2","part_number":"P-1","name":"重号"}"#,
+        ])
+        #expect(answers(parts).compactMap { $0["status"] as? String } == ["created", "error"])
+        #expect((answers(parts)[1]["errors"] as? [[String: Any]])?.first?["field"] as? String == "part_number")
+    }
+}
