@@ -23,6 +23,18 @@ extension APIApplication {
                                                           ifMatch: try Self.optionalIfMatch(request), scope: scope)
                 return try Self.upserted(PartBody(part), version: part.version, created: created, location: "/v1/parts/\(part.id.lowercasedText)")
             },
+            tenantRoute("PUT", "/v1/vehicles/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
+                let externalID = try Self.externalID(request)
+                let body = try JSONCoding.decode(VehicleInputBody.self, from: request.body, allowedFields: VehicleInputBody.upsertFields)
+                let (vehicle, created) = try Self.upsertVehicle(body, externalID: externalID, ifMatch: try Self.optionalIfMatch(request), scope: scope)
+                return try Self.upserted(VehicleBody(vehicle), version: vehicle.version, created: created,
+                                         location: "/v1/vehicles/\(vehicle.id.lowercasedText)")
+            },
+            bulkRoute("/v1/vehicles/bulk") { line, externalID, scope in
+                let body = try JSONCoding.decode(VehicleInputBody.self, from: line, allowedFields: VehicleInputBody.upsertFields)
+                let (vehicle, created) = try Self.upsertVehicle(body, externalID: externalID, ifMatch: nil, scope: scope)
+                return (vehicle.id, created)
+            },
             bulkRoute("/v1/customers/bulk") { line, externalID, scope in
                 let body = try JSONCoding.decode(CustomerInputBody.self, from: line, allowedFields: CustomerInputBody.fields)
                 let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
@@ -70,6 +82,30 @@ extension APIApplication {
         if ifMatch != nil { throw StoreError.notFound("customer with that external id") }
         input.externalID = .set(externalID)
         return (try scope.customers.create(try input.normalised(creating: true).get()), true)
+    }
+
+    /// The owner may be named by the CRM's customer id (`customer_external_id`) instead of ours.
+    static func upsertVehicle(_ body: VehicleInputBody, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Vehicle, created: Bool) {
+        try sameExternalID(body.input.externalID.newValue, externalID)
+        var input = body.input
+        if let owner = body.customerExternalID {
+            guard input.customerID == nil else {
+                throw ValidationError(field: "customer_external_id", "name the owner by customer_id or customer_external_id, not both")
+            }
+            guard let customer = try scope.customers.list(.init(externalID: owner), limit: 1, after: nil).first else {
+                throw ValidationError(field: "customer_external_id", "is not a customer of this tenant; import the customer first")
+            }
+            input.customerID = customer.id
+        }
+        try scope.lockExternalID("vehicle", externalID)
+        if let existing = try scope.vehicles.list(.init(externalID: externalID), limit: 1, after: nil).first {
+            input.externalID = .keep
+            let changes = try input.normalised(creating: false).get()
+            return (try scope.vehicles.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
+        }
+        if ifMatch != nil { throw StoreError.notFound("vehicle with that external id") }
+        input.externalID = .set(externalID)
+        return (try scope.vehicles.create(try input.normalised(creating: true).get()), true)
     }
 
     static func upsertPart(_ input: PartInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Part, created: Bool) {

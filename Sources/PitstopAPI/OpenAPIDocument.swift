@@ -390,6 +390,7 @@ enum OpenAPIDocument {
                     "plate": ["type": "string", "examples": ["粤B12345D"]] as Object,
                     "make": ["type": "string"], "model": ["type": "string"], "year": ["type": "integer"], "colour": ["type": "string"],
                     "mileage_km": ["type": "integer"], "mileage_read_on": ["type": "string", "format": "date"] as Object,
+                    "external_id": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -405,6 +406,8 @@ enum OpenAPIDocument {
                     "colour": ["type": ["string", "null"], "maxLength": 50] as Object,
                     "mileage_km": ["type": ["integer", "null"], "minimum": 0, "maximum": 5_000_000] as Object,
                     "mileage_read_on": ["type": ["string", "null"], "format": "date"] as Object,
+                    "external_id": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "description": "The vehicle's id in your CRM"]
+                        as Object,
                 ] as Object,
             ] as Object,
             "Engineer": [

@@ -32,6 +32,9 @@ extension OpenAPIDocument {
         return [
             "/v1/customers/by-external-id/{external_id}": upsert("upsertCustomer", "customer", input: "CustomerInput", record: "Customer",
                                                                  tag: "customers"),
+            "/v1/vehicles/by-external-id/{external_id}": upsert("upsertVehicle", "vehicle", input: "VehicleUpsert", record: "Vehicle",
+                                                                tag: "vehicles"),
+            "/v1/vehicles/bulk": bulk("bulkUpsertVehicles", "vehicles", input: "VehicleUpsert", tag: "vehicles"),
             "/v1/parts/by-external-id/{external_id}": upsert("upsertPart", "part", input: "PartInput", record: "Part", tag: "parts"),
             "/v1/customers/bulk": bulk("bulkUpsertCustomers", "customers", input: "CustomerInput", tag: "customers"),
             "/v1/parts/bulk": bulk("bulkUpsertParts", "parts", input: "PartInput", tag: "parts"),
@@ -39,7 +42,13 @@ extension OpenAPIDocument {
     }
 
     static var externalIDSchemas: Object {
-        [
+        // A vehicle upsert is VehicleInput that may name the owner by the CRM's customer id.
+        var vehicleUpsert = schemas["VehicleInput"] as? Object ?? [:]
+        var properties = vehicleUpsert["properties"] as? Object ?? [:]
+        properties["customer_external_id"] = ["type": "string", "description": "The owner by your CRM's customer id, instead of customer_id"] as Object
+        vehicleUpsert["properties"] = properties
+        return [
+            "VehicleUpsert": vehicleUpsert,
             "BulkLineResult": [
                 "type": "object", "required": ["line", "status"],
                 "properties": [

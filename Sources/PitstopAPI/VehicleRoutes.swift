@@ -17,7 +17,7 @@ extension APIApplication {
             },
             tenantRoute("GET", "/v1/vehicles", roles: Self.allRoles) { request, _, scope in
                 let page = try PageRequest(request)
-                var filter = VehicleRepository.Filter()
+                var filter = VehicleRepository.Filter(externalID: request.queryValue("external_id"))
                 if let text = request.queryValue("customer_id") {
                     guard let id = UUID(uuidString: text) else { throw Problem.badQuery("customer_id", "must be a customer id (UUID)") }
                     filter.customerID = id
@@ -61,11 +61,16 @@ extension APIApplication {
 
 struct VehicleInputBody: Decodable {
     var input: VehicleInput
+    /// The owner by the CRM's id, instead of customer_id (upserts and bulk imports).
+    var customerExternalID: String?
 
-    static let fields: Set<String> = ["customer_id", "vin", "plate", "make", "model", "year", "colour", "mileage_km", "mileage_read_on"]
+    static let fields: Set<String> = ["customer_id", "vin", "plate", "make", "model", "year", "colour", "mileage_km", "mileage_read_on",
+                                      "external_id"]
+    /// Upserts may name the owner by the CRM's id.
+    static let upsertFields = fields.union(["customer_external_id"])
 
     enum CodingKeys: String, CodingKey {
-        case customerId, vin, plate, make, model, year, colour, mileageKm, mileageReadOn
+        case customerId, vin, plate, make, model, year, colour, mileageKm, mileageReadOn, externalId, customerExternalId
     }
 
     init(from decoder: Decoder) throws {
@@ -73,7 +78,8 @@ struct VehicleInputBody: Decodable {
         input = VehicleInput(customerID: try read.value(.customerId), vin: try read.update(.vin), plate: try read.update(.plate),
                              make: try read.update(.make), model: try read.update(.model), year: try read.update(.year),
                              colour: try read.update(.colour), mileageKm: try read.update(.mileageKm),
-                             mileageReadOn: try read.update(.mileageReadOn))
+                             mileageReadOn: try read.update(.mileageReadOn), externalID: try read.update(.externalId))
+        customerExternalID = try read.value(.customerExternalId)
     }
 }
 
@@ -88,6 +94,7 @@ struct VehicleBody: Encodable {
     var colour: String?
     var mileageKm: Int?
     var mileageReadOn: String?
+    var externalId: String?
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -103,6 +110,7 @@ struct VehicleBody: Encodable {
         colour = vehicle.colour
         mileageKm = vehicle.mileageKm
         mileageReadOn = vehicle.mileageReadOn
+        externalId = vehicle.externalID
         createdAt = vehicle.createdAt
         updatedAt = vehicle.updatedAt
         version = vehicle.version

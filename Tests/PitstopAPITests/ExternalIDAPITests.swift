@@ -103,4 +103,28 @@ import Testing
         #expect(answers(parts).compactMap { $0["status"] as? String } == ["created", "error"])
         #expect((answers(parts)[1]["errors"] as? [[String: Any]])?.first?["field"] as? String == "part_number")
     }
+
+    @Test func vehiclesAreImportedWithTheirOwnersNamedByTheCRMsIds() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let customers = try ndjson(api, tenant.adminKey, "/v1/customers/bulk", [#"{"external_id":"C-9","name":"周先生"}"#])
+        let owner = try #require(answers(customers).first?["id"] as? String)
+        let vehicles = try ndjson(api, tenant.adminKey, "/v1/vehicles/bulk", [
+            #"{"external_id":"V-1","customer_external_id":"C-9","plate":"粤B12345D","make":"比亚迪","model":"汉"}"#,
+            #"{"external_id":"V-2","customer_external_id":"C-404","plate":"粤B54321"}"#,
+            #"{"external_id":"V-3","customer_external_id":"C-9","customer_id":"\#(owner)","plate":"粤B11111"}"#,
+            #"{"external_id":"V-1","customer_external_id":"C-9","mileage_km":42000}"#,
+        ])
+        let lines = answers(vehicles)
+        #expect(lines.compactMap { $0["status"] as? String } == ["created", "error", "error", "updated"], "\(vehicles.text)")
+        #expect((lines[1]["errors"] as? [[String: Any]])?.first?["field"] as? String == "customer_external_id")
+        let id = try #require(lines[0]["id"] as? String)
+        let vehicle = try api.get("/v1/vehicles/\(id)", key: tenant.adminKey).json
+        #expect(vehicle["customer_id"] as? String == owner && vehicle["mileage_km"] as? Int == 42000 && vehicle["external_id"] as? String == "V-1")
+        let put = try api.client.send("PUT", "/v1/vehicles/by-external-id/V-1", headers: bearer(tenant.adminKey), json: #"{"colour":"白"}"#)
+        #expect(put.status == 200 && put.json["colour"] as? String == "白" && put.json["id"] as? String == id)
+        let listed = try api.get("/v1/vehicles?external_id=V-1", key: tenant.adminKey).json["items"] as? [[String: Any]]
+        #expect(listed?.compactMap { $0["id"] as? String } == [id])
+    }
 }

@@ -13,12 +13,15 @@ public struct Vehicle: Sendable, Equatable {
     public var mileageKm: Int?
     /// The day the mileage was read, `YYYY-MM-DD`.
     public var mileageReadOn: String?
+    /// The id in the chain's CRM.
+    public var externalID: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
 
     public init(id: UUID, customerID: UUID, vin: String?, plate: String?, make: String?, model: String?, year: Int?,
-                colour: String?, mileageKm: Int?, mileageReadOn: String?, createdAt: Date, updatedAt: Date, version: Int) {
+                colour: String?, mileageKm: Int?, mileageReadOn: String?, externalID: String? = nil, createdAt: Date, updatedAt: Date,
+                version: Int) {
         self.id = id
         self.customerID = customerID
         self.vin = vin
@@ -29,6 +32,7 @@ public struct Vehicle: Sendable, Equatable {
         self.colour = colour
         self.mileageKm = mileageKm
         self.mileageReadOn = mileageReadOn
+        self.externalID = externalID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
@@ -46,10 +50,12 @@ public struct VehicleInput: Sendable, Equatable {
     public var colour: FieldUpdate<String>
     public var mileageKm: FieldUpdate<Int>
     public var mileageReadOn: FieldUpdate<String>
+    public var externalID: FieldUpdate<String>
 
     public init(customerID: UUID? = nil, vin: FieldUpdate<String> = .keep, plate: FieldUpdate<String> = .keep,
                 make: FieldUpdate<String> = .keep, model: FieldUpdate<String> = .keep, year: FieldUpdate<Int> = .keep,
-                colour: FieldUpdate<String> = .keep, mileageKm: FieldUpdate<Int> = .keep, mileageReadOn: FieldUpdate<String> = .keep) {
+                colour: FieldUpdate<String> = .keep, mileageKm: FieldUpdate<Int> = .keep, mileageReadOn: FieldUpdate<String> = .keep,
+                externalID: FieldUpdate<String> = .keep) {
         self.customerID = customerID
         self.vin = vin
         self.plate = plate
@@ -59,6 +65,7 @@ public struct VehicleInput: Sendable, Equatable {
         self.colour = colour
         self.mileageKm = mileageKm
         self.mileageReadOn = mileageReadOn
+        self.externalID = externalID
     }
 
     /// `now` bounds the model year (next year's models are sold this year).
@@ -77,7 +84,7 @@ public struct VehicleInput: Sendable, Equatable {
         if creating && vin.newValue == nil && plate.newValue == nil {
             errors.append(FieldError(field: "plate", message: "a vehicle needs a plate, a VIN or both"))
         }
-        for (field, update, limit) in [("make", make, 100), ("model", model, 100), ("colour", colour, 50)] {
+        for (field, update, limit) in [("make", make, 100), ("model", model, 100), ("colour", colour, 50), ("external_id", externalID, 100)] {
             errors += TextRules.lengthErrors(update.newValue, field: field, limit: limit)
         }
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: now)
