@@ -35,6 +35,10 @@ extension APIApplication {
                 let (vehicle, created) = try Self.upsertVehicle(body, externalID: externalID, ifMatch: nil, scope: scope)
                 return (vehicle.id, created)
             },
+            tenantRoute("PUT", "/v1/work-orders/by-external-id/{external_id}", roles: Self.recordWriters) { request, caller, scope in
+                try Self.upsertWorkOrder(request.body, externalID: try Self.externalID(request), ifMatch: try Self.optionalIfMatch(request),
+                                         caller: caller, scope: scope)
+            },
             bulkRoute("/v1/customers/bulk") { line, externalID, scope in
                 let body = try JSONCoding.decode(CustomerInputBody.self, from: line, allowedFields: CustomerInputBody.fields)
                 let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
@@ -108,6 +112,39 @@ extension APIApplication {
         return (try scope.vehicles.create(try input.normalised(creating: true).get()), true)
     }
 
+    /// A new ticket is created as `POST /v1/work-orders` would (never merged into an open order);
+    /// for an existing one the body's changeable fields apply as in `PATCH`, and the fields fixed
+    /// at creation must match what the order has (409 naming the field otherwise).
+    static func upsertWorkOrder(_ bytes: [UInt8], externalID: String, ifMatch: Int?, caller: TenantCaller,
+                                scope: TenantScope) throws -> HTTPResponse {
+        try scope.lockExternalID("work_order", externalID)
+        var filter = WorkOrderRepository.Filter()
+        filter.externalID = externalID
+        guard let existing = try scope.workOrders.list(filter, limit: 1, after: nil).first else {
+            if ifMatch != nil { throw StoreError.notFound("work order with that external id") }
+            var body = try JSONCoding.decode(NewWorkOrderBody.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
+            try sameExternalID(body.externalId, externalID)
+            body.externalId = externalID
+            return try createWorkOrder(body, caller: caller, scope: scope)
+        }
+        let fixed = try JSONCoding.decode(FixedWorkOrderFields.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
+        try sameExternalID(fixed.externalId, externalID)
+        for (field, given, stored) in [("type_id", fixed.typeId, existing.typeID), ("customer_id", fixed.customerId, existing.customerID),
+                                       ("vehicle_id", fixed.vehicleId, existing.vehicleID)] where given != nil && given != stored {
+            throw Problem(status: 409, type: "conflict", title: "Conflict", detail: "\(field) cannot change once the order exists",
+                          errors: [.init(field: field, message: "is fixed at creation")])
+        }
+        if let channel = fixed.channel, channel != existing.channel {
+            throw Problem(status: 409, type: "conflict", title: "Conflict", detail: "channel cannot change once the order exists",
+                          errors: [.init(field: "channel", message: "is fixed at creation")])
+        }
+        let body = try JSONCoding.decode(WorkOrderChangesBody.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
+        let errors = body.changes.errors(template: try scope.workOrderTypes.get(id: existing.typeID).template)
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        let order = try scope.workOrders.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, body.changes, actor: caller.key.id)
+        return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
+    }
+
     static func upsertPart(_ input: PartInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Part, created: Bool) {
         try sameExternalID(input.externalID, externalID)
         try scope.lockExternalID("part", externalID)
@@ -119,4 +156,13 @@ extension APIApplication {
         if ifMatch != nil { throw StoreError.notFound("part with that external id") }
         return (try scope.inventory.createPart(input), true)
     }
+}
+
+/// What an upsert of an existing order may repeat but not change.
+struct FixedWorkOrderFields: Decodable {
+    var typeId: UUID?
+    var customerId: UUID?
+    var vehicleId: UUID?
+    var channel: WorkOrder.Channel?
+    var externalId: String?
 }

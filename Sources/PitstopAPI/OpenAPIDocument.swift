@@ -450,6 +450,7 @@ enum OpenAPIDocument {
                     "completed_at": timestamp, "cancelled_at": timestamp, "version": ["type": "integer"],
                     "due_at": ["type": ["string", "null"], "format": "date-time", "description": "When the order is due"] as Object,
                     "pooled_at": ["type": ["string", "null"], "format": "date-time", "description": "Since when it waits in the grab pool"] as Object,
+                    "external_id": ["type": "string", "description": "The ticket's id in your CRM"] as Object,
                     "milestones": ["type": "object", "additionalProperties": timestamp,
                                    "description": "When the order first reached each status, by status",
                                    "examples": [["new": "2026-11-26T06:59:34.123Z", "assigned": "2026-11-26T07:02:10.481Z"]]] as Object,
@@ -471,6 +472,8 @@ enum OpenAPIDocument {
                     "custom_fields": ["type": "object", "description": "Values for the type's custom fields, by key"],
                     "due_at": ["type": "string", "format": "date-time", "description": "When the order is due (promised to the customer)"] as Object,
                     "insist": ["type": "boolean", "description": "Open a new order even if the vehicle has a recent open one; otherwise the report is linked to that order and the answer is 200 with it"] as Object,
+                    "external_id": ["type": "string", "minLength": 1, "maxLength": 100,
+                                    "description": "The ticket's id in your CRM, unique in the tenant; such an order is never linked to another"] as Object,
                 ] as Object,
             ] as Object,
             "WorkOrderChanges": [

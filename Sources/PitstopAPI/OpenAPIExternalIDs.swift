@@ -32,6 +32,15 @@ extension OpenAPIDocument {
         return [
             "/v1/customers/by-external-id/{external_id}": upsert("upsertCustomer", "customer", input: "CustomerInput", record: "Customer",
                                                                  tag: "customers"),
+            "/v1/work-orders/by-external-id/{external_id}": ["put": operation(
+                "upsertWorkOrder",
+                "Open the order for your CRM ticket (201, as POST /v1/work-orders, never linked to another open order), or change it (200): "
+                    + "the fields PATCH takes apply; type_id, customer_id, vehicle_id and channel must match the order's (409 naming the field); "
+                    + "inline customer and vehicle are used when opening only (admin, dispatcher, integration)",
+                tags: ["work-orders"], parameters: [externalID, optionalIfMatch], body: ref("NewWorkOrder"),
+                responses: ["200": ["description": "Changed", "content": json(ref("WorkOrder"))],
+                            "201": ["description": "Opened", "content": json(ref("WorkOrder"))],
+                            "409": ["description": "A field fixed at creation differs", "content": problemContent]])],
             "/v1/vehicles/by-external-id/{external_id}": upsert("upsertVehicle", "vehicle", input: "VehicleUpsert", record: "Vehicle",
                                                                 tag: "vehicles"),
             "/v1/vehicles/bulk": bulk("bulkUpsertVehicles", "vehicles", input: "VehicleUpsert", tag: "vehicles"),

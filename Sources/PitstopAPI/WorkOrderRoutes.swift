@@ -10,52 +10,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/work-orders", roles: Self.recordWriters) { [self] request, caller, scope in
                 try idempotent(request, scope) {
                     let body = try JSONCoding.decode(NewWorkOrderBody.self, from: request.body, allowedFields: NewWorkOrderBody.fields)
-                    guard body.channel.map({ [.phone, .app, .api].contains($0) }) ?? true else {
-                        throw ValidationError(field: "channel", "must be phone, app or api here; web, QR and WeChat orders come through their own intake")
-                    }
-                    let type: WorkOrderType
-                    do {
-                        type = try scope.workOrderTypes.get(id: body.typeId)
-                    } catch StoreError.notFound {
-                        throw ValidationError(field: "type_id", "does not name a work-order type of this tenant")
-                    }
-                    guard type.active else { throw ValidationError(field: "type_id", "names a retired work-order type") }
-                    // Inline records are matched or created first; a failure anywhere after rolls them
-                    // back with the order, so nothing is half-written.
-                    let customerID: UUID
-                    switch (body.customerId, body.customer) {
-                    case (let id?, nil): customerID = id
-                    case (nil, let inline?): customerID = try Intake.customer(inline.input, in: scope)
-                    default: throw ValidationError(field: "customer_id", "send either customer_id or an inline customer")
-                    }
-                    if body.vehicleId != nil && body.vehicle != nil {
-                        throw ValidationError(field: "vehicle_id", "send either vehicle_id or an inline vehicle, not both")
-                    }
-                    let vehicleID = try body.vehicle.map { inline -> UUID in
-                        guard case .owned(let id) = try Intake.vehicle(inline.input, owner: customerID, in: scope) else {
-                            throw ValidationError(field: "vehicle", "is registered to another customer; send vehicle_id to use it as it is")
-                        }
-                        return id
-                    } ?? body.vehicleId
-                    let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
-                                           customerID: customerID, vehicleID: vehicleID, shopID: body.shopId,
-                                           description: body.description, symptoms: body.symptoms ?? [], site: body.site,
-                                           customFields: body.customFields ?? [:], dueAt: body.dueAt)
-                    let errors = new.errors(template: type.template)
-                    guard errors.isEmpty else { throw ValidationError(errors) }
-                    // The duplicate guard: a vehicle already in an open, recent order gets this
-                    // report added to that order, unless the caller insists on a new one.
-                    if body.insist != true, let open = try Self.recentOpenOrder(vehicle: vehicleID, tenant: caller.tenant, in: scope) {
-                        let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
-                                                                     actor: caller.key.id)
-                        var response = try HTTPResponse.record(WorkOrderBody(linked, tenantID: caller.tenant.id), version: linked.version)
-                        response.headers.add("Location", "/v1/work-orders/\(linked.id.lowercasedText)")
-                        response.headers.add("Pitstop-Linked-To-Open-Order", "true")
-                        return response
-                    }
-                    let order = try scope.workOrders.create(new, zone: caller.tenant.zone, actor: caller.key.id)
-                    return try .created(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version,
-                                        location: "/v1/work-orders/\(order.id.lowercasedText)")
+                    return try Self.createWorkOrder(body, caller: caller, scope: scope)
                 }
             },
             tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, caller, scope in
@@ -116,6 +71,59 @@ extension APIApplication {
         ]
     }
 
+    /// Creates an order from a client's description: inline customer and vehicle matched or
+    /// created first, the duplicate guard (unless `insist`), then the order, its timeline entry
+    /// and event, all in the caller's transaction.
+    static func createWorkOrder(_ body: NewWorkOrderBody, caller: TenantCaller, scope: TenantScope) throws -> HTTPResponse {
+        guard body.channel.map({ [.phone, .app, .api].contains($0) }) ?? true else {
+            throw ValidationError(field: "channel", "must be phone, app or api here; web, QR and WeChat orders come through their own intake")
+        }
+        let type: WorkOrderType
+        do {
+            type = try scope.workOrderTypes.get(id: body.typeId)
+        } catch StoreError.notFound {
+            throw ValidationError(field: "type_id", "does not name a work-order type of this tenant")
+        }
+        guard type.active else { throw ValidationError(field: "type_id", "names a retired work-order type") }
+        // Inline records are matched or created first; a failure anywhere after rolls them
+        // back with the order, so nothing is half-written.
+        let customerID: UUID
+        switch (body.customerId, body.customer) {
+        case (let id?, nil): customerID = id
+        case (nil, let inline?): customerID = try Intake.customer(inline.input, in: scope)
+        default: throw ValidationError(field: "customer_id", "send either customer_id or an inline customer")
+        }
+        if body.vehicleId != nil && body.vehicle != nil {
+            throw ValidationError(field: "vehicle_id", "send either vehicle_id or an inline vehicle, not both")
+        }
+        let vehicleID = try body.vehicle.map { inline -> UUID in
+            guard case .owned(let id) = try Intake.vehicle(inline.input, owner: customerID, in: scope) else {
+                throw ValidationError(field: "vehicle", "is registered to another customer; send vehicle_id to use it as it is")
+            }
+            return id
+        } ?? body.vehicleId
+        let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
+                               customerID: customerID, vehicleID: vehicleID, shopID: body.shopId,
+                               description: body.description, symptoms: body.symptoms ?? [], site: body.site,
+                               customFields: body.customFields ?? [:], dueAt: body.dueAt, externalID: body.externalId)
+        let errors = new.errors(template: type.template)
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        // The duplicate guard: a vehicle already in an open, recent order gets this
+        // report added to that order, unless the caller insists on a new one. A ticket with
+        // its own CRM id is an order of its own.
+        if body.insist != true && body.externalId == nil, let open = try Self.recentOpenOrder(vehicle: vehicleID, tenant: caller.tenant, in: scope) {
+            let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
+                                                         actor: caller.key.id)
+            var response = try HTTPResponse.record(WorkOrderBody(linked, tenantID: caller.tenant.id), version: linked.version)
+            response.headers.add("Location", "/v1/work-orders/\(linked.id.lowercasedText)")
+            response.headers.add("Pitstop-Linked-To-Open-Order", "true")
+            return response
+        }
+        let order = try scope.workOrders.create(new, zone: caller.tenant.zone, actor: caller.key.id)
+        return try .created(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version,
+                            location: "/v1/work-orders/\(order.id.lowercasedText)")
+    }
+
     /// The duplicate guard: the vehicle's open order opened within the tenant's window, if any.
     static func recentOpenOrder(vehicle: UUID?, tenant: Tenant, in scope: TenantScope) throws -> WorkOrder? {
         guard let vehicle, tenant.duplicateWindowMinutes > 0 else { return nil }
@@ -125,6 +133,7 @@ extension APIApplication {
 
     static func workOrderFilter(_ request: HTTPRequest) throws -> WorkOrderRepository.Filter {
         var filter = WorkOrderRepository.Filter()
+        filter.externalID = request.queryValue("external_id")
         func parse<T>(_ name: String, _ message: String, _ convert: (String) -> T?) throws -> T? {
             guard let text = request.queryValue(name) else { return nil }
             guard let value = convert(text) else { throw Problem.badQuery(name, message) }
@@ -185,9 +194,11 @@ struct NewWorkOrderBody: Decodable {
     var dueAt: Date?
     /// Open a new order even if the vehicle has an open one (the duplicate guard steps aside).
     var insist: Bool?
+    /// The ticket's id in the chain's CRM; such an order is never merged into another.
+    var externalId: String?
 
     static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
-                                      "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist"]
+                                      "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist", "external_id"]
 }
 
 struct WorkOrderChangesBody: Decodable {
@@ -243,6 +254,7 @@ struct WorkOrderBody: Encodable {
     var milestones: [String: Date]
     var dueAt: Date?
     var pooledAt: Date?
+    var externalId: String?
 
     init(_ order: WorkOrder, tenantID: UUID) {
         id = order.id.lowercasedText
@@ -270,6 +282,7 @@ struct WorkOrderBody: Encodable {
         milestones = Dictionary(uniqueKeysWithValues: order.milestones.map { ($0.key.rawValue, $0.value) })
         dueAt = order.dueAt
         pooledAt = order.pooledAt
+        externalId = order.externalID
     }
 }
 

@@ -12,7 +12,7 @@ public struct WorkOrderRepository {
     static let columns = """
         id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
         site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
-        completed_at, cancelled_at, version, tracking_secret, milestones, due_at, pooled_at
+        completed_at, cancelled_at, version, tracking_secret, milestones, due_at, pooled_at, external_id
         """
 
     public struct Filter: Sendable, Equatable {
@@ -24,6 +24,7 @@ public struct WorkOrderRepository {
         public var assigneeID: UUID?
         public var customerID: UUID?
         public var vehicleID: UUID?
+        public var externalID: String?
         public var createdAfter: Date?
         public var createdBefore: Date?
         public var updatedAfter: Date?
@@ -88,7 +89,7 @@ public struct WorkOrderRepository {
                 ), o AS (
                     INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
                                              description, symptoms, site_latitude, site_longitude, site_address, custom_fields,
-                                             created_at, updated_at, status_changed_at, tracking_secret, milestones, due_at)
+                                             created_at, updated_at, status_changed_at, tracking_secret, milestones, due_at, external_id)
                     SELECT \(tenantID)::uuid, \(UUID())::uuid,
                            'WO-' || \(day.replacingOccurrences(of: "-", with: ""))::text || '-'
                                || lpad(n.last_number::text, greatest(4, length(n.last_number::text)), '0'),
@@ -96,7 +97,8 @@ public struct WorkOrderRepository {
                            \(new.vehicleID)::uuid, \(new.shopID)::uuid, \(new.description.trimmingCharacters(in: .whitespacesAndNewlines))::text,
                            \(new.symptoms)::text[], \(new.site?.latitude)::float8, \(new.site?.longitude)::float8, \(new.site?.address)::text,
                            \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz,
-                           \(KeySecret.newSecret())::text, jsonb_build_object('new', \(now.postgresText)::text), \(new.dueAt)::timestamptz
+                           \(KeySecret.newSecret())::text, jsonb_build_object('new', \(now.postgresText)::text), \(new.dueAt)::timestamptz,
+                           \(new.externalID)::text
                     FROM n
                     RETURNING *
                 )
@@ -130,6 +132,7 @@ public struct WorkOrderRepository {
         if let assignee = filter.assigneeID { conditions.append("assignee_id = \(assignee)") }
         if let customer = filter.customerID { conditions.append("customer_id = \(customer)") }
         if let vehicle = filter.vehicleID { conditions.append("vehicle_id = \(vehicle)") }
+        if let external = filter.externalID { conditions.append("external_id = \(external)") }
         if let start = filter.createdAfter { conditions.append("created_at >= \(start)::timestamptz") }
         if let end = filter.createdBefore { conditions.append("created_at < \(end)::timestamptz") }
         if let start = filter.updatedAfter { conditions.append("updated_at >= \(start)::timestamptz") }
@@ -800,6 +803,14 @@ public struct WorkOrderRepository {
 
     /// References to another tenant's (or no) record break a composite foreign key: name the field.
     static func mappingReferences<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try namingReferences(body)
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "work_orders_external_id" {
+            throw StoreError.duplicate(field: "external_id", message: "is another order's")
+        }
+    }
+
+    private static func namingReferences<T>(_ body: () throws -> T) throws -> T {
         try ReferenceErrors.naming(["work_orders_tenant_id_type_id_fkey": "type_id", "work_orders_tenant_id_customer_id_fkey": "customer_id",
                                     "work_orders_tenant_id_vehicle_id_fkey": "vehicle_id", "work_orders_tenant_id_shop_id_fkey": "shop_id",
                                     "work_orders_tenant_id_assignee_id_fkey": "assignee_id"], body)
@@ -847,6 +858,6 @@ public struct WorkOrderRepository {
                          cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),
                          trackingSecret: try row.decode("tracking_secret"),
                          milestones: try row.decodeJSON("milestones", parse: Self.milestones), dueAt: try row.decode("due_at"),
-                         pooledAt: try row.decode("pooled_at"))
+                         pooledAt: try row.decode("pooled_at"), externalID: try row.decode("external_id"))
     }
 }

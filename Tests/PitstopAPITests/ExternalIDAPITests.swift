@@ -127,4 +127,34 @@ import Testing
         let listed = try api.get("/v1/vehicles?external_id=V-1", key: tenant.adminKey).json["items"] as? [[String: Any]]
         #expect(listed?.compactMap { $0["id"] as? String } == [id])
     }
+
+    @Test func aCRMTicketBecomesAnOrderAndLaterChangesIt() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try DispatchAPITests().fixture(api)
+        let create = """
+            {"type_id":"\(f.typeID)","customer_id":"\(f.customerID)","vehicle_id":"\(f.vehicleID)","description":"发动机抖动","priority":"P3"}
+            """
+        let first = try api.client.send("PUT", "/v1/work-orders/by-external-id/TICKET-1", headers: bearer(f.adminKey), json: create)
+        #expect(first.status == 201 && first.json["external_id"] as? String == "TICKET-1", "\(first.text)")
+        let id = try #require(first.json["id"] as? String)
+        // A second ticket for the same vehicle is an order of its own, not merged by the duplicate guard.
+        let second = try api.client.send("PUT", "/v1/work-orders/by-external-id/TICKET-2", headers: bearer(f.adminKey), json: create)
+        #expect(second.status == 201 && second.json["id"] as? String != id, "\(second.text)")
+        // The same ticket again, now urgent: the order changes, nothing new is made.
+        let urgent = create.replacingOccurrences(of: "P3", with: "P1")
+        let again = try api.client.send("PUT", "/v1/work-orders/by-external-id/TICKET-1", headers: bearer(f.adminKey), json: urgent)
+        #expect(again.status == 200 && again.json["id"] as? String == id && again.json["priority"] as? String == "P1", "\(again.text)")
+        let otherType = try #require(try api.client.send("POST", "/v1/work-order-types", headers: bearer(f.adminKey),
+                                                         json: #"{"code":"tyres","name":"轮胎"}"#).json["id"] as? String)
+        let moved = try api.client.send("PUT", "/v1/work-orders/by-external-id/TICKET-1", headers: bearer(f.adminKey),
+                                        json: create.replacingOccurrences(of: f.typeID, with: otherType))
+        #expect(moved.status == 409 && moved.problemFields == ["type_id"])
+        let found = try api.get("/v1/work-orders?external_id=TICKET-1", key: f.adminKey).json["items"] as? [[String: Any]]
+        #expect(found?.compactMap { $0["id"] as? String } == [id])
+        // POST with a CRM id that is taken is a conflict naming it.
+        let taken = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey),
+                                        json: create.replacingOccurrences(of: #""priority":"P3""#, with: #""external_id":"TICKET-2""#))
+        #expect(taken.status == 409 && taken.problemFields == ["external_id"], "\(taken.text)")
+    }
 }

@@ -54,12 +54,14 @@ public struct WorkOrder: Sendable, Equatable {
     public var dueAt: Date?
     /// Since when the order waits in the grab pool, if it does.
     public var pooledAt: Date?
+    /// The ticket's id in the chain's CRM.
+    public var externalID: String?
 
     public init(id: UUID, number: String, channel: Channel, typeID: UUID, priority: Priority, status: WorkOrderStatus,
                 customerID: UUID, vehicleID: UUID?, shopID: UUID?, assigneeID: UUID?, description: String, symptoms: [String],
                 site: Site?, customFields: [String: JSONValue], cancelReason: String?, createdAt: Date, updatedAt: Date,
                 statusChangedAt: Date, completedAt: Date?, cancelledAt: Date?, version: Int, trackingSecret: String?,
-                milestones: [WorkOrderStatus: Date], dueAt: Date?, pooledAt: Date? = nil) {
+                milestones: [WorkOrderStatus: Date], dueAt: Date?, pooledAt: Date? = nil, externalID: String? = nil) {
         self.id = id
         self.number = number
         self.channel = channel
@@ -85,6 +87,7 @@ public struct WorkOrder: Sendable, Equatable {
         self.milestones = milestones
         self.dueAt = dueAt
         self.pooledAt = pooledAt
+        self.externalID = externalID
     }
 }
 
@@ -101,10 +104,11 @@ public struct NewWorkOrder: Sendable, Equatable {
     public var site: WorkOrder.Site?
     public var customFields: [String: JSONValue]
     public var dueAt: Date?
+    public var externalID: String?
 
     public init(channel: WorkOrder.Channel, typeID: UUID, priority: WorkOrder.Priority, customerID: UUID, vehicleID: UUID?,
                 shopID: UUID?, description: String, symptoms: [String], site: WorkOrder.Site?, customFields: [String: JSONValue],
-                dueAt: Date? = nil) {
+                dueAt: Date? = nil, externalID: String? = nil) {
         self.channel = channel
         self.typeID = typeID
         self.priority = priority
@@ -116,11 +120,13 @@ public struct NewWorkOrder: Sendable, Equatable {
         self.site = site
         self.customFields = customFields
         self.dueAt = dueAt
+        self.externalID = externalID
     }
 
     /// Checks what needs no database; `template` is the order type's.
     public func errors(template: WorkOrderTemplate) -> [FieldError] {
         Self.detailErrors(description: description, symptoms: symptoms, site: site) + template.errors(in: customFields, mode: .create)
+            + TextRules.lengthErrors(externalID, field: "external_id", limit: 100)
     }
 
     /// Rules for the details a client writes, shared by creation and edits; nil is not checked.
