@@ -17,7 +17,7 @@ extension APIApplication {
             },
             tenantRoute("GET", "/v1/engineers", roles: Self.allRoles) { request, _, scope in
                 let page = try PageRequest(request)
-                let engineers = try scope.engineers.list(limit: page.limit + 1, after: page.cursor)
+                let engineers = try scope.engineers.list(externalID: request.queryValue("external_id"), limit: page.limit + 1, after: page.cursor)
                 return try .page(engineers, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
                                  body: EngineerBody.init)
             },
@@ -64,17 +64,17 @@ extension APIApplication {
 struct EngineerInputBody: Decodable {
     var input: EngineerInput
 
-    static let fields: Set<String> = ["name", "phone", "skills", "shop_ids", "certifications", "active", "status"]
+    static let fields: Set<String> = ["name", "phone", "skills", "shop_ids", "certifications", "active", "status", "external_id"]
 
     enum CodingKeys: String, CodingKey {
-        case name, phone, skills, shopIds, certifications, active, status
+        case name, phone, skills, shopIds, certifications, active, status, externalId
     }
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
         input = EngineerInput(name: try read.value(.name), phone: try read.update(.phone), skills: try read.value(.skills),
                               shopIDs: try read.value(.shopIds), certifications: try read.value(.certifications),
-                              active: try read.value(.active), status: try read.value(.status))
+                              active: try read.value(.active), status: try read.value(.status), externalID: try read.update(.externalId))
     }
 }
 
@@ -89,6 +89,7 @@ struct EngineerBody: Encodable {
     var status: String
     var location: GeoPoint?
     var locatedAt: Date?
+    var externalId: String?
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -104,6 +105,7 @@ struct EngineerBody: Encodable {
         status = engineer.status.rawValue
         location = engineer.location
         locatedAt = engineer.locatedAt
+        externalId = engineer.externalID
         createdAt = engineer.createdAt
         updatedAt = engineer.updatedAt
         version = engineer.version

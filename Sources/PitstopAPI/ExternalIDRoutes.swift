@@ -39,6 +39,19 @@ extension APIApplication {
                 try Self.upsertWorkOrder(request.body, externalID: try Self.externalID(request), ifMatch: try Self.optionalIfMatch(request),
                                          caller: caller, scope: scope)
             },
+            tenantRoute("PUT", "/v1/engineers/by-external-id/{external_id}", roles: [.admin, .dispatcher, .integration]) { request, _, scope in
+                let externalID = try Self.externalID(request)
+                let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
+                let (engineer, created) = try Self.upsertEngineer(body.input, externalID: externalID, ifMatch: try Self.optionalIfMatch(request),
+                                                                  scope: scope)
+                return try Self.upserted(EngineerBody(engineer), version: engineer.version, created: created,
+                                         location: "/v1/engineers/\(engineer.id.lowercasedText)")
+            },
+            bulkRoute("/v1/engineers/bulk") { line, externalID, scope in
+                let body = try JSONCoding.decode(EngineerInputBody.self, from: line, allowedFields: EngineerInputBody.fields)
+                let (engineer, created) = try Self.upsertEngineer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
+                return (engineer.id, created)
+            },
             bulkRoute("/v1/customers/bulk") { line, externalID, scope in
                 let body = try JSONCoding.decode(CustomerInputBody.self, from: line, allowedFields: CustomerInputBody.fields)
                 let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
@@ -143,6 +156,20 @@ extension APIApplication {
         guard errors.isEmpty else { throw ValidationError(errors) }
         let order = try scope.workOrders.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, body.changes, actor: caller.key.id)
         return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
+    }
+
+    static func upsertEngineer(_ input: EngineerInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Engineer, created: Bool) {
+        try sameExternalID(input.externalID.newValue, externalID)
+        try scope.lockExternalID("engineer", externalID)
+        var input = input
+        if let existing = try scope.engineers.list(externalID: externalID, limit: 1, after: nil).first {
+            input.externalID = .keep
+            let changes = try input.normalised(creating: false).get()
+            return (try scope.engineers.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
+        }
+        if ifMatch != nil { throw StoreError.notFound("engineer with that external id") }
+        input.externalID = .set(externalID)
+        return (try scope.engineers.create(try input.normalised(creating: true).get()), true)
     }
 
     static func upsertPart(_ input: PartInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Part, created: Bool) {

@@ -419,7 +419,7 @@ enum OpenAPIDocument {
                     "shop_ids": ["type": "array", "items": ["type": "string", "format": "uuid"] as Object] as Object,
                     "certifications": ["type": "array", "items": ["type": "string"]] as Object, "active": ["type": "boolean"],
                     "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
-                    "location": ref("GeoPoint"), "located_at": timestamp,
+                    "location": ref("GeoPoint"), "located_at": timestamp, "external_id": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -427,6 +427,8 @@ enum OpenAPIDocument {
                 "type": "object", "additionalProperties": false, "description": "name is required when creating",
                 "properties": [
                     "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
+                    "external_id": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "description": "The person's id in your HR system"]
+                        as Object,
                     "phone": ["type": ["string", "null"]] as Object, "skills": skillsSchema,
                     "shop_ids": ["type": "array", "maxItems": 50, "items": ["type": "string", "format": "uuid"] as Object] as Object,
                     "certifications": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object,

@@ -8,7 +8,7 @@ public struct EngineerRepository {
     let tenantID: UUID
 
     static let columns = """
-        e.id, e.name, e.phone, e.certifications, e.active, e.status, e.latitude, e.longitude, e.located_at, \
+        e.id, e.name, e.phone, e.certifications, e.active, e.status, e.latitude, e.longitude, e.located_at, e.external_id, \
         e.created_at, e.updated_at, e.version, \
         coalesce((SELECT jsonb_object_agg(s.skill, s.level) FROM engineer_skills s \
                   WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id), '{}'::jsonb) AS skills, \
@@ -20,9 +20,9 @@ public struct EngineerRepository {
         let id = UUID()
         try Self.mappingShopViolations {
             try transaction.execute("""
-                INSERT INTO engineers (tenant_id, id, name, phone, certifications, active, status)
+                INSERT INTO engineers (tenant_id, id, name, phone, certifications, active, status, external_id)
                 VALUES (\(tenantID), \(id), \(input.name ?? ""), \(input.phone.newValue), \(input.certifications ?? [])::text[],
-                        \(input.active ?? true), \((input.status ?? .offDuty).rawValue))
+                        \(input.active ?? true), \((input.status ?? .offDuty).rawValue), \(input.externalID.newValue))
                 """)
             try replaceSkills(of: id, with: input.skills ?? [:])
             try replaceShops(of: id, with: input.shopIDs ?? [])
@@ -36,10 +36,10 @@ public struct EngineerRepository {
         return try Self.decode(row)
     }
 
-    public func list(limit: Int, after: PageCursor?) throws -> [Engineer] {
+    public func list(externalID: String? = nil, limit: Int, after: PageCursor?) throws -> [Engineer] {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM engineers e
-            WHERE e.tenant_id = \(tenantID)
+            WHERE e.tenant_id = \(tenantID) AND (\(externalID)::text IS NULL OR e.external_id = \(externalID)::text)
               AND (\(after?.createdAt)::timestamptz IS NULL OR (e.created_at, e.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
             ORDER BY e.created_at DESC, e.id DESC
             LIMIT \(limit)
@@ -47,17 +47,18 @@ public struct EngineerRepository {
     }
 
     public func update(id: UUID, expectedVersion: Int, _ input: EngineerInput) throws -> Engineer {
-        let changed = try transaction.execute("""
+        let changed = try Self.mappingShopViolations { try transaction.execute("""
             UPDATE engineers SET
                 name = coalesce(\(input.name), name),
                 phone = CASE WHEN \(input.phone.isKeep)::boolean THEN phone ELSE \(input.phone.newValue)::text END,
                 certifications = coalesce(\(input.certifications)::text[], certifications),
                 active = coalesce(\(input.active)::boolean, active),
                 status = coalesce(\(input.status?.rawValue)::text, status),
+                external_id = CASE WHEN \(input.externalID.isKeep)::boolean THEN external_id ELSE \(input.externalID.newValue)::text END,
                 updated_at = now(),
                 version = version + 1
             WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
-            """)
+            """) }
         guard changed == 1 else {
             throw try RecordVersion.failure(transaction, table: "engineers", tenantID: tenantID, id: id, what: "engineer")
         }
@@ -118,11 +119,14 @@ public struct EngineerRepository {
     }
 
     /// A shop id of another tenant (or none) breaks the composite foreign key: name the field.
+    /// Foreign-key and unique failures a client can act on, named by field.
     static func mappingShopViolations<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
             throw ValidationError(field: "shop_ids", "lists a shop that is not one of this tenant's")
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "engineers_external_id" {
+            throw StoreError.duplicate(field: "external_id", message: "is another engineer's")
         }
     }
 
@@ -137,7 +141,7 @@ public struct EngineerRepository {
                         skills: try row.decodeJSON("skills"), shopIDs: try row.decode("shop_ids"),
                         certifications: try row.decode("certifications"), active: try row.decode("active"), status: status,
                         location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
-                        locatedAt: try row.decode("located_at"), createdAt: try row.decode("created_at"),
+                        locatedAt: try row.decode("located_at"), externalID: try row.decode("external_id"), createdAt: try row.decode("created_at"),
                         updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
     }
 }

@@ -157,4 +157,24 @@ import Testing
                                         json: create.replacingOccurrences(of: #""priority":"P3""#, with: #""external_id":"TICKET-2""#))
         #expect(taken.status == 409 && taken.problemFields == ["external_id"], "\(taken.text)")
     }
+
+    @Test func engineersAreKeptInStepWithTheHRSystem() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let integration = try api.makeKey(adminKey: tenant.adminKey, role: .integration)
+        let imported = try ndjson(api, integration.secret, "/v1/engineers/bulk", [
+            #"{"external_id":"HR-1","name":"陈师傅","skills":{"engine":4},"status":"available"}"#,
+            #"{"external_id":"HR-2","name":"李师傅","skills":{"Engine!":9}}"#,
+        ])
+        let lines = answers(imported)
+        #expect(lines.compactMap { $0["status"] as? String } == ["created", "error"], "\(imported.text)")
+        let id = try #require(lines[0]["id"] as? String)
+        let changed = try api.client.send("PUT", "/v1/engineers/by-external-id/HR-1", headers: bearer(integration.secret),
+                                          json: #"{"phone":"13900139000"}"#)
+        #expect(changed.status == 200 && changed.json["id"] as? String == id && changed.json["external_id"] as? String == "HR-1", "\(changed.text)")
+        #expect(changed.json["skills"] as? [String: Int] == ["engine": 4])
+        let found = try api.get("/v1/engineers?external_id=HR-1", key: tenant.adminKey).json["items"] as? [[String: Any]]
+        #expect(found?.compactMap { $0["id"] as? String } == [id])
+    }
 }

@@ -20,12 +20,15 @@ public struct Engineer: Sendable, Equatable {
     public var status: Status
     public var location: GeoPoint?
     public var locatedAt: Date?
+    /// The person's id in the chain's HR system.
+    public var externalID: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
 
     public init(id: UUID, name: String, phone: String?, skills: [String: Int], shopIDs: [UUID], certifications: [String],
-                active: Bool, status: Status, location: GeoPoint?, locatedAt: Date?, createdAt: Date, updatedAt: Date, version: Int) {
+                active: Bool, status: Status, location: GeoPoint?, locatedAt: Date?, externalID: String? = nil, createdAt: Date,
+                updatedAt: Date, version: Int) {
         self.id = id
         self.name = name
         self.phone = phone
@@ -36,6 +39,7 @@ public struct Engineer: Sendable, Equatable {
         self.status = status
         self.location = location
         self.locatedAt = locatedAt
+        self.externalID = externalID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
@@ -51,9 +55,10 @@ public struct EngineerInput: Sendable, Equatable {
     public var certifications: [String]?
     public var active: Bool?
     public var status: Engineer.Status?
+    public var externalID: FieldUpdate<String>
 
     public init(name: String? = nil, phone: FieldUpdate<String> = .keep, skills: [String: Int]? = nil, shopIDs: [UUID]? = nil,
-                certifications: [String]? = nil, active: Bool? = nil, status: Engineer.Status? = nil) {
+                certifications: [String]? = nil, active: Bool? = nil, status: Engineer.Status? = nil, externalID: FieldUpdate<String> = .keep) {
         self.name = name
         self.phone = phone
         self.skills = skills
@@ -61,6 +66,7 @@ public struct EngineerInput: Sendable, Equatable {
         self.certifications = certifications
         self.active = active
         self.status = status
+        self.externalID = externalID
     }
 
     public func normalised(creating: Bool) -> Result<EngineerInput, ValidationError> {
@@ -87,6 +93,7 @@ public struct EngineerInput: Sendable, Equatable {
                 }
             }
         }
+        errors += TextRules.lengthErrors(externalID.newValue, field: "external_id", limit: 100)
         if let shopIDs, shopIDs.count > 50 { errors.append(FieldError(field: "shop_ids", message: "may list at most 50 shops")) }
         if let certifications {
             if certifications.count > 20 { errors.append(FieldError(field: "certifications", message: "may list at most 20")) }
