@@ -28,7 +28,8 @@ enum OpenAPIDocument {
                     .merging(mediaSchemas) { first, _ in first }.merging(slaSchemas) { first, _ in first }
                     .merging(notificationSchemas) { first, _ in first }.merging(eventSchemas) { first, _ in first }
                     .merging(webhookSchemas) { first, _ in first }.merging(knowledgeSchemas) { first, _ in first }
-                    .merging(partSchemas) { first, _ in first }.merging(externalIDSchemas) { first, _ in first },
+                    .merging(partSchemas) { first, _ in first }.merging(externalIDSchemas) { first, _ in first }
+                    .merging(reportSchemas) { first, _ in first },
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -58,6 +59,7 @@ enum OpenAPIDocument {
             .merging(slaPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }.merging(eventPaths) { first, _ in first }
             .merging(webhookPaths) { first, _ in first }.merging(knowledgePaths) { first, _ in first }
             .merging(partPaths) { first, _ in first }.merging(externalIDPaths) { first, _ in first }
+            .merging(reportPaths) { first, _ in first }
     }
 
     static var paths: Object {

@@ -45,6 +45,7 @@ public final class Worker: Sendable {
         let offers = OfferSweep(database: database, logger: logger)
         let clocks = SLASweep(database: database, logger: logger)
         let relay = EventRelay(database: database, logger: logger)
+        let rollup = ReportRollup(database: database, logger: logger)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
             DeliverySender(database: database, secrets: $0, logger: logger, outbound: OutboundGuard(allowPrivate: configuration.allowPrivateURLs),
                            lease: configuration.deliveryLease)
@@ -94,6 +95,12 @@ public final class Worker: Sendable {
                 }
             } catch {
                 logger.warning("notification delivery failed", ["error": .string("\(error)")])
+            }
+            // Report rollups, on one worker at a time: the days changed orders touch are recounted.
+            do {
+                worked += try rollup.run()
+            } catch {
+                logger.warning("report rollup failed", ["error": .string("\(error)")])
             }
             // Once an hour, on whichever worker takes the lease: one small statement otherwise.
             do {

@@ -46,6 +46,7 @@ public struct TenantScope {
     public var sla: SLARepository { SLARepository(transaction: transaction, tenantID: tenantID) }
     public var notifications: NotificationRepository { NotificationRepository(transaction: transaction, tenantID: tenantID) }
     public var inventory: InventoryRepository { InventoryRepository(transaction: transaction, tenantID: tenantID) }
+    public var reports: ReportRepository { ReportRepository(transaction: transaction, tenantID: tenantID) }
     public var knowledge: KnowledgeRepository { KnowledgeRepository(transaction: transaction, tenantID: tenantID) }
     public var events: EventRepository { EventRepository(transaction: transaction, tenantID: tenantID) }
     public var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
@@ -127,6 +128,28 @@ extension PlatformScope {
     /// Tenants with outbox events not yet relayed to webhook subscriptions (ids only).
     public func tenantsWithUnrelayedEvents(at now: Date) throws -> [UUID] {
         try transaction.query("SELECT t FROM tenants_with_unrelayed_events(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    }
+
+    /// Where the orders rollup stands in the stream of events.
+    public func reportWatermark() throws -> FeedCursor {
+        let row = try transaction.query("SELECT xid::text AS xid, seq FROM report_watermark WHERE name = 'orders'")[0]
+        return FeedCursor(transaction: UInt64(try row.decode("xid", as: String.self)) ?? 0, position: try row.decode("seq"))
+    }
+
+    public func advanceReportWatermark(to cursor: FeedCursor) throws {
+        try transaction.execute("""
+            UPDATE report_watermark SET xid = \(String(cursor.transaction))::xid8, seq = \(cursor.position) WHERE name = 'orders'
+            """)
+    }
+
+    /// Work-order events after `cursor`, over all tenants, in the feed's order (ids only).
+    public func reportChanges(after cursor: FeedCursor, limit: Int) throws -> [(tenant: UUID, order: UUID, cursor: FeedCursor)] {
+        try transaction.query("""
+            SELECT tenant_id, work_order_id, xid::text AS xid, seq FROM report_changes(\(String(cursor.transaction))::xid8, \(cursor.position), \(limit))
+            """).rows.map {
+                (try $0.decode("tenant_id"), try $0.decode("work_order_id"),
+                 FeedCursor(transaction: UInt64(try $0.decode("xid", as: String.self)) ?? 0, position: try $0.decode("seq")))
+            }
     }
 
     /// Tenants with an SLA warning or breach due at `now` (ids only).

@@ -1,0 +1,49 @@
+import Foundation
+import PitstopStore
+
+/// The OpenAPI description of reports.
+extension OpenAPIDocument {
+    static var reportPaths: Object {
+        [
+            "/v1/reports/{name}": [
+                "get": operation("getReport",
+                                 "A report from the worker's rollups (admin, dispatcher, readonly, integration): `orders` counts orders "
+                                     + "created, completed and cancelled, by day, week, month, shop, channel or type, over days in the "
+                                     + "tenant's zone. Send `Accept: text/csv` for CSV (UTF-8 with BOM, a header row)",
+                                 tags: ["reports"],
+                                 parameters: [
+                                     ["name": "name", "in": "path", "required": true,
+                                      "schema": ["type": "string", "enum": ReportName.allCases.map(\.rawValue)] as Object],
+                                     query("from", "first day, YYYY-MM-DD (default: 29 days before to)"),
+                                     query("to", "last day, YYYY-MM-DD (default: today); at most 366 days in all"),
+                                     ["name": "group_by", "in": "query",
+                                      "schema": ["type": "string", "enum": ReportRepository.Grouping.allCases.map(\.rawValue), "default": "day"]
+                                          as Object],
+                                     query("shop", "one shop's orders only"),
+                                 ],
+                                 responses: ["200": ["description": "The report", "content": [
+                                     "application/json": ["schema": ref("OrdersReport")] as Object,
+                                     "text/csv": ["schema": ["type": "string"]] as Object,
+                                 ] as Object]]),
+            ] as Object,
+        ]
+    }
+
+    static var reportSchemas: Object {
+        let counts: Object = [
+            "type": "object", "required": ["key", "created", "completed", "cancelled"],
+            "properties": ["key": ["type": "string", "description": "The day, week's Monday, month's first day, shop or type id, or channel"] as Object,
+                           "label": ["type": "string", "description": "The shop's or type's name"] as Object,
+                           "created": ["type": "integer"], "completed": ["type": "integer"], "cancelled": ["type": "integer"]] as Object,
+        ]
+        return [
+            "OrderCounts": counts,
+            "OrdersReport": [
+                "type": "object", "required": ["report", "from", "to", "group_by", "rows", "totals"],
+                "properties": ["report": ["type": "string"], "from": ["type": "string", "format": "date"] as Object,
+                               "to": ["type": "string", "format": "date"] as Object, "group_by": ["type": "string"],
+                               "rows": ["type": "array", "items": ref("OrderCounts")] as Object, "totals": ref("OrderCounts")] as Object,
+            ] as Object,
+        ]
+    }
+}

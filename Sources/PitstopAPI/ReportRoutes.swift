@@ -1,0 +1,146 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+extension APIApplication {
+    /// Reports answered from the worker's rollups. `Accept: text/csv` gives the rows as CSV with
+    /// a header and a UTF-8 byte order mark, so Excel shows Chinese names as they are.
+    var reportRoutes: [Router.Route] {
+        [
+            tenantRoute("GET", "/v1/reports/{name}", roles: [.admin, .dispatcher, .readonly, .integration]) { request, caller, scope in
+                guard let name = request.pathParameters["name"], ReportName(rawValue: name) != nil else {
+                    throw StoreError.notFound("report (known: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                let query = try ReportQuery(request, zone: caller.tenant.zone)
+                let rows = try scope.reports.orders(from: query.from, to: query.to, groupBy: query.groupBy, shop: query.shop)
+                let totals = rows.reduce(into: OrderCountsBody.zero) { $0.add($1) }
+                if Self.wantsCSV(request) {
+                    return Self.csv(header: ["group", "label", "created", "completed", "cancelled"], rows: rows.map {
+                        [$0.key, $0.label ?? "", String($0.created), String($0.completed), String($0.cancelled)]
+                    }, filename: "\(name)-\(query.from)-\(query.to).csv")
+                }
+                return try .json(OrdersReportBody(report: name, from: query.from, to: query.to, groupBy: query.groupBy.rawValue,
+                                                  rows: rows.map(OrderCountsBody.init), totals: totals))
+            },
+        ]
+    }
+
+    static func wantsCSV(_ request: HTTPRequest) -> Bool {
+        (request.headers["Accept"] ?? "").lowercased().contains("text/csv")
+    }
+
+    /// RFC 4180 CSV with a UTF-8 BOM: fields with commas, quotes or line breaks are quoted, and a
+    /// field starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula.
+    static func csv(header: [String], rows: [[String]], filename: String) -> HTTPResponse {
+        func field(_ text: String) -> String {
+            var text = text
+            if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let lines = ([header] + rows).map { $0.map(field).joined(separator: ",") }
+        let body: [UInt8] = [0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/csv; charset=utf-8"),
+                                                               ("Content-Disposition", "attachment; filename=\"\(filename)\"")]), body: body)
+    }
+}
+
+/// The reports there are.
+enum ReportName: String, CaseIterable {
+    /// Orders created (by channel, shop, type), completed and cancelled.
+    case orders
+}
+
+/// A report's range and grouping: days `from` through `to` in the tenant's zone (the last 30
+/// days by default, at most 366), grouped by day unless asked otherwise.
+struct ReportQuery {
+    var from: String
+    var to: String
+    var groupBy: ReportRepository.Grouping = .day
+    var shop: UUID?
+
+    init(_ request: HTTPRequest, zone: TimeZone, now: Date = Date()) throws {
+        var errors: [Problem.FieldIssue] = []
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        func day(_ date: Date) -> String {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        }
+        func parse(_ name: String, _ fallback: String) -> (String, Date?) {
+            guard let text = request.queryValue(name) else { return (fallback, Self.date(fallback, calendar)) }
+            guard let date = Self.date(text, calendar) else {
+                errors.append(.init(field: name, message: "must be a day written YYYY-MM-DD"))
+                return (fallback, nil)
+            }
+            return (text, date)
+        }
+        let (to, end) = parse("to", day(now))
+        let (from, start) = parse("from", day(calendar.date(byAdding: .day, value: -29, to: end ?? now) ?? now))
+        self.from = from
+        self.to = to
+        if let start, let end {
+            let days = calendar.dateComponents([.day], from: start, to: end).day ?? 0
+            if days < 0 { errors.append(.init(field: "to", message: "must not be before from")) }
+            if days >= 366 { errors.append(.init(field: "from", message: "a report spans at most 366 days")) }
+        }
+        if let text = request.queryValue("group_by") {
+            if let grouping = ReportRepository.Grouping(rawValue: text) { groupBy = grouping } else {
+                errors.append(.init(field: "group_by", message: "must be one of " + ReportRepository.Grouping.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+        }
+        if let text = request.queryValue("shop") {
+            if let id = UUID(uuidString: text) { shop = id } else { errors.append(.init(field: "shop", message: "must be a shop id (UUID)")) }
+        }
+        if !errors.isEmpty {
+            throw Problem(status: 400, type: "bad-query", title: "Bad query parameter",
+                          detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+        }
+    }
+
+    static func date(_ text: String, _ calendar: Calendar) -> Date? {
+        let parts = text.split(separator: "-")
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        let components = DateComponents(year: year, month: month, day: day)
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
+    }
+}
+
+struct OrderCountsBody: Encodable {
+    var key: String
+    var label: String?
+    var created: Int
+    var completed: Int
+    var cancelled: Int
+
+    static let zero = OrderCountsBody(key: "total", label: nil, created: 0, completed: 0, cancelled: 0)
+
+    init(key: String, label: String?, created: Int, completed: Int, cancelled: Int) {
+        self.key = key
+        self.label = label
+        self.created = created
+        self.completed = completed
+        self.cancelled = cancelled
+    }
+
+    init(_ counts: ReportRepository.OrderCounts) {
+        self.init(key: counts.key, label: counts.label, created: counts.created, completed: counts.completed, cancelled: counts.cancelled)
+    }
+
+    mutating func add(_ counts: ReportRepository.OrderCounts) {
+        created += counts.created
+        completed += counts.completed
+        cancelled += counts.cancelled
+    }
+}
+
+struct OrdersReportBody: Encodable {
+    var report: String
+    var from: String
+    var to: String
+    var groupBy: String
+    var rows: [OrderCountsBody]
+    var totals: OrderCountsBody
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import PitstopJobs
+import PitstopStore
+import PitstopTesting
+import Postgres
+import Testing
+
+/// Reports from the worker's rollups, checked against direct counts over the orders. The rollup
+/// follows every tenant's events, so these run with the other sweeping tests.
+extension SweepingTests {
+    @Suite struct ReportAPITests {
+        let dispatch = DispatchAPITests()
+        let sla = SLAAPITests()
+        var rollup: ReportRollup { ReportRollup(database: TestDatabase.shared.database, logger: Logger(component: "test", minimumLevel: .error, sink: { _ in })) }
+
+        /// Counts events in until `check` holds (a worker process of another suite may hold the
+        /// rollup's lease for a moment, and counts them in itself).
+        func settle(_ check: () throws -> Bool) throws -> Bool {
+            let deadline = Date().addingTimeInterval(15)
+            repeat {
+                while try rollup.run() > 0 {}
+                if try check() { return true }
+                Thread.sleep(forTimeInterval: 0.1)
+            } while Date() < deadline
+            return false
+        }
+
+        /// What the report should say: a direct count over the tenant's orders by Shanghai day.
+        func directCounts(_ tenant: String) throws -> [String: [Int]] {
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            var counts: [String: [Int]] = [:]
+            for (index, column) in ["created_at", "completed_at", "cancelled_at"].enumerated() {
+                for row in try owner.query("""
+                    SELECT (\(unsafeRaw: column) AT TIME ZONE 'Asia/Shanghai')::date::text AS day, count(*)::int AS n FROM work_orders
+                    WHERE tenant_id = \(UUID(uuidString: tenant)!) AND \(unsafeRaw: column) IS NOT NULL GROUP BY 1
+                    """).rows {
+                    counts[try row.decode("day"), default: [0, 0, 0]][index] = try row.decode("n")
+                }
+            }
+            return counts
+        }
+
+        func report(_ api: TestAPI, _ key: String, _ query: String) throws -> [String: [Int]] {
+            let rows = try api.get("/v1/reports/orders?\(query)", key: key).json["rows"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+                (row["key"] as? String).map { ($0, [row["created"] as? Int ?? 0, row["completed"] as? Int ?? 0, row["cancelled"] as? Int ?? 0]) }
+            })
+        }
+
+        @Test func theOrdersReportAgreesWithADirectCountAcrossDayBoundariesAndLateChanges() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let tenant = try #require(try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String)
+            let orders = try (0..<5).map { _ in try dispatch.order(api, f) }
+            // Two orders came in late last night in Shanghai (before midnight there, the same UTC day).
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            try owner.query("""
+                UPDATE work_orders SET created_at = date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' - interval '30 minutes'
+                WHERE id = ANY (\([orders[0], orders[1]].compactMap(UUID.init(uuidString:)))::uuid[])
+                """)
+            // A change to each writes an event, which is what the rollup follows.
+            for id in [orders[0], orders[1]] {
+                let current = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+                #expect(try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(f.adminKey, [("If-Match", current.header("ETag") ?? "")]),
+                                            json: #"{"priority":"P2"}"#).status == 200)
+            }
+            try sla.move(api, f, orders[2], "cancelled", extra: #","reason":"客户取消""#)
+            let range = "from=2026-01-01&to=2026-12-31"
+            var expected = try directCounts(tenant)
+            #expect(expected.count == 2)
+            #expect(try settle { try report(api, f.adminKey, range) == expected })
+            let totals = try api.get("/v1/reports/orders?\(range)", key: f.adminKey).json["totals"] as? [String: Any]
+            #expect(totals?["created"] as? Int == 5 && totals?["cancelled"] as? Int == 1)
+
+            // A late change: another order is cancelled, and the day it happened is recounted.
+            try sla.move(api, f, orders[3], "cancelled", extra: #","reason":"重复报修""#)
+            expected = try directCounts(tenant)
+            #expect(try settle { try report(api, f.adminKey, range) == expected })
+
+            // By shop, named; as CSV for Excel; another tenant sees none of it.
+            let byShop = try api.get("/v1/reports/orders?\(range)&group_by=shop", key: f.adminKey).json["rows"] as? [[String: Any]]
+            #expect(byShop?.first?["label"] as? String == "西湖店" && byShop?.first?["created"] as? Int == 5)
+            let csv = try api.client.send("GET", "/v1/reports/orders?\(range)&group_by=shop", headers: bearer(f.adminKey, [("Accept", "text/csv")]))
+            #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+            #expect(Array(csv.body.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let lines = String(decoding: csv.body.dropFirst(3), as: UTF8.self).split(separator: "\r\n").map(String.init)
+            #expect(lines.first == "group,label,created,completed,cancelled")
+            #expect(lines.count == 2 && lines[1].contains(",西湖店,5,0,2"), "\(lines)")
+            let other = try api.makeTenant()
+            #expect((try api.get("/v1/reports/orders?\(range)", key: other.adminKey).json["rows"] as? [Any])?.isEmpty == true)
+        }
+
+        @Test func reportQueriesNameWhatIsWrong() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let tenant = try api.makeTenant()
+            #expect(try api.get("/v1/reports/orders?from=2026-13-01", key: tenant.adminKey).problemFields == ["from"])
+            #expect(try api.get("/v1/reports/orders?from=2026-05-02&to=2026-05-01", key: tenant.adminKey).problemFields == ["to"])
+            #expect(try api.get("/v1/reports/orders?from=2024-01-01&to=2026-01-01", key: tenant.adminKey).problemFields == ["from"])
+            #expect(try api.get("/v1/reports/orders?group_by=year", key: tenant.adminKey).problemFields == ["group_by"])
+            #expect(try api.get("/v1/reports/profits", key: tenant.adminKey).status == 404)
+            #expect(try api.get("/v1/reports/orders", key: try api.makeKey(adminKey: tenant.adminKey, role: .readonly).secret).status == 200)
+        }
+    }
+}
