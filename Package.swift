@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "PitstopTesting", "Logging"]),
         .testTarget(name: "PitstopStoreTests", dependencies: ["PitstopStore", "PitstopTesting", "Postgres"]),
         .testTarget(name: "PitstopAPITests", dependencies: ["PitstopAPI", "PitstopTesting", "PitstopStore", "HTTPServer", "PitstopCore", "Lifecycle", "PitstopJobs", "Logging"]),
-        .testTarget(name: "ExecutableTests", dependencies: ["PitstopTesting", "pitstop-admin", "pitstop-api", "pitstop-worker"]),
+        .testTarget(name: "ExecutableTests", dependencies: ["PitstopTesting", "Postgres", "pitstop-admin", "pitstop-api", "pitstop-worker"]),
         .testTarget(name: "PitstopJobsTests", dependencies: ["PitstopJobs", "PitstopTesting", "Lifecycle", "Logging", "Postgres", "PitstopStore"]),
     ]
 )

@@ -25,12 +25,16 @@ struct AdminCommands {
                                           create a platform key (may create tenants)
           key list (--tenant ID | --platform)
           key revoke (--tenant ID | --platform) KEY_ID
+          reports rebuild --tenant ID --from YYYY-MM-DD --to YYYY-MM-DD
+                                          recount a tenant's report rollups for those days
+                                          from its orders (a backfill; the worker keeps them
+                                          current afterwards)
 
         Every command takes --database-url URL (default: DATABASE_URL), which must name the
         owner role that runs migrations. Roles: admin, dispatcher, engineer, integration, readonly.
         """
 
-    static let valued: Set<String> = ["database-url", "migrations", "timezone", "tenant", "role", "name", "engineer"]
+    static let valued: Set<String> = ["database-url", "migrations", "timezone", "tenant", "role", "name", "engineer", "from", "to"]
 
     func run() throws {
         let words = arguments.positional
@@ -41,6 +45,7 @@ struct AdminCommands {
         case ("key", "create"): try createKey()
         case ("key", "list"): try listKeys()
         case ("key", "revoke"): try revokeKey()
+        case ("reports", "rebuild"): try rebuildReports()
         case ("help", _), (nil, _): print(Self.usage)
         default: throw UsageError("unknown command \(words.prefix(2).joined(separator: " "))")
         }
@@ -166,6 +171,24 @@ struct AdminCommands {
             _ = try database().withTenant(tenant) { try $0.apiKeys.revoke(id: id) }
         }
         print("revoked \(id.lowercasedText)")
+    }
+
+    // MARK: - reports
+
+    func rebuildReports() throws {
+        try arguments.allow(options: ["database-url", "tenant", "from", "to"], flags: [])
+        let tenant = try tenantOption()
+        guard let from = arguments.options["from"], let to = arguments.options["to"], Self.isDay(from), Self.isDay(to), from <= to else {
+            throw UsageError("--from and --to are required days, YYYY-MM-DD, from not after to")
+        }
+        let days = try database().withTenant(tenant) { scope in
+            try scope.reports.rebuild(from: from, to: to, zone: try scope.tenant.get().timezone)
+        }
+        print("recounted \(days) days")
+    }
+
+    static func isDay(_ text: String) -> Bool {
+        text.count == 10 && text.split(separator: "-").map(\.count) == [4, 2, 2] && text.allSatisfy { $0.isNumber || $0 == "-" }
     }
 
     // MARK: - plumbing

@@ -1,5 +1,6 @@
 import Foundation
 import PitstopTesting
+import Postgres
 import Testing
 
 /// pitstop-admin as an operator runs it: real binary, real database, exit codes and output.
@@ -57,6 +58,37 @@ import Testing
 
         let platform = try admin(["key", "create", "--platform"], database: url)
         #expect(platform.lastLine.hasPrefix("ppk_"))
+    }
+
+    @Test func reportsRebuildRecountsOrdersThatCameInWithoutEvents() throws {
+        let url = try emptyDatabaseURL()
+        _ = try admin(["migrate"], database: url)
+        let tenant = try admin(["tenant", "create", "Backfill Motors", "--timezone", "Asia/Shanghai"], database: url).lastLine
+        // Orders loaded straight into the table (a migration from an old system): no events.
+        let owner = try Connection(Connection.Configuration(url: url, applicationName: "admin-test"))
+        try owner.query("""
+            WITH c AS (INSERT INTO customers (tenant_id, id, name) VALUES (\(UUID(uuidString: tenant)!), gen_random_uuid(), '王先生') RETURNING id),
+                 t AS (INSERT INTO work_order_types (tenant_id, id, code, name) VALUES (\(UUID(uuidString: tenant)!), gen_random_uuid(), 'repair', '维修')
+                       RETURNING id)
+            INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, description, created_at, updated_at,
+                                     status_changed_at, completed_at)
+            SELECT \(UUID(uuidString: tenant)!), gen_random_uuid(), 'WO-20260301-' || lpad(g::text, 4, '0'), 'phone', t.id, 'P3',
+                   CASE WHEN g % 3 = 0 THEN 'completed' ELSE 'new' END, c.id, '异响',
+                   timestamptz '2026-03-01 15:30:00+00' + g * interval '1 hour', now(), now(),
+                   CASE WHEN g % 3 = 0 THEN timestamptz '2026-03-05 02:00:00+00' END
+            FROM c, t, generate_series(0, 29) g
+            """)
+        let usage = try admin(["reports", "rebuild", "--tenant", tenant, "--from", "2026-03-01"], database: url)
+        #expect(usage.status == 64)
+        let rebuilt = try admin(["reports", "rebuild", "--tenant", tenant, "--from", "2026-03-01", "--to", "2026-03-31"], database: url)
+        #expect(rebuilt.status == 0, "\(rebuilt.standardError)")
+        #expect(rebuilt.lastLine == "recounted 31 days")
+        let counted = try owner.query("""
+            SELECT day::text AS day, sum(created)::int AS created, sum(completed)::int AS completed FROM report_daily_orders GROUP BY day ORDER BY day
+            """).rows.map { "\(try $0.decode("day", as: String.self)) \(try $0.decode("created", as: Int.self)) \(try $0.decode("completed", as: Int.self))" }
+        // 15:30 UTC is 23:30 in Shanghai: the first order is on 1 March there, the next 24 on the
+        // 2nd, the last 5 on the 3rd; the ten completions on the 5th.
+        #expect(counted == ["2026-03-01 1 0", "2026-03-02 24 0", "2026-03-03 5 0", "2026-03-05 0 10"])
     }
 
     @Test(arguments: [
