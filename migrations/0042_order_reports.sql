@@ -54,14 +54,15 @@ GRANT SELECT, UPDATE ON report_watermark TO pitstop_app;
 
 CREATE INDEX outbox_stream ON outbox (xid, seq);
 
--- The work-order events after a place in the stream, over all tenants, in the feed's order and
--- only once every older transaction has ended: ids and places only, so the app role may call it.
+-- The events after a place in the stream that can move an order between days or groups (it is
+-- created, changes status, or its shop or type changes), over all tenants, in the feed's order
+-- and only once every older transaction has ended: ids and places only, so the app role may call it.
 CREATE FUNCTION report_changes(after_xid xid8, after_seq bigint, max integer)
     RETURNS TABLE (tenant_id uuid, work_order_id uuid, xid xid8, seq bigint)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
     AS $$ SELECT o.tenant_id, o.aggregate_id, o.xid, o.seq FROM public.outbox o
           WHERE (o.xid, o.seq) > (after_xid, after_seq) AND o.xid < pg_snapshot_xmin(pg_current_snapshot())
-            AND o.topic LIKE 'work_order.%'
+            AND o.topic IN ('work_order.created', 'work_order.status_changed', 'work_order.updated')
           ORDER BY o.xid, o.seq LIMIT max $$;
 REVOKE ALL ON FUNCTION report_changes(xid8, bigint, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_changes(xid8, bigint, integer) TO pitstop_app;

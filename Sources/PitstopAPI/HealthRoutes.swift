@@ -18,6 +18,8 @@ extension APIApplication {
                     throw Problem.serviceUnavailable(retryAfter: 5, "the database is unreachable")
                 }
             },
+            // The managers' dashboard: a static page that reads the reports with the key typed in.
+            Router.route("GET", "/dashboard", inline: true) { _ in DashboardPage.response() },
             Router.route("GET", "/metrics", inline: true) { [metrics, database] _ in
                 .text(metrics.render(pool: database.pool.statistics), contentType: "text/plain; version=0.0.4; charset=utf-8")
             },

@@ -64,6 +64,10 @@ enum OpenAPIDocument {
 
     static var paths: Object {
         [
+            "/dashboard": ["get": operation("dashboard", "A page showing the key's tenant's main report charts (the key is typed in)",
+                                            tags: ["reports"], public: true,
+                                            responses: ["200": ["description": "The page", "content": [
+                                                "text/html": ["schema": ["type": "string"]] as Object] as Object]])],
             "/healthz": ["get": operation("health", "The process is alive", tags: ["operations"], public: true,
                                           responses: ["200": ["description": "Alive", "content": json(["type": "object"])]])],
             "/readyz": ["get": operation("ready", "The database is reachable and the schema current", tags: ["operations"], public: true,

@@ -1,4 +1,5 @@
 import Foundation
+import PitstopCore
 import PitstopStore
 
 /// The OpenAPI description of reports.
@@ -13,17 +14,21 @@ extension OpenAPIDocument {
                                  tags: ["reports"],
                                  parameters: [
                                      ["name": "name", "in": "path", "required": true,
-                                      "schema": ["type": "string", "enum": ReportName.allCases.map(\.rawValue)] as Object],
+                                      "schema": ["type": "string", "enum": ReportName.allCases.flatMap { [$0.rawValue, $0.rawValue + ".svg"] }] as Object,
+                                      "description": "A report, or NAME.svg for it as a chart"],
                                      query("from", "first day, YYYY-MM-DD (default: 29 days before to)"),
                                      query("to", "last day, YYYY-MM-DD (default: today); at most 366 days in all"),
                                      ["name": "group_by", "in": "query",
                                       "schema": ["type": "string", "enum": ReportRepository.Grouping.allCases.map(\.rawValue), "default": "day"]
                                           as Object],
                                      query("shop", "one shop's orders only"),
+                                     ["name": "chart", "in": "query", "description": "For NAME.svg: line (default over time) or bar (default by shop, channel or type)",
+                                      "schema": ["type": "string", "enum": SVGChart.Kind.allCases.map(\.rawValue)] as Object],
                                  ],
                                  responses: ["200": ["description": "The report", "content": [
                                      "application/json": ["schema": ref("OrdersReport")] as Object,
                                      "text/csv": ["schema": ["type": "string"]] as Object,
+                                     "image/svg+xml": ["schema": ["type": "string"]] as Object,
                                  ] as Object]]),
             ] as Object,
         ]

@@ -16,7 +16,7 @@ enum PublicPages {
 
     static func tracking() -> HTTPResponse { page(title: "工单进度", body: trackingBody, script: trackingScript) }
 
-    private static func page(title: String, body: String, script: String) -> HTTPResponse {
+    static func page(title: String, body: String, script: String, style: String = PublicPages.style) -> HTTPResponse {
         let html = """
             <!doctype html>
             <html lang="zh-CN"><head><meta charset="utf-8">
@@ -39,7 +39,7 @@ enum PublicPages {
         "sha256-" + Data(Digest.sha256(text)).base64EncodedString()
     }
 
-    private static let style = """
+    static let style = """
         body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2129}
         main{max-width:34rem;margin:0 auto;padding:1rem}
         h1{font-size:1.3rem;margin:.5rem 0}

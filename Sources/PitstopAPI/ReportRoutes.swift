@@ -8,13 +8,20 @@ extension APIApplication {
     /// a header and a UTF-8 byte order mark, so Excel shows Chinese names as they are.
     var reportRoutes: [Router.Route] {
         [
+            // `/v1/reports/orders.svg` is the same report drawn as a chart.
             tenantRoute("GET", "/v1/reports/{name}", roles: [.admin, .dispatcher, .readonly, .integration]) { request, caller, scope in
-                guard let name = request.pathParameters["name"], ReportName(rawValue: name) != nil else {
-                    throw StoreError.notFound("report (known: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")))")
+                var name = request.pathParameters["name"] ?? ""
+                let chart = name.hasSuffix(".svg")
+                if chart { name.removeLast(4) }
+                guard ReportName(rawValue: name) != nil else {
+                    throw StoreError.notFound("report (known: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")), each also as NAME.svg)")
                 }
                 let query = try ReportQuery(request, zone: caller.tenant.zone)
                 let rows = try scope.reports.orders(from: query.from, to: query.to, groupBy: query.groupBy, shop: query.shop)
                 let totals = rows.reduce(into: OrderCountsBody.zero) { $0.add($1) }
+                if chart {
+                    return try Self.chart(rows, query: query, request: request)
+                }
                 if Self.wantsCSV(request) {
                     return Self.csv(header: ["group", "label", "created", "completed", "cancelled"], rows: rows.map {
                         [$0.key, $0.label ?? "", String($0.created), String($0.completed), String($0.cancelled)]
@@ -24,6 +31,30 @@ extension APIApplication {
                                                   rows: rows.map(OrderCountsBody.init), totals: totals))
             },
         ]
+    }
+
+    /// The orders report as an SVG chart: lines over time, bars by shop, channel or type
+    /// (`chart=line|bar` to choose), titled in Chinese with the range.
+    static func chart(_ rows: [ReportRepository.OrderCounts], query: ReportQuery, request: HTTPRequest) throws -> HTTPResponse {
+        let overTime = [.day, .week, .month].contains(query.groupBy)
+        var kind: SVGChart.Kind = overTime ? .line : .bar
+        if let text = request.queryValue("chart") {
+            guard let chosen = SVGChart.Kind(rawValue: text) else { throw Problem.badQuery("chart", "must be line or bar") }
+            kind = chosen
+        }
+        let labels = rows.map { row in
+            row.label ?? (query.groupBy == .channel ? ChannelNames.chinese(row.key) : overTime ? String(row.key.dropFirst(5)) : row.key)
+        }
+        let svg = SVGChart(title: "工单数量 \(query.from) 至 \(query.to)", kind: kind, labels: labels, series: [
+            .init(name: "新建", values: rows.map { Double($0.created) }),
+            .init(name: "完成", values: rows.map { Double($0.completed) }),
+            .init(name: "取消", values: rows.map { Double($0.cancelled) }),
+        ]).render()
+        var response = HTTPResponse.text(svg, contentType: "image/svg+xml; charset=utf-8")
+        // Opened directly, an SVG is a document: it may run nothing and load nothing.
+        response.headers.add("Content-Security-Policy", "default-src 'none'")
+        response.headers.add("X-Content-Type-Options", "nosniff")
+        return response
     }
 
     static func wantsCSV(_ request: HTTPRequest) -> Bool {
@@ -143,4 +174,19 @@ struct OrdersReportBody: Encodable {
     var groupBy: String
     var rows: [OrderCountsBody]
     var totals: OrderCountsBody
+}
+
+/// Channel names as managers read them.
+enum ChannelNames {
+    static func chinese(_ channel: String) -> String {
+        switch channel {
+        case "phone": "电话"
+        case "app": "App"
+        case "wechat": "微信"
+        case "web": "网页"
+        case "qr": "扫码"
+        case "api": "接口"
+        default: channel
+        }
+    }
 }

@@ -53,6 +53,7 @@ public final class Worker: Sendable {
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
         let housekeeping = Housekeeping(database: database, logger: logger)
         var nextHeartbeat = ContinuousClock.now
+        var lastRollup = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
                 heartbeat()
@@ -97,10 +98,15 @@ public final class Worker: Sendable {
                 logger.warning("notification delivery failed", ["error": .string("\(error)")])
             }
             // Report rollups, on one worker at a time: the days changed orders touch are recounted.
-            do {
-                worked += try rollup.run()
-            } catch {
-                logger.warning("report rollup failed", ["error": .string("\(error)")])
+            // Notifications come first: rollups run in a round with nothing else to do, or after
+            // five seconds of busy rounds, so reports are never far behind either.
+            if worked == 0 || ContinuousClock.now - lastRollup > .seconds(5) {
+                do {
+                    worked += try rollup.run()
+                    lastRollup = ContinuousClock.now
+                } catch {
+                    logger.warning("report rollup failed", ["error": .string("\(error)")])
+                }
             }
             // Once an hour, on whichever worker takes the lease: one small statement otherwise.
             do {

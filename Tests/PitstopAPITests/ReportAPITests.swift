@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Logging
 import PitstopJobs
 import PitstopStore
@@ -88,6 +91,18 @@ extension SweepingTests {
             let lines = String(decoding: csv.body.dropFirst(3), as: UTF8.self).split(separator: "\r\n").map(String.init)
             #expect(lines.first == "group,label,created,completed,cancelled")
             #expect(lines.count == 2 && lines[1].contains(",西湖店,5,0,2"), "\(lines)")
+            // As a chart: well-formed SVG with the Chinese title and shop name, and a page that shows them.
+            for query in ["group_by=day", "group_by=shop", "group_by=channel&chart=line"] {
+                let chart = try api.get("/v1/reports/orders.svg?\(range)&\(query)", key: f.adminKey)
+                #expect(chart.status == 200 && chart.header("Content-Type")?.hasPrefix("image/svg+xml") == true, "\(chart.text)")
+                #expect(XMLParser(data: Data(chart.body)).parse(), "\(query): \(chart.text)")
+                #expect(chart.text.contains("工单数量 2026-01-01 至 2026-12-31"))
+            }
+            #expect(try api.get("/v1/reports/orders.svg?\(range)&group_by=shop", key: f.adminKey).text.contains("西湖店"))
+            #expect(try api.get("/v1/reports/orders.svg?chart=pie", key: f.adminKey).problemFields == ["chart"])
+            let page = try api.get("/dashboard", key: nil)
+            #expect(page.status == 200 && page.text.contains("/v1/reports/orders.svg"))
+            #expect(page.header("Content-Security-Policy")?.contains("default-src 'none'") == true)
             let other = try api.makeTenant()
             #expect((try api.get("/v1/reports/orders?\(range)", key: other.adminKey).json["rows"] as? [Any])?.isEmpty == true)
         }
