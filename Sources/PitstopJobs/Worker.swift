@@ -119,7 +119,8 @@ public final class Worker: Sendable {
             // the moment does not see); NOTIFY ends a wait early.
             do {
                 let pause = try idlePause(database, deliveries: sender != nil)
-                let woken = try listener.wait(timeout: min(pause, nextHeartbeat - ContinuousClock.now))
+                // A round longer than the heartbeat interval leaves the heartbeat already due: no wait.
+                let woken = try listener.wait(timeout: max(.zero, min(pause, nextHeartbeat - ContinuousClock.now)))
                 if !woken.isEmpty { logger.debug("woken", ["notifications": .int(woken.count)]) }
             } catch {
                 logger.warning("LISTEN connection failed; retrying", ["error": .string("\(error)")])

@@ -274,7 +274,8 @@ extension Connection {
         let socket = PQsocket(handle)
         guard socket >= 0 else { throw error(from: nil) }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        // A timeout already past means "look, do not wait": poll takes a negative one as "forever".
+        let milliseconds = Int32(max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         let ready = poll(&descriptor, 1, milliseconds)
         if ready > 0 {
             guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {

@@ -120,6 +120,18 @@ extension SweepingTests {
             #expect(policy.status == 201, "\(policy.text)")
         }
 
+        /// An order whose one-minute resolution target has been warned about (at 40 s) to a webhook
+        /// on `receivers`; returns when the order was created.
+        func warnedToWebhook(_ api: TestAPI, _ f: DispatchAPITests.Fixture, _ receivers: Receivers) throws -> Date {
+            let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
+            receivers.webhookSecret = try #require(hook["secret"] as? String)
+            try policy(api, f, escalation: #"{"on":"warning","channels":["\#(hook["id"] as? String ?? "")"]}"#)
+            let id = try dispatch.order(api, f)
+            let start = try SweepingTests.SLASweepTests().created(api, f, id)
+            _ = try sweep.run(now: start.addingTimeInterval(40))
+            return start
+        }
+
         @Test func aBreachReachesEveryChannelSignedAsEachServiceExpects() throws {
             let receivers = try Self.startReceivers()
             defer { receivers.server.shutdown(grace: .seconds(1)) }
@@ -172,12 +184,7 @@ extension SweepingTests {
             let api = try TestAPI { $0.secretKey = Self.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)
-            let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
-            receivers.webhookSecret = try #require(hook["secret"] as? String)
-            try policy(api, f, escalation: #"{"on":"warning","channels":["\#(hook["id"] as? String ?? "")"]}"#)
-            let id = try dispatch.order(api, f)
-            let start = try SweepingTests.SLASweepTests().created(api, f, id)
-            _ = try sweep.run(now: start.addingTimeInterval(40))
+            let start = try warnedToWebhook(api, f, receivers)
 
             receivers.webhookDown = true
             #expect(try sender(maxAttempts: 2).run(now: start.addingTimeInterval(41)) == (0, 1))
@@ -245,12 +252,7 @@ extension SweepingTests {
             let api = try TestAPI { $0.secretKey = Self.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)
-            let hook = try channel(api, f.adminKey, #"{"name":"CRM","kind":"webhook","url":"\#(receivers.base)/hooks"}"#)
-            receivers.webhookSecret = try #require(hook["secret"] as? String)
-            try policy(api, f, escalation: #"{"on":"warning","channels":["\#(hook["id"] as? String ?? "")"]}"#)
-            let id = try dispatch.order(api, f)
-            let start = try SweepingTests.SLASweepTests().created(api, f, id)
-            _ = try sweep.run(now: start.addingTimeInterval(40))
+            let start = try warnedToWebhook(api, f, receivers)
 
             // One attempt allowed: had the stranger's try counted, the delivery would be dead.
             let stranger = DeliverySender(database: TestDatabase.shared.database, secrets: ChannelSecrets(key: RandomToken.bytes(32))!,

@@ -42,6 +42,15 @@ import Testing
         #expect(state { try pool.transaction { try $0.query("SELECT * FROM no_such_table") } } == .undefinedTable)
     }
 
+    /// A wait whose time has already run out returns at once (poll would take the negative
+    /// timeout as "forever", and a worker after a long round would sleep until a NOTIFY).
+    @Test func aListenerWaitPastItsTimeReturnsAtOnce() throws {
+        let listener = try Listener(configuration: TestDatabase.shared.ownerConfiguration)
+        try listener.listen("nobody_notifies_this")
+        // Before the fix this call never came back.
+        #expect(try listener.wait(timeout: .milliseconds(-1500)).isEmpty)
+    }
+
     @Test func errorDescriptionHidesStatementAndValues() throws {
         let secret = "s3cret-value"
         do {
