@@ -121,17 +121,17 @@ extension ReportRepository {
         case .channel: "r.channel"
         case .type: "r.type_id::text"
         }
-        let label: String = switch grouping {
-        case .shop: "min(s.name)"
-        case .type: "min(t.name)"
-        case .day, .week, .month, .channel: "NULL::text"
+        // Names are joined in only for the groupings that show them.
+        let (label, join): (String, String) = switch grouping {
+        case .shop: ("min(s.name)", "LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id")
+        case .type: ("min(t.name)", "LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id")
+        case .day, .week, .month, .channel: ("NULL::text", "")
         }
         return try transaction.query("""
             SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.created)::int AS created, sum(r.completed)::int AS completed,
                    sum(r.cancelled)::int AS cancelled
             FROM report_daily_orders r
-            LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id
-            LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id
+            \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
               AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
             GROUP BY 1
