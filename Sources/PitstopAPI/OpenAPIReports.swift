@@ -8,9 +8,11 @@ extension OpenAPIDocument {
         [
             "/v1/reports/{name}": [
                 "get": operation("getReport",
-                                 "A report from the worker's rollups (admin, dispatcher, readonly, integration): `orders` counts orders "
-                                     + "created, completed and cancelled, by day, week, month, shop, channel or type, over days in the "
-                                     + "tenant's zone. Send `Accept: text/csv` for CSV (UTF-8 with BOM, a header row)",
+                                 "A report from the worker's rollups (admin, dispatcher, readonly, integration), by day, week, month, "
+                                     + "shop, channel or type, over days in the tenant's zone: `orders` (created, completed, cancelled), `sla` "
+                                     + "(targets met in time and breached, on the day it happened, and the compliance rate), `satisfaction` "
+                                     + "(ratings, average, distribution, response rate). Send `Accept: text/csv` for CSV (UTF-8 with BOM, a "
+                                     + "header row); NAME.svg draws it",
                                  tags: ["reports"],
                                  parameters: [
                                      ["name": "name", "in": "path", "required": true,
@@ -26,7 +28,7 @@ extension OpenAPIDocument {
                                       "schema": ["type": "string", "enum": SVGChart.Kind.allCases.map(\.rawValue)] as Object],
                                  ],
                                  responses: ["200": ["description": "The report", "content": [
-                                     "application/json": ["schema": ref("OrdersReport")] as Object,
+                                     "application/json": ["schema": ref("Report")] as Object,
                                      "text/csv": ["schema": ["type": "string"]] as Object,
                                      "image/svg+xml": ["schema": ["type": "string"]] as Object,
                                  ] as Object]]),
@@ -35,19 +37,23 @@ extension OpenAPIDocument {
     }
 
     static var reportSchemas: Object {
-        let counts: Object = [
-            "type": "object", "required": ["key", "created", "completed", "cancelled"],
+        let row: Object = [
+            "type": "object", "required": ["key"],
             "properties": ["key": ["type": "string", "description": "The day, week's Monday, month's first day, shop or type id, or channel"] as Object,
-                           "label": ["type": "string", "description": "The shop's or type's name"] as Object,
-                           "created": ["type": "integer"], "completed": ["type": "integer"], "cancelled": ["type": "integer"]] as Object,
+                           "label": ["type": "string", "description": "The shop's or type's name"] as Object] as Object,
+            "additionalProperties": ["type": ["number", "null"]] as Object,
+            "description": "The report's columns: orders — created, completed, cancelled; sla — for first_response, arrival and "
+                + "resolution: _met, _breached, _compliance (percent, null with nothing due); satisfaction — rated, average, score_1 … "
+                + "score_5, completed, response_rate (percent of completed orders rated)",
         ]
         return [
-            "OrderCounts": counts,
-            "OrdersReport": [
+            "ReportRow": row,
+            "Report": [
                 "type": "object", "required": ["report", "from", "to", "group_by", "rows", "totals"],
                 "properties": ["report": ["type": "string"], "from": ["type": "string", "format": "date"] as Object,
                                "to": ["type": "string", "format": "date"] as Object, "group_by": ["type": "string"],
-                               "rows": ["type": "array", "items": ref("OrderCounts")] as Object, "totals": ref("OrderCounts")] as Object,
+                               "rows": ["type": "array", "items": ref("ReportRow")] as Object,
+                               "totals": ["type": "object", "additionalProperties": ["type": ["number", "null"]] as Object] as Object] as Object,
             ] as Object,
         ]
     }

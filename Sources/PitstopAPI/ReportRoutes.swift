@@ -8,48 +8,43 @@ extension APIApplication {
     /// a header and a UTF-8 byte order mark, so Excel shows Chinese names as they are.
     var reportRoutes: [Router.Route] {
         [
-            // `/v1/reports/orders.svg` is the same report drawn as a chart.
+            // `/v1/reports/NAME.svg` is the same report drawn as a chart.
             tenantRoute("GET", "/v1/reports/{name}", roles: [.admin, .dispatcher, .readonly, .integration]) { request, caller, scope in
                 var name = request.pathParameters["name"] ?? ""
                 let chart = name.hasSuffix(".svg")
                 if chart { name.removeLast(4) }
-                guard ReportName(rawValue: name) != nil else {
+                guard let report = ReportName(rawValue: name) else {
                     throw StoreError.notFound("report (known: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")), each also as NAME.svg)")
                 }
                 let query = try ReportQuery(request, zone: caller.tenant.zone)
-                let rows = try scope.reports.orders(from: query.from, to: query.to, groupBy: query.groupBy, shop: query.shop)
-                let totals = rows.reduce(into: OrderCountsBody.zero) { $0.add($1) }
-                if chart {
-                    return try Self.chart(rows, query: query, request: request)
-                }
+                let table = try ReportTable.make(report, query: query, scope: scope)
+                if chart { return try Self.chart(table, query: query, request: request) }
                 if Self.wantsCSV(request) {
-                    return Self.csv(header: ["group", "label", "created", "completed", "cancelled"], rows: rows.map {
-                        [$0.key, $0.label ?? "", String($0.created), String($0.completed), String($0.cancelled)]
+                    return Self.csv(header: ["group", "label"] + table.columns, rows: table.rows.map { row in
+                        [row.key, row.label ?? ""] + row.values.map(ReportTable.text)
                     }, filename: "\(name)-\(query.from)-\(query.to).csv")
                 }
-                return try .json(OrdersReportBody(report: name, from: query.from, to: query.to, groupBy: query.groupBy.rawValue,
-                                                  rows: rows.map(OrderCountsBody.init), totals: totals))
+                return try .json(table.body)
             },
         ]
     }
 
-    /// The orders report as an SVG chart: lines over time, bars by shop, channel or type
-    /// (`chart=line|bar` to choose), titled in Chinese with the range.
-    static func chart(_ rows: [ReportRepository.OrderCounts], query: ReportQuery, request: HTTPRequest) throws -> HTTPResponse {
+    /// A report as an SVG chart: lines over time, bars by shop, channel or type (`chart=line|bar`
+    /// to choose), titled in Chinese with the range.
+    static func chart(_ table: ReportTable, query: ReportQuery, request: HTTPRequest) throws -> HTTPResponse {
         let overTime = [.day, .week, .month].contains(query.groupBy)
         var kind: SVGChart.Kind = overTime ? .line : .bar
         if let text = request.queryValue("chart") {
             guard let chosen = SVGChart.Kind(rawValue: text) else { throw Problem.badQuery("chart", "must be line or bar") }
             kind = chosen
         }
-        let labels = rows.map { row in
+        let labels = table.rows.map { row in
             row.label ?? (query.groupBy == .channel ? ChannelNames.chinese(row.key) : overTime ? String(row.key.dropFirst(5)) : row.key)
         }
-        let svg = SVGChart(title: "工单数量 \(query.from) 至 \(query.to)", kind: kind, labels: labels, series: [
-            .init(name: "新建", values: rows.map { Double($0.created) }),
-            .init(name: "完成", values: rows.map { Double($0.completed) }),
-            .init(name: "取消", values: rows.map { Double($0.cancelled) }),
-        ]).render()
+        let series = table.chartSeries.map { index, name in
+            SVGChart.Series(name: name, values: table.rows.map { $0.values[index] ?? 0 })
+        }
+        let svg = SVGChart(title: "\(table.title) \(query.from) 至 \(query.to)", kind: kind, labels: labels, series: series).render()
         var response = HTTPResponse.text(svg, contentType: "image/svg+xml; charset=utf-8")
         // Opened directly, an SVG is a document: it may run nothing and load nothing.
         response.headers.add("Content-Security-Policy", "default-src 'none'")
@@ -81,6 +76,10 @@ extension APIApplication {
 enum ReportName: String, CaseIterable {
     /// Orders created (by channel, shop, type), completed and cancelled.
     case orders
+    /// SLA targets met in time and breached, with the compliance rate, per target.
+    case sla
+    /// Customer ratings: how many, the average, the distribution, the response rate.
+    case satisfaction
 }
 
 /// A report's range and grouping: days `from` through `to` in the tenant's zone (the last 30
@@ -139,41 +138,110 @@ struct ReportQuery {
     }
 }
 
-struct OrderCountsBody: Encodable {
-    var key: String
-    var label: String?
-    var created: Int
-    var completed: Int
-    var cancelled: Int
-
-    static let zero = OrderCountsBody(key: "total", label: nil, created: 0, completed: 0, cancelled: 0)
-
-    init(key: String, label: String?, created: Int, completed: Int, cancelled: Int) {
-        self.key = key
-        self.label = label
-        self.created = created
-        self.completed = completed
-        self.cancelled = cancelled
+/// A report as rows of numbers under named columns, whatever the report: what JSON, CSV and the
+/// chart are made from.
+struct ReportTable {
+    struct Row {
+        var key: String
+        var label: String?
+        /// One a column; nil where a rate has nothing to divide.
+        var values: [Double?]
     }
 
-    init(_ counts: ReportRepository.OrderCounts) {
-        self.init(key: counts.key, label: counts.label, created: counts.created, completed: counts.completed, cancelled: counts.cancelled)
+    var name: String
+    var title: String
+    var columns: [String]
+    var rows: [Row]
+    var totals: [Double?]
+    /// The columns a chart draws, with their Chinese names.
+    var chartSeries: [(Int, String)]
+    var from: String
+    var to: String
+    var groupBy: String
+
+    static func make(_ report: ReportName, query: ReportQuery, scope: TenantScope) throws -> ReportTable {
+        let (from, to, grouping, shop) = (query.from, query.to, query.groupBy, query.shop)
+        switch report {
+        case .orders:
+            let rows = try scope.reports.orders(from: from, to: to, groupBy: grouping, shop: shop)
+            let counts = rows.map { [$0.created, $0.completed, $0.cancelled].map(Double.init) }
+            return ReportTable(name: report.rawValue, title: "工单数量", columns: ["created", "completed", "cancelled"],
+                               rows: zip(rows, counts).map { Row(key: $0.key, label: $0.label, values: $1) },
+                               totals: (0..<3).map { column in counts.reduce(0) { $0 + $1[column] } },
+                               chartSeries: [(0, "新建"), (1, "完成"), (2, "取消")], from: from, to: to, groupBy: grouping.rawValue)
+        case .sla:
+            let targets = ["first_response", "arrival", "resolution"]
+            let rows = try scope.reports.sla(from: from, to: to, groupBy: grouping, shop: shop)
+            func values(_ counts: [String: ReportRepository.TargetCounts]) -> [Double?] {
+                targets.flatMap { target -> [Double?] in
+                    let met = counts[target]?.met ?? 0
+                    let breached = counts[target]?.breached ?? 0
+                    return [Double(met), Double(breached), met + breached == 0 ? nil : rate(met, of: met + breached)]
+                }
+            }
+            var total: [String: ReportRepository.TargetCounts] = [:]
+            for row in rows {
+                for (target, counts) in row.targets {
+                    total[target, default: .init(met: 0, breached: 0)].met += counts.met
+                    total[target, default: .init(met: 0, breached: 0)].breached += counts.breached
+                }
+            }
+            return ReportTable(name: report.rawValue, title: "SLA 达成率（%）",
+                               columns: targets.flatMap { ["\($0)_met", "\($0)_breached", "\($0)_compliance"] },
+                               rows: rows.map { Row(key: $0.key, label: $0.label, values: values($0.targets)) }, totals: values(total),
+                               chartSeries: [(2, "首次响应"), (5, "到场"), (8, "解决")], from: from, to: to, groupBy: grouping.rawValue)
+        case .satisfaction:
+            let rows = try scope.reports.satisfaction(from: from, to: to, groupBy: grouping, shop: shop)
+            func values(rated: Int, sum: Int, distribution: [Int], completed: Int) -> [Double?] {
+                [Double(rated), rated == 0 ? nil : (Double(sum) / Double(rated) * 100).rounded() / 100]
+                    + distribution.map(Double.init) + [Double(completed), completed == 0 ? nil : rate(rated, of: completed)]
+            }
+            let rated = rows.reduce(0) { $0 + $1.rated }
+            let total = values(rated: rated, sum: rows.reduce(0) { $0 + $1.scoreSum },
+                               distribution: (0..<5).map { score in rows.reduce(0) { $0 + $1.distribution[score] } },
+                               completed: rows.reduce(0) { $0 + $1.completed })
+            return ReportTable(name: report.rawValue, title: "客户满意度",
+                               columns: ["rated", "average", "score_1", "score_2", "score_3", "score_4", "score_5", "completed", "response_rate"],
+                               rows: rows.map { Row(key: $0.key, label: $0.label,
+                                                    values: values(rated: $0.rated, sum: $0.scoreSum, distribution: $0.distribution,
+                                                                   completed: $0.completed)) },
+                               totals: total, chartSeries: [(1, "平均分")], from: from, to: to, groupBy: grouping.rawValue)
+        }
     }
 
-    mutating func add(_ counts: ReportRepository.OrderCounts) {
-        created += counts.created
-        completed += counts.completed
-        cancelled += counts.cancelled
+    /// A percentage with one decimal.
+    static func rate(_ part: Int, of whole: Int) -> Double {
+        (Double(part) / Double(whole) * 1000).rounded() / 10
+    }
+
+    /// A number as CSV shows it: whole numbers without a point, nothing for a missing rate.
+    static func text(_ value: Double?) -> String {
+        guard let value else { return "" }
+        return value.rounded() == value ? String(Int(value)) : String(value)
+    }
+
+    var body: AnalyticsReportBody {
+        func object(_ values: [Double?]) -> [String: JSONValue] {
+            Dictionary(uniqueKeysWithValues: zip(columns, values).map { ($0, $1.map(JSONValue.number) ?? .null) })
+        }
+        return AnalyticsReportBody(report: name, from: from, to: to, groupBy: groupBy,
+                          rows: rows.map { row in
+                              var fields = object(row.values)
+                              fields["key"] = .string(row.key)
+                              if let label = row.label { fields["label"] = .string(label) }
+                              return .object(fields)
+                          },
+                          totals: .object(object(totals)))
     }
 }
 
-struct OrdersReportBody: Encodable {
+struct AnalyticsReportBody: Encodable {
     var report: String
     var from: String
     var to: String
     var groupBy: String
-    var rows: [OrderCountsBody]
-    var totals: OrderCountsBody
+    var rows: [JSONValue]
+    var totals: JSONValue
 }
 
 /// Channel names as managers read them.

@@ -18,9 +18,8 @@ public struct ReportRepository {
         try lock()
         let days: [String] = try transaction.query("""
             WITH fresh AS (
-                SELECT id, array_remove(ARRAY[(created_at AT TIME ZONE \(zone))::date, (completed_at AT TIME ZONE \(zone))::date,
-                                              (cancelled_at AT TIME ZONE \(zone))::date], NULL) AS days
-                FROM work_orders WHERE tenant_id = \(tenantID) AND id = ANY (\(orders)::uuid[])
+                SELECT w.id, \(Self.days(zone)) AS days
+                FROM work_orders w WHERE w.tenant_id = \(tenantID) AND w.id = ANY (\(orders)::uuid[])
             ), old AS (
                 SELECT days FROM report_order_days WHERE tenant_id = \(tenantID) AND work_order_id = ANY (\(orders)::uuid[])
             ), saved AS (
@@ -42,10 +41,9 @@ public struct ReportRepository {
             """).rows.map { try $0.decode("day") }
         try transaction.execute("""
             INSERT INTO report_order_days (tenant_id, work_order_id, days)
-            SELECT tenant_id, id, array_remove(ARRAY[(created_at AT TIME ZONE \(zone))::date, (completed_at AT TIME ZONE \(zone))::date,
-                                                    (cancelled_at AT TIME ZONE \(zone))::date], NULL)
-            FROM work_orders
-            WHERE tenant_id = \(tenantID)
+            SELECT w.tenant_id, w.id, \(Self.days(zone))
+            FROM work_orders w
+            WHERE w.tenant_id = \(tenantID)
               AND (created_at >= \(first)::date::timestamp AT TIME ZONE \(zone) AND created_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone)
                    OR completed_at >= \(first)::date::timestamp AT TIME ZONE \(zone) AND completed_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone)
                    OR cancelled_at >= \(first)::date::timestamp AT TIME ZONE \(zone) AND cancelled_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone))
@@ -53,6 +51,20 @@ public struct ReportRepository {
             """)
         try recount(days: days, zone: zone)
         return days.count
+    }
+
+    /// The days order `w` counts on in `zone`: created, completed, cancelled, each SLA target met
+    /// or breached, rated.
+    static func days(_ zone: String) -> SQL {
+        """
+        array_remove(ARRAY[(w.created_at AT TIME ZONE \(zone))::date, (w.completed_at AT TIME ZONE \(zone))::date,
+                           (w.cancelled_at AT TIME ZONE \(zone))::date,
+                           (SELECT (r.rated_at AT TIME ZONE \(zone))::date FROM work_order_ratings r
+                            WHERE r.tenant_id = w.tenant_id AND r.work_order_id = w.id)]
+                     || coalesce((SELECT array_agg(DISTINCT d) FROM work_order_sla_clocks c,
+                                         LATERAL (VALUES ((c.met_at AT TIME ZONE \(zone))::date), ((c.breached_at AT TIME ZONE \(zone))::date)) AS v (d)
+                                  WHERE c.tenant_id = w.tenant_id AND c.work_order_id = w.id AND d IS NOT NULL), '{}'), NULL)
+        """
     }
 
     /// One recount of the tenant's rollups at a time (the worker's, an admin's rebuild).
@@ -69,26 +81,57 @@ public struct ReportRepository {
                 SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
                 FROM unnest(\(days)::date[]) AS d
             )
-            INSERT INTO report_daily_orders (tenant_id, day, shop_id, channel, type_id, created, completed, cancelled)
-            SELECT \(tenantID), day, shop_id, channel, type_id, sum(created), sum(completed), sum(cancelled)
+            INSERT INTO report_daily_orders (tenant_id, day, shop_id, channel, type_id, created, completed, cancelled, rated, score_sum,
+                                             score_1, score_2, score_3, score_4, score_5)
+            SELECT \(tenantID), day, shop_id, channel, type_id, sum(created), sum(completed), sum(cancelled), sum(rated), sum(score),
+                   count(*) FILTER (WHERE score = 1), count(*) FILTER (WHERE score = 2), count(*) FILTER (WHERE score = 3),
+                   count(*) FILTER (WHERE score = 4), count(*) FILTER (WHERE score = 5)
             FROM (
                 SELECT (created_at AT TIME ZONE \(zone))::date AS day, coalesce(shop_id, \(Self.noShop)) AS shop_id, channel, type_id,
-                       1 AS created, 0 AS completed, 0 AS cancelled
+                       1 AS created, 0 AS completed, 0 AS cancelled, 0 AS rated, 0 AS score
                 FROM work_orders, bounds
                 WHERE tenant_id = \(tenantID) AND created_at >= bounds.low AND created_at < bounds.high
                   AND (created_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
                 UNION ALL
-                SELECT (completed_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 1, 0
+                SELECT (completed_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 1, 0, 0, 0
                 FROM work_orders, bounds
                 WHERE tenant_id = \(tenantID) AND completed_at >= bounds.low AND completed_at < bounds.high
                   AND (completed_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
                 UNION ALL
-                SELECT (cancelled_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 0, 1
+                SELECT (cancelled_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 0, 1, 0, 0
                 FROM work_orders, bounds
                 WHERE tenant_id = \(tenantID) AND cancelled_at >= bounds.low AND cancelled_at < bounds.high
                   AND (cancelled_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                UNION ALL
+                SELECT (r.rated_at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, 0, 0, 0, 1, r.score
+                FROM work_order_ratings r JOIN work_orders w ON w.tenant_id = r.tenant_id AND w.id = r.work_order_id, bounds
+                WHERE r.tenant_id = \(tenantID) AND r.rated_at >= bounds.low AND r.rated_at < bounds.high
+                  AND (r.rated_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
             ) AS counted
             GROUP BY day, shop_id, channel, type_id
+            """)
+        try transaction.execute("DELETE FROM report_daily_sla WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
+        // A target met in time counts on the day it was met; a breach on the day it happened.
+        try transaction.execute("""
+            WITH bounds AS (
+                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+                FROM unnest(\(days)::date[]) AS d
+            )
+            INSERT INTO report_daily_sla (tenant_id, day, shop_id, channel, type_id, target, met, breached)
+            SELECT \(tenantID), day, shop_id, channel, type_id, target, sum(met), sum(breached)
+            FROM (
+                SELECT (c.met_at AT TIME ZONE \(zone))::date AS day, coalesce(w.shop_id, \(Self.noShop)) AS shop_id, w.channel, w.type_id,
+                       c.target, 1 AS met, 0 AS breached
+                FROM work_order_sla_clocks c JOIN work_orders w ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id, bounds
+                WHERE c.tenant_id = \(tenantID) AND c.state = 'met' AND c.met_at >= bounds.low AND c.met_at < bounds.high
+                  AND (c.met_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                UNION ALL
+                SELECT (c.breached_at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, c.target, 0, 1
+                FROM work_order_sla_clocks c JOIN work_orders w ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id, bounds
+                WHERE c.tenant_id = \(tenantID) AND c.breached_at >= bounds.low AND c.breached_at < bounds.high
+                  AND (c.breached_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+            ) AS counted
+            GROUP BY day, shop_id, channel, type_id, target
             """)
     }
 }
@@ -110,9 +153,8 @@ extension ReportRepository {
         public var cancelled: Int
     }
 
-    /// Orders created, completed and cancelled on days `first` through `last`, grouped, from the
-    /// rollups; `shop` keeps one shop's.
-    public func orders(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [OrderCounts] {
+    /// The group key, name label and join a grouping needs, over rollup rows `r`.
+    static func grouping(_ grouping: Grouping) -> (key: String, label: String, join: String) {
         let key: String = switch grouping {
         case .day: "r.day::text"
         case .week: "date_trunc('week', r.day)::date::text"
@@ -122,11 +164,17 @@ extension ReportRepository {
         case .type: "r.type_id::text"
         }
         // Names are joined in only for the groupings that show them.
-        let (label, join): (String, String) = switch grouping {
-        case .shop: ("min(s.name)", "LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id")
-        case .type: ("min(t.name)", "LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id")
-        case .day, .week, .month, .channel: ("NULL::text", "")
+        return switch grouping {
+        case .shop: (key, "min(s.name)", "LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id")
+        case .type: (key, "min(t.name)", "LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id")
+        case .day, .week, .month, .channel: (key, "NULL::text", "")
         }
+    }
+
+    /// Orders created, completed and cancelled on days `first` through `last`, grouped, from the
+    /// rollups; `shop` keeps one shop's.
+    public func orders(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [OrderCounts] {
+        let (key, label, join) = Self.grouping(grouping)
         return try transaction.query("""
             SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.created)::int AS created, sum(r.completed)::int AS completed,
                    sum(r.cancelled)::int AS cancelled
@@ -139,6 +187,80 @@ extension ReportRepository {
             """).rows.map {
                 OrderCounts(key: try $0.decode("key"), label: try $0.decode("label"), created: try $0.decode("created"),
                             completed: try $0.decode("completed"), cancelled: try $0.decode("cancelled"))
+            }
+    }
+}
+
+extension ReportRepository {
+    /// Per SLA target: met in time, and breached.
+    public struct TargetCounts: Sendable, Equatable {
+        public var met: Int
+        public var breached: Int
+
+        public init(met: Int, breached: Int) {
+            self.met = met
+            self.breached = breached
+        }
+    }
+
+    public struct SLACounts: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        /// By target name.
+        public var targets: [String: TargetCounts]
+    }
+
+    /// SLA targets met and breached on days `first` through `last`, grouped.
+    public func sla(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [SLACounts] {
+        let (key, label, join) = Self.grouping(grouping)
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.target, sum(r.met)::int AS met, sum(r.breached)::int AS breached
+            FROM report_daily_sla r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1, r.target
+            ORDER BY 1, r.target
+            """).rows
+        var out: [SLACounts] = []
+        for row in rows {
+            let key: String = try row.decode("key")
+            if out.last?.key != key { out.append(SLACounts(key: key, label: try row.decode("label"), targets: [:])) }
+            out[out.count - 1].targets[try row.decode("target")] = TargetCounts(met: try row.decode("met"), breached: try row.decode("breached"))
+        }
+        return out
+    }
+
+    public struct Satisfaction: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var rated: Int
+        public var scoreSum: Int
+        /// How many gave 1, 2, 3, 4 and 5.
+        public var distribution: [Int]
+        /// Orders completed in the same group and days (the response rate's base).
+        public var completed: Int
+    }
+
+    /// Ratings given on days `first` through `last`, grouped, with the orders completed then.
+    public func satisfaction(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [Satisfaction] {
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.rated)::int AS rated, sum(r.score_sum)::int AS score_sum,
+                   sum(r.score_1)::int AS s1, sum(r.score_2)::int AS s2, sum(r.score_3)::int AS s3, sum(r.score_4)::int AS s4,
+                   sum(r.score_5)::int AS s5, sum(r.completed)::int AS completed
+            FROM report_daily_orders r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            HAVING sum(r.rated) > 0 OR sum(r.completed) > 0
+            ORDER BY 1
+            """).rows.map { row in
+                Satisfaction(key: try row.decode("key"), label: try row.decode("label"), rated: try row.decode("rated"),
+                             scoreSum: try row.decode("score_sum"),
+                             distribution: try ["s1", "s2", "s3", "s4", "s5"].map { try row.decode($0) },
+                             completed: try row.decode("completed"))
             }
     }
 }

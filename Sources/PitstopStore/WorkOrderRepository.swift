@@ -578,12 +578,19 @@ public struct WorkOrderRepository {
             """).first.map(Self.decode)
     }
 
-    /// The customer's rating, once per order.
+    /// The customer's rating, once per order, with its event.
     public func rate(id: UUID, score: Int, comment: String?, now: Date = Date()) throws {
         do {
             try transaction.execute("""
-                INSERT INTO work_order_ratings (tenant_id, work_order_id, score, comment, rated_at)
-                VALUES (\(tenantID), \(id), \(score), \(comment), \(now))
+                WITH rated AS (
+                    INSERT INTO work_order_ratings (tenant_id, work_order_id, score, comment, rated_at)
+                    VALUES (\(tenantID), \(id), \(score), \(comment), \(now))
+                    RETURNING work_order_id
+                )
+                INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
+                SELECT \(tenantID), \(UUID()), 'work_order.rated', work_order_id,
+                       jsonb_build_object('event', 'work_order.rated', 'work_order_id', work_order_id, 'score', \(score)::int, 'at', \(now)::timestamptz)
+                FROM rated
                 """)
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
             throw StoreError.conflict("this order has been rated already")

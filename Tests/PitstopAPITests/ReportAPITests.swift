@@ -107,6 +107,67 @@ extension SweepingTests {
             #expect((try api.get("/v1/reports/orders?\(range)", key: other.adminKey).json["rows"] as? [Any])?.isEmpty == true)
         }
 
+        @Test func slaComplianceAndSatisfactionAgreeWithTheClocksAndRatings() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let tenantText = try #require(try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String)
+            let tenant = try #require(UUID(uuidString: tenantText))
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"标准","is_default":true,"first_response":{"minutes":60,"business_time":false},"resolution":{"minutes":1,"business_time":false}}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            // Two orders answered and finished in time, then rated 5 and 3; one left to breach.
+            var rated: [String] = []
+            for score in [5, 3] {
+                let id = try dispatch.order(api, f)
+                try sla.move(api, f, id, "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+                for status in ["accepted", "diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] {
+                    try sla.move(api, f, id, status)
+                }
+                let tracking = try #require(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["tracking_token"] as? String)
+                #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":\#(score)}"#).status == 204)
+                rated.append(id)
+            }
+            let late = try dispatch.order(api, f)
+            let start = try SweepingTests.SLASweepTests().created(api, f, late)
+            _ = try SLASweep(database: TestDatabase.shared.database, logger: Logger(component: "test", minimumLevel: .error, sink: { _ in }))
+                .run(now: start.addingTimeInterval(70))
+
+            // The direct count over the clocks: met in time, and breached, per target.
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            func direct(_ target: String) throws -> [Int] {
+                let row = try owner.query("""
+                    SELECT count(*) FILTER (WHERE state = 'met')::int AS met, count(breached_at)::int AS breached
+                    FROM work_order_sla_clocks WHERE tenant_id = \(tenant) AND target = \(target)
+                    """)[0]
+                return [try row.decode("met"), try row.decode("breached")]
+            }
+            let range = "from=2026-01-01&to=2026-12-31"
+            func totals(_ report: String) throws -> [String: Any] {
+                try api.get("/v1/reports/\(report)?\(range)", key: f.adminKey).json["totals"] as? [String: Any] ?? [:]
+            }
+            let expected = try ["first_response", "resolution"].map(direct)
+            #expect(expected == [[2, 0], [2, 1]])
+            #expect(try settle {
+                let sla = try totals("sla")
+                return ["first_response", "resolution"].map { [sla["\($0)_met"] as? Int ?? -1, sla["\($0)_breached"] as? Int ?? -1] } == expected
+            })
+            let sla = try totals("sla")
+            #expect(sla["resolution_compliance"] as? Double == 66.7)
+            #expect(sla["arrival_compliance"] is NSNull)
+            #expect(try settle { try totals("satisfaction")["rated"] as? Int == 2 })
+            let satisfaction = try totals("satisfaction")
+            #expect(satisfaction["average"] as? Double == 4 && satisfaction["score_3"] as? Int == 1 && satisfaction["score_5"] as? Int == 1)
+            #expect(satisfaction["completed"] as? Int == 2 && satisfaction["response_rate"] as? Double == 100)
+            let csv = try api.client.send("GET", "/v1/reports/sla?\(range)", headers: bearer(f.adminKey, [("Accept", "text/csv")]))
+            #expect(String(decoding: csv.body.dropFirst(3), as: UTF8.self).hasPrefix(
+                "group,label,first_response_met,first_response_breached,first_response_compliance,arrival_met"))
+            let chart = try api.get("/v1/reports/satisfaction.svg?\(range)", key: f.adminKey)
+            #expect(XMLParser(data: Data(chart.body)).parse() && chart.text.contains("客户满意度"))
+            #expect(rated.count == 2)
+        }
+
         @Test func reportQueriesNameWhatIsWrong() throws {
             let api = try TestAPI()
             defer { api.stop() }

@@ -19,6 +19,7 @@ public enum EventType: String, CaseIterable, Sendable {
     case workOrderSLAWarning = "work_order.sla_warning"
     case workOrderSLABreached = "work_order.sla_breached"
     case workOrderSLAEscalated = "work_order.sla_escalated"
+    case workOrderRated = "work_order.rated"
     case webhookDisabled = "webhook.disabled"
     case partLowStock = "part.low_stock"
 
@@ -43,6 +44,7 @@ public enum EventType: String, CaseIterable, Sendable {
         case .workOrderSLAWarning: "an SLA target is near its due time (data.target, data.fraction)"
         case .workOrderSLABreached: "an SLA target passed its due time"
         case .workOrderSLAEscalated: "a later escalation level of a breached target was reached"
+        case .workOrderRated: "the customer rated the repair (data.score, 1 to 5)"
         case .webhookDisabled: "a webhook subscription failed for a day and was switched off (data.subscription_id, data.reason)"
         case .partLowStock: "a part's available stock at a shop fell to or under its reorder level (data.part_number, data.available)"
         }
