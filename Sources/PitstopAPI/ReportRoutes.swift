@@ -80,6 +80,10 @@ enum ReportName: String, CaseIterable {
     case sla
     /// Customer ratings: how many, the average, the distribution, the response rate.
     case satisfaction
+    /// Completed orders, how many were reopened for rework, and the first-time-fix rate.
+    case firstTimeFix = "first_time_fix"
+    /// Parts consumed and their cost (by day, week, month or shop).
+    case parts
 }
 
 /// A report's range and grouping: days `from` through `to` in the tenant's zone (the last 30
@@ -190,6 +194,24 @@ struct ReportTable {
                                columns: targets.flatMap { ["\($0)_met", "\($0)_breached", "\($0)_compliance"] },
                                rows: rows.map { Row(key: $0.key, label: $0.label, values: values($0.targets)) }, totals: values(total),
                                chartSeries: [(2, "首次响应"), (5, "到场"), (8, "解决")], from: from, to: to, groupBy: grouping.rawValue)
+        case .firstTimeFix:
+            let rows = try scope.reports.firstTimeFix(from: from, to: to, groupBy: grouping, shop: shop)
+            func values(completed: Int, reworked: Int) -> [Double?] {
+                [Double(completed), Double(reworked), completed == 0 ? nil : rate(completed - reworked, of: completed)]
+            }
+            return ReportTable(name: report.rawValue, title: "一次修复率（%）", columns: ["completed", "reworked", "first_time_fix_rate"],
+                               rows: rows.map { Row(key: $0.key, label: $0.label, values: values(completed: $0.completed, reworked: $0.reworked)) },
+                               totals: values(completed: rows.reduce(0) { $0 + $1.completed }, reworked: rows.reduce(0) { $0 + $1.reworked }),
+                               chartSeries: [(2, "一次修复率")], from: from, to: to, groupBy: grouping.rawValue)
+        case .parts:
+            guard ![.channel, .type].contains(grouping) else {
+                throw Problem.badQuery("group_by", "must be day, week, month or shop for parts")
+            }
+            let rows = try scope.reports.parts(from: from, to: to, groupBy: grouping, shop: shop)
+            return ReportTable(name: report.rawValue, title: "配件消耗（元）", columns: ["quantity", "cost"],
+                               rows: rows.map { Row(key: $0.key, label: $0.label, values: [$0.quantity, $0.cost]) },
+                               totals: [rows.reduce(0) { $0 + $1.quantity }, (rows.reduce(0) { $0 + $1.cost } * 100).rounded() / 100],
+                               chartSeries: [(1, "金额")], from: from, to: to, groupBy: grouping.rawValue)
         case .satisfaction:
             let rows = try scope.reports.satisfaction(from: from, to: to, groupBy: grouping, shop: shop)
             func values(rated: Int, sum: Int, distribution: [Int], completed: Int) -> [Double?] {

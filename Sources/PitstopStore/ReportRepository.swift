@@ -82,33 +82,50 @@ public struct ReportRepository {
                 FROM unnest(\(days)::date[]) AS d
             )
             INSERT INTO report_daily_orders (tenant_id, day, shop_id, channel, type_id, created, completed, cancelled, rated, score_sum,
-                                             score_1, score_2, score_3, score_4, score_5)
+                                             score_1, score_2, score_3, score_4, score_5, reworked)
             SELECT \(tenantID), day, shop_id, channel, type_id, sum(created), sum(completed), sum(cancelled), sum(rated), sum(score),
                    count(*) FILTER (WHERE score = 1), count(*) FILTER (WHERE score = 2), count(*) FILTER (WHERE score = 3),
-                   count(*) FILTER (WHERE score = 4), count(*) FILTER (WHERE score = 5)
+                   count(*) FILTER (WHERE score = 4), count(*) FILTER (WHERE score = 5), sum(reworked)
             FROM (
                 SELECT (created_at AT TIME ZONE \(zone))::date AS day, coalesce(shop_id, \(Self.noShop)) AS shop_id, channel, type_id,
-                       1 AS created, 0 AS completed, 0 AS cancelled, 0 AS rated, 0 AS score
+                       1 AS created, 0 AS completed, 0 AS cancelled, 0 AS rated, 0 AS score, 0 AS reworked
                 FROM work_orders, bounds
                 WHERE tenant_id = \(tenantID) AND created_at >= bounds.low AND created_at < bounds.high
                   AND (created_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
                 UNION ALL
-                SELECT (completed_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 1, 0, 0, 0
+                -- An order reopened for rework is no first-time fix, counted on its (last) completion day.
+                SELECT (completed_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 1, 0, 0, 0,
+                       (milestones ? 'reopened')::int
                 FROM work_orders, bounds
                 WHERE tenant_id = \(tenantID) AND completed_at >= bounds.low AND completed_at < bounds.high
                   AND (completed_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
                 UNION ALL
-                SELECT (cancelled_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 0, 1, 0, 0
+                SELECT (cancelled_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 0, 1, 0, 0, 0
                 FROM work_orders, bounds
                 WHERE tenant_id = \(tenantID) AND cancelled_at >= bounds.low AND cancelled_at < bounds.high
                   AND (cancelled_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
                 UNION ALL
-                SELECT (r.rated_at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, 0, 0, 0, 1, r.score
+                SELECT (r.rated_at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, 0, 0, 0, 1, r.score, 0
                 FROM work_order_ratings r JOIN work_orders w ON w.tenant_id = r.tenant_id AND w.id = r.work_order_id, bounds
                 WHERE r.tenant_id = \(tenantID) AND r.rated_at >= bounds.low AND r.rated_at < bounds.high
                   AND (r.rated_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
             ) AS counted
             GROUP BY day, shop_id, channel, type_id
+            """)
+        // Parts consumed on the days, valued at the catalogue price (the ledger keeps quantities only).
+        try transaction.execute("DELETE FROM report_daily_parts WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
+        try transaction.execute("""
+            WITH bounds AS (
+                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+                FROM unnest(\(days)::date[]) AS d
+            )
+            INSERT INTO report_daily_parts (tenant_id, day, shop_id, part_id, quantity, cost)
+            SELECT \(tenantID), (m.created_at AT TIME ZONE \(zone))::date, m.shop_id, m.part_id, sum(-m.on_hand_change),
+                   sum(-m.on_hand_change * p.price)
+            FROM stock_movements m JOIN parts p ON p.tenant_id = m.tenant_id AND p.id = m.part_id, bounds
+            WHERE m.tenant_id = \(tenantID) AND m.kind = 'consumption' AND m.created_at >= bounds.low AND m.created_at < bounds.high
+              AND (m.created_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+            GROUP BY 2, 3, 4
             """)
         try transaction.execute("DELETE FROM report_daily_sla WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         // A target met in time counts on the day it was met; a breach on the day it happened.
@@ -261,6 +278,59 @@ extension ReportRepository {
                              scoreSum: try row.decode("score_sum"),
                              distribution: try ["s1", "s2", "s3", "s4", "s5"].map { try row.decode($0) },
                              completed: try row.decode("completed"))
+            }
+    }
+}
+
+extension ReportRepository {
+    public struct Rework: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var completed: Int
+        /// Of those, reopened for rework.
+        public var reworked: Int
+    }
+
+    /// Orders completed on days `first` through `last`, and how many of them were reworked.
+    public func firstTimeFix(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [Rework] {
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.completed)::int AS completed, sum(r.reworked)::int AS reworked
+            FROM report_daily_orders r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            HAVING sum(r.completed) > 0
+            ORDER BY 1
+            """).rows.map {
+                Rework(key: try $0.decode("key"), label: try $0.decode("label"), completed: try $0.decode("completed"),
+                       reworked: try $0.decode("reworked"))
+            }
+    }
+
+    public struct PartsUse: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var quantity: Double
+        public var cost: Double
+    }
+
+    /// Parts consumed on days `first` through `last` and their cost, grouped by day, week, month
+    /// or shop (parts have no channel or type).
+    public func parts(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [PartsUse] {
+        precondition(![.channel, .type].contains(grouping), "parts are grouped by time or shop")
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.quantity)::float8 AS quantity, sum(r.cost)::float8 AS cost
+            FROM report_daily_parts r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            ORDER BY 1
+            """).rows.map {
+                PartsUse(key: try $0.decode("key"), label: try $0.decode("label"), quantity: try $0.decode("quantity"), cost: try $0.decode("cost"))
             }
     }
 }

@@ -168,6 +168,40 @@ extension SweepingTests {
             #expect(rated.count == 2)
         }
 
+        @Test func reworkMovesTheFirstTimeFixRateAndConsumedPartsAreCosted() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let inventory = PartsInventoryAPITests()
+            let engineerKey = try PoolAndTransferAPITests().engineerKey(api, f, "陈师傅")
+            let part = try #require(try inventory.post(api, f.adminKey, "/v1/parts", #"{"part_number":"BP-9","name":"刹车片","price":120.5}"#)
+                .json["id"] as? String)
+            #expect(try inventory.post(api, f.adminKey, "/v1/stock-movements",
+                                       #"{"shop_id":"\#(f.shopID)","part_id":"\#(part)","kind":"receipt","quantity":10}"#).status == 201)
+            let withParts = try inventory.requisition(api, f, engineerKey: engineerKey, lines: #"[{"part_number":"BP-9","quantity":2}]"#)
+            #expect(try inventory.approve(api, f, withParts.requisition).status == 200)
+            for status in ["quality_check", "awaiting_acceptance", "completed"] { try sla.move(api, f, withParts.order, status) }
+            let plain = try dispatch.order(api, f)
+            try sla.move(api, f, plain, "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+            for status in ["accepted", "diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] {
+                try sla.move(api, f, plain, status)
+            }
+            let range = "from=2026-01-01&to=2026-12-31"
+            func totals(_ report: String) throws -> [String: Any] {
+                try api.get("/v1/reports/\(report)?\(range)", key: f.adminKey).json["totals"] as? [String: Any] ?? [:]
+            }
+            #expect(try settle { try totals("first_time_fix")["completed"] as? Int == 2 })
+            #expect(try totals("first_time_fix")["first_time_fix_rate"] as? Double == 100)
+            let parts = try totals("parts")
+            #expect(parts["quantity"] as? Double == 2 && parts["cost"] as? Double == 241, "\(parts)")
+
+            // The customer comes back: the order is reopened for rework, and the rate drops.
+            try sla.move(api, f, plain, "reopened", extra: #","reason":"异响复发""#)
+            #expect(try settle { try totals("first_time_fix")["reworked"] as? Int == 1 })
+            #expect(try totals("first_time_fix")["first_time_fix_rate"] as? Double == 50)
+            #expect(try api.get("/v1/reports/parts?group_by=channel", key: f.adminKey).problemFields == ["group_by"])
+        }
+
         @Test func reportQueriesNameWhatIsWrong() throws {
             let api = try TestAPI()
             defer { api.stop() }
