@@ -12,7 +12,9 @@ extension OpenAPIDocument {
                                      + "shop, channel or type, over days in the tenant's zone: `orders` (created, completed, cancelled), `sla` "
                                      + "(targets met in time and breached, on the day it happened, and the compliance rate), `satisfaction` "
                                      + "(ratings, average, distribution, response rate), `first_time_fix` (completed orders not reopened "
-                                     + "for rework), `parts` (consumed quantity and cost; by time or shop). Send `Accept: text/csv` for CSV (UTF-8 with BOM, a "
+                                     + "for rework), `parts` (consumed quantity and cost; by time or shop), `workload` (per engineer: "
+                                     + "assigned, completed, declined, transfers asked for, hours on site, open now; by time or engineer). "
+                                     + "Send `Accept: text/csv` for CSV (UTF-8 with BOM, a "
                                      + "header row); NAME.svg draws it",
                                  tags: ["reports"],
                                  parameters: [
@@ -46,7 +48,8 @@ extension OpenAPIDocument {
             "description": "The report's columns: orders — created, completed, cancelled; sla — for first_response, arrival and "
                 + "resolution: _met, _breached, _compliance (percent, null with nothing due); satisfaction — rated, average, score_1 … "
                 + "score_5, completed, response_rate (percent of completed orders rated); first_time_fix — completed, reworked, "
-                + "first_time_fix_rate (percent); parts — quantity, cost",
+                + "first_time_fix_rate (percent); parts — quantity, cost; workload — assigned, completed, declined, transfer_requests, "
+                + "hours_on_site, open_now (by engineer)",
         ]
         return [
             "ReportRow": row,

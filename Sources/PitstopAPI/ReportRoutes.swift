@@ -84,6 +84,18 @@ enum ReportName: String, CaseIterable {
     case firstTimeFix = "first_time_fix"
     /// Parts consumed and their cost (by day, week, month or shop).
     case parts
+    /// Engineers' work: assigned, completed, declined, transfers asked for, hours on site, open
+    /// now (by day, week, month or engineer).
+    case workload
+
+    /// The groupings that make sense for the report.
+    var groupings: Set<ReportRepository.Grouping> {
+        switch self {
+        case .orders, .sla, .satisfaction, .firstTimeFix: [.day, .week, .month, .shop, .channel, .type]
+        case .parts: [.day, .week, .month, .shop]
+        case .workload: [.day, .week, .month, .engineer]
+        }
+    }
 }
 
 /// A report's range and grouping: days `from` through `to` in the tenant's zone (the last 30
@@ -165,7 +177,25 @@ struct ReportTable {
 
     static func make(_ report: ReportName, query: ReportQuery, scope: TenantScope) throws -> ReportTable {
         let (from, to, grouping, shop) = (query.from, query.to, query.groupBy, query.shop)
+        guard report.groupings.contains(grouping) else {
+            throw Problem.badQuery("group_by", "must be one of " + ReportRepository.Grouping.allCases.filter(report.groupings.contains)
+                .map(\.rawValue).joined(separator: ", ") + " for \(report.rawValue)")
+        }
         switch report {
+        case .workload:
+            guard shop == nil else { throw Problem.badQuery("shop", "does not apply to workload; group by engineer") }
+            let rows = try scope.reports.workload(from: from, to: to, groupBy: grouping)
+            func values(_ row: ReportRepository.Workload) -> [Double?] {
+                [Double(row.assigned), Double(row.completed), Double(row.declined), Double(row.transferRequests),
+                 (Double(row.minutesOnSite) / 6).rounded() / 10, row.openNow.map(Double.init)]
+            }
+            let sums = (0..<5).map { column in rows.map(values).reduce(0.0) { $0 + ($1[column] ?? 0) } }
+            return ReportTable(name: report.rawValue, title: "工程师工作量",
+                               columns: ["assigned", "completed", "declined", "transfer_requests", "hours_on_site", "open_now"],
+                               rows: rows.map { Row(key: $0.key, label: $0.label, values: values($0)) },
+                               totals: sums.map { Optional(($0 * 10).rounded() / 10) }
+                                   + [grouping == .engineer ? Double(rows.reduce(0) { $0 + ($1.openNow ?? 0) }) : nil],
+                               chartSeries: [(0, "派单"), (1, "完成")], from: from, to: to, groupBy: grouping.rawValue)
         case .orders:
             let rows = try scope.reports.orders(from: from, to: to, groupBy: grouping, shop: shop)
             let counts = rows.map { [$0.created, $0.completed, $0.cancelled].map(Double.init) }
@@ -204,9 +234,6 @@ struct ReportTable {
                                totals: values(completed: rows.reduce(0) { $0 + $1.completed }, reworked: rows.reduce(0) { $0 + $1.reworked }),
                                chartSeries: [(2, "一次修复率")], from: from, to: to, groupBy: grouping.rawValue)
         case .parts:
-            guard ![.channel, .type].contains(grouping) else {
-                throw Problem.badQuery("group_by", "must be day, week, month or shop for parts")
-            }
             let rows = try scope.reports.parts(from: from, to: to, groupBy: grouping, shop: shop)
             return ReportTable(name: report.rawValue, title: "配件消耗（元）", columns: ["quantity", "cost"],
                                rows: rows.map { Row(key: $0.key, label: $0.label, values: [$0.quantity, $0.cost]) },

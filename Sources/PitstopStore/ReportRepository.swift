@@ -63,8 +63,60 @@ public struct ReportRepository {
                             WHERE r.tenant_id = w.tenant_id AND r.work_order_id = w.id)]
                      || coalesce((SELECT array_agg(DISTINCT d) FROM work_order_sla_clocks c,
                                          LATERAL (VALUES ((c.met_at AT TIME ZONE \(zone))::date), ((c.breached_at AT TIME ZONE \(zone))::date)) AS v (d)
-                                  WHERE c.tenant_id = w.tenant_id AND c.work_order_id = w.id AND d IS NOT NULL), '{}'), NULL)
+                                  WHERE c.tenant_id = w.tenant_id AND c.work_order_id = w.id AND d IS NOT NULL), '{}')
+                     || coalesce((SELECT array_agg(DISTINCT d) FROM (
+                                      SELECT (a.assigned_at AT TIME ZONE \(zone))::date AS d FROM dispatch_assignments a
+                                      WHERE a.tenant_id = w.tenant_id AND a.work_order_id = w.id
+                                      UNION SELECT (o.answered_at AT TIME ZONE \(zone))::date FROM dispatch_offers o
+                                      WHERE o.tenant_id = w.tenant_id AND o.work_order_id = w.id AND o.state = 'declined'
+                                      UNION SELECT (v.checked_out_at AT TIME ZONE \(zone))::date FROM work_order_visits v
+                                      WHERE v.tenant_id = w.tenant_id AND v.work_order_id = w.id AND v.checked_out_at IS NOT NULL
+                                      UNION SELECT (t.requested_at AT TIME ZONE \(zone))::date FROM transfer_requests t
+                                      WHERE t.tenant_id = w.tenant_id AND t.work_order_id = w.id) AS engineer_days), '{}'), NULL)
         """
+    }
+
+    /// Each engineer's day: assignments, completions as the assignee, declined offers, transfer
+    /// requests, and minutes on site (on the check-out day).
+    private func recountEngineers(days: [String], zone: String) throws {
+        try transaction.execute("DELETE FROM report_daily_engineers WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
+        try transaction.execute("""
+            WITH bounds AS (
+                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+                FROM unnest(\(days)::date[]) AS d
+            )
+            INSERT INTO report_daily_engineers (tenant_id, day, engineer_id, assigned, completed, declined, transfer_requests, minutes_on_site)
+            SELECT \(tenantID), day, engineer_id, sum(assigned), sum(completed), sum(declined), sum(requests), sum(minutes)
+            FROM (
+                SELECT (a.assigned_at AT TIME ZONE \(zone))::date AS day, a.engineer_id, 1 AS assigned, 0 AS completed, 0 AS declined,
+                       0 AS requests, 0 AS minutes
+                FROM dispatch_assignments a, bounds
+                WHERE a.tenant_id = \(tenantID) AND a.assigned_at >= bounds.low AND a.assigned_at < bounds.high
+                  AND (a.assigned_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                UNION ALL
+                SELECT (w.completed_at AT TIME ZONE \(zone))::date, w.assignee_id, 0, 1, 0, 0, 0
+                FROM work_orders w, bounds
+                WHERE w.tenant_id = \(tenantID) AND w.assignee_id IS NOT NULL AND w.completed_at >= bounds.low AND w.completed_at < bounds.high
+                  AND (w.completed_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                UNION ALL
+                SELECT (o.answered_at AT TIME ZONE \(zone))::date, o.engineer_id, 0, 0, 1, 0, 0
+                FROM dispatch_offers o, bounds
+                WHERE o.tenant_id = \(tenantID) AND o.state = 'declined' AND o.answered_at >= bounds.low AND o.answered_at < bounds.high
+                  AND (o.answered_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                UNION ALL
+                SELECT (t.requested_at AT TIME ZONE \(zone))::date, t.engineer_id, 0, 0, 0, 1, 0
+                FROM transfer_requests t, bounds
+                WHERE t.tenant_id = \(tenantID) AND t.requested_at >= bounds.low AND t.requested_at < bounds.high
+                  AND (t.requested_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                UNION ALL
+                SELECT (v.checked_out_at AT TIME ZONE \(zone))::date, v.engineer_id, 0, 0, 0, 0,
+                       (extract(epoch FROM v.checked_out_at - v.checked_in_at) / 60)::int
+                FROM work_order_visits v, bounds
+                WHERE v.tenant_id = \(tenantID) AND v.checked_out_at >= bounds.low AND v.checked_out_at < bounds.high
+                  AND (v.checked_out_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+            ) AS counted
+            GROUP BY day, engineer_id
+            """)
     }
 
     /// One recount of the tenant's rollups at a time (the worker's, an admin's rebuild).
@@ -127,6 +179,7 @@ public struct ReportRepository {
               AND (m.created_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
             GROUP BY 2, 3, 4
             """)
+        try recountEngineers(days: days, zone: zone)
         try transaction.execute("DELETE FROM report_daily_sla WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         // A target met in time counts on the day it was met; a breach on the day it happened.
         try transaction.execute("""
@@ -156,7 +209,7 @@ public struct ReportRepository {
 extension ReportRepository {
     /// How a report's rows are grouped.
     public enum Grouping: String, Sendable, CaseIterable {
-        case day, week, month, shop, channel, type
+        case day, week, month, shop, channel, type, engineer
     }
 
     public struct OrderCounts: Sendable, Equatable {
@@ -179,11 +232,13 @@ extension ReportRepository {
         case .shop: "r.shop_id::text"
         case .channel: "r.channel"
         case .type: "r.type_id::text"
+        case .engineer: "r.engineer_id::text"
         }
         // Names are joined in only for the groupings that show them.
         return switch grouping {
         case .shop: (key, "min(s.name)", "LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id")
         case .type: (key, "min(t.name)", "LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id")
+        case .engineer: (key, "min(e.name)", "LEFT JOIN engineers e ON e.tenant_id = r.tenant_id AND e.id = r.engineer_id")
         case .day, .week, .month, .channel: (key, "NULL::text", "")
         }
     }
@@ -319,7 +374,7 @@ extension ReportRepository {
     /// Parts consumed on days `first` through `last` and their cost, grouped by day, week, month
     /// or shop (parts have no channel or type).
     public func parts(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [PartsUse] {
-        precondition(![.channel, .type].contains(grouping), "parts are grouped by time or shop")
+        precondition([.day, .week, .month, .shop].contains(grouping), "parts are grouped by time or shop")
         let (key, label, join) = Self.grouping(grouping)
         return try transaction.query("""
             SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.quantity)::float8 AS quantity, sum(r.cost)::float8 AS cost
@@ -332,5 +387,50 @@ extension ReportRepository {
             """).rows.map {
                 PartsUse(key: try $0.decode("key"), label: try $0.decode("label"), quantity: try $0.decode("quantity"), cost: try $0.decode("cost"))
             }
+    }
+}
+
+extension ReportRepository {
+    public struct Workload: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var assigned: Int
+        public var completed: Int
+        public var declined: Int
+        public var transferRequests: Int
+        public var minutesOnSite: Int
+        /// Orders the engineer holds open now (by engineer only).
+        public var openNow: Int?
+    }
+
+    /// Engineers' work on days `first` through `last`, by day, week, month or engineer.
+    public func workload(from first: String, to last: String, groupBy grouping: Grouping) throws -> [Workload] {
+        precondition([.day, .week, .month, .engineer].contains(grouping), "workload is grouped by time or engineer")
+        let (key, label, join) = Self.grouping(grouping)
+        var rows = try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.assigned)::int AS assigned, sum(r.completed)::int AS completed,
+                   sum(r.declined)::int AS declined, sum(r.transfer_requests)::int AS requests, sum(r.minutes_on_site)::int AS minutes
+            FROM report_daily_engineers r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+            GROUP BY 1
+            ORDER BY 1
+            """).rows.map {
+                Workload(key: try $0.decode("key"), label: try $0.decode("label"), assigned: try $0.decode("assigned"),
+                         completed: try $0.decode("completed"), declined: try $0.decode("declined"), transferRequests: try $0.decode("requests"),
+                         minutesOnSite: try $0.decode("minutes"), openNow: nil)
+            }
+        guard grouping == .engineer else { return rows }
+        // Open now is the present, not a rollup: counted live, by the assignee index.
+        var open: [String: Int] = [:]
+        for row in try transaction.query("""
+            SELECT assignee_id::text AS engineer, count(*)::int AS n FROM work_orders
+            WHERE tenant_id = \(tenantID) AND assignee_id IS NOT NULL AND status NOT IN ('completed', 'cancelled')
+            GROUP BY 1
+            """).rows {
+            open[try row.decode("engineer")] = try row.decode("n")
+        }
+        for index in rows.indices { rows[index].openNow = open[rows[index].key] ?? 0 }
+        return rows
     }
 }

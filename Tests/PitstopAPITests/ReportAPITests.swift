@@ -202,6 +202,50 @@ extension SweepingTests {
             #expect(try api.get("/v1/reports/parts?group_by=channel", key: f.adminKey).problemFields == ["group_by"])
         }
 
+        @Test func workloadCountsEachEngineersAssignmentsCompletionsDeclinesAndTimeOnSite() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let chen = try #require(f.engineers["陈师傅"])
+            let chenKey = try PoolAndTransferAPITests().engineerKey(api, f, "陈师傅")
+            // 陈师傅 is assigned an order, goes on site, and finishes it.
+            let done = try dispatch.order(api, f)
+            try sla.move(api, f, done, "assigned", extra: #","assignee_id":"\#(chen)""#)
+            try sla.move(api, f, done, "accepted")
+            for step in ["check-in", "check-out"] {
+                #expect(try api.client.send("POST", "/v1/me/work-orders/\(done)/\(step)", headers: bearer(chenKey),
+                                            json: #"{"latitude":30.25,"longitude":120.15}"#).status / 100 == 2, "\(step)")
+            }
+            for status in ["diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] { try sla.move(api, f, done, status) }
+            // Another is offered by automatic dispatch, and whoever is asked declines it.
+            _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey),
+                                    json: #"{"required_skills":{"engine":3},"max_rounds":2,"after_rounds":"pool","offer_timeout_seconds":3600}"#)
+            let offered = try dispatch.order(api, f)
+            let offer = try api.client.send("POST", "/v1/work-orders/\(offered)/dispatch", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]))
+            let asked = try #require((offer.json["offer"] as? [String: Any])?["engineer_id"] as? String, "\(offer.text)")
+            let askedName = try #require(f.engineers.first { $0.value == asked }?.key)
+            let askedKey = askedName == "陈师傅" ? chenKey : try PoolAndTransferAPITests().engineerKey(api, f, askedName)
+            #expect(try api.client.send("POST", "/v1/work-orders/\(offered)/decline", headers: bearer(askedKey), json: #"{"reason":"在外地"}"#).status == 204)
+
+            let range = "from=2026-01-01&to=2026-12-31&group_by=engineer"
+            func rows() throws -> [String: [String: Any]] {
+                let items = try api.get("/v1/reports/workload?\(range)", key: f.adminKey).json["rows"] as? [[String: Any]] ?? []
+                return Dictionary(uniqueKeysWithValues: items.compactMap { row in (row["key"] as? String).map { ($0, row) } })
+            }
+            #expect(try settle { try rows()[asked]?["declined"] as? Int == 1 && rows()[chen]?["completed"] as? Int == 1 })
+            let chenRow = try #require(try rows()[chen])
+            #expect(chenRow["label"] as? String == "陈师傅" && chenRow["assigned"] as? Int ?? 0 >= 1)
+            // Minutes, not seconds, on site; open now is a live count (the declined order may have passed to 陈师傅).
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            let open: Int = try owner.query("""
+                SELECT count(*)::int AS n FROM work_orders WHERE assignee_id = \(UUID(uuidString: chen)!) AND status NOT IN ('completed', 'cancelled')
+                """)[0].decode("n")
+            #expect(chenRow["hours_on_site"] as? Double == 0 && chenRow["open_now"] as? Int == open)
+            // Workload has no shop grouping, and other reports have no engineer grouping.
+            #expect(try api.get("/v1/reports/workload?group_by=shop", key: f.adminKey).problemFields == ["group_by"])
+            #expect(try api.get("/v1/reports/orders?group_by=engineer", key: f.adminKey).problemFields == ["group_by"])
+        }
+
         @Test func reportQueriesNameWhatIsWrong() throws {
             let api = try TestAPI()
             defer { api.stop() }
