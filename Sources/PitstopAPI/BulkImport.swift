@@ -9,8 +9,8 @@ extension APIApplication {
     static let bulkByteLimit = 32 << 20
 
     /// `POST path` with an NDJSON body (`application/x-ndjson`): each line is one record with its
-    /// `external_id`, upserted in a transaction of its own, so a bad line never stops the good
-    /// ones. The answer has a line for each (blank lines are skipped): `created` or `updated`
+    /// `external_id`, upserted in a savepoint of its own (a hundred lines share a transaction), so
+    /// a bad line never stops the good ones. The answer has a line for each (blank lines are skipped): `created` or `updated`
     /// with the record's id, or `error` with the status a single request would have had and the
     /// fields at fault.
     func bulkRoute(_ path: String, _ upsert: @escaping @Sendable ([UInt8], String, TenantScope) throws -> (UUID, Bool)) -> Router.Route {
@@ -31,19 +31,42 @@ extension APIApplication {
             }
             var answer: [UInt8] = []
             answer.reserveCapacity(lines.count * 96)
-            for (number, line) in lines {
-                answer += try JSONCoding.encode(bulkLine(number: number, line: line, tenant: caller.tenant.id, upsert)) + [0x0A]
+            var start = 0
+            while start < lines.count {
+                let batch = Array(lines[start..<min(start + Self.bulkBatch, lines.count)])
+                for result in bulkBatch(batch, tenant: caller.tenant.id, upsert) {
+                    answer += try JSONCoding.encode(result) + [0x0A]
+                }
+                start += Self.bulkBatch
             }
             return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/x-ndjson; charset=utf-8")]), body: answer)
         })
     }
 
-    private func bulkLine(number: Int, line: [UInt8], tenant: UUID,
-                          _ upsert: ([UInt8], String, TenantScope) throws -> (UUID, Bool)) -> BulkLineResult {
+    /// Lines stored a transaction at a time, so a hundred lines share one commit.
+    static let bulkBatch = 100
+
+    /// A batch of lines in one transaction, each in a savepoint of its own: a bad line is undone
+    /// alone. Should the batch itself fail (its commit, say), its lines are stored one by one.
+    private func bulkBatch(_ batch: [(number: Int, line: [UInt8])], tenant: UUID,
+                           _ upsert: ([UInt8], String, TenantScope) throws -> (UUID, Bool)) -> [BulkLineResult] {
+        do {
+            return try database.withTenant(tenant) { scope in
+                batch.map { number, line in bulkLine(number: number, line: line) { externalID in try scope.savepoint { try upsert(line, externalID, scope) } } }
+            }
+        } catch {
+            logger.warning("a bulk batch failed; storing its lines one by one", ["error": .string("\(error)")])
+            return batch.map { number, line in
+                bulkLine(number: number, line: line) { externalID in try database.withTenant(tenant) { try upsert(line, externalID, $0) } }
+            }
+        }
+    }
+
+    private func bulkLine(number: Int, line: [UInt8], _ store: (String) throws -> (UUID, Bool)) -> BulkLineResult {
         var externalID: String?
         do {
             externalID = try Self.lineExternalID(line)
-            let (id, created) = try database.withTenant(tenant) { scope in try upsert(line, externalID ?? "", scope) }
+            let (id, created) = try store(externalID ?? "")
             return BulkLineResult(line: number, status: created ? "created" : "updated", externalId: externalID, id: id)
         } catch {
             guard let problem = ErrorMapping.problem(for: error) as? Problem else {

@@ -11,3 +11,20 @@ extension TenantScope {
             """)
     }
 }
+
+extension TenantScope {
+    /// Runs `body` inside a savepoint of this transaction: when it throws, what it did is undone
+    /// and its error rethrown, and the transaction goes on (one bad line of an import costs only
+    /// itself). Should undoing fail, that error is thrown instead and the transaction is lost.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try transaction.execute("SAVEPOINT line")
+        do {
+            let value = try body()
+            try transaction.execute("RELEASE SAVEPOINT line")
+            return value
+        } catch {
+            try transaction.execute("ROLLBACK TO SAVEPOINT line")
+            throw error
+        }
+    }
+}
