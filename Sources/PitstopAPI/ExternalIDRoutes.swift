@@ -91,7 +91,7 @@ extension APIApplication {
         try sameExternalID(input.externalID.newValue, externalID)
         try scope.lockExternalID("customer", externalID)
         var input = input
-        if let existing = try scope.customers.list(.init(externalID: externalID), limit: 1, after: nil).first {
+        if let existing = try scope.customers.find(externalID: externalID) {
             input.externalID = .keep
             let changes = try input.normalised(creating: false).get()
             return (try scope.customers.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
@@ -109,13 +109,13 @@ extension APIApplication {
             guard input.customerID == nil else {
                 throw ValidationError(field: "customer_external_id", "name the owner by customer_id or customer_external_id, not both")
             }
-            guard let customer = try scope.customers.list(.init(externalID: owner), limit: 1, after: nil).first else {
+            guard let customer = try scope.customers.find(externalID: owner) else {
                 throw ValidationError(field: "customer_external_id", "is not a customer of this tenant; import the customer first")
             }
             input.customerID = customer.id
         }
         try scope.lockExternalID("vehicle", externalID)
-        if let existing = try scope.vehicles.list(.init(externalID: externalID), limit: 1, after: nil).first {
+        if let existing = try scope.vehicles.find(externalID: externalID) {
             input.externalID = .keep
             let changes = try input.normalised(creating: false).get()
             return (try scope.vehicles.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
@@ -131,9 +131,7 @@ extension APIApplication {
     static func upsertWorkOrder(_ bytes: [UInt8], externalID: String, ifMatch: Int?, caller: TenantCaller,
                                 scope: TenantScope) throws -> HTTPResponse {
         try scope.lockExternalID("work_order", externalID)
-        var filter = WorkOrderRepository.Filter()
-        filter.externalID = externalID
-        guard let existing = try scope.workOrders.list(filter, limit: 1, after: nil).first else {
+        guard let existing = try scope.workOrders.find(externalID: externalID) else {
             if ifMatch != nil { throw StoreError.notFound("work order with that external id") }
             var body = try JSONCoding.decode(NewWorkOrderBody.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
             try sameExternalID(body.externalId, externalID)
@@ -162,7 +160,7 @@ extension APIApplication {
         try sameExternalID(input.externalID.newValue, externalID)
         try scope.lockExternalID("engineer", externalID)
         var input = input
-        if let existing = try scope.engineers.list(externalID: externalID, limit: 1, after: nil).first {
+        if let existing = try scope.engineers.find(externalID: externalID) {
             input.externalID = .keep
             let changes = try input.normalised(creating: false).get()
             return (try scope.engineers.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)

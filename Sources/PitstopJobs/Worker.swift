@@ -6,10 +6,11 @@ import PitstopStore
 import Postgres
 import Synchronization
 
-/// The worker process's main loop. It waits on a LISTEN connection for a NOTIFY (a hint that
-/// work may be waiting) or for a second, whichever comes first; each round passes on lapsed
-/// dispatch offers, sends the SLA warnings and breaches that came due and delivers notifications,
-/// and each heartbeat checks the database and tells systemd the worker is alive.
+/// The worker process's main loop. Each round passes on lapsed dispatch offers, sends the SLA
+/// warnings and breaches that came due, relays events to webhook subscriptions, delivers
+/// notifications, keeps the report rollups current and does the hourly housekeeping. Between
+/// rounds with nothing to do it sleeps until the next thing falls due (at most a second) or a
+/// NOTIFY arrives; each heartbeat checks the database and tells systemd the worker is alive.
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let connection: Connection.Configuration

@@ -41,6 +41,13 @@ public struct CustomerRepository {
         return try Self.decode(row)
     }
 
+    /// The customer the CRM knows as `externalID`, by its unique index.
+    public func find(externalID: String) throws -> Customer? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM customers WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
+            """).rows.first.map(Self.decode)
+    }
+
     /// Newest first, narrowed by `filter`; pass the last customer of a page as `after`.
     public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [Customer] {
         try transaction.query("""

@@ -36,6 +36,13 @@ public struct EngineerRepository {
         return try Self.decode(row)
     }
 
+    /// The engineer the HR system knows as `externalID`, by its unique index.
+    public func find(externalID: String) throws -> Engineer? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM engineers e WHERE e.tenant_id = \(tenantID) AND e.external_id = \(externalID)
+            """).rows.first.map(Self.decode)
+    }
+
     public func list(externalID: String? = nil, limit: Int, after: PageCursor?) throws -> [Engineer] {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM engineers e

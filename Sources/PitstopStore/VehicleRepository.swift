@@ -46,6 +46,13 @@ public struct VehicleRepository {
         return try Self.decode(row)
     }
 
+    /// The vehicle the CRM knows as `externalID`, by its unique index.
+    public func find(externalID: String) throws -> Vehicle? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM vehicles WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
+            """).rows.first.map(Self.decode)
+    }
+
     public func list(_ filter: Filter, limit: Int, after: PageCursor?) throws -> [Vehicle] {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM vehicles

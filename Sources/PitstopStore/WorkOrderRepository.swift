@@ -113,6 +113,13 @@ public struct WorkOrderRepository {
 
     var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
 
+    /// The order for the CRM ticket `externalID`, by its unique index.
+    public func find(externalID: String) throws -> WorkOrder? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
+            """).rows.first.map(Self.decode)
+    }
+
     public func get(id: UUID) throws -> WorkOrder {
         let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id)")
         guard let row = rows.first else { throw StoreError.notFound("work order") }

@@ -1,0 +1,232 @@
+import Foundation
+import Postgres
+
+// Reading the report rollups back, grouped as each report asks.
+extension ReportRepository {
+    /// How a report's rows are grouped.
+    public enum Grouping: String, Sendable, CaseIterable {
+        case day, week, month, shop, channel, type, engineer
+    }
+
+    public struct OrderCounts: Sendable, Equatable {
+        /// The day, week (its Monday) or month (its first day) as YYYY-MM-DD, or the shop's,
+        /// type's id or the channel's name.
+        public var key: String
+        /// The shop's or type's name, when grouped by them.
+        public var label: String?
+        public var created: Int
+        public var completed: Int
+        public var cancelled: Int
+    }
+
+    /// The group key, name label and join a grouping needs, over rollup rows `r`.
+    static func grouping(_ grouping: Grouping) -> (key: String, label: String, join: String) {
+        let key: String = switch grouping {
+        case .day: "r.day::text"
+        case .week: "date_trunc('week', r.day)::date::text"
+        case .month: "date_trunc('month', r.day)::date::text"
+        case .shop: "r.shop_id::text"
+        case .channel: "r.channel"
+        case .type: "r.type_id::text"
+        case .engineer: "r.engineer_id::text"
+        }
+        // Names are joined in only for the groupings that show them.
+        return switch grouping {
+        case .shop: (key, "min(s.name)", "LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id")
+        case .type: (key, "min(t.name)", "LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id")
+        case .engineer: (key, "min(e.name)", "LEFT JOIN engineers e ON e.tenant_id = r.tenant_id AND e.id = r.engineer_id")
+        case .day, .week, .month, .channel: (key, "NULL::text", "")
+        }
+    }
+
+    /// Orders created, completed and cancelled on days `first` through `last`, grouped, from the
+    /// rollups; `shop` keeps one shop's.
+    public func orders(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [OrderCounts] {
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.created)::int AS created, sum(r.completed)::int AS completed,
+                   sum(r.cancelled)::int AS cancelled
+            FROM report_daily_orders r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            ORDER BY 1
+            """).rows.map {
+                OrderCounts(key: try $0.decode("key"), label: try $0.decode("label"), created: try $0.decode("created"),
+                            completed: try $0.decode("completed"), cancelled: try $0.decode("cancelled"))
+            }
+    }
+}
+
+extension ReportRepository {
+    /// Per SLA target: met in time, and breached.
+    public struct TargetCounts: Sendable, Equatable {
+        public var met: Int
+        public var breached: Int
+
+        public init(met: Int, breached: Int) {
+            self.met = met
+            self.breached = breached
+        }
+    }
+
+    public struct SLACounts: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        /// By target name.
+        public var targets: [String: TargetCounts]
+    }
+
+    /// SLA targets met and breached on days `first` through `last`, grouped.
+    public func sla(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [SLACounts] {
+        let (key, label, join) = Self.grouping(grouping)
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.target, sum(r.met)::int AS met, sum(r.breached)::int AS breached
+            FROM report_daily_sla r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1, r.target
+            ORDER BY 1, r.target
+            """).rows
+        var out: [SLACounts] = []
+        for row in rows {
+            let key: String = try row.decode("key")
+            if out.last?.key != key { out.append(SLACounts(key: key, label: try row.decode("label"), targets: [:])) }
+            out[out.count - 1].targets[try row.decode("target")] = TargetCounts(met: try row.decode("met"), breached: try row.decode("breached"))
+        }
+        return out
+    }
+
+    public struct Satisfaction: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var rated: Int
+        public var scoreSum: Int
+        /// How many gave 1, 2, 3, 4 and 5.
+        public var distribution: [Int]
+        /// Orders completed in the same group and days (the response rate's base).
+        public var completed: Int
+    }
+
+    /// Ratings given on days `first` through `last`, grouped, with the orders completed then.
+    public func satisfaction(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [Satisfaction] {
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.rated)::int AS rated, sum(r.score_sum)::int AS score_sum,
+                   sum(r.score_1)::int AS s1, sum(r.score_2)::int AS s2, sum(r.score_3)::int AS s3, sum(r.score_4)::int AS s4,
+                   sum(r.score_5)::int AS s5, sum(r.completed)::int AS completed
+            FROM report_daily_orders r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            HAVING sum(r.rated) > 0 OR sum(r.completed) > 0
+            ORDER BY 1
+            """).rows.map { row in
+                Satisfaction(key: try row.decode("key"), label: try row.decode("label"), rated: try row.decode("rated"),
+                             scoreSum: try row.decode("score_sum"),
+                             distribution: try ["s1", "s2", "s3", "s4", "s5"].map { try row.decode($0) },
+                             completed: try row.decode("completed"))
+            }
+    }
+}
+
+extension ReportRepository {
+    public struct Rework: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var completed: Int
+        /// Of those, reopened for rework.
+        public var reworked: Int
+    }
+
+    /// Orders completed on days `first` through `last`, and how many of them were reworked.
+    public func firstTimeFix(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [Rework] {
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.completed)::int AS completed, sum(r.reworked)::int AS reworked
+            FROM report_daily_orders r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            HAVING sum(r.completed) > 0
+            ORDER BY 1
+            """).rows.map {
+                Rework(key: try $0.decode("key"), label: try $0.decode("label"), completed: try $0.decode("completed"),
+                       reworked: try $0.decode("reworked"))
+            }
+    }
+
+    public struct PartsUse: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var quantity: Double
+        public var cost: Double
+    }
+
+    /// Parts consumed on days `first` through `last` and their cost, grouped by day, week, month
+    /// or shop (parts have no channel or type).
+    public func parts(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [PartsUse] {
+        precondition([.day, .week, .month, .shop].contains(grouping), "parts are grouped by time or shop")
+        let (key, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.quantity)::float8 AS quantity, sum(r.cost)::float8 AS cost
+            FROM report_daily_parts r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1
+            ORDER BY 1
+            """).rows.map {
+                PartsUse(key: try $0.decode("key"), label: try $0.decode("label"), quantity: try $0.decode("quantity"), cost: try $0.decode("cost"))
+            }
+    }
+}
+
+extension ReportRepository {
+    public struct Workload: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var assigned: Int
+        public var completed: Int
+        public var declined: Int
+        public var transferRequests: Int
+        public var minutesOnSite: Int
+        /// Orders the engineer holds open now (by engineer only).
+        public var openNow: Int?
+    }
+
+    /// Engineers' work on days `first` through `last`, by day, week, month or engineer.
+    public func workload(from first: String, to last: String, groupBy grouping: Grouping) throws -> [Workload] {
+        precondition([.day, .week, .month, .engineer].contains(grouping), "workload is grouped by time or engineer")
+        let (key, label, join) = Self.grouping(grouping)
+        var rows = try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.assigned)::int AS assigned, sum(r.completed)::int AS completed,
+                   sum(r.declined)::int AS declined, sum(r.transfer_requests)::int AS requests, sum(r.minutes_on_site)::int AS minutes
+            FROM report_daily_engineers r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+            GROUP BY 1
+            ORDER BY 1
+            """).rows.map {
+                Workload(key: try $0.decode("key"), label: try $0.decode("label"), assigned: try $0.decode("assigned"),
+                         completed: try $0.decode("completed"), declined: try $0.decode("declined"), transferRequests: try $0.decode("requests"),
+                         minutesOnSite: try $0.decode("minutes"), openNow: nil)
+            }
+        guard grouping == .engineer else { return rows }
+        // Open now is the present, not a rollup: counted live, by the assignee index.
+        var open: [String: Int] = [:]
+        for row in try transaction.query("""
+            SELECT assignee_id::text AS engineer, count(*)::int AS n FROM work_orders
+            WHERE tenant_id = \(tenantID) AND assignee_id IS NOT NULL AND status NOT IN ('completed', 'cancelled')
+            GROUP BY 1
+            """).rows {
+            open[try row.decode("engineer")] = try row.decode("n")
+        }
+        for index in rows.indices { rows[index].openNow = open[rows[index].key] ?? 0 }
+        return rows
+    }
+}
