@@ -39,23 +39,31 @@ extension ReportRepository {
         }
     }
 
+    /// Sums over rollup table `table` (aliased `r`) for days `first` through `last`, grouped as
+    /// asked, with the group's `key` and `label`; `shop` narrows it to one shop (nil: all, and
+    /// the only choice for tables without shops).
+    func grouped(_ table: String, sums: String, grouping: Grouping, from first: String, to last: String, shop: UUID?,
+                 having: String = "") throws -> [Row] {
+        let (key, label, join) = Self.grouping(grouping)
+        let shopFilter: SQL = shop == nil ? "" : "AND r.shop_id = \(shop)"
+        return try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, \(unsafeRaw: sums)
+            FROM \(unsafeRaw: table) r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date \(shopFilter)
+            GROUP BY 1 \(unsafeRaw: having)
+            ORDER BY 1
+            """).rows
+    }
+
     /// Orders created, completed and cancelled on days `first` through `last`, grouped, from the
     /// rollups; `shop` keeps one shop's.
     public func orders(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [OrderCounts] {
-        let (key, label, join) = Self.grouping(grouping)
-        return try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.created)::int AS created, sum(r.completed)::int AS completed,
-                   sum(r.cancelled)::int AS cancelled
-            FROM report_daily_orders r
-            \(unsafeRaw: join)
-            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
-              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1
-            ORDER BY 1
-            """).rows.map {
-                OrderCounts(key: try $0.decode("key"), label: try $0.decode("label"), created: try $0.decode("created"),
-                            completed: try $0.decode("completed"), cancelled: try $0.decode("cancelled"))
-            }
+        try grouped("report_daily_orders", sums: "sum(r.created)::int AS created, sum(r.completed)::int AS completed, sum(r.cancelled)::int AS cancelled",
+                    grouping: grouping, from: first, to: last, shop: shop).map {
+            OrderCounts(key: try $0.decode("key"), label: try $0.decode("label"), created: try $0.decode("created"),
+                        completed: try $0.decode("completed"), cancelled: try $0.decode("cancelled"))
+        }
     }
 }
 
@@ -112,24 +120,14 @@ extension ReportRepository {
 
     /// Ratings given on days `first` through `last`, grouped, with the orders completed then.
     public func satisfaction(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [Satisfaction] {
-        let (key, label, join) = Self.grouping(grouping)
-        return try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.rated)::int AS rated, sum(r.score_sum)::int AS score_sum,
-                   sum(r.score_1)::int AS s1, sum(r.score_2)::int AS s2, sum(r.score_3)::int AS s3, sum(r.score_4)::int AS s4,
-                   sum(r.score_5)::int AS s5, sum(r.completed)::int AS completed
-            FROM report_daily_orders r
-            \(unsafeRaw: join)
-            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
-              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1
-            HAVING sum(r.rated) > 0 OR sum(r.completed) > 0
-            ORDER BY 1
-            """).rows.map { row in
-                Satisfaction(key: try row.decode("key"), label: try row.decode("label"), rated: try row.decode("rated"),
-                             scoreSum: try row.decode("score_sum"),
-                             distribution: try ["s1", "s2", "s3", "s4", "s5"].map { try row.decode($0) },
-                             completed: try row.decode("completed"))
-            }
+        try grouped("report_daily_orders", sums: """
+            sum(r.rated)::int AS rated, sum(r.score_sum)::int AS score_sum, sum(r.score_1)::int AS s1, sum(r.score_2)::int AS s2,
+            sum(r.score_3)::int AS s3, sum(r.score_4)::int AS s4, sum(r.score_5)::int AS s5, sum(r.completed)::int AS completed
+            """, grouping: grouping, from: first, to: last, shop: shop, having: "HAVING sum(r.rated) > 0 OR sum(r.completed) > 0").map { row in
+            Satisfaction(key: try row.decode("key"), label: try row.decode("label"), rated: try row.decode("rated"),
+                         scoreSum: try row.decode("score_sum"), distribution: try ["s1", "s2", "s3", "s4", "s5"].map { try row.decode($0) },
+                         completed: try row.decode("completed"))
+        }
     }
 }
 
@@ -144,20 +142,10 @@ extension ReportRepository {
 
     /// Orders completed on days `first` through `last`, and how many of them were reworked.
     public func firstTimeFix(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [Rework] {
-        let (key, label, join) = Self.grouping(grouping)
-        return try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.completed)::int AS completed, sum(r.reworked)::int AS reworked
-            FROM report_daily_orders r
-            \(unsafeRaw: join)
-            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
-              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1
-            HAVING sum(r.completed) > 0
-            ORDER BY 1
-            """).rows.map {
-                Rework(key: try $0.decode("key"), label: try $0.decode("label"), completed: try $0.decode("completed"),
-                       reworked: try $0.decode("reworked"))
-            }
+        try grouped("report_daily_orders", sums: "sum(r.completed)::int AS completed, sum(r.reworked)::int AS reworked",
+                    grouping: grouping, from: first, to: last, shop: shop, having: "HAVING sum(r.completed) > 0").map {
+            Rework(key: try $0.decode("key"), label: try $0.decode("label"), completed: try $0.decode("completed"), reworked: try $0.decode("reworked"))
+        }
     }
 
     public struct PartsUse: Sendable, Equatable {
@@ -171,18 +159,10 @@ extension ReportRepository {
     /// or shop (parts have no channel or type).
     public func parts(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [PartsUse] {
         precondition([.day, .week, .month, .shop].contains(grouping), "parts are grouped by time or shop")
-        let (key, label, join) = Self.grouping(grouping)
-        return try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.quantity)::float8 AS quantity, sum(r.cost)::float8 AS cost
-            FROM report_daily_parts r
-            \(unsafeRaw: join)
-            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
-              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1
-            ORDER BY 1
-            """).rows.map {
-                PartsUse(key: try $0.decode("key"), label: try $0.decode("label"), quantity: try $0.decode("quantity"), cost: try $0.decode("cost"))
-            }
+        return try grouped("report_daily_parts", sums: "sum(r.quantity)::float8 AS quantity, sum(r.cost)::float8 AS cost",
+                           grouping: grouping, from: first, to: last, shop: shop).map {
+            PartsUse(key: try $0.decode("key"), label: try $0.decode("label"), quantity: try $0.decode("quantity"), cost: try $0.decode("cost"))
+        }
     }
 }
 
@@ -202,20 +182,14 @@ extension ReportRepository {
     /// Engineers' work on days `first` through `last`, by day, week, month or engineer.
     public func workload(from first: String, to last: String, groupBy grouping: Grouping) throws -> [Workload] {
         precondition([.day, .week, .month, .engineer].contains(grouping), "workload is grouped by time or engineer")
-        let (key, label, join) = Self.grouping(grouping)
-        var rows = try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, sum(r.assigned)::int AS assigned, sum(r.completed)::int AS completed,
-                   sum(r.declined)::int AS declined, sum(r.transfer_requests)::int AS requests, sum(r.minutes_on_site)::int AS minutes
-            FROM report_daily_engineers r
-            \(unsafeRaw: join)
-            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
-            GROUP BY 1
-            ORDER BY 1
-            """).rows.map {
-                Workload(key: try $0.decode("key"), label: try $0.decode("label"), assigned: try $0.decode("assigned"),
-                         completed: try $0.decode("completed"), declined: try $0.decode("declined"), transferRequests: try $0.decode("requests"),
-                         minutesOnSite: try $0.decode("minutes"), openNow: nil)
-            }
+        var rows = try grouped("report_daily_engineers", sums: """
+            sum(r.assigned)::int AS assigned, sum(r.completed)::int AS completed, sum(r.declined)::int AS declined,
+            sum(r.transfer_requests)::int AS requests, sum(r.minutes_on_site)::int AS minutes
+            """, grouping: grouping, from: first, to: last, shop: nil).map {
+            Workload(key: try $0.decode("key"), label: try $0.decode("label"), assigned: try $0.decode("assigned"),
+                     completed: try $0.decode("completed"), declined: try $0.decode("declined"), transferRequests: try $0.decode("requests"),
+                     minutesOnSite: try $0.decode("minutes"), openNow: nil)
+        }
         guard grouping == .engineer else { return rows }
         // Open now is the present, not a rollup: counted live, by the assignee index.
         var open: [String: Int] = [:]

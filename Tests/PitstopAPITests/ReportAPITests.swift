@@ -85,6 +85,8 @@ extension SweepingTests {
             // By shop, named; as CSV for Excel; another tenant sees none of it.
             let byShop = try api.get("/v1/reports/orders?\(range)&group_by=shop", key: f.adminKey).json["rows"] as? [[String: Any]]
             #expect(byShop?.first?["label"] as? String == "西湖店" && byShop?.first?["created"] as? Int == 5)
+            #expect(try report(api, f.adminKey, "\(range)&shop=\(f.shopID)") == expected)
+            #expect(try report(api, f.adminKey, "\(range)&shop=\(UUID().uuidString)").isEmpty)
             let csv = try api.client.send("GET", "/v1/reports/orders?\(range)&group_by=shop", headers: bearer(f.adminKey, [("Accept", "text/csv")]))
             #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
             #expect(Array(csv.body.prefix(3)) == [0xEF, 0xBB, 0xBF])
