@@ -159,10 +159,15 @@ public struct InventoryRepository {
                                 now: Date = Date()) throws -> Change {
         precondition(kind == .receipt || kind == .adjustment, "reservations and their settling come from requisitions and orders")
         try ensureStock(shop: shop, part: part)
-        let changed = try transaction.execute("""
-            UPDATE part_stock SET on_hand = on_hand + \(quantity)::numeric, updated_at = \(now)
-            WHERE tenant_id = \(tenantID) AND shop_id = \(shop) AND part_id = \(part) AND on_hand + \(quantity)::numeric >= reserved
-            """)
+        let changed: Int
+        do {
+            changed = try transaction.execute("""
+                UPDATE part_stock SET on_hand = on_hand + \(quantity)::numeric, updated_at = \(now)
+                WHERE tenant_id = \(tenantID) AND shop_id = \(shop) AND part_id = \(part) AND on_hand + \(quantity)::numeric >= reserved
+                """)
+        } catch let error as PostgresError where error.sqlState == .numericValueOutOfRange {
+            throw ValidationError(field: "quantity", "would take the stock past 999999999.999, the most a shop can hold of a part")
+        }
         guard changed == 1 else {
             let level = try stock(shop: shop, part: part)
             throw Shortfall(lines: [.init(partNumber: level.part.partNumber, available: level.available, requested: -quantity)])

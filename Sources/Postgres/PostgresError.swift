@@ -12,6 +12,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let notNullViolation = SQLState(rawValue: "23502")
     public static let checkViolation = SQLState(rawValue: "23514")
     public static let invalidTextRepresentation = SQLState(rawValue: "22P02")
+    public static let numericValueOutOfRange = SQLState(rawValue: "22003")
     public static let serializationFailure = SQLState(rawValue: "40001")
     public static let deadlockDetected = SQLState(rawValue: "40P01")
     public static let insufficientPrivilege = SQLState(rawValue: "42501")

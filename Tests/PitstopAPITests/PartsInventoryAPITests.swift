@@ -86,6 +86,9 @@ import Testing
         #expect(noReason.problemFields == ["reason"])
         #expect(try post(api, f.adminKey, "/v1/stock-movements",
                          #"{"shop_id":"\#(f.shopID)","part_id":"\#(part)","kind":"reservation","quantity":1}"#).problemFields == ["kind"])
+        // More than a shop can hold is named, not a server error.
+        #expect(try post(api, f.adminKey, "/v1/stock-movements",
+                         #"{"shop_id":"\#(f.shopID)","part_id":"\#(part)","kind":"receipt","quantity":999999999}"#).problemFields == ["quantity"])
         #expect(try post(api, f.adminKey, "/v1/stock-movements",
                          #"{"shop_id":"\#(f.shopID)","part_id":"\#(part)","kind":"adjustment","quantity":-2,"reason":"损坏"}"#).status == 201)
 

@@ -253,6 +253,7 @@ extension SweepingTests {
             defer { api.stop() }
             let tenant = try api.makeTenant()
             #expect(try api.get("/v1/reports/orders?from=2026-13-01", key: tenant.adminKey).problemFields == ["from"])
+            #expect(try api.get("/v1/reports/orders?from=0000-01-01&to=0000-01-02", key: tenant.adminKey).problemFields == ["to", "from"])
             #expect(try api.get("/v1/reports/orders?from=2026-05-02&to=2026-05-01", key: tenant.adminKey).problemFields == ["to"])
             #expect(try api.get("/v1/reports/orders?from=2024-01-01&to=2026-01-01", key: tenant.adminKey).problemFields == ["from"])
             #expect(try api.get("/v1/reports/orders?group_by=year", key: tenant.adminKey).problemFields == ["group_by"])
