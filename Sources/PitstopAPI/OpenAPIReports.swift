@@ -13,7 +13,8 @@ extension OpenAPIDocument {
                                      + "(targets met in time and breached, on the day it happened, and the compliance rate), `satisfaction` "
                                      + "(ratings, average, distribution, response rate), `first_time_fix` (completed orders not reopened "
                                      + "for rework), `parts` (consumed quantity and cost; by time or shop), `workload` (per engineer: "
-                                     + "assigned, completed, declined, transfers asked for, hours on site, open now; by time or engineer). "
+                                     + "assigned, completed, declined, transfers asked for, hours on site, open now; by time or engineer), "
+                                     + "`times` (first-response, arrival and resolution minutes: average, median, p90). "
                                      + "Send `Accept: text/csv` for CSV (UTF-8 with BOM, a "
                                      + "header row); NAME.svg draws it",
                                  tags: ["reports"],
@@ -49,7 +50,8 @@ extension OpenAPIDocument {
                 + "resolution: _met, _breached, _compliance (percent, null with nothing due); satisfaction — rated, average, score_1 … "
                 + "score_5, completed, response_rate (percent of completed orders rated); first_time_fix — completed, reworked, "
                 + "first_time_fix_rate (percent); parts — quantity, cost; workload — assigned, completed, declined, transfer_requests, "
-                + "hours_on_site, open_now (by engineer)",
+                + "hours_on_site, open_now (by engineer); times — for first_response, arrival and resolution: _count, _average, _median, "
+                + "_p90 (minutes, business time where the order's SLA policy counts it so)",
         ]
         return [
             "ReportRow": row,

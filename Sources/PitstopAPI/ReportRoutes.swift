@@ -87,11 +87,14 @@ enum ReportName: String, CaseIterable {
     /// Engineers' work: assigned, completed, declined, transfers asked for, hours on site, open
     /// now (by day, week, month or engineer).
     case workload
+    /// First-response, arrival and resolution times: count, average, median, 90th percentile, in
+    /// minutes (business time where the order's SLA policy counts it so).
+    case times
 
     /// The groupings that make sense for the report.
     var groupings: Set<ReportRepository.Grouping> {
         switch self {
-        case .orders, .sla, .satisfaction, .firstTimeFix: [.day, .week, .month, .shop, .channel, .type]
+        case .orders, .sla, .satisfaction, .firstTimeFix, .times: [.day, .week, .month, .shop, .channel, .type]
         case .parts: [.day, .week, .month, .shop]
         case .workload: [.day, .week, .month, .engineer]
         }

@@ -204,3 +204,45 @@ extension ReportRepository {
         return rows
     }
 }
+
+extension ReportRepository {
+    /// How long one kind of wait took, in minutes.
+    public struct DurationStats: Sendable, Equatable {
+        public var count: Int
+        public var average: Double
+        public var median: Double
+        public var p90: Double
+    }
+
+    public struct Durations: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        /// By measure: first_response, arrival, resolution.
+        public var measures: [String: DurationStats]
+    }
+
+    /// Response, arrival and resolution times that ended on days `first` through `last`, grouped
+    /// (nil: one row, `total`), with exact medians and 90th percentiles.
+    public func durations(from first: String, to last: String, groupBy grouping: Grouping?, shop: UUID?) throws -> [Durations] {
+        let (key, label, join) = grouping.map(Self.grouping) ?? ("'total'", "NULL::text", "")
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.measure, count(m)::int AS n, avg(m)::float8 AS average,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY m) AS median, percentile_cont(0.9) WITHIN GROUP (ORDER BY m) AS p90
+            FROM report_daily_durations r
+            \(unsafeRaw: join)
+            CROSS JOIN LATERAL unnest(r.minutes) AS m
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+              AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1, r.measure
+            ORDER BY 1, r.measure
+            """).rows
+        var out: [Durations] = []
+        for row in rows {
+            let key: String = try row.decode("key")
+            if out.last?.key != key { out.append(Durations(key: key, label: try row.decode("label"), measures: [:])) }
+            out[out.count - 1].measures[try row.decode("measure")] = DurationStats(
+                count: try row.decode("n"), average: try row.decode("average"), median: try row.decode("median"), p90: try row.decode("p90"))
+        }
+        return out
+    }
+}

@@ -16,6 +16,7 @@ public struct ReportRepository {
     @discardableResult
     public func recount(orders: [UUID], zone: String) throws -> Int {
         try lock()
+        try measureDurations(orders: orders)
         let days: [String] = try transaction.query("""
             WITH fresh AS (
                 SELECT w.id, \(Self.days(zone)) AS days
@@ -60,7 +61,11 @@ public struct ReportRepository {
         array_remove(ARRAY[(w.created_at AT TIME ZONE \(zone))::date, (w.completed_at AT TIME ZONE \(zone))::date,
                            (w.cancelled_at AT TIME ZONE \(zone))::date,
                            (SELECT (r.rated_at AT TIME ZONE \(zone))::date FROM work_order_ratings r
-                            WHERE r.tenant_id = w.tenant_id AND r.work_order_id = w.id)]
+                            WHERE r.tenant_id = w.tenant_id AND r.work_order_id = w.id),
+                           (SELECT (t.first_response_at AT TIME ZONE \(zone))::date FROM report_order_durations t
+                            WHERE t.tenant_id = w.tenant_id AND t.work_order_id = w.id),
+                           (SELECT (t.arrival_at AT TIME ZONE \(zone))::date FROM report_order_durations t
+                            WHERE t.tenant_id = w.tenant_id AND t.work_order_id = w.id)]
                      || coalesce((SELECT array_agg(DISTINCT d) FROM work_order_sla_clocks c,
                                          LATERAL (VALUES ((c.met_at AT TIME ZONE \(zone))::date), ((c.breached_at AT TIME ZONE \(zone))::date)) AS v (d)
                                   WHERE c.tenant_id = w.tenant_id AND c.work_order_id = w.id AND d IS NOT NULL), '{}')
@@ -74,6 +79,33 @@ public struct ReportRepository {
                                       UNION SELECT (t.requested_at AT TIME ZONE \(zone))::date FROM transfer_requests t
                                       WHERE t.tenant_id = w.tenant_id AND t.work_order_id = w.id) AS engineer_days), '{}'), NULL)
         """
+    }
+
+    /// Each day's durations, by the day each ended (accepted, first on site, completed).
+    private func recountDurations(days: [String], zone: String) throws {
+        try transaction.execute("DELETE FROM report_daily_durations WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
+        try transaction.execute("""
+            WITH bounds AS (
+                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+                FROM unnest(\(days)::date[]) AS d
+            ), ended AS (
+                SELECT t.work_order_id, 'first_response' AS measure, t.first_response_at AS at, t.first_response_minutes AS minutes
+                FROM report_order_durations t, bounds
+                WHERE t.tenant_id = \(tenantID) AND t.first_response_at >= bounds.low AND t.first_response_at < bounds.high
+                UNION ALL
+                SELECT t.work_order_id, 'arrival', t.arrival_at, t.arrival_minutes FROM report_order_durations t, bounds
+                WHERE t.tenant_id = \(tenantID) AND t.arrival_at >= bounds.low AND t.arrival_at < bounds.high
+                UNION ALL
+                SELECT t.work_order_id, 'resolution', t.resolution_at, t.resolution_minutes FROM report_order_durations t, bounds
+                WHERE t.tenant_id = \(tenantID) AND t.resolution_at >= bounds.low AND t.resolution_at < bounds.high
+            )
+            INSERT INTO report_daily_durations (tenant_id, day, shop_id, channel, type_id, measure, minutes)
+            SELECT \(tenantID), (e.at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, e.measure,
+                   array_agg(e.minutes ORDER BY e.minutes)
+            FROM ended e JOIN work_orders w ON w.tenant_id = \(tenantID) AND w.id = e.work_order_id
+            WHERE (e.at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+            GROUP BY 2, 3, 4, 5, 6
+            """)
     }
 
     /// Each engineer's day: assignments, completions as the assignee, declined offers, transfer
@@ -117,6 +149,49 @@ public struct ReportRepository {
             ) AS counted
             GROUP BY day, engineer_id
             """)
+    }
+
+    /// Works out the orders' response, arrival and resolution times from their report and keeps
+    /// them: in business time on the SLA policy's calendar where the policy counts that target in
+    /// business time, otherwise every minute.
+    private func measureDurations(orders: [UUID]) throws {
+        let sla = SLARepository(transaction: transaction, tenantID: tenantID)
+        var plans: [UUID: (rules: SLARules, calendar: BusinessCalendar)] = [:]
+        for row in try transaction.query("""
+            SELECT w.id, w.created_at, (w.milestones ->> 'accepted')::timestamptz AS accepted_at, w.completed_at,
+                   (SELECT min(v.checked_in_at) FROM work_order_visits v WHERE v.tenant_id = w.tenant_id AND v.work_order_id = w.id) AS arrived_at,
+                   (SELECT c.policy_id FROM work_order_sla_clocks c WHERE c.tenant_id = w.tenant_id AND c.work_order_id = w.id LIMIT 1) AS policy_id
+            FROM work_orders w WHERE w.tenant_id = \(tenantID) AND w.id = ANY (\(orders)::uuid[])
+            """).rows {
+            let created: Date = try row.decode("created_at")
+            var plan: (rules: SLARules, calendar: BusinessCalendar)?
+            if let policyID: UUID = try row.decode("policy_id") {
+                if plans[policyID] == nil {
+                    let policy = try sla.policy(id: policyID)
+                    plans[policyID] = (policy.rules, try policy.calendarID.map { try sla.calendar(id: $0).calendar } ?? .alwaysOpen())
+                }
+                plan = plans[policyID]
+            }
+            func minutes(_ target: SLARules.Target, until end: Date?) -> Int? {
+                guard let end else { return nil }
+                let seconds = plan.flatMap { plan in plan.rules.goal(target).flatMap { $0.businessTime ? plan.calendar : nil } }
+                    .map { SLAClock.elapsed(from: created, to: end, calendar: $0) } ?? end.timeIntervalSince(created)
+                return max(0, Int((seconds / 60).rounded()))
+            }
+            let accepted: Date? = try row.decode("accepted_at")
+            let arrived: Date? = try row.decode("arrived_at")
+            let completed: Date? = try row.decode("completed_at")
+            try transaction.execute("""
+                INSERT INTO report_order_durations (tenant_id, work_order_id, first_response_at, first_response_minutes, arrival_at, arrival_minutes,
+                                                    resolution_at, resolution_minutes)
+                VALUES (\(tenantID), \(try row.decode("id", as: UUID.self)), \(accepted), \(minutes(.firstResponse, until: accepted)), \(arrived),
+                        \(minutes(.arrival, until: arrived)), \(completed), \(minutes(.resolution, until: completed)))
+                ON CONFLICT (tenant_id, work_order_id) DO UPDATE SET
+                    first_response_at = excluded.first_response_at, first_response_minutes = excluded.first_response_minutes,
+                    arrival_at = excluded.arrival_at, arrival_minutes = excluded.arrival_minutes,
+                    resolution_at = excluded.resolution_at, resolution_minutes = excluded.resolution_minutes
+                """)
+        }
     }
 
     /// One recount of the tenant's rollups at a time (the worker's, an admin's rebuild).
@@ -180,6 +255,7 @@ public struct ReportRepository {
             GROUP BY 2, 3, 4
             """)
         try recountEngineers(days: days, zone: zone)
+        try recountDurations(days: days, zone: zone)
         try transaction.execute("DELETE FROM report_daily_sla WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         // A target met in time counts on the day it was met; a breach on the day it happened.
         try transaction.execute("""

@@ -248,6 +248,40 @@ extension SweepingTests {
             #expect(try api.get("/v1/reports/orders?group_by=engineer", key: f.adminKey).problemFields == ["group_by"])
         }
 
+        @Test func responseAndResolutionTimesHaveAveragesMediansAndPercentiles() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"标准","is_default":true,"first_response":{"minutes":120,"business_time":false},"resolution":{"minutes":600,"business_time":false}}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            // Two orders reported 90 and 30 minutes ago, answered and finished now.
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            for minutes in [90, 30] {
+                let id = try dispatch.order(api, f)
+                try owner.query("UPDATE work_orders SET created_at = now() - make_interval(mins => \(minutes)) WHERE id = \(UUID(uuidString: id)!)")
+                try sla.move(api, f, id, "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+                for status in ["accepted", "diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] {
+                    try sla.move(api, f, id, status)
+                }
+            }
+            let range = "from=2026-01-01&to=2026-12-31"
+            func totals() throws -> [String: Any] {
+                try api.get("/v1/reports/times?\(range)", key: f.adminKey).json["totals"] as? [String: Any] ?? [:]
+            }
+            #expect(try settle { try totals()["resolution_count"] as? Int == 2 })
+            let times = try totals()
+            for measure in ["first_response", "resolution"] {
+                #expect(times["\(measure)_count"] as? Int == 2)
+                #expect(times["\(measure)_average"] as? Double == 60 && times["\(measure)_median"] as? Double == 60, "\(times)")
+                #expect(times["\(measure)_p90"] as? Double == 84, "\(times)")
+            }
+            #expect(times["arrival_count"] as? Int == 0 && times["arrival_average"] is NSNull)
+            let byShop = try api.get("/v1/reports/times?\(range)&group_by=shop", key: f.adminKey).json["rows"] as? [[String: Any]]
+            #expect(byShop?.first?["label"] as? String == "西湖店" && byShop?.first?["resolution_median"] as? Double == 60)
+        }
+
         @Test func reportQueriesNameWhatIsWrong() throws {
             let api = try TestAPI()
             defer { api.stop() }
