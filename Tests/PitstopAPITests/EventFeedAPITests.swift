@@ -104,7 +104,8 @@ import Testing
         let orderOfEvents = (meanwhile.events + rest.events).map { event -> String in
             (event["id"] as? String) == held.lowercasedText ? "held" : ((event["data"] as? [String: Any])?["work_order_id"] as? String) == second ? "second" : "first"
         }
-        #expect(orderOfEvents == ["first", "held", "second"])
+        #expect(orderOfEvents == ["first", "held", "second"],
+                "meanwhile \(meanwhile.events.count): " + (meanwhile.events + rest.events).map { "\($0["type"] ?? "")/\($0["id"] ?? "")" }.joined(separator: ", "))
     }
 
     @Test func badCursorsLimitsAndTypesAreNamed() throws {
