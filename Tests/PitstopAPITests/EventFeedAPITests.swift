@@ -104,8 +104,8 @@ import Testing
         let orderOfEvents = (meanwhile.events + rest.events).map { event -> String in
             (event["id"] as? String) == held.lowercasedText ? "held" : ((event["data"] as? [String: Any])?["work_order_id"] as? String) == second ? "second" : "first"
         }
-        #expect(orderOfEvents == ["first", "held", "second"],
-                "meanwhile \(meanwhile.events.count): " + (meanwhile.events + rest.events).map { "\($0["type"] ?? "")/\($0["id"] ?? "")" }.joined(separator: ", "))
+        let seen = (meanwhile.events + rest.events).map { "\($0["type"] ?? "")/\($0["id"] ?? "")" }.joined(separator: ", ")
+        #expect(orderOfEvents == ["first", "held", "second"], "\(meanwhile.events.count) seen before the commit; in all: \(seen)")
     }
 
     @Test func badCursorsLimitsAndTypesAreNamed() throws {
