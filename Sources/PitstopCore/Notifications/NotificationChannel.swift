@@ -83,11 +83,6 @@ public struct NotificationChannel: Sendable, Equatable {
         self.version = version
     }
 
-    /// Whether a subscription takes events of `type`.
-    public func subscribes(to type: String) -> Bool {
-        eventTypes?.contains { $0 == "*" || $0 == type } ?? false
-    }
-
     /// Problems with a channel's configuration, by field. `newSecret` is one being set now;
     /// `hasSecret` says whether the channel will have one (new, or kept from before).
     public static func errors(kind: Kind, url: String, newSecret: String?, hasSecret: Bool, settings: Settings) -> [FieldError] {
