@@ -87,8 +87,7 @@ struct PageRequest {
             if cursor == nil { errors.append(.init(field: "cursor", message: "is not a cursor this API returned")) }
         }
         if !errors.isEmpty {
-            throw Problem(status: 400, type: "bad-query", title: "Bad query parameter",
-                          detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+            throw Problem.badQuery(errors)
         }
     }
 }

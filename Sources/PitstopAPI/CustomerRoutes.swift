@@ -47,8 +47,13 @@ extension APIApplication {
 
 extension Problem {
     static func badQuery(_ parameter: String, _ message: String) -> Problem {
-        Problem(status: 400, type: "bad-query", title: "Bad query parameter", detail: "\(parameter) \(message)",
-                errors: [.init(field: parameter, message: message)])
+        badQuery([.init(field: parameter, message: message)])
+    }
+
+    /// Every bad query parameter of a request at once, each named.
+    static func badQuery(_ errors: [FieldIssue]) -> Problem {
+        Problem(status: 400, type: "bad-query", title: "Bad query parameter",
+                detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
     }
 }
 

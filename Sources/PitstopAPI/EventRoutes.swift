@@ -43,8 +43,7 @@ struct FeedQuery {
             }
         }
         if !errors.isEmpty {
-            throw Problem(status: 400, type: "bad-query", title: "Bad query parameter",
-                          detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+            throw Problem.badQuery(errors)
         }
     }
 }

@@ -143,8 +143,7 @@ struct ReportQuery {
             if let id = UUID(uuidString: text) { shop = id } else { errors.append(.init(field: "shop", message: "must be a shop id (UUID)")) }
         }
         if !errors.isEmpty {
-            throw Problem(status: 400, type: "bad-query", title: "Bad query parameter",
-                          detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+            throw Problem.badQuery(errors)
         }
     }
 
