@@ -32,7 +32,7 @@ enum ErrorMapping {
                                errors: [.init(field: field, message: message)])
             }
         case let shortfall as InventoryRepository.Shortfall:
-            let lines = shortfall.lines.map { "\($0.partNumber) needs \(Self.amount($0.requested)), \(Self.amount($0.available)) available" }
+            let lines = shortfall.lines.map { "\($0.partNumber) needs \(Amount.text($0.requested)), \(Amount.text($0.available)) available" }
             return Problem(status: 409, type: "insufficient-stock", title: "Not enough stock",
                            detail: "not enough stock: " + lines.joined(separator: "; "),
                            errors: zip(shortfall.lines, lines).map { Problem.FieldIssue(field: "parts.\($0.partNumber)", message: $1) })
@@ -48,11 +48,6 @@ enum ErrorMapping {
         default:
             return error
         }
-    }
-
-    /// 3, 2.5: quantities as people write them.
-    static func amount(_ value: Double) -> String {
-        value.rounded() == value ? String(Int(value)) : String(value)
     }
 
     /// Wraps a handler so its errors are mapped.

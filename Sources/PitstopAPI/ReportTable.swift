@@ -129,7 +129,7 @@ struct ReportTable {
     /// A number as CSV shows it: whole numbers without a point, nothing for a missing rate.
     static func text(_ value: Double?) -> String {
         guard let value else { return "" }
-        return value.rounded() == value ? String(Int(value)) : String(value)
+        return Amount.text(value)
     }
 
     var body: AnalyticsReportBody {

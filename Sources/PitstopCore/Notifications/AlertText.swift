@@ -19,7 +19,7 @@ public enum AlertText {
 
     /// A part whose available stock at a shop fell to or under its reorder level.
     public static func lowStock(part: Part, shop: String, available: Double, reorderLevel: Double, event: JSONValue) -> NotificationMessage {
-        let amount = { (value: Double) in value.rounded() == value ? String(Int(value)) : String(value) }
+        let amount = Amount.text
         let headline = "库存不足：\(part.name)（\(part.partNumber)）"
         let lines = ["门店：\(shop)", "可用 \(amount(available)) \(part.unit)，补货点 \(amount(reorderLevel)) \(part.unit)", "请及时补货"]
         return NotificationMessage(title: headline, markdown: "### \(headline)\n\n" + lines.map { "- \($0)" }.joined(separator: "\n"),
