@@ -282,6 +282,62 @@ extension SweepingTests {
             #expect(byShop?.first?["label"] as? String == "西湖店" && byShop?.first?["resolution_median"] as? Double == 60)
         }
 
+        /// Times on a business calendar count only opening hours: not the night, not the
+        /// National Day holidays, but the Saturday made up as a working day.
+        @Test func timesOnABusinessCalendarSkipNightsAndHolidaysButCountMakeUpDays() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let calendar = try #require(try api.client.send("POST", "/v1/sla-calendars", headers: bearer(f.adminKey), json: SLAAPITests.mainland2026)
+                .json["id"] as? String)
+            let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"门店","is_default":true,"calendar_id":"\(calendar)","first_response":{"minutes":120},"resolution":{"minutes":960}}
+                """)
+            #expect(policy.status == 201, "\(policy.text)")
+            // Opening hours are 09:00-12:00 and 13:00-18:00 on working days; 1-7 October are
+            // holidays and Saturday 10 October is worked.
+            let cases = [
+                // Reported at 17:00 the day before the holidays, answered 09:30 after them (60 + 30),
+                // finished at 10:00 on the make-up Saturday (60 + 480 + 480 + 60).
+                (created: "2026-09-30T17:00:00+08:00", accepted: "2026-10-08T09:30:00+08:00", completed: "2026-10-10T10:00:00+08:00"),
+                // Reported at 11:30, answered after lunch (30 + 30), finished first thing Monday
+                // (30 + 300 + 480 on the Saturday + 0).
+                (created: "2026-10-09T11:30:00+08:00", accepted: "2026-10-09T13:30:00+08:00", completed: "2026-10-12T09:00:00+08:00"),
+            ]
+            let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+            for times in cases {
+                let id = try dispatch.order(api, f)
+                try sla.move(api, f, id, "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+                for status in ["accepted", "diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] {
+                    try sla.move(api, f, id, status)
+                }
+                // The order as if it had happened then; a later edit makes the rollup measure it again.
+                try owner.query("""
+                    UPDATE work_orders SET created_at = \(times.created)::timestamptz, completed_at = \(times.completed)::timestamptz,
+                           milestones = jsonb_set(milestones, '{accepted}', to_jsonb(\(times.accepted)::timestamptz))
+                    WHERE id = \(UUID(uuidString: id)!)
+                    """)
+                let current = try api.get("/v1/work-orders/\(id)", key: f.adminKey)
+                let edited = try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(f.adminKey, [("If-Match", current.header("ETag") ?? "")]),
+                                                 json: #"{"description":"发动机抖动，已修复"}"#)
+                #expect(edited.status == 200, "\(edited.text)")
+            }
+            func totals() throws -> [String: Any] {
+                try api.get("/v1/reports/times?from=2026-09-01&to=2026-10-31", key: f.adminKey).json["totals"] as? [String: Any] ?? [:]
+            }
+            #expect(try settle { try totals()["resolution_average"] as? Double == 945 })
+            let times = try totals()
+            #expect(times["first_response_count"] as? Int == 2 && times["first_response_average"] as? Double == 75, "\(times)")
+            #expect(times["resolution_count"] as? Int == 2 && times["resolution_median"] as? Double == 945, "\(times)")
+            // By the day each ended: answered 8 and 9 October, finished 10 and 12 October.
+            let days = try api.get("/v1/reports/times?from=2026-09-01&to=2026-10-31&group_by=day", key: f.adminKey).json["rows"] as? [[String: Any]] ?? []
+            let byDay = Dictionary(uniqueKeysWithValues: days.compactMap { row in (row["key"] as? String).map { ($0, row) } })
+            #expect(byDay["2026-10-08"]?["first_response_average"] as? Double == 90)
+            #expect(byDay["2026-10-09"]?["first_response_average"] as? Double == 60)
+            #expect(byDay["2026-10-10"]?["resolution_average"] as? Double == 1080)
+            #expect(byDay["2026-10-12"]?["resolution_average"] as? Double == 810)
+        }
+
         @Test func reportQueriesNameWhatIsWrong() throws {
             let api = try TestAPI()
             defer { api.stop() }
