@@ -33,23 +33,34 @@ public struct ReportRepository {
         return days.count
     }
 
-    /// Recounts days `first` through `last` from the orders themselves, and notes for every order
-    /// counted there which days it is on (a backfill, or a repair after data came in by hand).
+    /// Recounts days `first` through `last` from the orders themselves, after measuring the times
+    /// of every order with a moment on those days and noting which days it is on (a backfill of
+    /// orders loaded without events, or a repair after data came in by hand).
     public func rebuild(from first: String, to last: String, zone: String) throws -> Int {
         try lock()
+        // Orders reported before the range ends and not closed before it starts: every order
+        // with a day in the range (created, answered, on site, finished, rated) is one of them.
+        var after = Self.noShop  // the nil UUID, below every id
+        while true {
+            let batch: [UUID] = try transaction.query("""
+                SELECT id FROM work_orders
+                WHERE tenant_id = \(tenantID) AND id > \(after)
+                  AND created_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone)
+                  AND coalesce(completed_at, cancelled_at, 'infinity') >= \(first)::date::timestamp AT TIME ZONE \(zone)
+                ORDER BY id LIMIT 5000
+                """).rows.map { try $0.decode("id") }
+            guard let lastID = batch.last else { break }
+            try measureDurations(orders: batch)
+            try transaction.execute("""
+                INSERT INTO report_order_days (tenant_id, work_order_id, days)
+                SELECT w.tenant_id, w.id, \(Self.days(zone)) FROM work_orders w WHERE w.tenant_id = \(tenantID) AND w.id = ANY (\(batch)::uuid[])
+                ON CONFLICT (tenant_id, work_order_id) DO UPDATE SET days = excluded.days
+                """)
+            after = lastID
+        }
         let days: [String] = try transaction.query("""
             SELECT d::date::text AS day FROM generate_series(\(first)::date, \(last)::date, interval '1 day') AS d
             """).rows.map { try $0.decode("day") }
-        try transaction.execute("""
-            INSERT INTO report_order_days (tenant_id, work_order_id, days)
-            SELECT w.tenant_id, w.id, \(Self.days(zone))
-            FROM work_orders w
-            WHERE w.tenant_id = \(tenantID)
-              AND (created_at >= \(first)::date::timestamp AT TIME ZONE \(zone) AND created_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone)
-                   OR completed_at >= \(first)::date::timestamp AT TIME ZONE \(zone) AND completed_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone)
-                   OR cancelled_at >= \(first)::date::timestamp AT TIME ZONE \(zone) AND cancelled_at < (\(last)::date + 1)::timestamp AT TIME ZONE \(zone))
-            ON CONFLICT (tenant_id, work_order_id) DO UPDATE SET days = excluded.days
-            """)
         try recount(days: days, zone: zone)
         return days.count
     }
@@ -157,6 +168,9 @@ public struct ReportRepository {
     private func measureDurations(orders: [UUID]) throws {
         let sla = SLARepository(transaction: transaction, tenantID: tenantID)
         var plans: [UUID: (rules: SLARules, calendar: BusinessCalendar)] = [:]
+        var ids: [UUID] = []
+        var ends: [[String]] = [[], [], []]
+        var lengths: [[Int]] = [[], [], []]
         for row in try transaction.query("""
             SELECT w.id, w.created_at, (w.milestones ->> 'accepted')::timestamptz AS accepted_at, w.completed_at,
                    (SELECT min(v.checked_in_at) FROM work_order_visits v WHERE v.tenant_id = w.tenant_id AND v.work_order_id = w.id) AS arrived_at,
@@ -178,20 +192,30 @@ public struct ReportRepository {
                     .map { SLAClock.elapsed(from: created, to: end, calendar: $0) } ?? end.timeIntervalSince(created)
                 return max(0, Int((seconds / 60).rounded()))
             }
-            let accepted: Date? = try row.decode("accepted_at")
-            let arrived: Date? = try row.decode("arrived_at")
-            let completed: Date? = try row.decode("completed_at")
-            try transaction.execute("""
-                INSERT INTO report_order_durations (tenant_id, work_order_id, first_response_at, first_response_minutes, arrival_at, arrival_minutes,
-                                                    resolution_at, resolution_minutes)
-                VALUES (\(tenantID), \(try row.decode("id", as: UUID.self)), \(accepted), \(minutes(.firstResponse, until: accepted)), \(arrived),
-                        \(minutes(.arrival, until: arrived)), \(completed), \(minutes(.resolution, until: completed)))
-                ON CONFLICT (tenant_id, work_order_id) DO UPDATE SET
-                    first_response_at = excluded.first_response_at, first_response_minutes = excluded.first_response_minutes,
-                    arrival_at = excluded.arrival_at, arrival_minutes = excluded.arrival_minutes,
-                    resolution_at = excluded.resolution_at, resolution_minutes = excluded.resolution_minutes
-                """)
+            ids.append(try row.decode("id"))
+            for (index, (target, end)) in [(SLARules.Target.firstResponse, try row.decode("accepted_at", as: Date?.self)),
+                                           (.arrival, try row.decode("arrived_at", as: Date?.self)),
+                                           (.resolution, try row.decode("completed_at", as: Date?.self))].enumerated() {
+                ends[index].append(end?.postgresText ?? "")
+                lengths[index].append(minutes(target, until: end) ?? -1)
+            }
         }
+        guard !ids.isEmpty else { return }
+        // Parallel arrays hold no NULLs: an empty moment and -1 minutes stand for "not yet".
+        try transaction.execute("""
+            INSERT INTO report_order_durations (tenant_id, work_order_id, first_response_at, first_response_minutes, arrival_at, arrival_minutes,
+                                                resolution_at, resolution_minutes)
+            SELECT \(tenantID), m.id, nullif(m.first_response_at, '')::timestamptz, nullif(m.first_response_minutes, -1),
+                   nullif(m.arrival_at, '')::timestamptz, nullif(m.arrival_minutes, -1),
+                   nullif(m.resolution_at, '')::timestamptz, nullif(m.resolution_minutes, -1)
+            FROM unnest(\(ids)::uuid[], \(ends[0])::text[], \(lengths[0])::int[], \(ends[1])::text[], \(lengths[1])::int[],
+                        \(ends[2])::text[], \(lengths[2])::int[])
+                AS m (id, first_response_at, first_response_minutes, arrival_at, arrival_minutes, resolution_at, resolution_minutes)
+            ON CONFLICT (tenant_id, work_order_id) DO UPDATE SET
+                first_response_at = excluded.first_response_at, first_response_minutes = excluded.first_response_minutes,
+                arrival_at = excluded.arrival_at, arrival_minutes = excluded.arrival_minutes,
+                resolution_at = excluded.resolution_at, resolution_minutes = excluded.resolution_minutes
+            """)
     }
 
     /// One recount of the tenant's rollups at a time (the worker's, an admin's rebuild).

@@ -89,6 +89,13 @@ import Testing
         // 15:30 UTC is 23:30 in Shanghai: the first order is on 1 March there, the next 24 on the
         // 2nd, the last 5 on the 3rd; the ten completions on the 5th.
         #expect(counted == ["2026-03-01 1 0", "2026-03-02 24 0", "2026-03-03 5 0", "2026-03-05 0 10"])
+        // Their times are measured too: the ten resolutions took from 55.5 hours (the last
+        // reported, at 18:30 UTC on the 2nd) to 82.5 hours (the first).
+        let resolutions = try owner.query("""
+            SELECT minutes FROM report_daily_durations WHERE measure = 'resolution' AND day = '2026-03-05'
+            """).rows.map { try $0.decode("minutes", as: [Int].self) }
+        #expect(resolutions.count == 1 && resolutions.first?.count == 10)
+        #expect(resolutions.first?.first == 3330 && resolutions.first?.last == 4950)
     }
 
     @Test(arguments: [
