@@ -83,11 +83,24 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// Sent instead of `body` when set: a file's bytes, streamed from disk.
     public var file: ResponseFile?
+    /// Sent instead of `body` when set: what this writes, on the handler's worker after the
+    /// status and headers have gone out, as the client reads. Throwing cuts the body short.
+    public var producer: (@Sendable (ResponseStream) throws -> Void)?
+    /// The stream `producer` writes to, once the server has opened it.
+    var stream: ResponseStream?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body `producer` writes while it is being sent (worker routes only).
+    public static func streamed(status: Int = 200, headers: HTTPHeaders,
+                                _ producer: @escaping @Sendable (ResponseStream) throws -> Void) -> HTTPResponse {
+        var response = HTTPResponse(status: status, headers: headers)
+        response.producer = producer
+        return response
     }
 
     public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {

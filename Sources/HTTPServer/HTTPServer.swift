@@ -280,8 +280,29 @@ public final class HTTPServer: @unchecked Sendable {
             MHD_suspend_connection(connection)
             let resumable = SuspendedConnection(pointer: connection)
             workers.submit { [self] in
-                state.setHandoff(.response(run(route, request)))
-                resume(resumable)
+                var response = run(route, request)
+                guard let producer = response.producer else {
+                    state.setHandoff(.response(response))
+                    resume(resumable)
+                    return
+                }
+                // Headers go out now; the body follows as the producer writes it. The request
+                // stays in flight (shutdown waits for it) until the producer is done.
+                let stream = ResponseStream(connection: resumable.pointer)
+                response.stream = stream
+                state.setHandoff(.response(response))
+                MHD_resume_connection(resumable.pointer)
+                do {
+                    try producer(stream)
+                    stream.end(failed: false)
+                } catch {
+                    if !(error is ResponseStreamClosed) {
+                        logger.error("a streamed response failed midway", ["request_id": .string(request.requestID), "route": .string(route.pattern),
+                                                                           "error": .string(String(reflecting: error))])
+                    }
+                    stream.end(failed: true)
+                }
+                suspended.subtract(1, ordering: .sequentiallyConsistent)
             }
             return .YES
         }
@@ -317,7 +338,11 @@ public final class HTTPServer: @unchecked Sendable {
         state.responded = true
         state.status = response.status
         let handle: OpaquePointer?
-        if let file = response.file {
+        assert(response.producer == nil || response.stream != nil, "streamed responses are for worker routes")
+        if let stream = response.stream {
+            state.stream = stream
+            handle = stream.makeResponse()
+        } else if let file = response.file {
             // libmicrohttpd owns the descriptor from here and closes it.
             state.bytesOut = file.length
             handle = MHD_create_response_from_fd_at_offset64(UInt64(file.length), file.take(), UInt64(file.offset))
@@ -342,7 +367,7 @@ public final class HTTPServer: @unchecked Sendable {
         state.upload?.discard()
         onCompleted(CompletedRequest(method: state.method, path: state.path, route: state.routePattern, status: state.status,
                                      duration: ContinuousClock.now - state.startedAt, requestID: state.requestID,
-                                     clientAddress: state.clientAddress, bytesIn: state.bytesIn, bytesOut: state.bytesOut,
+                                     clientAddress: state.clientAddress, bytesIn: state.bytesIn, bytesOut: state.stream?.bytesSent ?? state.bytesOut,
                                      completed: completed && state.responded))
     }
 

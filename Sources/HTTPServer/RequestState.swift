@@ -22,6 +22,8 @@ final class RequestState: @unchecked Sendable {
     var status = 0
     var routePattern: String?
     var bytesOut = 0
+    /// A streamed response's body, which counts its own bytes.
+    var stream: ResponseStream?
     /// An upload route's body on its way to disk, once admitted.
     var receiver: UploadReceiver?
     /// The finished upload, handed to the handler and removed when the request ends.

@@ -10,9 +10,9 @@ extension APIApplication {
 
     /// `POST path` with an NDJSON body (`application/x-ndjson`): each line is one record with its
     /// `external_id`, upserted in a savepoint of its own (a hundred lines share a transaction), so
-    /// a bad line never stops the good ones. The answer has a line for each (blank lines are skipped): `created` or `updated`
-    /// with the record's id, or `error` with the status a single request would have had and the
-    /// fields at fault.
+    /// a bad line never stops the good ones. The answer has a line for each (blank lines are
+    /// skipped), streamed as the batches are stored: `created` or `updated` with the record's id,
+    /// or `error` with the status a single request would have had and the fields at fault.
     func bulkRoute(_ path: String, _ upsert: @escaping @Sendable ([UInt8], String, TenantScope) throws -> (UUID, Bool)) -> Router.Route {
         Router.upload("POST", path, admission: { [self] request in
             do {
@@ -29,17 +29,21 @@ extension APIApplication {
             guard lines.count <= Self.bulkLineLimit else {
                 throw ValidationError(field: "body", "has \(lines.count) lines; send at most \(Self.bulkLineLimit) a request")
             }
-            var answer: [UInt8] = []
-            answer.reserveCapacity(lines.count * 96)
-            var start = 0
-            while start < lines.count {
-                let batch = Array(lines[start..<min(start + Self.bulkBatch, lines.count)])
-                for result in bulkBatch(batch, tenant: caller.tenant.id, upsert) {
-                    answer += try JSONCoding.encode(result) + [0x0A]
+            let tenant = caller.tenant.id
+            // Each batch's answers go out as soon as it is stored; a client that hangs up stops
+            // the import at the next batch (what was stored stays, and a retry only updates it).
+            return .streamed(headers: HTTPHeaders([("Content-Type", "application/x-ndjson; charset=utf-8")])) { [self] stream in
+                var start = 0
+                while start < lines.count {
+                    let batch = Array(lines[start..<min(start + Self.bulkBatch, lines.count)])
+                    var answer: [UInt8] = []
+                    for result in bulkBatch(batch, tenant: tenant, upsert) {
+                        answer += try JSONCoding.encode(result) + [0x0A]
+                    }
+                    try stream.write(answer)
+                    start += Self.bulkBatch
                 }
-                start += Self.bulkBatch
             }
-            return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/x-ndjson; charset=utf-8")]), body: answer)
         })
     }
 

@@ -22,7 +22,8 @@ extension OpenAPIDocument {
                 "requestBody": ["required": true, "content": ["application/x-ndjson": ["schema": ["type": "string"] as Object] as Object] as Object]
                     as Object,
                 "responses": [
-                    "200": ["description": "One BulkLineResult a line, in order, as NDJSON",
+                    "200": ["description": "One BulkLineResult a line, in order, as NDJSON, streamed (chunked) as each hundred lines are stored; "
+                                + "a body that ends without its final chunk was cut short",
                             "content": ["application/x-ndjson": ["schema": ["type": "string"] as Object] as Object] as Object] as Object,
                     "415": ["description": "The body is not application/x-ndjson", "content": problemContent] as Object,
                     "default": ["$ref": "#/components/responses/Problem"] as Object,

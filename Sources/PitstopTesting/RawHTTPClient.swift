@@ -28,11 +28,22 @@ public struct RawHTTPClient: Sendable {
 
     /// Sends a request built from parts; adds Host, Content-Length and Connection: close.
     public func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws -> Response {
+        try sendRaw(Self.request(method, path, headers: headers, body: body))
+    }
+
+    /// Sends a request and returns at once, to read the answer as it arrives.
+    public func open(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws -> OpenResponse {
+        let fd = try connected()
+        sendAll(Self.request(method, path, headers: headers, body: body), on: fd)
+        return OpenResponse(fd: fd)
+    }
+
+    static func request(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
-        return try sendRaw(Array(head.utf8) + (body ?? []))
+        return Array(head.utf8) + (body ?? [])
     }
 
     public func send(_ method: String, _ path: String, headers: [(String, String)] = [], json: String) throws -> Response {
@@ -107,8 +118,87 @@ public struct RawHTTPClient: Sendable {
         var body = Array(bytes[(end + 4)...])
         if let length = headers.first(where: { $0.name.lowercased() == "content-length" }).flatMap({ Int($0.value) }) {
             body = Array(body.prefix(length))
+        } else if headers.contains(where: { $0.name.lowercased() == "transfer-encoding" && $0.value.lowercased() == "chunked" }) {
+            body = dechunk(body).body
         }
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The data of a chunked body received so far (a chunk cut short gives what has arrived),
+    /// and whether the final empty chunk has come.
+    static func dechunk(_ bytes: [UInt8]) -> (body: [UInt8], complete: Bool) {
+        var body: [UInt8] = []
+        var index = 0
+        while let lineEnd = bytes[index...].firstIndex(of: 10) {
+            let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16) else { break }
+            if size == 0 { return (body, true) }
+            let start = lineEnd + 1
+            body += bytes[start..<min(start + size, bytes.count)]
+            index = start + size + 2
+            if index >= bytes.count { break }
+        }
+        return (body, false)
+    }
+}
+
+/// A response being read as it arrives (see `RawHTTPClient.open`).
+public final class OpenResponse {
+    private var fd: Int32
+    private var received: [UInt8] = []
+    private var closed = false
+
+    init(fd: Int32) {
+        self.fd = fd
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// The body so far (unchunked), and whether all of it has come.
+    public var bodySoFar: (body: [UInt8], complete: Bool) {
+        guard let end = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else { return ([], false) }
+        return RawHTTPClient.dechunk(Array(received[(end + 4)...]))
+    }
+
+    /// Reads until `enough` holds for the body so far, the server closes, or `seconds` pass;
+    /// whether `enough` held.
+    public func read(until enough: ([UInt8]) -> Bool, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !enough(bodySoFar.body) {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0, !closed, readOnce(waitingMilliseconds: Int32(left * 1000)) else { return enough(bodySoFar.body) }
+        }
+        return true
+    }
+
+    /// Closes the connection without reading on: a client that went away mid-answer.
+    public func hangUp() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        closed = true
+    }
+
+    /// Reads to the end and parses the whole response.
+    public func finish() throws -> RawHTTPClient.Response {
+        while !closed && readOnce(waitingMilliseconds: 30_000) {}
+        return try RawHTTPClient.parse(received)
+    }
+
+    /// One receive of whatever has arrived within the wait; false on time-out or close.
+    private func readOnce(waitingMilliseconds wait: Int32) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, wait) > 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else {
+            closed = true
+            return false
+        }
+        received.append(contentsOf: buffer[0..<count])
+        return true
     }
 }
 

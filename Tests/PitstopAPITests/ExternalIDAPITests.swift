@@ -1,5 +1,6 @@
 import Foundation
 import PitstopTesting
+import Postgres
 import Synchronization
 import Testing
 
@@ -81,6 +82,34 @@ import Testing
         let stored = try api.get("/v1/customers?external_id=C-1", key: tenant.adminKey).json["items"] as? [[String: Any]]
         #expect(stored?.first?["name"] as? String == "王建国")
         #expect((try api.get("/v1/customers?limit=100", key: tenant.adminKey).json["items"] as? [Any])?.count == 2)
+    }
+
+    /// The answer to a long import arrives batch by batch: a client sees the first lines' fate
+    /// while later lines are still being stored.
+    @Test func aBulkAnswerIsStreamedAsEachBatchIsStored() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let tenantID = try #require(try api.get("/v1/tenant", key: tenant.adminKey).json["id"] as? String)
+        // Someone else is upserting C-250 right now: its batch (lines 201-300) waits for them.
+        let other = try Connection(TestDatabase.shared.ownerConfiguration)
+        try other.query("BEGIN")
+        try other.query("SELECT pg_advisory_xact_lock(hashtextextended(\(tenantID + "\u{1F}customer\u{1F}C-250"), 0))")
+        let lines = (1...300).map { #"{"external_id":"C-\#($0)","name":"客户\#($0)"}"# }
+        let open = try api.client.open("POST", "/v1/customers/bulk", headers: bearer(tenant.adminKey, [("Content-Type", "application/x-ndjson")]),
+                                       body: Array(lines.joined(separator: "\n").utf8))
+        func answered(_ body: [UInt8]) -> Int { body.filter { $0 == 0x0A }.count }
+        #expect(open.read(until: { answered($0) >= 200 }, seconds: 15))
+        Thread.sleep(forTimeInterval: 0.2)
+        let early = open.bodySoFar
+        #expect(answered(early.body) == 200 && !early.complete)
+        try other.query("COMMIT")
+
+        let response = try open.finish()
+        #expect(response.status == 200 && response.header("Transfer-Encoding") == "chunked")
+        let all = answers(response)
+        #expect(all.compactMap { $0["line"] as? Int } == Array(1...300))
+        #expect(all.allSatisfy { $0["status"] as? String == "created" })
     }
 
     @Test func bulkImportsRefuseWhatTheyCannotTake() throws {
