@@ -14,7 +14,8 @@ extension OpenAPIDocument {
                                      + "(ratings, average, distribution, response rate), `first_time_fix` (completed orders not reopened "
                                      + "for rework), `parts` (consumed quantity and cost; by time or shop), `workload` (per engineer: "
                                      + "assigned, completed, declined, transfers asked for, hours on site, open now; by time or engineer), "
-                                     + "`times` (first-response, arrival and resolution minutes: average, median, p90). "
+                                     + "`times` (first-response, arrival and resolution minutes: average, median, p90), `backlog` (orders "
+                                     + "open now by status; by shop, the default, channel or type; the range does not apply). "
                                      + "Send `Accept: text/csv` for CSV (UTF-8 with BOM, a "
                                      + "header row); NAME.svg draws it",
                                  tags: ["reports"],
@@ -26,7 +27,7 @@ extension OpenAPIDocument {
                                      query("to", "last day, YYYY-MM-DD (default: today); at most 366 days in all"),
                                      ["name": "group_by", "in": "query",
                                       "schema": ["type": "string", "enum": ReportRepository.Grouping.allCases.map(\.rawValue), "default": "day"]
-                                          as Object],
+                                          as Object, "description": "day by default; shop for backlog"],
                                      query("shop", "one shop's orders only"),
                                      ["name": "chart", "in": "query", "description": "For NAME.svg: line (default over time) or bar (default by shop, channel or type)",
                                       "schema": ["type": "string", "enum": SVGChart.Kind.allCases.map(\.rawValue)] as Object],
@@ -51,7 +52,8 @@ extension OpenAPIDocument {
                 + "score_5, completed, response_rate (percent of completed orders rated); first_time_fix — completed, reworked, "
                 + "first_time_fix_rate (percent); parts — quantity, cost; workload — assigned, completed, declined, transfer_requests, "
                 + "hours_on_site, open_now (by engineer); times — for first_response, arrival and resolution: _count, _average, _median, "
-                + "_p90 (minutes, business time where the order's SLA policy counts it so)",
+                + "_p90 (minutes, business time where the order's SLA policy counts it so); backlog — a column for each open status (new, "
+                + "assigned, accepted, diagnosing, awaiting_parts, repairing, quality_check, awaiting_acceptance, reopened) and open",
         ]
         return [
             "ReportRow": row,

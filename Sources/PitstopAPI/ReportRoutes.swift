@@ -16,7 +16,7 @@ extension APIApplication {
                 guard let report = ReportName(rawValue: name) else {
                     throw StoreError.notFound("report (known: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")), each also as NAME.svg)")
                 }
-                let query = try ReportQuery(request, zone: caller.tenant.zone)
+                let query = try ReportQuery(request, zone: caller.tenant.zone, groupBy: report.defaultGrouping)
                 let table = try ReportTable.make(report, query: query, scope: scope)
                 if chart { return try Self.chart(table, query: query, request: request) }
                 if Self.wantsCSV(request) {
@@ -90,6 +90,8 @@ enum ReportName: String, CaseIterable {
     /// First-response, arrival and resolution times: count, average, median, 90th percentile, in
     /// minutes (business time where the order's SLA policy counts it so).
     case times
+    /// The orders open now, by status (by shop, channel or type; the range does not apply).
+    case backlog
 
     /// The groupings that make sense for the report.
     var groupings: Set<ReportRepository.Grouping> {
@@ -97,19 +99,26 @@ enum ReportName: String, CaseIterable {
         case .orders, .sla, .satisfaction, .firstTimeFix, .times: [.day, .week, .month, .shop, .channel, .type]
         case .parts: [.day, .week, .month, .shop]
         case .workload: [.day, .week, .month, .engineer]
+        case .backlog: [.shop, .channel, .type]
         }
+    }
+
+    /// Rows over time, except for the backlog, which is the present.
+    var defaultGrouping: ReportRepository.Grouping {
+        self == .backlog ? .shop : .day
     }
 }
 
 /// A report's range and grouping: days `from` through `to` in the tenant's zone (the last 30
-/// days by default, at most 366), grouped by day unless asked otherwise.
+/// days by default, at most 366), grouped as the report does by default unless asked otherwise.
 struct ReportQuery {
     var from: String
     var to: String
-    var groupBy: ReportRepository.Grouping = .day
+    var groupBy: ReportRepository.Grouping
     var shop: UUID?
 
-    init(_ request: HTTPRequest, zone: TimeZone, now: Date = Date()) throws {
+    init(_ request: HTTPRequest, zone: TimeZone, groupBy defaultGrouping: ReportRepository.Grouping, now: Date = Date()) throws {
+        groupBy = defaultGrouping
         var errors: [Problem.FieldIssue] = []
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone

@@ -59,6 +59,17 @@ struct ReportTable {
                                totals: sums.map { Optional(($0 * 10).rounded() / 10) }
                                    + [grouping == .engineer ? Double(rows.reduce(0) { $0 + ($1.openNow ?? 0) }) : nil],
                                chartSeries: [(0, "派单"), (1, "完成")], from: from, to: to, groupBy: grouping.rawValue)
+        case .backlog:
+            let statuses = WorkOrderStatus.allCases.filter(\.isOpen).map(\.rawValue)
+            func values(_ open: [String: Int]) -> [Double?] {
+                statuses.map { Double(open[$0] ?? 0) } + [Double(open.values.reduce(0, +))]
+            }
+            let rows = try scope.reports.backlog(groupBy: grouping, shop: shop)
+            var total: [String: Int] = [:]
+            for row in rows { total.merge(row.open, uniquingKeysWith: +) }
+            return ReportTable(name: report.rawValue, title: "未完成工单", columns: statuses + ["open"],
+                               rows: rows.map { Row(key: $0.key, label: $0.label, values: values($0.open)) }, totals: values(total),
+                               chartSeries: [(statuses.count, "未完成")], from: from, to: to, groupBy: grouping.rawValue)
         case .orders:
             let rows = try scope.reports.orders(from: from, to: to, groupBy: grouping, shop: shop)
             let counts = rows.map { [$0.created, $0.completed, $0.cancelled].map(Double.init) }

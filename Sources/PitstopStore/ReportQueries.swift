@@ -246,3 +246,32 @@ extension ReportRepository {
         return out
     }
 }
+
+extension ReportRepository {
+    /// The orders open now in one group, by status.
+    public struct Backlog: Sendable, Equatable {
+        public var key: String
+        public var label: String?
+        public var open: [String: Int]
+    }
+
+    /// The open backlog now, by status, grouped by shop, channel or type; `shop` keeps one shop's.
+    public func backlog(groupBy grouping: Grouping, shop: UUID?) throws -> [Backlog] {
+        precondition([.shop, .channel, .type].contains(grouping), "the backlog is the present: grouped by shop, channel or type")
+        let (key, label, join) = Self.grouping(grouping)
+        var out: [Backlog] = []
+        for row in try transaction.query("""
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.status, sum(r.open)::int AS open
+            FROM report_backlog r
+            \(unsafeRaw: join)
+            WHERE r.tenant_id = \(tenantID) AND r.open > 0 AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
+            GROUP BY 1, r.status
+            ORDER BY 1, r.status
+            """).rows {
+            let key: String = try row.decode("key")
+            if out.last?.key != key { out.append(Backlog(key: key, label: try row.decode("label"), open: [:])) }
+            out[out.count - 1].open[try row.decode("status")] = try row.decode("open")
+        }
+        return out
+    }
+}

@@ -17,6 +17,7 @@ public struct ReportRepository {
     public func recount(orders: [UUID], zone: String) throws -> Int {
         try lock()
         try measureDurations(orders: orders)
+        try countBacklog(orders: orders)
         let days: [String] = try transaction.query("""
             WITH fresh AS (
                 SELECT w.id, \(Self.days(zone)) AS days
@@ -58,11 +59,55 @@ public struct ReportRepository {
                 """)
             after = lastID
         }
+        try recountBacklog()
         let days: [String] = try transaction.query("""
             SELECT d::date::text AS day FROM generate_series(\(first)::date, \(last)::date, interval '1 day') AS d
             """).rows.map { try $0.decode("day") }
         try recount(days: days, zone: zone)
         return days.count
+    }
+
+    /// Moves `orders` out of the backlog group each was counted in and into the one it belongs
+    /// to now (none once it is closed).
+    private func countBacklog(orders: [UUID]) throws {
+        try transaction.execute("""
+            WITH old AS (
+                DELETE FROM report_order_backlog WHERE tenant_id = \(tenantID) AND work_order_id = ANY (\(orders)::uuid[])
+                RETURNING shop_id, channel, type_id, status
+            )
+            UPDATE report_backlog b SET open = b.open - o.n
+            FROM (SELECT shop_id, channel, type_id, status, count(*)::int AS n FROM old GROUP BY 1, 2, 3, 4) AS o
+            WHERE b.tenant_id = \(tenantID) AND (b.shop_id, b.channel, b.type_id, b.status) = (o.shop_id, o.channel, o.type_id, o.status)
+            """)
+        try transaction.execute("""
+            WITH fresh AS (
+                SELECT w.id, coalesce(w.shop_id, \(Self.noShop)) AS shop_id, w.channel, w.type_id, w.status FROM work_orders w
+                WHERE w.tenant_id = \(tenantID) AND w.id = ANY (\(orders)::uuid[]) AND w.status NOT IN ('completed', 'cancelled')
+            ), noted AS (
+                INSERT INTO report_order_backlog (tenant_id, work_order_id, shop_id, channel, type_id, status)
+                SELECT \(tenantID), id, shop_id, channel, type_id, status FROM fresh
+            )
+            INSERT INTO report_backlog (tenant_id, shop_id, channel, type_id, status, open)
+            SELECT \(tenantID), shop_id, channel, type_id, status, count(*) FROM fresh GROUP BY 2, 3, 4, 5
+            ON CONFLICT (tenant_id, shop_id, channel, type_id, status) DO UPDATE SET open = report_backlog.open + excluded.open
+            """)
+    }
+
+    /// Counts the backlog again from the open orders themselves (a rebuild; the backlog is the
+    /// present, whatever days are rebuilt).
+    private func recountBacklog() throws {
+        try transaction.execute("DELETE FROM report_order_backlog WHERE tenant_id = \(tenantID)")
+        try transaction.execute("DELETE FROM report_backlog WHERE tenant_id = \(tenantID)")
+        try transaction.execute("""
+            INSERT INTO report_order_backlog (tenant_id, work_order_id, shop_id, channel, type_id, status)
+            SELECT tenant_id, id, coalesce(shop_id, \(Self.noShop)), channel, type_id, status FROM work_orders
+            WHERE tenant_id = \(tenantID) AND status NOT IN ('completed', 'cancelled')
+            """)
+        try transaction.execute("""
+            INSERT INTO report_backlog (tenant_id, shop_id, channel, type_id, status, open)
+            SELECT tenant_id, shop_id, channel, type_id, status, count(*) FROM report_order_backlog WHERE tenant_id = \(tenantID)
+            GROUP BY 1, 2, 3, 4, 5
+            """)
     }
 
     /// The days order `w` counts on in `zone`: created, completed, cancelled, each SLA target met

@@ -96,6 +96,10 @@ import Testing
             """).rows.map { try $0.decode("minutes", as: [Int].self) }
         #expect(resolutions.count == 1 && resolutions.first?.count == 10)
         #expect(resolutions.first?.first == 3330 && resolutions.first?.last == 4950)
+        // The twenty still open are the backlog.
+        let backlog = try owner.query("SELECT status, sum(open)::int AS open FROM report_backlog GROUP BY 1").rows
+            .map { "\(try $0.decode("status", as: String.self)) \(try $0.decode("open", as: Int.self))" }
+        #expect(backlog == ["new 20"])
     }
 
     @Test(arguments: [

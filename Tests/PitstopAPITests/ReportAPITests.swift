@@ -338,6 +338,51 @@ extension SweepingTests {
             #expect(byDay["2026-10-12"]?["resolution_average"] as? Double == 810)
         }
 
+        /// The open backlog follows every change: a new order joins it, a moved one changes
+        /// column, a finished or cancelled one leaves, and it always equals a direct count.
+        @Test func theBacklogCountsTheOrdersOpenNowByStatus() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            let tenant = try #require(try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String)
+            let orders = try (0..<4).map { _ in try dispatch.order(api, f) }
+            try sla.move(api, f, orders[0], "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+            try sla.move(api, f, orders[1], "cancelled", extra: #","reason":"客户取消""#)
+            try sla.move(api, f, orders[2], "assigned", extra: #","assignee_id":"\#(f.engineers["陈师傅"]!)""#)
+            for status in ["accepted", "diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] {
+                try sla.move(api, f, orders[2], status)
+            }
+            func backlog(_ query: String = "") throws -> (rows: [[String: Any]], totals: [String: Any]) {
+                let body = try api.get("/v1/reports/backlog\(query)", key: f.adminKey).json
+                return (body["rows"] as? [[String: Any]] ?? [], body["totals"] as? [String: Any] ?? [:])
+            }
+            func direct() throws -> [String: Int] {
+                let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+                return Dictionary(uniqueKeysWithValues: try owner.query("""
+                    SELECT status, count(*)::int AS n FROM work_orders
+                    WHERE tenant_id = \(UUID(uuidString: tenant)!) AND status NOT IN ('completed', 'cancelled') GROUP BY 1
+                    """).rows.map { (try $0.decode("status", as: String.self), try $0.decode("n", as: Int.self)) })
+            }
+            #expect(try settle { try backlog().totals["open"] as? Double == 2 })
+            let now = try backlog()
+            #expect(now.totals["new"] as? Double == Double(try direct()["new"] ?? 0) && now.totals["assigned"] as? Double == 1)
+            #expect(now.rows.count == 1 && now.rows.first?["label"] as? String == "西湖店" && now.rows.first?["open"] as? Double == 2)
+            #expect(now.totals["completed"] == nil && now.totals["repairing"] as? Double == 0)
+
+            // The assigned order is accepted and the new one cancelled: columns move, one leaves.
+            try sla.move(api, f, orders[0], "accepted")
+            try sla.move(api, f, orders[3], "cancelled", extra: #","reason":"重复报修""#)
+            #expect(try settle { try backlog().totals["open"] as? Double == 1 })
+            let later = try backlog("?group_by=channel")
+            #expect(later.totals["accepted"] as? Double == 1 && later.totals["new"] as? Double == 0 && later.totals["assigned"] as? Double == 0)
+            #expect(try direct() == ["accepted": 1])
+            #expect(later.rows.first?["key"] as? String == "api")
+            #expect(try api.get("/v1/reports/backlog?group_by=day", key: f.adminKey).problemFields == ["group_by"])
+            // Another tenant's backlog has none of them.
+            let other = try api.makeTenant()
+            #expect((try api.get("/v1/reports/backlog", key: other.adminKey).json["rows"] as? [Any])?.isEmpty == true)
+        }
+
         @Test func reportQueriesNameWhatIsWrong() throws {
             let api = try TestAPI()
             defer { api.stop() }
