@@ -33,14 +33,13 @@ struct ReportTable {
         switch report {
         case .times:
             let measures = ["first_response", "arrival", "resolution"]
-            func values(_ stats: [String: ReportRepository.DurationStats]) -> [Double?] {
+            func values(_ waits: [String: MinuteDistribution]) -> [Double?] {
                 measures.flatMap { measure -> [Double?] in
-                    guard let stat = stats[measure] else { return [0, nil, nil, nil] }
-                    return [Double(stat.count), (stat.average * 10).rounded() / 10, (stat.median * 10).rounded() / 10, (stat.p90 * 10).rounded() / 10]
+                    let wait = waits[measure] ?? MinuteDistribution()
+                    return [Double(wait.count)] + [wait.average, wait.percentile(0.5), wait.percentile(0.9)].map { $0.map { ($0 * 10).rounded() / 10 } }
                 }
             }
-            let rows = try scope.reports.durations(from: from, to: to, groupBy: grouping, shop: shop)
-            let total = try scope.reports.durations(from: from, to: to, groupBy: nil, shop: shop).first?.measures ?? [:]
+            let (rows, total) = try scope.reports.durations(from: from, to: to, groupBy: grouping, shop: shop)
             return ReportTable(name: report.rawValue, title: "平均用时（分钟）",
                                columns: measures.flatMap { ["\($0)_count", "\($0)_average", "\($0)_median", "\($0)_p90"] },
                                rows: rows.map { Row(key: $0.key, label: $0.label, values: values($0.measures)) }, totals: values(total),

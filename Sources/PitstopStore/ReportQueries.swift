@@ -1,4 +1,5 @@
 import Foundation
+import PitstopCore
 import Postgres
 
 // Reading the report rollups back, grouped as each report asks.
@@ -19,16 +20,19 @@ extension ReportRepository {
         public var cancelled: Int
     }
 
-    /// The group key, name label and join a grouping needs, over rollup rows `r`.
+    /// The group key, name label and join a grouping needs, over rollup rows `r`. Keys are
+    /// grouped as they are and written as text only in the answer, and weeks and months are
+    /// found by date arithmetic: over a year of rows, `date_trunc` and casts per row were most of
+    /// a report's time.
     static func grouping(_ grouping: Grouping) -> (key: String, label: String, join: String) {
         let key: String = switch grouping {
-        case .day: "r.day::text"
-        case .week: "date_trunc('week', r.day)::date::text"
-        case .month: "date_trunc('month', r.day)::date::text"
-        case .shop: "r.shop_id::text"
+        case .day: "r.day"
+        case .week: "(r.day - (extract(isodow FROM r.day)::int - 1))"
+        case .month: "(r.day - (extract(day FROM r.day)::int - 1))"
+        case .shop: "r.shop_id"
         case .channel: "r.channel"
-        case .type: "r.type_id::text"
-        case .engineer: "r.engineer_id::text"
+        case .type: "r.type_id"
+        case .engineer: "r.engineer_id"
         }
         // Names are joined in only for the groupings that show them.
         return switch grouping {
@@ -47,11 +51,11 @@ extension ReportRepository {
         let (key, label, join) = Self.grouping(grouping)
         let shopFilter: SQL = shop == nil ? "" : "AND r.shop_id = \(shop)"
         return try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, \(unsafeRaw: sums)
+            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, \(unsafeRaw: sums)
             FROM \(unsafeRaw: table) r
             \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date \(shopFilter)
-            GROUP BY 1 \(unsafeRaw: having)
+            GROUP BY \(unsafeRaw: key) \(unsafeRaw: having)
             ORDER BY 1
             """).rows
     }
@@ -90,12 +94,12 @@ extension ReportRepository {
     public func sla(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [SLACounts] {
         let (key, label, join) = Self.grouping(grouping)
         let rows = try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.target, sum(r.met)::int AS met, sum(r.breached)::int AS breached
+            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, r.target, sum(r.met)::int AS met, sum(r.breached)::int AS breached
             FROM report_daily_sla r
             \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
               AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1, r.target
+            GROUP BY \(unsafeRaw: key), r.target
             ORDER BY 1, r.target
             """).rows
         var out: [SLACounts] = []
@@ -206,44 +210,44 @@ extension ReportRepository {
 }
 
 extension ReportRepository {
-    /// How long one kind of wait took, in minutes.
-    public struct DurationStats: Sendable, Equatable {
-        public var count: Int
-        public var average: Double
-        public var median: Double
-        public var p90: Double
-    }
-
+    /// One group's waits, by measure.
     public struct Durations: Sendable, Equatable {
         public var key: String
         public var label: String?
         /// By measure: first_response, arrival, resolution.
-        public var measures: [String: DurationStats]
+        public var measures: [String: MinuteDistribution]
     }
 
-    /// Response, arrival and resolution times that ended on days `first` through `last`, grouped
-    /// (nil: one row, `total`), with exact medians and 90th percentiles.
-    public func durations(from first: String, to last: String, groupBy grouping: Grouping?, shop: UUID?) throws -> [Durations] {
-        let (key, label, join) = grouping.map(Self.grouping) ?? ("'total'", "NULL::text", "")
-        let rows = try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.measure, count(m)::int AS n, avg(m)::float8 AS average,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY m) AS median, percentile_cont(0.9) WITHIN GROUP (ORDER BY m) AS p90
+    /// Response, arrival and resolution times that ended on days `first` through `last`,
+    /// grouped, and over all of them (`total`), as distributions for exact medians and 90th
+    /// percentiles. The database counts the waits of each length in a group (hashing, not
+    /// sorting); the rest is arithmetic on those counts.
+    public func durations(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws
+        -> (rows: [Durations], total: [String: MinuteDistribution]) {
+        let (key, label, join) = Self.grouping(grouping)
+        var rows: [Durations] = []
+        var index: [String: Int] = [:]
+        var total: [String: MinuteDistribution] = [:]
+        for row in try transaction.query("""
+            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, r.measure, m AS minutes, count(*)::int AS n
             FROM report_daily_durations r
             \(unsafeRaw: join)
             CROSS JOIN LATERAL unnest(r.minutes) AS m
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
               AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1, r.measure
-            ORDER BY 1, r.measure
-            """).rows
-        var out: [Durations] = []
-        for row in rows {
+            GROUP BY \(unsafeRaw: key), r.measure, m
+            """).rows {
             let key: String = try row.decode("key")
-            if out.last?.key != key { out.append(Durations(key: key, label: try row.decode("label"), measures: [:])) }
-            out[out.count - 1].measures[try row.decode("measure")] = DurationStats(
-                count: try row.decode("n"), average: try row.decode("average"), median: try row.decode("median"), p90: try row.decode("p90"))
+            let measure: String = try row.decode("measure")
+            let (minutes, count): (Int, Int) = (try row.decode("minutes"), try row.decode("n"))
+            if index[key] == nil {
+                index[key] = rows.count
+                rows.append(Durations(key: key, label: try row.decode("label"), measures: [:]))
+            }
+            rows[index[key]!].measures[measure, default: MinuteDistribution()].add(minutes, count: count)
+            total[measure, default: MinuteDistribution()].add(minutes, count: count)
         }
-        return out
+        return (rows.sorted { $0.key < $1.key }, total)
     }
 }
 
@@ -261,11 +265,11 @@ extension ReportRepository {
         let (key, label, join) = Self.grouping(grouping)
         var out: [Backlog] = []
         for row in try transaction.query("""
-            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: label) AS label, r.status, sum(r.open)::int AS open
+            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, r.status, sum(r.open)::int AS open
             FROM report_backlog r
             \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.open > 0 AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY 1, r.status
+            GROUP BY \(unsafeRaw: key), r.status
             ORDER BY 1, r.status
             """).rows {
             let key: String = try row.decode("key")
