@@ -20,10 +20,11 @@ extension ReportRepository {
         public var cancelled: Int
     }
 
-    /// The group key, name label and join a grouping needs, over rollup rows `r`. Keys are
-    /// grouped as they are and written as text only in the answer, and weeks and months are
-    /// found by date arithmetic: over a year of rows, `date_trunc` and casts per row were most of
-    /// a report's time.
+    /// The group key over rollup rows `r`, and the name and join that label a group `g` where
+    /// the grouping has names. Keys are grouped as they are and written as text only in the
+    /// answer, weeks and months are found by date arithmetic, and names are joined after
+    /// summing: over a year of rows, `date_trunc`, casts and joins per row were most of a
+    /// report's time.
     static func grouping(_ grouping: Grouping) -> (key: String, label: String, join: String) {
         let key: String = switch grouping {
         case .day: "r.day"
@@ -34,13 +35,25 @@ extension ReportRepository {
         case .type: "r.type_id"
         case .engineer: "r.engineer_id"
         }
-        // Names are joined in only for the groupings that show them.
         return switch grouping {
-        case .shop: (key, "min(s.name)", "LEFT JOIN shops s ON s.tenant_id = r.tenant_id AND s.id = r.shop_id")
-        case .type: (key, "min(t.name)", "LEFT JOIN work_order_types t ON t.tenant_id = r.tenant_id AND t.id = r.type_id")
-        case .engineer: (key, "min(e.name)", "LEFT JOIN engineers e ON e.tenant_id = r.tenant_id AND e.id = r.engineer_id")
+        case .shop: (key, "s.name", "LEFT JOIN shops s ON s.tenant_id = g.tenant_id AND s.id = g.k")
+        case .type: (key, "t.name", "LEFT JOIN work_order_types t ON t.tenant_id = g.tenant_id AND t.id = g.k")
+        case .engineer: (key, "e.name", "LEFT JOIN engineers e ON e.tenant_id = g.tenant_id AND e.id = g.k")
         case .day, .week, .month, .channel: (key, "NULL::text", "")
         }
+    }
+
+    /// The rows of `inner` — which selects `r.tenant_id`, the grouping's key as `k` and its sums,
+    /// grouped by both — with each group's `key` as text and its `label`, in key order (then
+    /// `order`).
+    func labelled(_ grouping: Grouping, _ inner: SQL, order: String = "") throws -> [Row] {
+        let (_, label, join) = Self.grouping(grouping)
+        return try transaction.query("""
+            SELECT (g.k)::text AS key, \(unsafeRaw: label) AS label, g.*
+            FROM (\(inner)) AS g
+            \(unsafeRaw: join)
+            ORDER BY g.k\(unsafeRaw: order)
+            """).rows
     }
 
     /// Sums over rollup table `table` (aliased `r`) for days `first` through `last`, grouped as
@@ -48,16 +61,14 @@ extension ReportRepository {
     /// the only choice for tables without shops).
     func grouped(_ table: String, sums: String, grouping: Grouping, from first: String, to last: String, shop: UUID?,
                  having: String = "") throws -> [Row] {
-        let (key, label, join) = Self.grouping(grouping)
+        let key = Self.grouping(grouping).key
         let shopFilter: SQL = shop == nil ? "" : "AND r.shop_id = \(shop)"
-        return try transaction.query("""
-            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, \(unsafeRaw: sums)
+        return try labelled(grouping, """
+            SELECT r.tenant_id, \(unsafeRaw: key) AS k, \(unsafeRaw: sums)
             FROM \(unsafeRaw: table) r
-            \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date \(shopFilter)
-            GROUP BY \(unsafeRaw: key) \(unsafeRaw: having)
-            ORDER BY 1
-            """).rows
+            GROUP BY r.tenant_id, \(unsafeRaw: key) \(unsafeRaw: having)
+            """)
     }
 
     /// Orders created, completed and cancelled on days `first` through `last`, grouped, from the
@@ -92,16 +103,14 @@ extension ReportRepository {
 
     /// SLA targets met and breached on days `first` through `last`, grouped.
     public func sla(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws -> [SLACounts] {
-        let (key, label, join) = Self.grouping(grouping)
-        let rows = try transaction.query("""
-            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, r.target, sum(r.met)::int AS met, sum(r.breached)::int AS breached
+        let key = Self.grouping(grouping).key
+        let rows = try labelled(grouping, """
+            SELECT r.tenant_id, \(unsafeRaw: key) AS k, r.target, sum(r.met)::int AS met, sum(r.breached)::int AS breached
             FROM report_daily_sla r
-            \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
               AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY \(unsafeRaw: key), r.target
-            ORDER BY 1, r.target
-            """).rows
+            GROUP BY r.tenant_id, \(unsafeRaw: key), r.target
+            """, order: ", g.target")
         var out: [SLACounts] = []
         for row in rows {
             let key: String = try row.decode("key")
@@ -224,30 +233,25 @@ extension ReportRepository {
     /// sorting); the rest is arithmetic on those counts.
     public func durations(from first: String, to last: String, groupBy grouping: Grouping, shop: UUID?) throws
         -> (rows: [Durations], total: [String: MinuteDistribution]) {
-        let (key, label, join) = Self.grouping(grouping)
+        let key = Self.grouping(grouping).key
         var rows: [Durations] = []
-        var index: [String: Int] = [:]
         var total: [String: MinuteDistribution] = [:]
-        for row in try transaction.query("""
-            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, r.measure, m AS minutes, count(*)::int AS n
+        for row in try labelled(grouping, """
+            SELECT r.tenant_id, \(unsafeRaw: key) AS k, r.measure, m AS minutes, count(*)::int AS n
             FROM report_daily_durations r
-            \(unsafeRaw: join)
             CROSS JOIN LATERAL unnest(r.minutes) AS m
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
               AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY \(unsafeRaw: key), r.measure, m
-            """).rows {
+            GROUP BY r.tenant_id, \(unsafeRaw: key), r.measure, m
+            """) {
             let key: String = try row.decode("key")
             let measure: String = try row.decode("measure")
             let (minutes, count): (Int, Int) = (try row.decode("minutes"), try row.decode("n"))
-            if index[key] == nil {
-                index[key] = rows.count
-                rows.append(Durations(key: key, label: try row.decode("label"), measures: [:]))
-            }
-            rows[index[key]!].measures[measure, default: MinuteDistribution()].add(minutes, count: count)
+            if rows.last?.key != key { rows.append(Durations(key: key, label: try row.decode("label"), measures: [:])) }
+            rows[rows.count - 1].measures[measure, default: MinuteDistribution()].add(minutes, count: count)
             total[measure, default: MinuteDistribution()].add(minutes, count: count)
         }
-        return (rows.sorted { $0.key < $1.key }, total)
+        return (rows, total)
     }
 }
 
@@ -262,16 +266,14 @@ extension ReportRepository {
     /// The open backlog now, by status, grouped by shop, channel or type; `shop` keeps one shop's.
     public func backlog(groupBy grouping: Grouping, shop: UUID?) throws -> [Backlog] {
         precondition([.shop, .channel, .type].contains(grouping), "the backlog is the present: grouped by shop, channel or type")
-        let (key, label, join) = Self.grouping(grouping)
+        let key = Self.grouping(grouping).key
         var out: [Backlog] = []
-        for row in try transaction.query("""
-            SELECT (\(unsafeRaw: key))::text AS key, \(unsafeRaw: label) AS label, r.status, sum(r.open)::int AS open
+        for row in try labelled(grouping, """
+            SELECT r.tenant_id, \(unsafeRaw: key) AS k, r.status, sum(r.open)::int AS open
             FROM report_backlog r
-            \(unsafeRaw: join)
             WHERE r.tenant_id = \(tenantID) AND r.open > 0 AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
-            GROUP BY \(unsafeRaw: key), r.status
-            ORDER BY 1, r.status
-            """).rows {
+            GROUP BY r.tenant_id, \(unsafeRaw: key), r.status
+            """, order: ", g.status") {
             let key: String = try row.decode("key")
             if out.last?.key != key { out.append(Backlog(key: key, label: try row.decode("label"), open: [:])) }
             out[out.count - 1].open[try row.decode("status")] = try row.decode("open")

@@ -103,7 +103,7 @@ extension SweepingTests {
             #expect(try api.get("/v1/reports/orders.svg?\(range)&group_by=shop", key: f.adminKey).text.contains("西湖店"))
             #expect(try api.get("/v1/reports/orders.svg?chart=pie", key: f.adminKey).problemFields == ["chart"])
             let page = try api.get("/dashboard", key: nil)
-            #expect(page.status == 200 && page.text.contains("/v1/reports/orders.svg"))
+            #expect(page.status == 200 && page.text.contains("'/v1/reports/' + name + '.svg?'") && page.text.contains("chart('backlog', 'backlog'"))
             #expect(page.header("Content-Security-Policy")?.contains("default-src 'none'") == true)
             let other = try api.makeTenant()
             #expect((try api.get("/v1/reports/orders?\(range)", key: other.adminKey).json["rows"] as? [Any])?.isEmpty == true)
@@ -378,6 +378,8 @@ extension SweepingTests {
             #expect(try direct() == ["accepted": 1])
             #expect(later.rows.first?["key"] as? String == "api")
             #expect(try api.get("/v1/reports/backlog?group_by=day", key: f.adminKey).problemFields == ["group_by"])
+            let chart = try api.get("/v1/reports/backlog.svg", key: f.adminKey)
+            #expect(XMLParser(data: Data(chart.body)).parse() && chart.text.contains("未完成工单"), "\(chart.text)")
             // Another tenant's backlog has none of them.
             let other = try api.makeTenant()
             #expect((try api.get("/v1/reports/backlog", key: other.adminKey).json["rows"] as? [Any])?.isEmpty == true)
