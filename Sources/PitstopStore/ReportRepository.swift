@@ -141,25 +141,23 @@ public struct ReportRepository {
     private func recountDurations(days: [String], zone: String) throws {
         try transaction.execute("DELETE FROM report_daily_durations WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         try transaction.execute("""
-            WITH bounds AS (
-                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+            WITH days AS (
+                SELECT d, d::timestamp AT TIME ZONE \(zone) AS low, (d + 1)::timestamp AT TIME ZONE \(zone) AS high
                 FROM unnest(\(days)::date[]) AS d
             ), ended AS (
-                SELECT t.work_order_id, 'first_response' AS measure, t.first_response_at AS at, t.first_response_minutes AS minutes
-                FROM report_order_durations t, bounds
-                WHERE t.tenant_id = \(tenantID) AND t.first_response_at >= bounds.low AND t.first_response_at < bounds.high
+                SELECT days.d AS day, t.work_order_id, 'first_response' AS measure, t.first_response_minutes AS minutes
+                FROM report_order_durations t, days
+                WHERE t.tenant_id = \(tenantID) AND t.first_response_at >= days.low AND t.first_response_at < days.high
                 UNION ALL
-                SELECT t.work_order_id, 'arrival', t.arrival_at, t.arrival_minutes FROM report_order_durations t, bounds
-                WHERE t.tenant_id = \(tenantID) AND t.arrival_at >= bounds.low AND t.arrival_at < bounds.high
+                SELECT days.d, t.work_order_id, 'arrival', t.arrival_minutes FROM report_order_durations t, days
+                WHERE t.tenant_id = \(tenantID) AND t.arrival_at >= days.low AND t.arrival_at < days.high
                 UNION ALL
-                SELECT t.work_order_id, 'resolution', t.resolution_at, t.resolution_minutes FROM report_order_durations t, bounds
-                WHERE t.tenant_id = \(tenantID) AND t.resolution_at >= bounds.low AND t.resolution_at < bounds.high
+                SELECT days.d, t.work_order_id, 'resolution', t.resolution_minutes FROM report_order_durations t, days
+                WHERE t.tenant_id = \(tenantID) AND t.resolution_at >= days.low AND t.resolution_at < days.high
             )
             INSERT INTO report_daily_durations (tenant_id, day, shop_id, channel, type_id, measure, minutes)
-            SELECT \(tenantID), (e.at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, e.measure,
-                   array_agg(e.minutes ORDER BY e.minutes)
+            SELECT \(tenantID), e.day, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, e.measure, array_agg(e.minutes ORDER BY e.minutes)
             FROM ended e JOIN work_orders w ON w.tenant_id = \(tenantID) AND w.id = e.work_order_id
-            WHERE (e.at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
             GROUP BY 2, 3, 4, 5, 6
             """)
     }
@@ -169,39 +167,34 @@ public struct ReportRepository {
     private func recountEngineers(days: [String], zone: String) throws {
         try transaction.execute("DELETE FROM report_daily_engineers WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         try transaction.execute("""
-            WITH bounds AS (
-                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+            WITH days AS (
+                SELECT d, d::timestamp AT TIME ZONE \(zone) AS low, (d + 1)::timestamp AT TIME ZONE \(zone) AS high
                 FROM unnest(\(days)::date[]) AS d
             )
             INSERT INTO report_daily_engineers (tenant_id, day, engineer_id, assigned, completed, declined, transfer_requests, minutes_on_site)
             SELECT \(tenantID), day, engineer_id, sum(assigned), sum(completed), sum(declined), sum(requests), sum(minutes)
             FROM (
-                SELECT (a.assigned_at AT TIME ZONE \(zone))::date AS day, a.engineer_id, 1 AS assigned, 0 AS completed, 0 AS declined,
+                SELECT days.d AS day, a.engineer_id, 1 AS assigned, 0 AS completed, 0 AS declined,
                        0 AS requests, 0 AS minutes
-                FROM dispatch_assignments a, bounds
-                WHERE a.tenant_id = \(tenantID) AND a.assigned_at >= bounds.low AND a.assigned_at < bounds.high
-                  AND (a.assigned_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                FROM dispatch_assignments a, days
+                WHERE a.tenant_id = \(tenantID) AND a.assigned_at >= days.low AND a.assigned_at < days.high
                 UNION ALL
-                SELECT (w.completed_at AT TIME ZONE \(zone))::date, w.assignee_id, 0, 1, 0, 0, 0
-                FROM work_orders w, bounds
-                WHERE w.tenant_id = \(tenantID) AND w.assignee_id IS NOT NULL AND w.completed_at >= bounds.low AND w.completed_at < bounds.high
-                  AND (w.completed_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                SELECT days.d, w.assignee_id, 0, 1, 0, 0, 0
+                FROM work_orders w, days
+                WHERE w.tenant_id = \(tenantID) AND w.assignee_id IS NOT NULL AND w.completed_at >= days.low AND w.completed_at < days.high
                 UNION ALL
-                SELECT (o.answered_at AT TIME ZONE \(zone))::date, o.engineer_id, 0, 0, 1, 0, 0
-                FROM dispatch_offers o, bounds
-                WHERE o.tenant_id = \(tenantID) AND o.state = 'declined' AND o.answered_at >= bounds.low AND o.answered_at < bounds.high
-                  AND (o.answered_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                SELECT days.d, o.engineer_id, 0, 0, 1, 0, 0
+                FROM dispatch_offers o, days
+                WHERE o.tenant_id = \(tenantID) AND o.state = 'declined' AND o.answered_at >= days.low AND o.answered_at < days.high
                 UNION ALL
-                SELECT (t.requested_at AT TIME ZONE \(zone))::date, t.engineer_id, 0, 0, 0, 1, 0
-                FROM transfer_requests t, bounds
-                WHERE t.tenant_id = \(tenantID) AND t.requested_at >= bounds.low AND t.requested_at < bounds.high
-                  AND (t.requested_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                SELECT days.d, t.engineer_id, 0, 0, 0, 1, 0
+                FROM transfer_requests t, days
+                WHERE t.tenant_id = \(tenantID) AND t.requested_at >= days.low AND t.requested_at < days.high
                 UNION ALL
-                SELECT (v.checked_out_at AT TIME ZONE \(zone))::date, v.engineer_id, 0, 0, 0, 0,
+                SELECT days.d, v.engineer_id, 0, 0, 0, 0,
                        (extract(epoch FROM v.checked_out_at - v.checked_in_at) / 60)::int
-                FROM work_order_visits v, bounds
-                WHERE v.tenant_id = \(tenantID) AND v.checked_out_at >= bounds.low AND v.checked_out_at < bounds.high
-                  AND (v.checked_out_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                FROM work_order_visits v, days
+                WHERE v.tenant_id = \(tenantID) AND v.checked_out_at >= days.low AND v.checked_out_at < days.high
             ) AS counted
             GROUP BY day, engineer_id
             """)
@@ -271,10 +264,11 @@ public struct ReportRepository {
     private func recount(days: [String], zone: String) throws {
         guard !days.isEmpty else { return }
         try transaction.execute("DELETE FROM report_daily_orders WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
-        // Each kind of event counts on its own day; the range's bounds let each branch use its index.
+        // Each kind of event counts on its own day: each branch reads the days one by one through
+        // its index (a range from the earliest to the latest day would read every day between).
         try transaction.execute("""
-            WITH bounds AS (
-                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+            WITH days AS (
+                SELECT d, d::timestamp AT TIME ZONE \(zone) AS low, (d + 1)::timestamp AT TIME ZONE \(zone) AS high
                 FROM unnest(\(days)::date[]) AS d
             )
             INSERT INTO report_daily_orders (tenant_id, day, shop_id, channel, type_id, created, completed, cancelled, rated, score_sum,
@@ -283,44 +277,39 @@ public struct ReportRepository {
                    count(*) FILTER (WHERE score = 1), count(*) FILTER (WHERE score = 2), count(*) FILTER (WHERE score = 3),
                    count(*) FILTER (WHERE score = 4), count(*) FILTER (WHERE score = 5), sum(reworked)
             FROM (
-                SELECT (created_at AT TIME ZONE \(zone))::date AS day, coalesce(shop_id, \(Self.noShop)) AS shop_id, channel, type_id,
+                SELECT days.d AS day, coalesce(shop_id, \(Self.noShop)) AS shop_id, channel, type_id,
                        1 AS created, 0 AS completed, 0 AS cancelled, 0 AS rated, 0 AS score, 0 AS reworked
-                FROM work_orders, bounds
-                WHERE tenant_id = \(tenantID) AND created_at >= bounds.low AND created_at < bounds.high
-                  AND (created_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                FROM work_orders, days
+                WHERE tenant_id = \(tenantID) AND created_at >= days.low AND created_at < days.high
                 UNION ALL
                 -- An order reopened for rework is no first-time fix, counted on its (last) completion day.
-                SELECT (completed_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 1, 0, 0, 0,
+                SELECT days.d, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 1, 0, 0, 0,
                        (milestones ? 'reopened')::int
-                FROM work_orders, bounds
-                WHERE tenant_id = \(tenantID) AND completed_at >= bounds.low AND completed_at < bounds.high
-                  AND (completed_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                FROM work_orders, days
+                WHERE tenant_id = \(tenantID) AND completed_at >= days.low AND completed_at < days.high
                 UNION ALL
-                SELECT (cancelled_at AT TIME ZONE \(zone))::date, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 0, 1, 0, 0, 0
-                FROM work_orders, bounds
-                WHERE tenant_id = \(tenantID) AND cancelled_at >= bounds.low AND cancelled_at < bounds.high
-                  AND (cancelled_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                SELECT days.d, coalesce(shop_id, \(Self.noShop)), channel, type_id, 0, 0, 1, 0, 0, 0
+                FROM work_orders, days
+                WHERE tenant_id = \(tenantID) AND cancelled_at >= days.low AND cancelled_at < days.high
                 UNION ALL
-                SELECT (r.rated_at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, 0, 0, 0, 1, r.score, 0
-                FROM work_order_ratings r JOIN work_orders w ON w.tenant_id = r.tenant_id AND w.id = r.work_order_id, bounds
-                WHERE r.tenant_id = \(tenantID) AND r.rated_at >= bounds.low AND r.rated_at < bounds.high
-                  AND (r.rated_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                SELECT days.d, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, 0, 0, 0, 1, r.score, 0
+                FROM work_order_ratings r JOIN work_orders w ON w.tenant_id = r.tenant_id AND w.id = r.work_order_id, days
+                WHERE r.tenant_id = \(tenantID) AND r.rated_at >= days.low AND r.rated_at < days.high
             ) AS counted
             GROUP BY day, shop_id, channel, type_id
             """)
         // Parts consumed on the days, valued at the catalogue price (the ledger keeps quantities only).
         try transaction.execute("DELETE FROM report_daily_parts WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         try transaction.execute("""
-            WITH bounds AS (
-                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+            WITH days AS (
+                SELECT d, d::timestamp AT TIME ZONE \(zone) AS low, (d + 1)::timestamp AT TIME ZONE \(zone) AS high
                 FROM unnest(\(days)::date[]) AS d
             )
             INSERT INTO report_daily_parts (tenant_id, day, shop_id, part_id, quantity, cost)
-            SELECT \(tenantID), (m.created_at AT TIME ZONE \(zone))::date, m.shop_id, m.part_id, sum(-m.on_hand_change),
+            SELECT \(tenantID), days.d, m.shop_id, m.part_id, sum(-m.on_hand_change),
                    sum(-m.on_hand_change * p.price)
-            FROM stock_movements m JOIN parts p ON p.tenant_id = m.tenant_id AND p.id = m.part_id, bounds
-            WHERE m.tenant_id = \(tenantID) AND m.kind = 'consumption' AND m.created_at >= bounds.low AND m.created_at < bounds.high
-              AND (m.created_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+            FROM stock_movements m JOIN parts p ON p.tenant_id = m.tenant_id AND p.id = m.part_id, days
+            WHERE m.tenant_id = \(tenantID) AND m.kind = 'consumption' AND m.created_at >= days.low AND m.created_at < days.high
             GROUP BY 2, 3, 4
             """)
         try recountEngineers(days: days, zone: zone)
@@ -328,23 +317,21 @@ public struct ReportRepository {
         try transaction.execute("DELETE FROM report_daily_sla WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         // A target met in time counts on the day it was met; a breach on the day it happened.
         try transaction.execute("""
-            WITH bounds AS (
-                SELECT min(d)::timestamp AT TIME ZONE \(zone) AS low, (max(d) + 1)::timestamp AT TIME ZONE \(zone) AS high
+            WITH days AS (
+                SELECT d, d::timestamp AT TIME ZONE \(zone) AS low, (d + 1)::timestamp AT TIME ZONE \(zone) AS high
                 FROM unnest(\(days)::date[]) AS d
             )
             INSERT INTO report_daily_sla (tenant_id, day, shop_id, channel, type_id, target, met, breached)
             SELECT \(tenantID), day, shop_id, channel, type_id, target, sum(met), sum(breached)
             FROM (
-                SELECT (c.met_at AT TIME ZONE \(zone))::date AS day, coalesce(w.shop_id, \(Self.noShop)) AS shop_id, w.channel, w.type_id,
+                SELECT days.d AS day, coalesce(w.shop_id, \(Self.noShop)) AS shop_id, w.channel, w.type_id,
                        c.target, 1 AS met, 0 AS breached
-                FROM work_order_sla_clocks c JOIN work_orders w ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id, bounds
-                WHERE c.tenant_id = \(tenantID) AND c.state = 'met' AND c.met_at >= bounds.low AND c.met_at < bounds.high
-                  AND (c.met_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                FROM work_order_sla_clocks c JOIN work_orders w ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id, days
+                WHERE c.tenant_id = \(tenantID) AND c.state = 'met' AND c.met_at >= days.low AND c.met_at < days.high
                 UNION ALL
-                SELECT (c.breached_at AT TIME ZONE \(zone))::date, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, c.target, 0, 1
-                FROM work_order_sla_clocks c JOIN work_orders w ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id, bounds
-                WHERE c.tenant_id = \(tenantID) AND c.breached_at >= bounds.low AND c.breached_at < bounds.high
-                  AND (c.breached_at AT TIME ZONE \(zone))::date = ANY (\(days)::date[])
+                SELECT days.d, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, c.target, 0, 1
+                FROM work_order_sla_clocks c JOIN work_orders w ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id, days
+                WHERE c.tenant_id = \(tenantID) AND c.breached_at >= days.low AND c.breached_at < days.high
             ) AS counted
             GROUP BY day, shop_id, channel, type_id, target
             """)
