@@ -8,9 +8,10 @@ import Synchronization
 
 /// The worker process's main loop. Each round passes on lapsed dispatch offers, sends the SLA
 /// warnings and breaches that came due, relays events to webhook subscriptions, delivers
-/// notifications, keeps the report rollups current and does the hourly housekeeping. Between
-/// rounds with nothing to do it sleeps until the next thing falls due (at most a second) or a
-/// NOTIFY arrives; each heartbeat checks the database and tells systemd the worker is alive.
+/// notifications and does the hourly housekeeping. Between rounds with nothing to do it sleeps
+/// until the next thing falls due (at most a second) or a NOTIFY arrives; each heartbeat checks
+/// the database and tells systemd the worker is alive. Report rollups run on a thread of their
+/// own, so recounting a busy day never holds up a notification.
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let connection: Connection.Configuration
@@ -26,7 +27,8 @@ public final class Worker: Sendable {
                 systemd: SystemdNotifier = SystemdNotifier()) {
         self.configuration = configuration
         self.connection = connection
-        pool = ConnectionPool(configuration: connection, size: 2)
+        // The loop, the rollup thread and the heartbeat each hold at most one connection.
+        pool = ConnectionPool(configuration: connection, size: 3)
         self.logger = logger
         self.systemd = systemd
     }
@@ -46,15 +48,15 @@ public final class Worker: Sendable {
         let offers = OfferSweep(database: database, logger: logger)
         let clocks = SLASweep(database: database, logger: logger)
         let relay = EventRelay(database: database, logger: logger)
-        let rollup = ReportRollup(database: database, logger: logger)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
             DeliverySender(database: database, secrets: $0, logger: logger, outbound: OutboundGuard(allowPrivate: configuration.allowPrivateURLs),
                            lease: configuration.deliveryLease)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
         let housekeeping = Housekeeping(database: database, logger: logger)
+        let rollups = startRollups(ReportRollup(database: database, logger: logger))
+        defer { rollups.wait() }
         var nextHeartbeat = ContinuousClock.now
-        var lastRollup = ContinuousClock.now
         while !stopRequested.load(ordering: .relaxed) {
             if ContinuousClock.now >= nextHeartbeat {
                 heartbeat()
@@ -98,17 +100,6 @@ public final class Worker: Sendable {
             } catch {
                 logger.warning("notification delivery failed", ["error": .string("\(error)")])
             }
-            // Report rollups, on one worker at a time: the days changed orders touch are recounted.
-            // Notifications come first: rollups run in a round with nothing else to do, or after
-            // five seconds of busy rounds, so reports are never far behind either.
-            if worked == 0 || ContinuousClock.now - lastRollup > .seconds(5) {
-                do {
-                    worked += try rollup.run()
-                    lastRollup = ContinuousClock.now
-                } catch {
-                    logger.warning("report rollup failed", ["error": .string("\(error)")])
-                }
-            }
             // Once an hour, on whichever worker takes the lease: one small statement otherwise.
             do {
                 try housekeeping.run()
@@ -130,6 +121,29 @@ public final class Worker: Sendable {
         }
         systemd.stopping()
         logger.info("worker stopped")
+    }
+
+    /// Keeps the report rollups current until `stop()`, on one worker at a time (the rollup's
+    /// lease): batch after batch while changes wait, then a look each second. The group is left
+    /// when the thread has ended.
+    private func startRollups(_ rollup: ReportRollup) -> DispatchGroup {
+        let done = DispatchGroup()
+        done.enter()
+        let thread = Thread { [self] in
+            defer { done.leave() }
+            while !stopRequested.load(ordering: .relaxed) {
+                var counted = 0
+                do {
+                    counted = try rollup.run()
+                } catch {
+                    logger.warning("report rollup failed", ["error": .string("\(error)")])
+                }
+                if counted == 0 { Thread.sleep(forTimeInterval: 1) }
+            }
+        }
+        thread.name = "report-rollup"
+        thread.start()
+        return done
     }
 
     /// How long to wait for the next due moment: a little past it so the sweep finds it due, or
