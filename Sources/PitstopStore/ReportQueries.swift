@@ -236,14 +236,21 @@ extension ReportRepository {
         let key = Self.grouping(grouping).key
         var rows: [Durations] = []
         var total: [String: MinuteDistribution] = [:]
-        for row in try labelled(grouping, """
+        // Over time for every shop, the day's counts by length will do; otherwise each group's waits.
+        let counted: SQL = shop == nil && [.day, .week, .month].contains(grouping) ? """
+            SELECT r.tenant_id, \(unsafeRaw: key) AS k, r.measure, r.minutes, sum(r.waits)::int AS n
+            FROM report_daily_waits r
+            WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
+            GROUP BY r.tenant_id, \(unsafeRaw: key), r.measure, r.minutes
+            """ : """
             SELECT r.tenant_id, \(unsafeRaw: key) AS k, r.measure, m AS minutes, count(*)::int AS n
             FROM report_daily_durations r
             CROSS JOIN LATERAL unnest(r.minutes) AS m
             WHERE r.tenant_id = \(tenantID) AND r.day BETWEEN \(first)::date AND \(last)::date
               AND (\(shop)::uuid IS NULL OR r.shop_id = \(shop)::uuid)
             GROUP BY r.tenant_id, \(unsafeRaw: key), r.measure, m
-            """) {
+            """
+        for row in try labelled(grouping, counted) {
             let key: String = try row.decode("key")
             let measure: String = try row.decode("measure")
             let (minutes, count): (Int, Int) = (try row.decode("minutes"), try row.decode("n"))

@@ -137,7 +137,8 @@ public struct ReportRepository {
         """
     }
 
-    /// Each day's durations, by the day each ended (accepted, first on site, completed).
+    /// Each day's durations, by the day each ended (accepted, first on site, completed): per
+    /// group, and counted by length over all groups.
     private func recountDurations(days: [String], zone: String) throws {
         try transaction.execute("DELETE FROM report_daily_durations WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
         try transaction.execute("""
@@ -159,6 +160,13 @@ public struct ReportRepository {
             SELECT \(tenantID), e.day, coalesce(w.shop_id, \(Self.noShop)), w.channel, w.type_id, e.measure, array_agg(e.minutes ORDER BY e.minutes)
             FROM ended e JOIN work_orders w ON w.tenant_id = \(tenantID) AND w.id = e.work_order_id
             GROUP BY 2, 3, 4, 5, 6
+            """)
+        try transaction.execute("DELETE FROM report_daily_waits WHERE tenant_id = \(tenantID) AND day = ANY (\(days)::date[])")
+        try transaction.execute("""
+            INSERT INTO report_daily_waits (tenant_id, day, measure, minutes, waits)
+            SELECT \(tenantID), r.day, r.measure, m, count(*) FROM report_daily_durations r, unnest(r.minutes) AS m
+            WHERE r.tenant_id = \(tenantID) AND r.day = ANY (\(days)::date[])
+            GROUP BY 2, 3, 4
             """)
     }
 

@@ -280,6 +280,10 @@ extension SweepingTests {
             #expect(times["arrival_count"] as? Int == 0 && times["arrival_average"] is NSNull)
             let byShop = try api.get("/v1/reports/times?\(range)&group_by=shop", key: f.adminKey).json["rows"] as? [[String: Any]]
             #expect(byShop?.first?["label"] as? String == "西湖店" && byShop?.first?["resolution_median"] as? Double == 60)
+            // Over time for all shops the report reads the day's counts by length; for one shop,
+            // each order's wait: both say the same.
+            let oneShop = try api.get("/v1/reports/times?\(range)&shop=\(f.shopID)", key: f.adminKey).json["totals"] as? [String: Any] ?? [:]
+            #expect(NSDictionary(dictionary: oneShop).isEqual(to: times), "\(oneShop) against \(times)")
         }
 
         /// Times on a business calendar count only opening hours: not the night, not the
