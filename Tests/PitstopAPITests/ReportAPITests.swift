@@ -340,6 +340,10 @@ extension SweepingTests {
             #expect(byDay["2026-10-09"]?["first_response_average"] as? Double == 60)
             #expect(byDay["2026-10-10"]?["resolution_average"] as? Double == 1080)
             #expect(byDay["2026-10-12"]?["resolution_average"] as? Double == 810)
+            // Another tenant's times have none of these waits.
+            let other = try api.makeTenant()
+            let otherTimes = try api.get("/v1/reports/times?from=2026-09-01&to=2026-10-31", key: other.adminKey).json["totals"] as? [String: Any]
+            #expect(otherTimes?["first_response_count"] as? Int == 0 && otherTimes?["resolution_count"] as? Int == 0)
         }
 
         /// The open backlog follows every change: a new order joins it, a moved one changes
