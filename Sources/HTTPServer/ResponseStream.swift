@@ -33,6 +33,12 @@ public final class ResponseStream: @unchecked Sendable {
         defer { condition.unlock() }
         while !closed && pending.count - sentFromPending >= Self.highWater { condition.wait() }
         guard !closed else { throw ResponseStreamClosed() }
+        // Drop what was sent once it is most of the buffer, so a long stream that the reader
+        // never quite catches up with does not keep every byte it ever sent.
+        if sentFromPending > 0 && sentFromPending >= pending.count / 2 {
+            pending.removeFirst(sentFromPending)
+            sentFromPending = 0
+        }
         pending.append(contentsOf: bytes)
         wake()
     }
