@@ -11,11 +11,7 @@ CREATE TABLE report_daily_waits (
     PRIMARY KEY (tenant_id, day, measure, minutes)
 );
 
-ALTER TABLE report_daily_waits ENABLE ROW LEVEL SECURITY;
-ALTER TABLE report_daily_waits FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON report_daily_waits USING (tenant_id = current_tenant_id()) WITH CHECK (tenant_id = current_tenant_id());
-CREATE POLICY owner_access ON report_daily_waits TO CURRENT_USER USING (true) WITH CHECK (true);
-GRANT SELECT, INSERT, UPDATE, DELETE ON report_daily_waits TO pitstop_app;
+SELECT make_tenant_table('report_daily_waits');
 
 INSERT INTO report_daily_waits (tenant_id, day, measure, minutes, waits)
 SELECT r.tenant_id, r.day, r.measure, m, count(*) FROM report_daily_durations r, unnest(r.minutes) AS m GROUP BY 1, 2, 3, 4;
