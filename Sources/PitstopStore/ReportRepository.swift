@@ -11,8 +11,9 @@ public struct ReportRepository {
     /// The shop of orders without one, in the rollup's key.
     static let noShop = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-    /// Recounts the days `orders` were counted on before and are counted on now (created,
-    /// completed, cancelled, as days in `zone`); returns how many days were recounted.
+    /// Measures `orders`' times, moves them in the backlog, and recounts the days they were
+    /// counted on before and are counted on now (see `days`, as days in `zone`); returns how many
+    /// days were recounted.
     @discardableResult
     public func recount(orders: [UUID], zone: String) throws -> Int {
         try lock()
@@ -110,8 +111,9 @@ public struct ReportRepository {
             """)
     }
 
-    /// The days order `w` counts on in `zone`: created, completed, cancelled, each SLA target met
-    /// or breached, rated.
+    /// The days order `w` counts on in `zone`: created, completed, cancelled, rated, answered and
+    /// first on site, each SLA target met or breached, and its engineers' assignments, declined
+    /// offers, check-outs and transfer requests.
     static func days(_ zone: String) -> SQL {
         """
         array_remove(ARRAY[(w.created_at AT TIME ZONE \(zone))::date, (w.completed_at AT TIME ZONE \(zone))::date,
