@@ -132,8 +132,8 @@ extension PlatformScope {
 
     /// Where the orders rollup stands in the stream of events.
     public func reportWatermark() throws -> FeedCursor {
-        let row = try transaction.query("SELECT xid::text AS xid, seq FROM report_watermark WHERE name = 'orders'")[0]
-        return FeedCursor(transaction: UInt64(try row.decode("xid", as: String.self)) ?? 0, position: try row.decode("seq"))
+        let row = try transaction.query("SELECT xid, seq FROM report_watermark WHERE name = 'orders'")[0]
+        return FeedCursor(transaction: try row.decode("xid"), position: try row.decode("seq"))
     }
 
     public func advanceReportWatermark(to cursor: FeedCursor) throws {
@@ -145,10 +145,10 @@ extension PlatformScope {
     /// Work-order events after `cursor`, over all tenants, in the feed's order (ids only).
     public func reportChanges(after cursor: FeedCursor, limit: Int) throws -> [(tenant: UUID, order: UUID, cursor: FeedCursor)] {
         try transaction.query("""
-            SELECT tenant_id, work_order_id, xid::text AS xid, seq FROM report_changes(\(String(cursor.transaction))::xid8, \(cursor.position), \(limit))
+            SELECT tenant_id, work_order_id, xid, seq FROM report_changes(\(String(cursor.transaction))::xid8, \(cursor.position), \(limit))
             """).rows.map {
                 (try $0.decode("tenant_id"), try $0.decode("work_order_id"),
-                 FeedCursor(transaction: UInt64(try $0.decode("xid", as: String.self)) ?? 0, position: try $0.decode("seq")))
+                 FeedCursor(transaction: try $0.decode("xid"), position: try $0.decode("seq")))
             }
     }
 

@@ -25,22 +25,25 @@ public struct EventRepository {
 
     /// Up to `limit` events after `cursor` (from the first without one), of `types` only when
     /// that is not empty.
+    ///
+    /// Orders and compares the numeric `xid8` alone: an output column `xid::text AS xid` would be
+    /// what `ORDER BY xid` sorts by, so "999" came after "1000" while the cursor compared numbers,
+    /// and pages skipped and repeated events once a tenant's transaction ids gained a digit.
     public func feed(after cursor: FeedCursor?, types: [String], limit: Int) throws -> [Event] {
         let from = cursor ?? FeedCursor(transaction: 0, position: 0)
         return try transaction.query("""
-            SELECT id, topic, created_at, payload - 'event' AS data, xid::text AS xid, seq
-            FROM outbox
-            WHERE tenant_id = \(tenantID)
-              AND (tenant_id, xid, seq) > (\(tenantID), \(String(from.transaction))::xid8, \(from.position))
-              AND xid < pg_snapshot_xmin(pg_current_snapshot())
-              AND (\(types.isEmpty) OR topic = ANY (\(types)::text[]))
-            ORDER BY tenant_id, xid, seq
+            SELECT o.id, o.topic, o.created_at, o.payload - 'event' AS data, o.xid AS transaction_id, o.seq
+            FROM outbox o
+            WHERE o.tenant_id = \(tenantID)
+              AND (o.tenant_id, o.xid, o.seq) > (\(tenantID), \(String(from.transaction))::xid8, \(from.position))
+              AND o.xid < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(types.isEmpty) OR o.topic = ANY (\(types)::text[]))
+            ORDER BY o.tenant_id, o.xid, o.seq
             LIMIT \(limit)
             """).rows.map { row in
-                let xid: String = try row.decode("xid")
-                return Event(id: try row.decode("id"), type: try row.decode("topic"), occurredAt: try row.decode("created_at"),
-                             data: try row.decodeJSON("data") { try JSONValue(parsing: $0) },
-                             cursor: FeedCursor(transaction: UInt64(xid) ?? 0, position: try row.decode("seq")))
+                Event(id: try row.decode("id"), type: try row.decode("topic"), occurredAt: try row.decode("created_at"),
+                      data: try row.decodeJSON("data") { try JSONValue(parsing: $0) },
+                      cursor: FeedCursor(transaction: try row.decode("transaction_id"), position: try row.decode("seq")))
             }
     }
 }

@@ -35,6 +35,7 @@ public enum PostgresType {
     public static let int8Array: UInt32 = 1016
     public static let uuidArray: UInt32 = 2951
     public static let timestamptzArray: UInt32 = 1185
+    public static let xid8: UInt32 = 5069
 }
 
 extension String: PostgresDecodable {
@@ -53,6 +54,13 @@ extension Int: PostgresDecodable {
 extension Int64: PostgresDecodable {
     public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.int2 || oid == PostgresType.int4 || oid == PostgresType.int8 || oid == PostgresType.oid }
     public static func decode(postgresText: String) -> Int64? { Int64(postgresText) }
+}
+
+/// Reads 64-bit transaction ids (`xid8`, e.g. `pg_current_xact_id()`) as the numbers they are,
+/// so that nobody orders or compares them as text.
+extension UInt64: PostgresDecodable {
+    public static func accepts(_ oid: UInt32) -> Bool { oid == PostgresType.xid8 }
+    public static func decode(postgresText: String) -> UInt64? { UInt64(postgresText) }
 }
 
 extension Int32: PostgresDecodable {
