@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications"]),
         .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications"]),
-        .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging"]),
+        .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging", "Notifications"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),
         .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "Lifecycle", "Logging", "Postgres"]),

@@ -3,7 +3,14 @@ import Foundation
 
 /// Aliyun's `SendSms` (dysmsapi, RPC style): the request is a GET whose query carries every
 /// parameter and a signature over them (HMAC-SHA1 with the AccessKey secret and "&").
+///
+/// Template variables of notification templates take 1 to 35 characters each (Aliyun's answer
+/// on developer.aliyun.com/ask/220871: "自2018年01月10日后申请的通知类模板,变量限制为1至35个字符");
+/// a longer value is refused with `isv.PARAM_LENGTH_LIMIT`, so long values (a fleet's name, a
+/// customer's) are shortened with "…" here rather than lose the whole message.
 public enum AliyunSMS {
+    public static let variableLimit = 35
+
     public struct Request: Sendable, Equatable {
         public var accessKeyID: String
         public var phoneNumbers: [String]
@@ -28,7 +35,8 @@ public enum AliyunSMS {
     public static func parameters(_ request: Request, nonce: String, timestamp: Date) -> [String: String] {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        let param = (try? JSONSerialization.data(withJSONObject: request.templateParam, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let values = request.templateParam.mapValues { shortened($0, to: variableLimit) }
+        let param = (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         var parameters = [
             "AccessKeyId": request.accessKeyID, "Action": "SendSms", "Format": "JSON", "PhoneNumbers": request.phoneNumbers.joined(separator: ","),
@@ -38,6 +46,12 @@ public enum AliyunSMS {
         ]
         if let outID = request.outID { parameters["OutId"] = outID }
         return parameters
+    }
+
+    /// `value` if it has at most `limit` characters, else its first `limit - 1` and "…" (Aliyun
+    /// counts a Chinese character, a letter or a digit as one).
+    public static func shortened(_ value: String, to limit: Int) -> String {
+        value.count <= limit ? value : String(value.prefix(limit - 1)) + "…"
     }
 
     /// The signature of `parameters` for a GET: Base64(HMAC-SHA1(secret + "&",

@@ -1,8 +1,8 @@
 import Foundation
 import PitstopCore
 
-/// The HTTP request that delivers one message through one channel, and how to read the answer:
-/// DingTalk and WeCom answer 200 with `errcode`, Aliyun with `Code`, the rest by status code.
+/// The HTTP request that delivers one message (or, to a robot, a digest) through one channel;
+/// `ChannelAnswer` reads what the service said.
 public struct ChannelRequest: Sendable, Equatable {
     public var method: String
     public var url: String
@@ -21,21 +21,14 @@ public struct ChannelRequest: Sendable, Equatable {
         }
     }
 
-    /// `secret` is the channel's, opened; `nonce` is Aliyun's `SignatureNonce`.
+    /// `secret` is the channel's, opened; `nonce` is Aliyun's `SignatureNonce`. A robot gets the
+    /// message as it is (see `robot(…)` for several at once, split to the robot's limits).
     public static func build(kind: NotificationChannel.Kind, url: String, secret: String?, settings: NotificationChannel.Settings,
                              message: NotificationMessage, eventID: UUID, now: Date, nonce: String) throws -> ChannelRequest {
         let json = ["Content-Type": "application/json"]
         switch kind {
-        case .dingtalk:
-            let signed = DingTalkRobot.signedURL(url, secret: secret, timestampMillis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
-            let body = settings.format == .text ? DingTalkRobot.text(message.plain, atMobiles: message.mobiles)
-                : DingTalkRobot.markdown(title: message.title, text: message.markdown, atMobiles: message.mobiles)
-            return ChannelRequest(method: "POST", url: signed, headers: json, body: body)
-        case .wecom:
-            // WeCom's markdown cannot @-mention; text can, by mobile number.
-            let body = message.mobiles.isEmpty && settings.format != .text ? WeComRobot.markdown(message.markdown)
-                : WeComRobot.text(message.plain, mentionedMobiles: message.mobiles)
-            return ChannelRequest(method: "POST", url: url, headers: json, body: body)
+        case .dingtalk, .wecom:
+            return robotRequest(kind: kind, url: url, secret: secret, settings: settings, message: message, now: now)
         case .aliyunSMS:
             guard !message.mobiles.isEmpty else { throw BuildError.noRecipients }
             guard let secret, !secret.isEmpty else { throw BuildError.badSecret("the channel has no AccessKey secret") }
@@ -58,24 +51,6 @@ public struct ChannelRequest: Sendable, Equatable {
             let headers = Dictionary(uniqueKeysWithValues: StandardWebhooks.headers(key: key, id: eventID.uuidString.lowercased(),
                                                                                     timestamp: Int64(now.timeIntervalSince1970), body: body))
             return ChannelRequest(method: "POST", url: url, headers: headers, body: body)
-        }
-    }
-
-    /// Whether the service took the message: nil when it did, else what it said.
-    public static func failure(kind: NotificationChannel.Kind, status: Int, body: [UInt8]) -> String? {
-        guard (200..<300).contains(status) else {
-            return "HTTP \(status)" + (body.isEmpty ? "" : ": " + String(decoding: body.prefix(300), as: UTF8.self))
-        }
-        let answer = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        switch kind {
-        case .dingtalk, .wecom:
-            let code = (answer?["errcode"] as? NSNumber)?.intValue
-            return code == 0 ? nil : "errcode \(code.map(String.init) ?? "missing"): \(answer?["errmsg"] as? String ?? "no message")"
-        case .aliyunSMS:
-            let code = answer?["Code"] as? String
-            return code == "OK" ? nil : "Code \(code ?? "missing"): \(answer?["Message"] as? String ?? "no message")"
-        case .httpSMS, .webhook:
-            return nil
         }
     }
 }

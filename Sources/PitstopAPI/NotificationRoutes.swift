@@ -48,7 +48,7 @@ extension APIApplication {
                 var state: NotificationRepository.Delivery.State?
                 if let text = request.queryValue("state") {
                     guard let value = NotificationRepository.Delivery.State(rawValue: text) else {
-                        throw Problem.badQuery("state", "must be pending, delivered or dead")
+                        throw Problem.badQuery("state", "must be pending, delivered, dead or skipped")
                     }
                     state = value
                 }
@@ -161,6 +161,7 @@ struct DeliveryBody: Encodable {
         var statusCode: Int?
         var latencyMs: Int
         var error: String?
+        var outcome: String?
     }
 
     var id: UUID
@@ -189,7 +190,8 @@ struct DeliveryBody: Encodable {
         createdAt = delivery.createdAt
         deliveredAt = delivery.deliveredAt
         log = attempts?.map {
-            AttemptBody(attempt: $0.attempt, startedAt: $0.startedAt, statusCode: $0.statusCode, latencyMs: $0.latencyMilliseconds, error: $0.error)
+            AttemptBody(attempt: $0.attempt, startedAt: $0.startedAt, statusCode: $0.statusCode, latencyMs: $0.latencyMilliseconds, error: $0.error,
+                        outcome: $0.outcome)
         }
     }
 }

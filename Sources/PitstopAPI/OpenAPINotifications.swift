@@ -30,7 +30,7 @@ extension OpenAPIDocument {
             ] as Object,
             "/v1/notification-deliveries": [
                 "get": operation("listNotificationDeliveries", "The newest 100 deliveries (admin, dispatcher)", tags: ["notifications"],
-                                 parameters: [query("state", "pending, delivered or dead"), query("channel_id", "one channel's or subscription's")],
+                                 parameters: [query("state", "pending, delivered, dead or skipped (a warning whose clock breached or was met before it went out)"), query("channel_id", "one channel's or subscription's")],
                                  responses: ["200": ["description": "Deliveries", "content": json(itemsOf("NotificationDelivery"))]]),
             ] as Object,
             "/v1/notification-deliveries/{id}": [
@@ -83,13 +83,16 @@ extension OpenAPIDocument {
                 "properties": ["id": uuid, "event_id": ["type": "string", "format": "uuid", "description": "Sent as webhook-id; de-duplicate on it"] as Object,
                                "channel_id": uuid, "topic": ["type": "string"], "title": ["type": "string"],
                                "state": ["type": "string", "enum": NotificationRepository.Delivery.State.allCases.map(\.rawValue)] as Object,
-                               "attempts": ["type": "integer"], "next_attempt_at": timestamp, "last_error": nullable, "created_at": timestamp,
+                               "attempts": ["type": "integer", "description": "Tries counted against the limit of eight"] as Object, "next_attempt_at": timestamp, "last_error": nullable, "created_at": timestamp,
                                "delivered_at": ["type": ["string", "null"], "format": "date-time"] as Object,
                                "log": ["type": "array", "items": [
                                    "type": "object", "required": ["attempt", "started_at", "latency_ms"],
                                    "properties": ["attempt": ["type": "integer"], "started_at": timestamp,
                                                   "status_code": ["type": ["integer", "null"]] as Object, "latency_ms": ["type": "integer"],
-                                                  "error": nullable] as Object,
+                                                  "error": nullable,
+                                                  "outcome": ["type": ["string", "null"],
+                                                              "enum": ["delivered", "failed", "throttled", "rejected", "abandoned", NSNull()],
+                                                              "description": "throttled and abandoned tries do not count against the attempts"] as Object] as Object,
                                ] as Object] as Object] as Object,
             ] as Object,
             "Escalation": [

@@ -296,7 +296,8 @@ struct SLAClockBody: Encodable {
     var warningsSent: Int
     var metAt: Date?
     var breachedAt: Date?
-    /// Wall-clock minutes to the due time (negative when overdue); null once met, stopped or paused.
+    /// Wall-clock minutes to the due time, whole minutes toward zero (negative once a whole minute
+    /// overdue); null once met, stopped or paused.
     var minutesLeft: Int?
 
     init(_ clock: SLAClockRepository.Clock, now: Date) {
@@ -311,7 +312,7 @@ struct SLAClockBody: Encodable {
         metAt = clock.metAt
         breachedAt = clock.breachedAt
         minutesLeft = clock.metAt == nil && (clock.state == .running || clock.state == .breached)
-            ? clock.dueAt.map { Int(($0.timeIntervalSince(now) / 60).rounded(.down)) } : nil
+            ? clock.dueAt.map { MinutesLeft.until($0, from: now) } : nil
     }
 }
 

@@ -6,46 +6,83 @@ import Logging
 import Notifications
 import PitstopCore
 import PitstopStore
+import Synchronization
 
-/// Sends due notification deliveries: each is taken for a lease in one short transaction
-/// (`FOR UPDATE SKIP LOCKED`, attempt counted), sent with no transaction open, and its outcome
-/// recorded in another. A sender that dies mid-send leaves the delivery to whichever sender
-/// finds it after the lease: at least once, with the event id for receivers to de-duplicate.
-/// Failures retry with exponential back-off and jitter; after `maxAttempts` a delivery is dead
-/// until someone retries it through the API.
-public struct DeliverySender: Sendable {
+/// Sends notification deliveries, many at once and fairly, so that no tenant, endpoint or send
+/// can hold up another's.
+///
+/// A *job* is one request: one delivery to an SMS service or webhook, or one digest to a group
+/// robot carrying as many deliveries as its byte limit allows. Jobs are claimed in short
+/// transactions (`FOR UPDATE SKIP LOCKED`, attempts counted, a lease taken), sent with no
+/// transaction open on URLSession's threads, and their outcomes recorded as they finish. At most
+/// `Limits.inFlight` jobs are out at once, `perTenant` of one tenant's and `perChannel` to one
+/// endpoint, so an endpoint that takes ten seconds a request ties up a few slots, never the
+/// sender. Robots are paced in the database (`notification_channels.next_send_at`): one message
+/// at a time per robot, `robotSpacing` apart, whichever worker sends it.
+///
+/// What a service answers decides what happens (`ChannelAnswer`): delivered; a failure retried
+/// with back-off until `maxAttempts`; a throttle waited out without using up attempts; a refusal
+/// dead at once, the alert channels told. A sender that dies mid-send leaves its deliveries to
+/// whichever sender finds them after the lease; one that stops gives them back untried. Either
+/// way a receiver may see an event twice, with the same id, and never loses one.
+public final class DeliverySender: Sendable {
+    public struct Limits: Sendable {
+        public var inFlight: Int
+        public var perTenant: Int
+        public var perChannel: Int
+
+        public init(inFlight: Int = 32, perTenant: Int = 8, perChannel: Int = 4) {
+            self.inFlight = inFlight
+            self.perTenant = perTenant
+            self.perChannel = perChannel
+        }
+    }
+
     let database: Database
     let secrets: ChannelSecrets
     let logger: Logger
     let maxAttempts: Int
     let lease: TimeInterval
+    /// How long one request may take, start to end.
     let timeout: TimeInterval
     /// Seconds before attempt `n + 1` after `n` failed.
     let backoff: @Sendable (Int) -> TimeInterval
-    /// Deliveries taken per tenant and round.
-    let batch: Int
-    /// How long a robot waits after a message before the next (one digest a minute).
-    let robotPause: TimeInterval = 60
+    let limits: Limits
+    /// The gap between two messages to one robot. DingTalk and WeCom take 20 a minute (and
+    /// DingTalk blocks a robot for ten minutes past that); 3.5 s keeps each robot near 17, with
+    /// room for the clocks of two machines to disagree.
+    let robotSpacing: TimeInterval
     /// How long deliveries wait when this sender cannot open their channel's secret.
     let unopenedPause: TimeInterval = 30
     /// Which addresses tenants' URLs may reach, checked again before every send.
     let outbound: OutboundGuard
     /// How long a webhook subscription may fail without a break before it is switched off.
     let disableAfter: TimeInterval
+    /// Deliveries a robot digest looks at: more than any message can carry.
+    let robotBatch = 300
+    private let session: URLSession
+    private let flights = Mutex<[Flight]>([])
+    /// Rung when a send finishes or someone asks the sender to look again (`wake()`).
+    private let bell = Bell()
 
     public init(database: Database, secrets: ChannelSecrets, logger: Logger, outbound: OutboundGuard, maxAttempts: Int = 8,
-                lease: TimeInterval = 60, timeout: TimeInterval = 10, batch: Int = 50, disableAfter: TimeInterval = 86_400,
-                backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
+                lease: TimeInterval = 60, timeout: TimeInterval = 10, limits: Limits = Limits(), robotSpacing: TimeInterval = 3.5,
+                disableAfter: TimeInterval = 86_400, backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
         self.database = database
         self.secrets = secrets
         self.logger = logger
         self.maxAttempts = maxAttempts
-        self.lease = lease
+        self.lease = max(lease, timeout + 5)
         self.timeout = timeout
-        self.batch = batch
+        self.limits = limits
+        self.robotSpacing = robotSpacing
         self.outbound = outbound
         self.disableAfter = disableAfter
         self.backoff = backoff
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = limits.inFlight
+        configuration.timeoutIntervalForRequest = timeout
+        session = URLSession(configuration: configuration)
     }
 
     /// 10 s, 20 s, 40 s … capped at an hour, each ±20% so retries from many orders spread out.
@@ -54,134 +91,182 @@ public struct DeliverySender: Sendable {
         return base * Double.random(in: 0.8...1.2)
     }
 
-    /// Sends what is due at `now`; returns how many were delivered and how many failed.
+    /// What one round came to, in deliveries.
+    public struct Sent: Sendable, Equatable {
+        public var delivered = 0
+        /// Not delivered this time: failed, throttled or refused.
+        public var failed = 0
+    }
+
+    /// Sends everything due at `now`, round after round within the limits, waiting for every
+    /// answer, until a round finds nothing more; returns how many deliveries were delivered and
+    /// how many not. For tests and tools: the worker runs `serve`.
     @discardableResult
     public func run(now: Date = Date()) throws -> (delivered: Int, failed: Int) {
-        var delivered = 0
-        var failed = 0
-        let tenants = try database.withPlatform { try $0.tenantsWithDueDeliveries(at: now) }
-        database.eachTenant(tenants, logger: logger, job: "notification delivery") { tenantID in
-            let taken = try database.withTenant(tenantID) { scope in
-                try scope.notifications.claimDue(at: now, lease: lease, limit: batch).map { delivery in
-                    (delivery, try scope.notifications.channel(id: delivery.channelID))
-                }
+        var sent = Sent()
+        while true {
+            let started = try startRound(now: now).started
+            if started.isEmpty { break }
+            for flight in started {
+                flight.exchange.waitUntilDone()
+                sent.add(finish(flight, now: now))
             }
-            // A robot gets what fell due for it as one digest, then nothing more for a minute.
-            var groups: [(channel: NotificationChannel, box: [UInt8]?, deliveries: [NotificationRepository.Delivery])] = []
-            for (delivery, (channel, box)) in taken {
-                if channel.kind.isRobot, let index = groups.firstIndex(where: { $0.channel.id == channel.id }) {
-                    groups[index].deliveries.append(delivery)
-                } else {
-                    groups.append((channel, box, [delivery]))
-                }
-            }
-            for group in groups {
-                var secret: String?
-                if let box = group.box {
-                    // Another key sealed it: this worker's PITSTOP_SECRET_KEY is not the API's.
-                    // The deliveries go back untried rather than failing toward dead.
-                    guard let opened = secrets.open(box, tenant: tenantID) else {
-                        logger.error("PITSTOP_SECRET_KEY cannot open a channel's secret: give the worker the API's key",
-                                     ["channel_id": .string(group.channel.id.lowercasedText)])
-                        try database.withTenant(tenantID) {
-                            try $0.notifications.release(group.deliveries, until: now.addingTimeInterval(unopenedPause),
-                                                         reason: "the worker's PITSTOP_SECRET_KEY cannot open the channel's secret")
-                        }
-                        continue
-                    }
-                    secret = opened
-                }
-                let started = Date()
-                var message = group.deliveries[0]
-                message.message = NotificationMessage.digest(group.deliveries.map(\.message))
-                let result = send(message, channel: group.channel, secret: secret, now: now)
-                let latency = Int(Date().timeIntervalSince(started) * 1000)
-                try database.withTenant(tenantID) { scope in
-                    for delivery in group.deliveries {
-                        let outcome: NotificationRepository.Outcome = result.error == nil ? .delivered
-                            : delivery.attempts >= maxAttempts ? .dead : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
-                        try scope.notifications.record(delivery, startedAt: started, statusCode: result.status, latencyMilliseconds: latency,
-                                                       error: result.error, outcome: outcome, now: now)
-                        if case .dead = outcome {
-                            logger.warning("a notification is dead after its last attempt", ["delivery_id": .string(delivery.id.lowercasedText),
-                                                                                             "error": .string(result.error ?? "")])
-                        }
-                    }
-                    if group.channel.kind.isRobot { try scope.notifications.pace(channel: group.channel.id, until: now.addingTimeInterval(robotPause)) }
-                    try scope.notifications.noteReach(channel: group.channel.id, reached: result.error == nil, now: now)
-                    if result.error != nil && group.channel.eventTypes != nil { try disableIfFailingForLong(group.channel, scope: scope, now: now) }
-                }
-                if result.error == nil { delivered += group.deliveries.count } else { failed += group.deliveries.count }
-            }
+            flights.withLock { $0.removeAll { flight in started.contains { $0 === flight } } }
         }
-        return (delivered, failed)
+        return (sent.delivered, sent.failed)
     }
 
-    /// A subscription that has failed without a break for `disableAfter` is switched off, with an
-    /// event saying so and a message to the tenant's alert channels.
-    private func disableIfFailingForLong(_ channel: NotificationChannel, scope: TenantScope, now: Date) throws {
-        let reason = "every delivery failed for \(Int(disableAfter / 3600)) hours"
-        guard let disabled = try scope.notifications.disableFailingSubscription(channel.id, failingSince: now.addingTimeInterval(-disableAfter),
-                                                                                reason: reason) else { return }
-        let since = disabled.failingSince ?? now
-        let eventID = UUID()
-        let data: JSONValue = .object(["subscription_id": .string(disabled.id.lowercasedText), "name": .string(disabled.name),
-                                       "url": .string(disabled.url), "reason": .string(reason),
-                                       "failing_since": .string(Timestamp.iso8601(since))])
-        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(EventType.webhookDisabled.rawValue),
-                                        "timestamp": .string(Timestamp.iso8601(now)), "data": data])
-        let tenant = try scope.tenant.get()
-        let message = AlertText.webhookDisabled(name: disabled.name, url: disabled.url, failingSince: since, now: now,
-                                                timeZone: TimeZone(identifier: tenant.timezone) ?? .current, event: event)
-        try scope.notifications.alert(topic: EventType.webhookDisabled.rawValue, aggregate: disabled.id, payload: data, message: message,
-                                      eventID: eventID, now: now)
-        logger.warning("a webhook subscription failed for a day and was switched off", ["subscription_id": .string(disabled.id.lowercasedText)])
+    /// Sends until `stopping()` is true, then lets go within `grace`: what has not answered by
+    /// then is cancelled and given back untried, to be sent again (same event id) by whichever
+    /// sender comes next. `alive` is called each time round, for the worker's watchdog.
+    public func serve(stopping: @Sendable () -> Bool, grace: Duration = .seconds(3), alive: @Sendable () -> Void = {}) {
+        while !stopping() {
+            alive()
+            var nextLook = Date().addingTimeInterval(1)
+            do {
+                finishAnswered()
+                expireLate()
+                let round = try startRound(now: Date())
+                nextLook = round.nextLook
+            } catch {
+                logger.warning("notification delivery failed", ["error": .string("\(error)")])
+            }
+            bell.wait(until: nextLook)
+        }
+        let deadline = ContinuousClock.now + grace
+        while !flights.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline {
+            finishAnswered()
+            bell.wait(until: Date().addingTimeInterval(0.05))
+        }
+        for flight in flights.withLock({ $0 }) { flight.exchange.abandon(.stopping) }
+        finishAnswered()
     }
 
-    private func send(_ delivery: NotificationRepository.Delivery, channel: NotificationChannel, secret: String?,
-                      now: Date) -> (status: Int?, error: String?) {
-        guard channel.active else { return (nil, "the channel is inactive") }
-        let request: ChannelRequest
-        do {
-            request = try ChannelRequest.build(kind: channel.kind, url: channel.url, secret: secret, settings: channel.settings,
-                                               message: delivery.message, eventID: delivery.eventID, now: now,
-                                               nonce: UUID().uuidString.lowercased())
-        } catch {
-            return (nil, "\(error)")
+    /// Asks a serving sender to look for work now (the sweep just queued some).
+    public func wake() {
+        bell.ring()
+    }
+
+    // MARK: rounds
+
+    /// Claims jobs for the free slots, tenant by tenant (the longest-waiting first), and starts
+    /// them. Returns them and when to look again.
+    func startRound(now: Date) throws -> (started: [Flight], nextLook: Date) {
+        var started: [Flight] = []
+        var nextLook = now.addingTimeInterval(1)
+        let waiting = try database.withPlatform { try $0.tenantsWithPendingDeliveries() }
+        var free = limits.inFlight - flights.withLock { $0.count }
+        for (tenantID, earliest) in waiting.sorted(by: { $0.earliest < $1.earliest }) {
+            // The database keeps microseconds: a moment written as `now` may read back a hair later.
+            guard earliest <= now.addingTimeInterval(0.001) else {
+                nextLook = min(nextLook, earliest)
+                continue
+            }
+            // Due work that waits for a slot, a robot's pace or a throttle: look again soon.
+            nextLook = min(nextLook, now.addingTimeInterval(0.25))
+            let flying = flights.withLock { $0.filter { $0.job.tenantID == tenantID } }
+            let room = min(free, limits.perTenant - flying.count)
+            guard room > 0 else { continue }
+            let jobs: [Job]
+            do {
+                jobs = try claim(tenantID: tenantID, room: room, flying: flying.map(\.job), now: now)
+            } catch {
+                logger.error("notification delivery failed for a tenant", ["tenant_id": .string(tenantID.lowercasedText), "error": .string("\(error)")])
+                continue
+            }
+            for job in jobs {
+                let flight = Flight(job: job, bell: bell)
+                flights.withLock { $0.append(flight) }
+                start(flight, now: now)
+                started.append(flight)
+            }
+            free -= jobs.count
+            if free <= 0 { break }
         }
-        if let refusal = outbound.refusal(request.url) { return (nil, refusal) }
-        guard let url = URL(string: request.url) else { return (nil, "the channel's URL is not valid") }
-        var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
-        urlRequest.httpMethod = request.method
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
-        let answer = HTTPExchange.run(urlRequest)
-        if let error = answer.error { return (nil, error) }
-        return (answer.status, ChannelRequest.failure(kind: channel.kind, status: answer.status ?? 0, body: answer.body))
+        return (started, nextLook)
+    }
+
+    private func start(_ flight: Flight, now: Date) {
+        guard let request = flight.job.request else {
+            flight.exchange.finish(.init(status: nil, retryAfter: nil, body: [], error: flight.job.refusal?.reason))
+            return
+        }
+        let outbound = outbound
+        let session = session
+        let timeout = timeout
+        // The address check may resolve a name: off the sender's thread, like the send.
+        DispatchQueue.global().async {
+            if let refusal = outbound.refusal(request.url) {
+                flight.exchange.finish(.init(status: nil, retryAfter: nil, body: [], error: refusal))
+                return
+            }
+            guard let url = URL(string: request.url) else {
+                flight.exchange.finish(.init(status: nil, retryAfter: nil, body: [], error: "the channel's URL is not valid"))
+                return
+            }
+            var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
+            urlRequest.httpMethod = request.method
+            for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+            if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
+            flight.exchange.start(urlRequest, session: session)
+        }
+    }
+
+    /// URLSession's time-out counts the quiet between packets; an endpoint that trickles bytes
+    /// would outlast it. Each job gets `timeout` from start to end.
+    private func expireLate() {
+        let late = ContinuousClock.now - .milliseconds(Int(timeout * 1000))
+        for flight in flights.withLock({ $0.filter { $0.startedAt < late } }) { flight.exchange.abandon(.deadline) }
+    }
+
+    /// Records every job that has its answer and lets its slot go.
+    private func finishAnswered() {
+        let done = flights.withLock { flights -> [Flight] in
+            let done = flights.filter { $0.exchange.outcome != nil }
+            flights.removeAll { $0.exchange.outcome != nil }
+            return done
+        }
+        for flight in done { _ = finish(flight, now: Date()) }
     }
 }
 
-/// One blocking HTTP exchange through URLSession (the worker's loop is synchronous).
-enum HTTPExchange {
-    static let session = URLSession(configuration: .ephemeral)
+extension DeliverySender.Sent {
+    mutating func add(_ other: DeliverySender.Sent) {
+        delivered += other.delivered
+        failed += other.failed
+    }
+}
 
-    static func run(_ request: URLRequest) -> (status: Int?, body: [UInt8], error: String?) {
-        let done = DispatchSemaphore(value: 0)
-        let result = ResultBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            result.set(status: (response as? HTTPURLResponse)?.statusCode, body: data.map(Array.init) ?? [],
-                       error: error.map { $0.localizedDescription })
-            done.signal()
-        }
-        task.resume()
-        done.wait()
-        return result.value
+/// One job under way.
+final class Flight: Sendable {
+    let job: DeliverySender.Job
+    let exchange: HTTPExchange
+    let startedAt = ContinuousClock.now
+    let startedWall = Date()
+
+    init(job: DeliverySender.Job, bell: Bell) {
+        self.job = job
+        exchange = HTTPExchange(done: { bell.ring() })
+    }
+}
+
+/// Wakes a waiting loop early: a condition with a flag, so a ring before the wait is not lost.
+final class Bell: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var rung = false
+
+    func ring() {
+        condition.lock()
+        rung = true
+        condition.broadcast()
+        condition.unlock()
     }
 
-    final class ResultBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: (status: Int?, body: [UInt8], error: String?) = (nil, [], "no answer")
-        func set(status: Int?, body: [UInt8], error: String?) { lock.withLock { stored = (status, body, error) } }
-        var value: (status: Int?, body: [UInt8], error: String?) { lock.withLock { stored } }
+    /// Returns when rung or at `deadline`, whichever comes first.
+    func wait(until deadline: Date) {
+        condition.lock()
+        while !rung && condition.wait(until: deadline) {}
+        rung = false
+        condition.unlock()
     }
 }

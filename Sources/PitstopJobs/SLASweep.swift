@@ -89,23 +89,26 @@ public struct SLASweep: Sendable {
         if let fraction { data["fraction"] = .number(fraction) }
         let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(topic),
                                         "timestamp": .string(ISO8601DateFormatter().string(from: now)), "data": .object(data)])
-        let facts = SLANotificationText.Facts(number: order.number, customer: customer.name, plate: plate, target: clock.target,
-                                              dueAt: clock.dueAt, fraction: fraction, now: now,
-                                              timeZone: tenant.zone, link: tenant.link(order: order.id, number: order.number))
+        let facts = SLAFacts(workOrderID: order.id, number: order.number, customer: customer.name, plate: plate, target: clock.target,
+                             dueAt: clock.dueAt, fraction: fraction, timeZone: tenant.zone.identifier,
+                             link: tenant.link(order: order.id, number: order.number))
         var channels: [UUID: NotificationChannel] = [:]
         for level in levels {
             for channelID in level.channels {
                 if channels[channelID] == nil {
-                    guard let channel = try? scope.notifications.channel(id: channelID).channel else {
+                    // A channel deleted since the policy named it is skipped; any other error
+                    // rolls the sweep back, to be tried again.
+                    do {
+                        channels[channelID] = try scope.notifications.channel(id: channelID).channel
+                    } catch StoreError.notFound {
                         logger.warning("an escalation names a channel that is gone", ["channel_id": .string(channelID.lowercasedText)])
                         continue
                     }
-                    channels[channelID] = channel
                 }
                 guard let channel = channels[channelID], channel.active else { continue }
                 let mobiles = (channel.settings.mobiles ?? []) + (level.mentionAssignee ? assigneePhone.map { [$0] } ?? [] : [])
                 try scope.notifications.enqueue(eventID: eventID, topic: topic, channelID: channelID,
-                                                message: SLANotificationText.render(facts, mobiles: mobiles, event: event), now: now)
+                                                message: SLANotificationText.render(facts, now: now, mobiles: mobiles, event: event), now: now)
             }
         }
     }

@@ -17,10 +17,14 @@ public struct WorkerConfiguration: Sendable {
     /// PITSTOP_ALLOW_PRIVATE_URLS: lets tenants' URLs reach loopback and private addresses (a
     /// proxy or receivers on a private network). Off by default: see `OutboundGuard`.
     public var allowPrivateURLs: Bool
+    /// How many notifications go out at once: overall, of one tenant, to one endpoint.
+    public var deliveryLimits: DeliverySender.Limits
+    /// How long a stopping worker waits for sends under way before giving them back untried.
+    public var stopGrace: Duration
 
     public init(databaseURL: String, logLevel: Logger.Level = .info, heartbeatInterval: Duration = .seconds(10),
                 wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60,
-                allowPrivateURLs: Bool = false) {
+                allowPrivateURLs: Bool = false, deliveryLimits: DeliverySender.Limits = .init(), stopGrace: Duration = .seconds(3)) {
         self.databaseURL = databaseURL
         self.logLevel = logLevel
         self.heartbeatInterval = heartbeatInterval
@@ -28,6 +32,8 @@ public struct WorkerConfiguration: Sendable {
         self.secretKey = secretKey
         self.deliveryLease = deliveryLease
         self.allowPrivateURLs = allowPrivateURLs
+        self.deliveryLimits = deliveryLimits
+        self.stopGrace = stopGrace
     }
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
@@ -38,8 +44,12 @@ public struct WorkerConfiguration: Sendable {
         let key = environment.key("PITSTOP_SECRET_KEY")
         let lease = environment.integer("PITSTOP_DELIVERY_LEASE_SECONDS", default: 60, range: 1...3600)
         let allowPrivate = environment.flag("PITSTOP_ALLOW_PRIVATE_URLS", default: false)
+        let inFlight = environment.integer("PITSTOP_DELIVERY_CONCURRENCY", default: 32, range: 1...256)
+        let perTenant = environment.integer("PITSTOP_DELIVERY_PER_TENANT", default: 8, range: 1...256)
+        let perChannel = environment.integer("PITSTOP_DELIVERY_PER_DESTINATION", default: 4, range: 1...64)
         try environment.validate()
         return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat), secretKey: key,
-                                   deliveryLease: TimeInterval(lease), allowPrivateURLs: allowPrivate)
+                                   deliveryLease: TimeInterval(lease), allowPrivateURLs: allowPrivate,
+                                   deliveryLimits: .init(inFlight: inFlight, perTenant: perTenant, perChannel: perChannel))
     }
 }

@@ -114,15 +114,18 @@ extension PlatformScope {
         try transaction.query("SELECT prune_idempotency_keys(\(before)::timestamptz) AS n").rows[0].decode("n")
     }
 
-    /// Tenants with notification deliveries due at `now` (ids only).
-    public func tenantsWithDueDeliveries(at now: Date) throws -> [UUID] {
-        try transaction.query("SELECT t FROM tenants_with_due_deliveries(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    /// Every tenant with deliveries waiting, and when its earliest falls due (ids and moments
+    /// only; a robot's pace may hold a due one back longer).
+    public func tenantsWithPendingDeliveries() throws -> [(tenant: UUID, earliest: Date)] {
+        try transaction.query("SELECT tenant_id, earliest FROM tenants_with_pending_deliveries()").rows.map {
+            (try $0.decode("tenant_id"), try $0.decode("earliest"))
+        }
     }
 
-    /// The earliest moment any worker job falls due, over all tenants (notification deliveries
-    /// only when the worker sends them); nil when nothing waits.
-    public func nextWorkerMoment(deliveries: Bool) throws -> Date? {
-        try transaction.query("SELECT next_worker_moment(\(deliveries)) AS at").rows[0].decode("at")
+    /// The earliest moment an SLA check, an offer's deadline or an event to relay falls due,
+    /// over all tenants; nil when nothing waits.
+    public func nextSweepMoment() throws -> Date? {
+        try transaction.query("SELECT next_sweep_moment() AS at").rows[0].decode("at")
     }
 
     /// Tenants with outbox events not yet relayed to webhook subscriptions (ids only).

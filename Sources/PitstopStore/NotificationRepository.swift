@@ -128,7 +128,8 @@ public struct NotificationRepository {
     // MARK: deliveries
 
     public struct Delivery: Sendable, Equatable {
-        public enum State: String, Sendable, CaseIterable { case pending, delivered, dead }
+        /// `skipped`: a warning whose clock breached or was met before it could be sent.
+        public enum State: String, Sendable, CaseIterable { case pending, delivered, dead, skipped }
         public var id: UUID
         public var eventID: UUID
         public var channelID: UUID
@@ -148,6 +149,9 @@ public struct NotificationRepository {
         public var statusCode: Int?
         public var latencyMilliseconds: Int
         public var error: String?
+        /// delivered, failed, throttled, rejected or abandoned; nil for tries logged before the
+        /// log said.
+        public var outcome: String?
     }
 
     static let deliveryColumns = """
@@ -166,33 +170,101 @@ public struct NotificationRepository {
         }
     }
 
-    /// Deliveries due at `now`, taken for `lease`: their next attempt moves past the lease and the
-    /// attempt is counted before anything is sent, so a sender that dies leaves them to the next.
-    /// Robot channels still holding back (`pace`) are left for later.
-    public func claimDue(at now: Date, lease: TimeInterval, limit: Int) throws -> [Delivery] {
-        try transaction.query("""
+    /// Deliveries due at `now` to channels other than robots, taken for `lease`: their next
+    /// attempt moves past the lease and the attempt is counted before anything is sent, so a
+    /// sender that dies leaves them to the next. At most `perChannel` are in flight to one
+    /// channel, counting the `flying` ones this sender already has out; channels holding back
+    /// (`next_send_at`: an endpoint's 429) are left alone. Each channel is looked at through its
+    /// own index range, so one channel's backlog never hides another's.
+    public func claimSingles(at now: Date, lease: TimeInterval, limit: Int, perChannel: Int, flying: [UUID: Int]) throws -> [Delivery] {
+        let busy = flying.filter { $0.value > 0 }
+        return try transaction.query("""
+            WITH busy AS (
+                SELECT * FROM unnest(\(Array(busy.keys))::uuid[], \(Array(busy.values))::int[]) AS b (channel_id, flying)
+            ), ranked AS (
+                SELECT x.id, x.next_attempt_at, x.place + coalesce(b.flying, 0) AS place
+                FROM notification_channels c
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.next_attempt_at, row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS place
+                    FROM notification_deliveries d
+                    WHERE d.tenant_id = c.tenant_id AND d.channel_id = c.id AND d.state = 'pending' AND d.next_attempt_at <= \(now)::timestamptz
+                    ORDER BY d.next_attempt_at, d.id LIMIT \(perChannel)) x
+                LEFT JOIN busy b ON b.channel_id = c.id
+                WHERE c.tenant_id = \(tenantID) AND c.kind NOT IN ('dingtalk', 'wecom')
+                  AND (c.next_send_at IS NULL OR c.next_send_at <= \(now)::timestamptz)
+            ), chosen AS (
+                SELECT id FROM ranked WHERE place <= \(perChannel) ORDER BY next_attempt_at, id LIMIT \(limit)
+            ), locked AS (
+                SELECT d.id FROM notification_deliveries d
+                WHERE d.tenant_id = \(tenantID) AND d.id IN (SELECT id FROM chosen) AND d.state = 'pending'
+                FOR UPDATE SKIP LOCKED
+            )
             UPDATE notification_deliveries d SET next_attempt_at = \(now.addingTimeInterval(lease)), attempts = d.attempts + 1
-            FROM (SELECT id FROM notification_deliveries p
-                  WHERE tenant_id = \(tenantID) AND state = 'pending' AND next_attempt_at <= \(now)::timestamptz
-                    AND NOT EXISTS (SELECT 1 FROM notification_channels c
-                                    WHERE c.tenant_id = p.tenant_id AND c.id = p.channel_id AND c.next_send_at > \(now)::timestamptz)
-                  ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
-            WHERE d.tenant_id = \(tenantID) AND d.id = due.id
+            FROM locked WHERE d.tenant_id = \(tenantID) AND d.id = locked.id
             RETURNING d.id, d.event_id, d.channel_id, d.topic, d.message, d.state, d.attempts, d.next_attempt_at, d.last_error, d.created_at,
                       d.delivered_at
+            """).rows.map(Self.decodeDelivery).sorted { ($0.nextAttemptAt, $0.id.uuidString) < ($1.nextAttemptAt, $1.id.uuidString) }
+    }
+
+    /// Robot channels free to send at `now` (their pacing slot has come) that have deliveries
+    /// due, other than `excluding`, locked for this transaction; a robot another worker is
+    /// taking is skipped, so two workers never take one robot's slot.
+    public func robotsReady(at now: Date, excluding: [UUID], limit: Int) throws -> [(channel: NotificationChannel, secretBox: [UInt8]?)] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels c
+            WHERE c.tenant_id = \(tenantID) AND c.kind IN ('dingtalk', 'wecom')
+              AND (c.next_send_at IS NULL OR c.next_send_at <= \(now)::timestamptz) AND NOT (c.id = ANY (\(excluding)::uuid[]))
+              AND EXISTS (SELECT 1 FROM notification_deliveries d
+                          WHERE d.tenant_id = c.tenant_id AND d.channel_id = c.id AND d.state = 'pending'
+                            AND d.next_attempt_at <= \(now)::timestamptz)
+            ORDER BY c.next_send_at NULLS FIRST, c.id
+            LIMIT \(limit)
+            FOR UPDATE OF c SKIP LOCKED
+            """).rows.map(Self.decodeChannel)
+    }
+
+    /// A channel's deliveries due at `now`, oldest first, locked for this transaction (the
+    /// caller takes some and leaves the rest).
+    public func waiting(channel: UUID, at now: Date, limit: Int) throws -> [Delivery] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.deliveryColumns) FROM notification_deliveries
+            WHERE tenant_id = \(tenantID) AND channel_id = \(channel) AND state = 'pending' AND next_attempt_at <= \(now)::timestamptz
+            ORDER BY next_attempt_at, created_at, id
+            LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
             """).rows.map(Self.decodeDelivery)
+    }
+
+    /// Takes deliveries the caller locked (`waiting`) for a send, as `claimSingles` does: the
+    /// attempt counted, the next moved past `lease`.
+    public func take(_ deliveries: [Delivery], at now: Date, lease: TimeInterval) throws -> [Delivery] {
+        let taken = try transaction.query("""
+            UPDATE notification_deliveries SET next_attempt_at = \(now.addingTimeInterval(lease)), attempts = attempts + 1
+            WHERE tenant_id = \(tenantID) AND id = ANY (\(deliveries.map(\.id))::uuid[]) AND state = 'pending'
+            RETURNING \(unsafeRaw: Self.deliveryColumns)
+            """).rows.map(Self.decodeDelivery)
+        let order = Dictionary(uniqueKeysWithValues: deliveries.enumerated().map { ($1.id, $0) })
+        return taken.sorted { (order[$0.id] ?? 0) < (order[$1.id] ?? 0) }
+    }
+
+    /// Leaves deliveries unsent for good, saying why (a warning overtaken by its breach).
+    public func skip(_ deliveries: [Delivery], reason: String, now: Date) throws {
+        guard !deliveries.isEmpty else { return }
+        try transaction.execute("""
+            UPDATE notification_deliveries SET state = 'skipped', last_error = \(reason), next_attempt_at = \(now)
+            WHERE tenant_id = \(tenantID) AND id = ANY (\(deliveries.map(\.id))::uuid[]) AND state = 'pending'
+            """)
     }
 
     /// Gives taken deliveries back without counting the attempt: the sender could not try them
     /// (it cannot open the channel's secret), which is no fault of the receiver's and must not
     /// use up their attempts. They are due again at `until`, for this sender or another.
     public func release(_ deliveries: [Delivery], until: Date, reason: String) throws {
-        for delivery in deliveries {
-            try transaction.execute("""
-                UPDATE notification_deliveries SET attempts = attempts - 1, next_attempt_at = \(until), last_error = \(reason)
-                WHERE tenant_id = \(tenantID) AND id = \(delivery.id) AND state = 'pending' AND attempts = \(delivery.attempts)
-                """)
-        }
+        guard !deliveries.isEmpty else { return }
+        try transaction.execute("""
+            UPDATE notification_deliveries SET attempts = attempts - 1, next_attempt_at = \(until), last_error = \(reason)
+            WHERE tenant_id = \(tenantID) AND id = ANY (\(deliveries.map(\.id))::uuid[]) AND state = 'pending' AND attempts > 0
+            """)
     }
 
     /// Notes whether the channel was reached just now: success clears `failing_since`, a failure
@@ -215,10 +287,11 @@ public struct NotificationRepository {
     }
 
     /// Writes an operational event to the outbox and queues `message` for every active channel
-    /// marked for alerts; returns the event's id.
+    /// marked for alerts but `excluding` (the channel the trouble is about, which may be what
+    /// cannot be reached); returns the event's id.
     @discardableResult
     public func alert(topic: String, aggregate: UUID, payload: JSONValue, message: NotificationMessage, eventID: UUID = UUID(),
-                      now: Date) throws -> UUID {
+                      excluding: UUID? = nil, now: Date) throws -> UUID {
         try transaction.execute("""
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload, created_at, available_at)
             VALUES (\(tenantID), \(eventID), \(topic), \(aggregate), \(JSONB(payload))::jsonb, \(now), \(now))
@@ -226,41 +299,61 @@ public struct NotificationRepository {
         try transaction.execute("""
             INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
             SELECT tenant_id, gen_random_uuid(), \(eventID), id, \(topic), \(JSONB(message))::jsonb, \(now), \(now)
-            FROM notification_channels WHERE tenant_id = \(tenantID) AND alerts AND active AND event_types IS NULL
+            FROM notification_channels
+            WHERE tenant_id = \(tenantID) AND alerts AND active AND event_types IS NULL AND id IS DISTINCT FROM \(excluding)::uuid
             ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
             """)
         return eventID
     }
 
-    /// Holds a robot channel's next message back until `until`.
+    /// Holds a channel's next message back until `until`: a robot's pace, or a block a service
+    /// asked for.
     public func pace(channel: UUID, until: Date) throws {
         try transaction.execute("UPDATE notification_channels SET next_send_at = \(until) WHERE tenant_id = \(tenantID) AND id = \(channel)")
     }
 
     public enum Outcome: Sendable, Equatable {
         case delivered
+        /// Failed; tried again at this moment.
         case retry(at: Date)
-        case dead
+        /// No more tries: the last failed, or the service refused for good (`rejected`).
+        case dead(rejected: Bool)
+        /// Not counted against the attempts: throttled, or abandoned by a sender that stopped.
+        case wait(until: Date, abandoned: Bool)
+
+        var logged: String {
+            switch self {
+            case .delivered: "delivered"
+            case .retry: "failed"
+            case .dead(let rejected): rejected ? "rejected" : "failed"
+            case .wait(_, let abandoned): abandoned ? "abandoned" : "throttled"
+            }
+        }
     }
 
-    /// Logs an attempt and what follows from it.
+    /// Logs a try and what follows from it. The log numbers tries itself: throttled and
+    /// abandoned ones do not use up a delivery's attempts, so its count may repeat.
     public func record(_ delivery: Delivery, startedAt: Date, statusCode: Int?, latencyMilliseconds: Int, error: String?,
                        outcome: Outcome, now: Date) throws {
+        let error = error.map { String($0.prefix(1000)) }
+        try transaction.execute("""
+            INSERT INTO notification_attempts (tenant_id, delivery_id, attempt, started_at, status_code, latency_ms, error, outcome)
+            SELECT \(tenantID), \(delivery.id), coalesce(max(attempt), 0) + 1, \(startedAt), \(statusCode), \(latencyMilliseconds), \(error),
+                   \(outcome.logged)
+            FROM notification_attempts WHERE tenant_id = \(tenantID) AND delivery_id = \(delivery.id)
+            """)
         let state: String
         let next: Date
+        var uncounted = false
         switch outcome {
         case .delivered: (state, next) = ("delivered", now)
         case .retry(let at): (state, next) = ("pending", at)
         case .dead: (state, next) = ("dead", now)
+        case .wait(let until, _): (state, next, uncounted) = ("pending", until, true)
         }
         try transaction.execute("""
-            INSERT INTO notification_attempts (tenant_id, delivery_id, attempt, started_at, status_code, latency_ms, error)
-            VALUES (\(tenantID), \(delivery.id), \(delivery.attempts), \(startedAt), \(statusCode), \(latencyMilliseconds),
-                    \(error.map { String($0.prefix(1000)) }))
-            ON CONFLICT DO NOTHING
-            """)
-        try transaction.execute("""
-            UPDATE notification_deliveries SET state = \(state), next_attempt_at = \(next), last_error = \(error.map { String($0.prefix(1000)) }),
+            UPDATE notification_deliveries SET state = \(state), next_attempt_at = \(next), last_error = \(error),
+                attempts = CASE WHEN \(uncounted) THEN greatest(0, attempts - 1) ELSE attempts END,
                 delivered_at = CASE WHEN \(state) = 'delivered' THEN \(now)::timestamptz END
             WHERE tenant_id = \(tenantID) AND id = \(delivery.id) AND state = 'pending'
             """)
@@ -280,11 +373,11 @@ public struct NotificationRepository {
         let rows = try transaction.query("SELECT \(unsafeRaw: Self.deliveryColumns) FROM notification_deliveries WHERE tenant_id = \(tenantID) AND id = \(id)")
         guard let row = rows.first else { throw StoreError.notFound("notification delivery") }
         let attempts = try transaction.query("""
-            SELECT attempt, started_at, status_code, latency_ms, error FROM notification_attempts
+            SELECT attempt, started_at, status_code, latency_ms, error, outcome FROM notification_attempts
             WHERE tenant_id = \(tenantID) AND delivery_id = \(id) ORDER BY attempt
             """).rows.map {
                 Attempt(attempt: try $0.decode("attempt"), startedAt: try $0.decode("started_at"), statusCode: try $0.decode("status_code"),
-                        latencyMilliseconds: try $0.decode("latency_ms"), error: try $0.decode("error"))
+                        latencyMilliseconds: try $0.decode("latency_ms"), error: try $0.decode("error"), outcome: try $0.decode("outcome"))
             }
         return (try Self.decodeDelivery(row), attempts)
     }

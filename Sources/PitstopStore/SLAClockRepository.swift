@@ -49,6 +49,33 @@ public struct SLAClockRepository {
             """).rows.map(Self.decode).sorted { $0.target < $1.target }
     }
 
+    /// What became of these orders' clocks, by order and target, for messages about them that
+    /// are about to go out.
+    public func outcomes(workOrders: [UUID]) throws -> [ClockKey: SLAFacts.ClockNow] {
+        guard !workOrders.isEmpty else { return [:] }
+        var outcomes: [ClockKey: SLAFacts.ClockNow] = [:]
+        for row in try transaction.query("""
+            SELECT work_order_id, target, state, met_at FROM work_order_sla_clocks
+            WHERE tenant_id = \(tenantID) AND work_order_id = ANY (\(workOrders)::uuid[])
+            """).rows {
+            let state: String = try row.decode("state")
+            guard let target = SLARules.Target(rawValue: try row.decode("target")) else { continue }
+            outcomes[ClockKey(workOrder: try row.decode("work_order_id"), target: target)] =
+                SLAFacts.ClockNow(breached: state == "breached", met: try row.decode("met_at", as: Date?.self) != nil, stopped: state == "stopped")
+        }
+        return outcomes
+    }
+
+    public struct ClockKey: Hashable, Sendable {
+        public var workOrder: UUID
+        public var target: SLARules.Target
+
+        public init(workOrder: UUID, target: SLARules.Target) {
+            self.workOrder = workOrder
+            self.target = target
+        }
+    }
+
     public func pauses(workOrder: UUID) throws -> [Pause] {
         try transaction.query("""
             SELECT started_at, ended_at, status FROM work_order_sla_pauses

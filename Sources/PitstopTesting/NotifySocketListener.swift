@@ -33,4 +33,18 @@ public final class NotifySocketListener {
             if String(decoding: buffer[0..<count], as: UTF8.self) == message { return true }
         }
     }
+
+    /// Every datagram that arrives before `deadline`, with when it arrived.
+    public func received(until deadline: Date) -> [(message: String, at: Date)] {
+        var messages: [(message: String, at: Date)] = []
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return messages }
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, Int32(min(left, 1) * 1000) + 1) > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 { messages.append((String(decoding: buffer[0..<count], as: UTF8.self), Date())) }
+        }
+    }
 }

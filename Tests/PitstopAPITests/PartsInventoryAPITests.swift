@@ -165,8 +165,8 @@ extension SweepingTests {
         }
 
         @Test func fallingToTheReorderLevelTellsTheAlertChannels() throws {
-            let receivers = try NotificationDeliveryTests.startReceivers()
-            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)

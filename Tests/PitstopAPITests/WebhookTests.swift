@@ -11,12 +11,11 @@ import Testing
 /// tenant, hence the serialized sweeping suite).
 extension SweepingTests {
     @Suite struct WebhookDeliveryTests {
-        typealias Receivers = NotificationDeliveryTests.Receivers
         let dispatch = DispatchAPITests()
         let deliveries = NotificationDeliveryTests()
         var relay: EventRelay { EventRelay(database: TestDatabase.shared.database, logger: Logger(component: "test", minimumLevel: .error, sink: { _ in })) }
 
-        func subscribe(_ api: TestAPI, _ key: String, _ receivers: Receivers, types: String) throws -> [String: Any] {
+        func subscribe(_ api: TestAPI, _ key: String, _ receivers: ProviderReceivers, types: String) throws -> [String: Any] {
             let created = try api.client.send("POST", "/v1/webhooks", headers: bearer(key),
                                               json: #"{"name":"CRM","url":"\#(receivers.base)/hooks","event_types":\#(types)}"#)
             #expect(created.status == 201, "\(created.text)")
@@ -25,8 +24,8 @@ extension SweepingTests {
         }
 
         @Test func aSubscriptionGetsEveryEventOfItsTypesSignedWithTheFeedsIds() throws {
-            let receivers = try NotificationDeliveryTests.startReceivers()
-            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)
@@ -60,8 +59,8 @@ extension SweepingTests {
         }
 
         @Test func aReplaySendsEventsAgainWithTheirIds() throws {
-            let receivers = try NotificationDeliveryTests.startReceivers()
-            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)
@@ -101,8 +100,8 @@ extension SweepingTests {
         }
 
         @Test func aSubscriptionFailingForADayIsSwitchedOffAndTheAdminsHear() throws {
-            let receivers = try NotificationDeliveryTests.startReceivers()
-            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)
@@ -139,8 +138,8 @@ extension SweepingTests {
         }
 
         @Test func theWorkerRefusesPrivateAddressesUnlessTheOperatorAllowsThem() throws {
-            let receivers = try NotificationDeliveryTests.startReceivers()
-            defer { receivers.server.shutdown(grace: .seconds(1)) }
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let f = try dispatch.fixture(api)

@@ -22,6 +22,7 @@ public enum EventType: String, CaseIterable, Sendable {
     case workOrderRated = "work_order.rated"
     case webhookDisabled = "webhook.disabled"
     case partLowStock = "part.low_stock"
+    case notificationDead = "notification.dead"
 
     /// One line for the catalogue in the OpenAPI document.
     public var summary: String {
@@ -47,6 +48,7 @@ public enum EventType: String, CaseIterable, Sendable {
         case .workOrderRated: "the customer rated the repair (data.score, 1 to 5)"
         case .webhookDisabled: "a webhook subscription failed for a day and was switched off (data.subscription_id, data.reason)"
         case .partLowStock: "a part's available stock at a shop fell to or under its reorder level (data.part_number, data.available)"
+        case .notificationDead: "notifications to a channel failed for good and will not be retried (data.channel_id, data.delivery_ids, data.reason)"
         }
     }
 }

@@ -12,9 +12,7 @@ public enum AlertText {
         let headline = "Webhook 已停用：\(name)"
         let lines = ["地址：\(url)", "自 \(formatter.string(from: failingSince)) 起持续投递失败，已于 \(formatter.string(from: now)) 自动停用",
                      "修复接收端后，将该订阅的 active 设为 true 即可重新启用，并可重放停用期间的事件"]
-        return NotificationMessage(title: headline, markdown: "### \(headline)\n\n" + lines.map { "- \($0)" }.joined(separator: "\n"),
-                                   plain: headline + "。" + lines.joined(separator: "；"), mobiles: [],
-                                   templateParams: ["name": name, "state": "已停用"], event: event)
+        return alert(headline, lines, templateParams: ["name": name, "state": "已停用"], event: event)
     }
 
     /// A part whose available stock at a shop fell to or under its reorder level.
@@ -22,9 +20,22 @@ public enum AlertText {
         let amount = Amount.text
         let headline = "库存不足：\(part.name)（\(part.partNumber)）"
         let lines = ["门店：\(shop)", "可用 \(amount(available)) \(part.unit)，补货点 \(amount(reorderLevel)) \(part.unit)", "请及时补货"]
-        return NotificationMessage(title: headline, markdown: "### \(headline)\n\n" + lines.map { "- \($0)" }.joined(separator: "\n"),
-                                   plain: headline + "。" + lines.joined(separator: "；"), mobiles: [],
-                                   templateParams: ["part": part.partNumber, "name": part.name, "shop": shop, "available": amount(available)],
-                                   event: event)
+        return alert(headline, lines, templateParams: ["part": part.partNumber, "name": part.name, "shop": shop, "available": amount(available)],
+                     event: event)
+    }
+
+    /// Notifications to a channel that failed for good: refused by the service (a bad number, a
+    /// template that does not match) or out of attempts.
+    public static func deliveriesDead(channel: String, count: Int, reason: String, event: JSONValue) -> NotificationMessage {
+        let headline = "通知发送失败：\(channel)"
+        let lines = ["\(count) 条通知无法送达，不再重试", "原因：\(reason)",
+                     "修正渠道设置后，可在 /v1/notification-deliveries?state=dead 中重试"]
+        return alert(headline, lines, templateParams: ["name": channel, "state": "发送失败"], event: event)
+    }
+
+    /// An alert's one shape: the headline, then its lines as a list (markdown) or a sentence.
+    private static func alert(_ headline: String, _ lines: [String], templateParams: [String: String], event: JSONValue) -> NotificationMessage {
+        NotificationMessage(title: headline, markdown: "### \(headline)\n\n" + lines.map { "- \($0)" }.joined(separator: "\n"),
+                            plain: headline + "。" + lines.joined(separator: "；"), mobiles: [], templateParams: templateParams, event: event)
     }
 }

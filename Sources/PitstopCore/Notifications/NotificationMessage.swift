@@ -1,8 +1,11 @@
 import Foundation
 
-/// One notification as rendered when its event happened, ready for any channel: robots take the
-/// title and markdown (or the plain text), SMS templates take the parameters, webhooks take the
-/// event itself.
+/// One notification, ready for any channel: robots take the title and markdown (or the plain
+/// text), SMS templates take the parameters, webhooks take the event itself.
+///
+/// An SLA message also keeps the facts it was written from (`sla`), because its timing ("剩余 N
+/// 分钟", "已超时 N 分钟") must be true when it is sent, not when the sweep queued it: the sender
+/// renders it again at send time (`rendered(at:)`).
 public struct NotificationMessage: Sendable, Equatable, Codable {
     public var title: String
     public var markdown: String
@@ -13,46 +16,86 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
     public var templateParams: [String: String]
     /// The event as the tenant's webhooks receive it.
     public var event: JSONValue
+    /// What an SLA warning or breach says, for rendering at send time; nil for other messages.
+    public var sla: SLAFacts?
 
-    public init(title: String, markdown: String, plain: String, mobiles: [String], templateParams: [String: String], event: JSONValue) {
+    public init(title: String, markdown: String, plain: String, mobiles: [String], templateParams: [String: String], event: JSONValue,
+                sla: SLAFacts? = nil) {
         self.title = title
         self.markdown = markdown
         self.plain = plain
         self.mobiles = mobiles
         self.templateParams = templateParams
         self.event = event
+        self.sla = sla
+    }
+
+    /// The message as it reads at `now`: an SLA message's timing worked out again, others as
+    /// they are.
+    public func rendered(at now: Date) -> NotificationMessage {
+        guard let sla else { return self }
+        return SLANotificationText.render(sla, now: now, mobiles: mobiles, event: event)
+    }
+}
+
+/// The facts an SLA warning or breach is written from.
+public struct SLAFacts: Sendable, Equatable, Codable {
+    public var workOrderID: UUID
+    public var number: String
+    public var customer: String
+    public var plate: String?
+    public var target: SLARules.Target
+    public var dueAt: Date?
+    /// The warning's fraction, nil for a breach.
+    public var fraction: Double?
+    /// The tenant's IANA zone, for the due time as its staff read it.
+    public var timeZone: String
+    public var link: String?
+
+    public init(workOrderID: UUID, number: String, customer: String, plate: String?, target: SLARules.Target, dueAt: Date?,
+                fraction: Double?, timeZone: String, link: String?) {
+        self.workOrderID = workOrderID
+        self.number = number
+        self.customer = customer
+        self.plate = plate
+        self.target = target
+        self.dueAt = dueAt
+        self.fraction = fraction
+        self.timeZone = timeZone
+        self.link = link
+    }
+
+    public var isWarning: Bool { fraction != nil }
+
+    /// What became of the clock by the time a message about it is sent.
+    public struct ClockNow: Sendable, Equatable {
+        public var breached: Bool
+        public var met: Bool
+        public var stopped: Bool
+
+        public init(breached: Bool, met: Bool, stopped: Bool) {
+            self.breached = breached
+            self.met = met
+            self.stopped = stopped
+        }
+    }
+
+    /// Why a warning should no longer go out at `now`, or nil while it still says something true:
+    /// a warning for a clock that has breached (its due time passed, whether or not the sweep has
+    /// recorded it yet), was met, or was stopped would mislead whoever reads it. Breaches always
+    /// go: they happened.
+    public func staleWarning(at now: Date, clock: ClockNow?) -> String? {
+        guard isWarning else { return nil }
+        if clock?.met == true { return "the target was met before the warning went out" }
+        if clock?.stopped == true { return "the clock was stopped before the warning went out" }
+        if clock?.breached == true || dueAt.map({ $0 <= now }) == true { return "the target breached before the warning went out" }
+        return nil
     }
 }
 
 /// Chinese texts for SLA events, with the order number, customer, plate, time left or overdue,
 /// and a link when the deployment has a public address.
 public enum SLANotificationText {
-    public struct Facts: Sendable {
-        public var number: String
-        public var customer: String
-        public var plate: String?
-        public var target: SLARules.Target
-        public var dueAt: Date?
-        /// The warning's fraction, nil for a breach.
-        public var fraction: Double?
-        public var now: Date
-        public var timeZone: TimeZone
-        public var link: String?
-
-        public init(number: String, customer: String, plate: String?, target: SLARules.Target, dueAt: Date?, fraction: Double?,
-                    now: Date, timeZone: TimeZone, link: String?) {
-            self.number = number
-            self.customer = customer
-            self.plate = plate
-            self.target = target
-            self.dueAt = dueAt
-            self.fraction = fraction
-            self.now = now
-            self.timeZone = timeZone
-            self.link = link
-        }
-    }
-
     public static func targetName(_ target: SLARules.Target) -> String {
         switch target {
         case .firstResponse: "首次响应"
@@ -61,16 +104,18 @@ public enum SLANotificationText {
         }
     }
 
-    /// "2 小时 5 分钟", "45 分钟".
+    /// "2 小时 5 分钟", "45 分钟", "不到 1 分钟": whole minutes, never rounded up, so a message
+    /// never claims more time left, or more overdue, than is true.
     public static func duration(_ seconds: TimeInterval) -> String {
-        let minutes = max(0, Int((seconds / 60).rounded(.up)))
+        let minutes = MinutesLeft.whole(seconds: max(0, seconds))
+        if minutes == 0 { return "不到 1 分钟" }
         if minutes >= 60 { return "\(minutes / 60) 小时" + (minutes % 60 == 0 ? "" : " \(minutes % 60) 分钟") }
         return "\(minutes) 分钟"
     }
 
-    public static func render(_ facts: Facts, mobiles: [String], event: JSONValue) -> NotificationMessage {
+    public static func render(_ facts: SLAFacts, now: Date, mobiles: [String], event: JSONValue) -> NotificationMessage {
         let formatter = DateFormatter()
-        formatter.timeZone = facts.timeZone
+        formatter.timeZone = TimeZone(identifier: facts.timeZone) ?? TimeZone(identifier: Tenant.defaultTimezone)
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "MM-dd HH:mm"
         let due = facts.dueAt.map { formatter.string(from: $0) } ?? "—"
@@ -79,10 +124,10 @@ public enum SLANotificationText {
         let timing: String
         if let fraction = facts.fraction {
             headline = "SLA 预警：工单 \(facts.number) \(name)时限已用 \(Int((fraction * 100).rounded()))%"
-            timing = "剩余 \(duration((facts.dueAt ?? facts.now).timeIntervalSince(facts.now)))（截止 \(due)）"
+            timing = "剩余 \(duration((facts.dueAt ?? now).timeIntervalSince(now)))（截止 \(due)）"
         } else {
             headline = "SLA 超时：工单 \(facts.number) \(name)已超时"
-            timing = "已超时 \(duration(facts.now.timeIntervalSince(facts.dueAt ?? facts.now)))（截止 \(due)）"
+            timing = "已超时 \(duration(now.timeIntervalSince(facts.dueAt ?? now)))（截止 \(due)）"
         }
         var lines = ["客户：\(facts.customer)"]
         if let plate = facts.plate { lines.append("车辆：\(plate)") }
@@ -95,7 +140,7 @@ public enum SLANotificationText {
             mobiles: mobiles,
             templateParams: ["order": facts.number, "target": name, "customer": facts.customer, "due": due,
                              "state": facts.fraction == nil ? "已超时" : "即将超时"],
-            event: event)
+            event: event, sla: facts)
     }
 }
 
@@ -108,7 +153,7 @@ extension NotificationMessage {
         if messages.count == 1 { return first }
         var mobiles: [String] = []
         for message in messages { for mobile in message.mobiles where !mobiles.contains(mobile) { mobiles.append(mobile) } }
-        return NotificationMessage(title: "\(messages.count) 条 SLA 提醒",
+        return NotificationMessage(title: "\(messages.count) 条提醒",
                                    markdown: messages.map(\.markdown).joined(separator: "\n\n---\n\n"),
                                    plain: messages.map(\.plain).joined(separator: "\n"),
                                    mobiles: mobiles, templateParams: first.templateParams,
