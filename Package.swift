@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No SwiftPM dependencies by design: the toolchain plus three Debian C libraries.
+// No SwiftPM dependencies by design: the toolchain plus four Debian C libraries.
 let package = Package(
     name: "Pitstop",
     products: [
@@ -13,17 +13,21 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcurl, which FoundationNetworking already runs on, used directly by the worker's
+        // sends (see HTTPClient for why).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Logging"),
         .target(name: "Lifecycle", dependencies: ["Logging"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging", "Crypto"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(name: "PitstopCore"),
         .target(name: "Notifications", dependencies: ["Crypto", "PitstopCore"]),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications"]),
-        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications", "HTTPClient"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging", "Notifications"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),

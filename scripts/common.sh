@@ -12,7 +12,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Installs the C libraries (and PostgreSQL server binaries when a local cluster is wanted) that
 # a fresh Debian machine lacks: with apt-get as root, otherwise by printing the command to run.
 ensure_packages() {
-  local want=(libpq-dev libmicrohttpd-dev libssl-dev pkg-config libcurl4) missing=()
+  local want=(libpq-dev libmicrohttpd-dev libssl-dev libcurl4-openssl-dev pkg-config) missing=()
   [ -n "${DATABASE_URL:-}${TEST_DATABASE_URL:-}" ] || want+=(postgresql)
   for package in "$@" "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -22,7 +22,7 @@ extension DeliverySender {
         var sent = Sent()
         do {
             try database.withTenant(job.tenantID) { scope in
-                if abandoned == .stopping {
+                if abandoned {
                     try giveBack(job, startedAt: flight.startedWall, latency: latency, scope: scope, now: now)
                     sent.failed = job.deliveries.count
                     return
@@ -45,7 +45,7 @@ extension DeliverySender {
             // The deliveries keep their lease and are tried again after it.
             logger.error("recording a notification's outcome failed", ["channel_id": .string(job.channel.id.lowercasedText), "error": .string("\(error)")])
         }
-        if abandoned != .stopping {
+        if !abandoned {
             if verdict == .accepted { sent.delivered = job.deliveries.count } else { sent.failed = job.deliveries.count }
         }
         return sent

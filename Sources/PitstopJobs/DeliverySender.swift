@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTPClient
 import Logging
 import Notifications
 import PitstopCore
@@ -14,7 +12,8 @@ import Synchronization
 /// A *job* is one request: one delivery to an SMS service or webhook, or one digest to a group
 /// robot carrying as many deliveries as its byte limit allows. Jobs are claimed in short
 /// transactions (`FOR UPDATE SKIP LOCKED`, attempts counted, a lease taken), sent with no
-/// transaction open on URLSession's threads, and their outcomes recorded as they finish. At most
+/// transaction open, each on a thread of its own (`HTTPExchange`), and their outcomes recorded
+/// as they finish. At most
 /// `Limits.inFlight` jobs are out at once, `perTenant` of one tenant's and `perChannel` to one
 /// endpoint, so an endpoint that takes ten seconds a request ties up a few slots, never the
 /// sender. Robots are paced in the database (`notification_channels.next_send_at`): one message
@@ -60,7 +59,6 @@ public final class DeliverySender: Sendable {
     let disableAfter: TimeInterval
     /// Deliveries a robot digest looks at: more than any message can carry.
     let robotBatch = 300
-    private let session: URLSession
     private let flights = Mutex<[Flight]>([])
     /// Rung when a send finishes or someone asks the sender to look again (`wake()`).
     private let bell = Bell()
@@ -79,10 +77,6 @@ public final class DeliverySender: Sendable {
         self.outbound = outbound
         self.disableAfter = disableAfter
         self.backoff = backoff
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = limits.inFlight
-        configuration.timeoutIntervalForRequest = timeout
-        session = URLSession(configuration: configuration)
     }
 
     /// 10 s, 20 s, 40 s … capped at an hour, each ±20% so retries from many orders spread out.
@@ -125,7 +119,6 @@ public final class DeliverySender: Sendable {
             var nextLook = Date().addingTimeInterval(1)
             do {
                 finishAnswered()
-                expireLate()
                 let round = try startRound(now: Date())
                 nextLook = round.nextLook
             } catch {
@@ -138,7 +131,7 @@ public final class DeliverySender: Sendable {
             finishAnswered()
             bell.wait(until: Date().addingTimeInterval(0.05))
         }
-        for flight in flights.withLock({ $0 }) { flight.exchange.abandon(.stopping) }
+        for flight in flights.withLock({ $0 }) { flight.exchange.abandon() }
         finishAnswered()
     }
 
@@ -188,35 +181,21 @@ public final class DeliverySender: Sendable {
 
     private func start(_ flight: Flight, now: Date) {
         guard let request = flight.job.request else {
-            flight.exchange.finish(.init(status: nil, retryAfter: nil, body: [], error: flight.job.refusal?.reason))
+            flight.exchange.finish(.none(flight.job.refusal?.reason ?? "nothing to send"))
             return
         }
         let outbound = outbound
-        let session = session
         let timeout = timeout
         // The address check may resolve a name: off the sender's thread, like the send.
         DispatchQueue.global().async {
             if let refusal = outbound.refusal(request.url) {
-                flight.exchange.finish(.init(status: nil, retryAfter: nil, body: [], error: refusal))
+                flight.exchange.finish(.none(refusal))
                 return
             }
-            guard let url = URL(string: request.url) else {
-                flight.exchange.finish(.init(status: nil, retryAfter: nil, body: [], error: "the channel's URL is not valid"))
-                return
-            }
-            var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
-            urlRequest.httpMethod = request.method
-            for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-            if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
-            flight.exchange.start(urlRequest, session: session)
+            flight.exchange.start(HTTPClient.Request(method: request.method, url: request.url,
+                                                     headers: request.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                                     body: request.body, timeout: timeout))
         }
-    }
-
-    /// URLSession's time-out counts the quiet between packets; an endpoint that trickles bytes
-    /// would outlast it. Each job gets `timeout` from start to end.
-    private func expireLate() {
-        let late = ContinuousClock.now - .milliseconds(Int(timeout * 1000))
-        for flight in flights.withLock({ $0.filter { $0.startedAt < late } }) { flight.exchange.abandon(.deadline) }
     }
 
     /// Records every job that has its answer and lets its slot go.
@@ -241,7 +220,6 @@ extension DeliverySender.Sent {
 final class Flight: Sendable {
     let job: DeliverySender.Job
     let exchange: HTTPExchange
-    let startedAt = ContinuousClock.now
     let startedWall = Date()
 
     init(job: DeliverySender.Job, bell: Bell) {

@@ -1,31 +1,16 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTPClient
 
-/// One HTTP request to a channel under way: started on URLSession's own threads, so nothing of
-/// the sender waits on it, and cancellable, so that a stopping worker or an endpoint past its
-/// deadline lets go of it at once.
+/// One HTTP request to a channel under way, on a thread of its own (libcurl sleeps in its poll
+/// until bytes arrive, and gives up at the request's deadline), so nothing of the sender waits on
+/// it; and cancellable, so that a stopping worker lets go of it within about a second.
 final class HTTPExchange: @unchecked Sendable {
-    struct Answer: Sendable {
-        var status: Int?
-        var retryAfter: String?
-        var body: [UInt8]
-        var error: String?
-    }
-
-    /// Why the sender let go of an exchange before it answered.
-    enum Abandon: Sendable {
-        /// The endpoint took longer than the deadline: a failure like any other.
-        case deadline
-        /// The worker is stopping: the delivery goes back untried.
-        case stopping
-    }
+    typealias Answer = HTTPClient.Answer
 
     private let lock = NSLock()
-    private var task: URLSessionDataTask?
     private var answer: Answer?
-    private var abandoned: Abandon?
+    private var abandoned = false
+    private let cancellation = HTTPClient.Cancellation()
     private let done: @Sendable () -> Void
     private let answered = DispatchGroup()
 
@@ -35,21 +20,13 @@ final class HTTPExchange: @unchecked Sendable {
         answered.enter()
     }
 
-    func waitUntilDone() {
-        answered.wait()
+    func start(_ request: HTTPClient.Request) {
+        let thread = Thread { [self] in finish(HTTPClient.perform(request, cancellation: cancellation)) }
+        thread.name = "delivery-send"
+        thread.start()
     }
 
-    func start(_ request: URLRequest, session: URLSession) {
-        let task = session.dataTask(with: request) { [self] data, response, error in
-            let http = response as? HTTPURLResponse
-            finish(Answer(status: http?.statusCode, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
-                          body: data.map(Array.init) ?? [], error: error.map { $0.localizedDescription }))
-        }
-        lock.withLock { self.task = task }
-        task.resume()
-    }
-
-    /// Ends the exchange without a request (refused before sending).
+    /// Ends the exchange with `answer`; only the first one counts.
     func finish(_ answer: Answer) {
         let first = lock.withLock { () -> Bool in
             guard self.answer == nil else { return false }
@@ -62,17 +39,19 @@ final class HTTPExchange: @unchecked Sendable {
         }
     }
 
-    func abandon(_ reason: Abandon) {
-        let task = lock.withLock { () -> URLSessionDataTask? in
-            if abandoned == nil && answer == nil { abandoned = reason }
-            return self.task
-        }
-        task?.cancel()
-        finish(Answer(status: nil, retryAfter: nil, body: [], error: reason == .deadline ? "no answer before the deadline" : "the worker stopped"))
+    /// The worker is stopping: the delivery goes back untried, whatever the endpoint does next.
+    func abandon() {
+        lock.withLock { if answer == nil { abandoned = true } }
+        cancellation.cancel()
+        finish(.none("the worker stopped"))
+    }
+
+    func waitUntilDone() {
+        answered.wait()
     }
 
     /// The answer, once there is one, and whether the sender let go first.
-    var outcome: (answer: Answer, abandoned: Abandon?)? {
+    var outcome: (answer: Answer, abandoned: Bool)? {
         lock.withLock { answer.map { ($0, abandoned) } }
     }
 }

@@ -85,10 +85,10 @@ public struct SLASweep: Sendable {
         let assigneePhone = try order.assigneeID.flatMap { try scope.engineers.get(id: $0).phone }
         var data: [String: JSONValue] = ["work_order_id": .string(order.id.lowercasedText), "number": .string(order.number),
                                          "target": .string(clock.target.rawValue)]
-        if let due = clock.dueAt { data["due_at"] = .string(ISO8601DateFormatter().string(from: due)) }
+        if let due = clock.dueAt { data["due_at"] = .string(Timestamp.iso8601(due)) }
         if let fraction { data["fraction"] = .number(fraction) }
         let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(topic),
-                                        "timestamp": .string(ISO8601DateFormatter().string(from: now)), "data": .object(data)])
+                                        "timestamp": .string(Timestamp.iso8601(now)), "data": .object(data)])
         let facts = SLAFacts(workOrderID: order.id, number: order.number, customer: customer.name, plate: plate, target: clock.target,
                              dueAt: clock.dueAt, fraction: fraction, timeZone: tenant.zone.identifier,
                              link: tenant.link(order: order.id, number: order.number))
