@@ -7,6 +7,9 @@
 // Swift cannot call C variadic functions, so the few variadic entry points Pitstop needs are
 // wrapped here with fixed arguments. Nothing else belongs in this header.
 
+/// libmicrohttpd's unescaper for the request target (MHD_OPTION_UNESCAPE_CALLBACK has no typedef).
+typedef size_t (*pitstop_mhd_unescape)(void *context, struct MHD_Connection *connection, char *text);
+
 /// Starts a daemon with epoll poll threads and suspend/resume, so handlers may run on our own
 /// worker pool while the poll threads keep serving other connections.
 static inline struct MHD_Daemon *pitstop_mhd_start(const struct sockaddr *address,
@@ -16,12 +19,14 @@ static inline struct MHD_Daemon *pitstop_mhd_start(const struct sockaddr *addres
                                                    size_t connection_memory_limit,
                                                    MHD_AccessHandlerCallback handler,
                                                    MHD_RequestCompletedCallback completed,
+                                                   pitstop_mhd_unescape unescape,
                                                    void *context) {
     unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     if (address->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
     return MHD_start_daemon(flags, 0, NULL, NULL, handler, context,
                             MHD_OPTION_SOCK_ADDR, address,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, context,
                             MHD_OPTION_THREAD_POOL_SIZE, poll_threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_seconds,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,

@@ -87,10 +87,17 @@ public final class HTTPServer: @unchecked Sendable {
             let state = Unmanaged<RequestState>.fromOpaque(raw).takeRetainedValue()
             server.finish(state, completed: termination == .REQUEST_TERMINATED_COMPLETED_OK)
         }
+        // The path and query reach the access handler as sent: libmicrohttpd's own unescaping
+        // turned "%00" into a NUL that cut the path short before routing ("/v1/work-orders/{id}%00/
+        // timeline" answered the order). `RequestTarget` decodes once, and refuses control characters.
+        let unescape: pitstop_mhd_unescape = { _, _, text in
+            guard let text else { return 0 }
+            return strlen(text)
+        }
         daemon = withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
                 pitstop_mhd_start(address, UInt32(configuration.pollThreads), UInt32(configuration.idleTimeoutSeconds),
-                                  UInt32(configuration.connectionLimit), 64 * 1024, access, completed, context)
+                                  UInt32(configuration.connectionLimit), 64 * 1024, access, completed, unescape, context)
             }
         }
         guard let daemon else {
@@ -186,22 +193,51 @@ public final class HTTPServer: @unchecked Sendable {
             response.headers.add("Connection", "close")
             return queue(response, state: state, connection: connection)
         }
-        let length = state.headers["Content-Length"]
+        if let problem = state.targetProblem { return refuse(problem, state: state, connection: connection) }
+        let lengths = Set(state.headers.values("Content-Length").map { $0.trimmingCharacters(in: .whitespaces) })
+        if lengths.count > 1 {
+            // RFC 9112 §6.3: differing lengths leave the message's end unknown; a proxy and this
+            // server could each take another end, which is how requests are smuggled.
+            return refuse(.badRequest("the request has Content-Length headers that disagree (\(lengths.sorted().joined(separator: ", "))); send one"),
+                          state: state, connection: connection, close: true)
+        }
+        let length = lengths.first
         if let encoding = state.headers["Transfer-Encoding"], encoding.lowercased().contains("chunked"), length != nil {
             // Both framings at once is how requests are smuggled past proxies.
-            var response = Problem.badRequest("send either Content-Length or Transfer-Encoding: chunked, not both").response(requestID: state.requestID)
-            response.headers.add("Connection", "close")
-            return queue(response, state: state, connection: connection)
+            return refuse(.badRequest("send either Content-Length or Transfer-Encoding: chunked, not both"), state: state, connection: connection,
+                          close: true)
         }
-        if state.method != "GET", state.method != "HEAD",
-           case .found(let route, let parameters) = router.match(method: state.method, path: state.path),
-           let admission = route.admission {
-            return admit(state, route: route, admission: admission, parameters: parameters, connection: connection)
-        }
-        if let length, let bytes = Int(length), bytes > configuration.maxBodyBytes {
+        let hasBody = length.map { $0 != "0" } ?? (state.headers["Transfer-Encoding"] != nil)
+        state.match = router.match(method: state.method, path: state.path)
+        if case .found(let route, let parameters)? = state.match {
+            state.routePattern = route.pattern
+            // Before a byte of the body: who is asking, then how much and what they send.
+            if let preflight = route.preflight, let problem = preflight(state.headers) {
+                return refuse(problem, state: state, connection: connection, close: hasBody)
+            }
+            if state.method != "GET", state.method != "HEAD", let admission = route.admission {
+                return admit(state, route: route, admission: admission, parameters: parameters, connection: connection)
+            }
+            if let length, let bytes = Int(length), bytes > configuration.maxBodyBytes {
+                return queue(tooLarge(state), state: state, connection: connection)
+            }
+            if hasBody, state.method != "GET", state.method != "HEAD", !route.body.accepts(state.headers["Content-Type"]) {
+                return refuse(Problem(status: 415, type: "unsupported-media-type", title: "Unsupported media type",
+                                      detail: "send the body as JSON with Content-Type: application/json",
+                                      errors: [.init(field: "Content-Type", message: "must be application/json")]),
+                              state: state, connection: connection, close: true)
+            }
+        } else if let length, let bytes = Int(length), bytes > configuration.maxBodyBytes {
             return queue(tooLarge(state), state: state, connection: connection)
         }
         return .YES
+    }
+
+    /// Answers `problem` at once; `close` when a body may follow that will not be read.
+    private func refuse(_ problem: Problem, state: RequestState, connection: OpaquePointer, close: Bool = false) -> MHD_Result {
+        var response = problem.response(requestID: state.requestID)
+        if close { response.headers.add("Connection", "close") }
+        return queue(response, state: state, connection: connection)
     }
 
     /// Asks an upload route, on a worker, whether to take this body. The connection stays
@@ -256,10 +292,13 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func dispatch(_ state: RequestState, connection: OpaquePointer) -> MHD_Result {
-        switch router.match(method: state.method, path: state.path) {
+        switch state.match ?? router.match(method: state.method, path: state.path) {
         case .notFound:
-            return queue(Problem.notFound("route \(state.method) \(state.path)").response(requestID: state.requestID),
-                         state: state, connection: connection)
+            var problem = Problem.notFound("route \(state.method) \(state.path)")
+            if state.path.count > 1, state.path.hasSuffix("/") {
+                problem.detail += "; paths do not end in a slash (\(state.path.dropLast()))"
+            }
+            return queue(problem.response(requestID: state.requestID), state: state, connection: connection)
         case .methodNotAllowed(let allowed):
             var problem = Problem(status: 405, type: "method-not-allowed", title: "Method not allowed",
                                   detail: "\(state.path) allows \(allowed.joined(separator: ", "))")

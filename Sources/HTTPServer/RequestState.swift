@@ -12,6 +12,8 @@ final class RequestState: @unchecked Sendable {
     let query: [(name: String, value: String)]
     let clientAddress: String
     let requestID: String
+    /// Set when the path or query cannot be served (`RequestTarget`): answered before routing.
+    let targetProblem: Problem?
     let startedAt = ContinuousClock.now
     var body: [UInt8] = []
     var bodyTooLarge = false
@@ -21,6 +23,8 @@ final class RequestState: @unchecked Sendable {
     var dispatched = false
     var status = 0
     var routePattern: String?
+    /// The route, looked up once from the headers.
+    var match: Router.Match?
     var bytesOut = 0
     /// A streamed response's body, which counts its own bytes.
     var stream: ResponseStream?
@@ -39,12 +43,14 @@ final class RequestState: @unchecked Sendable {
     private let lock = NSLock()
     private var handoff: Handoff?
 
+    /// `path` and `query` as the client sent them (percent-encoded); the query is kept decoded.
     init(method: String, path: String, headers: HTTPHeaders, query: [(name: String, value: String)],
          clientAddress: String, requestID: String) {
         self.method = method
         self.path = path
         self.headers = headers
-        self.query = query
+        targetProblem = RequestTarget.problem(path: path, query: query)
+        self.query = targetProblem == nil ? query.map { (RequestTarget.decode($0.name) ?? $0.name, RequestTarget.decode($0.value) ?? $0.value) } : []
         self.clientAddress = clientAddress
         self.requestID = requestID
     }

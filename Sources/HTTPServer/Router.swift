@@ -1,6 +1,10 @@
 /// A request handler. Runs on a worker thread and may block on the database.
 public typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
+/// Checks a request's headers on the poll thread, before its body is read (it must not block):
+/// a problem refuses the request at once, so a caller without a key never gets to upload.
+public typealias Preflight = @Sendable (HTTPHeaders) -> Problem?
+
 /// Decides, from an upload's headers alone, whether to take its body and how many bytes at most;
 /// throws (a `Problem`) to refuse before a byte of the body is read. Runs on a worker thread.
 public typealias Admission = @Sendable (HTTPRequest) throws -> Int
@@ -17,8 +21,25 @@ public final class Router: Sendable {
         /// Set for upload routes: the body goes to a spool file, and the handler finds it in
         /// `request.upload`.
         let admission: Admission?
+        /// What a body must be declared as; other bodies get 415 before they are read.
+        public let body: BodyKind
+        let preflight: Preflight?
         let segments: [Segment]
         let handler: Handler
+    }
+
+    public enum BodyKind: Sendable {
+        /// `application/json` or a `+json` type.
+        case json
+        /// Whatever the handler reads itself (WeChat's XML).
+        case any
+
+        /// Whether a body declared as `contentType` may be sent here.
+        func accepts(_ contentType: String?) -> Bool {
+            guard self == .json else { return true }
+            guard let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() else { return false }
+            return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+        }
     }
 
     enum Segment: Sendable, Equatable {
@@ -38,25 +59,32 @@ public final class Router: Sendable {
         self.routes = routes
     }
 
-    public static func route(_ method: String, _ pattern: String, inline: Bool = false, _ handler: @escaping Handler) -> Route {
-        Route(method: method, pattern: pattern, isInline: inline, admission: nil, segments: segments(pattern), handler: handler)
+    public static func route(_ method: String, _ pattern: String, inline: Bool = false, body: BodyKind = .json, preflight: Preflight? = nil,
+                             _ handler: @escaping Handler) -> Route {
+        Route(method: method, pattern: pattern, isInline: inline, admission: nil, body: body, preflight: preflight, segments: segments(pattern),
+              handler: handler)
     }
 
     /// A route whose body may be large: `admission` sees the headers first and sets the limit; the
     /// body is then streamed to disk, never held in memory.
-    public static func upload(_ method: String, _ pattern: String, admission: @escaping Admission,
+    public static func upload(_ method: String, _ pattern: String, preflight: Preflight? = nil, admission: @escaping Admission,
                               _ handler: @escaping Handler) -> Route {
-        Route(method: method, pattern: pattern, isInline: false, admission: admission, segments: segments(pattern), handler: handler)
+        Route(method: method, pattern: pattern, isInline: false, admission: admission, body: .any, preflight: preflight,
+              segments: segments(pattern), handler: handler)
     }
 
     private static func segments(_ pattern: String) -> [Segment] {
-        pattern.split(separator: "/").map { part -> Segment in
+        pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }
     }
 
+    /// `path` is percent-encoded, as sent. It matches segment for segment, each decoded once: a
+    /// trailing slash or an empty segment (`/v1/customers/`, `/v1//customers`) is another path,
+    /// so each resource has exactly one address.
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            .map { Substring($0.removingPercentEncoding ?? String($0)) }
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.bind(route.segments, to: parts) else { continue }
@@ -76,7 +104,8 @@ public final class Router: Sendable {
             case .literal(let literal):
                 guard literal == part else { return nil }
             case .parameter(let name):
-                parameters[name] = String(part).removingPercentEncoding ?? String(part)
+                guard !part.isEmpty else { return nil }
+                parameters[name] = String(part)
             }
         }
         return parameters

@@ -64,7 +64,7 @@ public final class APIApplication: Sendable {
     /// transaction scoped to that tenant.
     func tenantRoute(_ method: String, _ pattern: String, roles: Set<Role>,
                      _ body: @escaping @Sendable (HTTPRequest, TenantCaller, TenantScope) throws -> HTTPResponse) -> Router.Route {
-        Router.route(method, pattern, ErrorMapping.wrap { [authenticator] request in
+        Router.route(method, pattern, preflight: Authenticator.preflight, ErrorMapping.wrap { [authenticator] request in
             try authenticator.withTenantCaller(request, roles: roles) { caller, scope in try body(request, caller, scope) }
         })
     }

@@ -95,14 +95,12 @@ final class Authenticator: Sendable {
     /// The key text, its SHA-256 and whether it authenticated recently, after the throttle has
     /// had its say.
     private func presentedKey(_ request: HTTPRequest) throws -> (text: String, sha256: String, recentlyValid: Bool) {
-        guard let header = request.headers["Authorization"] else {
-            throw Problem.unauthorized("send an API key as Authorization: Bearer <key>")
+        let text: String
+        switch Self.bearer(request.headers) {
+        case .success(let key): text = key
+        case .failure(let problem) where request.headers["Authorization"] == nil: throw problem
+        case .failure(let problem): throw failure(request, problem.detail)
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw failure(request, "the Authorization header must be Bearer <key>")
-        }
-        let text = parts[1].trimmingCharacters(in: .whitespaces)
         let hash = KeySecret.sha256(of: text)
         let known = recentlyValid.withLock { $0.contains(hash) }
         if !known {
@@ -112,6 +110,25 @@ final class Authenticator: Sendable {
             }
         }
         return (text, hash, known)
+    }
+
+    /// The key text of `Authorization: Bearer <key>`, or the 401 to answer.
+    static func bearer(_ headers: HTTPHeaders) -> Result<String, Problem> {
+        guard let header = headers["Authorization"] else {
+            return .failure(.unauthorized("send an API key as Authorization: Bearer <key>"))
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return .failure(.unauthorized("the Authorization header must be Bearer <key>"))
+        }
+        return .success(parts[1].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Routes that need a key refuse a request without one from its headers, before its body is
+    /// read: a client with no key cannot hold a connection open with a slow upload.
+    static let preflight: Preflight = { headers in
+        if case .failure(let problem) = bearer(headers) { return problem }
+        return nil
     }
 
     private func failure(_ request: HTTPRequest, _ detail: String) -> Problem {

@@ -14,7 +14,7 @@ extension APIApplication {
     /// skipped), streamed as the batches are stored: `created` or `updated` with the record's id,
     /// or `error` with the status a single request would have had and the fields at fault.
     func bulkRoute(_ path: String, _ upsert: @escaping @Sendable ([UInt8], String, TenantScope) throws -> (UUID, Bool)) -> Router.Route {
-        Router.upload("POST", path, admission: { [self] request in
+        Router.upload("POST", path, preflight: Authenticator.preflight, admission: { [self] request in
             do {
                 try Self.requireNDJSON(request)
                 try authenticator.withTenantCaller(request, roles: Self.recordWriters) { _, _ in }

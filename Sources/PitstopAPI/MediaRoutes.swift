@@ -10,7 +10,7 @@ extension APIApplication {
         [
             // The headers are checked (key, order, declared type) before a byte of the body is
             // read, and the declared type's limit applies while it streams in.
-            Router.upload("POST", "/v1/me/work-orders/{id}/media", admission: { [self] request in
+            Router.upload("POST", "/v1/me/work-orders/{id}/media", preflight: Authenticator.preflight, admission: { [self] request in
                 do {
                     let type = try Self.declaredMediaType(request)
                     try authenticator.withTenantCaller(request, roles: [.engineer]) { caller, scope in

@@ -6,7 +6,7 @@ extension APIApplication {
     var platformRoutes: [Router.Route] {
         [
             // Creates a tenant with its first admin key, which is returned once.
-            Router.route("POST", "/v1/platform/tenants", ErrorMapping.wrap { [authenticator, database] request in
+            Router.route("POST", "/v1/platform/tenants", preflight: Authenticator.preflight, ErrorMapping.wrap { [authenticator, database] request in
                 try authenticator.requirePlatformKey(request)
                 let input = try JSONCoding.decode(CreateTenantBody.self, from: request.body, allowedFields: ["name", "timezone"])
                 let errors = Tenant.validate(name: input.name, timezone: input.timezone)

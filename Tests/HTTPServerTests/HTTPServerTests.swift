@@ -102,7 +102,7 @@ import Testing
 
         // Chunked: no length up front; the server reads past the limit, drops it, answers 413.
         let chunk = String(repeating: "a", count: 80)
-        let raw = "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let raw = "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "50\r\n\(chunk)\r\n50\r\n\(chunk)\r\n0\r\n\r\n"
         #expect(try client.sendRaw(Array(raw.utf8)).status == 413)
     }

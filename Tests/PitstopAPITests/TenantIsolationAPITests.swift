@@ -64,7 +64,8 @@ import Testing
         ]
         for (method, leaf, json) in calls {
             for id in [order, missing] {
-                let response = try api.client.send(method, "/v1/work-orders/\(id)/\(leaf)", headers: bearer(b.adminKey, ifMatch),
+                let response = try api.client.send(method, "/v1/work-orders/\(id)/\(leaf)",
+                                                   headers: bearer(b.adminKey, ifMatch + (json == nil ? [] : [("Content-Type", "application/json")])),
                                                    body: json.map { Array($0.utf8) })
                 #expect(response.status == 404, "\(method) \(leaf) on \(id == order ? "A's order" : "a missing one"): \(response.status)")
             }

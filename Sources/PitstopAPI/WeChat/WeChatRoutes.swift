@@ -20,7 +20,8 @@ extension APIApplication {
                 }
                 return .text(echo)
             }),
-            Router.route("POST", "/v1/public/wechat/{token}", ErrorMapping.wrap { [self] request in
+            // WeChat posts XML, whatever Content-Type it declares.
+            Router.route("POST", "/v1/public/wechat/{token}", body: .any, ErrorMapping.wrap { [self] request in
                 let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
                 return try database.withTenant(token.tenantID) { scope in
                     guard let account = try scope.weChat.active(secret: token.secret) else { throw StoreError.notFound("WeChat account") }

@@ -1,0 +1,88 @@
+import Foundation
+import PitstopTesting
+import Testing
+
+/// The API's HTTP edge as a hostile client meets it: encoded control characters, trailing
+/// slashes, bodies of the wrong type, lengths that disagree, and keyless uploads that would hold
+/// a connection open.
+@Suite struct HTTPEdgeTests {
+    @Test func encodedNulAndOtherControlCharactersAreRefusedBeforeRouting() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try DispatchAPITests().fixture(api)
+        let order = try DispatchAPITests().order(api, f)
+        // Once the NUL cut the path: the timeline address answered the order, /metrics%00… the metrics.
+        for path in ["/v1/work-orders/\(order)%00/timeline", "/metrics%00zzz", "/v1/work-orders/\(order)%0A", "/v1/customers%7F",
+                     "/v1/work-orders/\(order)%zz"] {
+            let response = try api.get(path, key: f.adminKey)
+            #expect(response.status == 400, "\(path): \(response.status) \(response.text)")
+            #expect(!response.text.contains(order) && !response.text.contains("pitstop_http"), "\(path)")
+        }
+        let query = try api.get("/v1/work-orders?q=%00abc", key: f.adminKey)
+        #expect(query.status == 400 && query.problemFields == ["q"])
+        // Escapes that decode to text still work, once: a parameter's %2D is a dash.
+        #expect(try api.get("/v1/work-orders/\(order.replacingOccurrences(of: "-", with: "%2D"))", key: f.adminKey).status == 200)
+    }
+
+    @Test func eachResourceHasOneAddressWithoutATrailingSlash() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        #expect(try api.get("/v1/customers", key: tenant.adminKey).status == 200)
+        let slash = try api.get("/v1/customers/", key: tenant.adminKey)
+        #expect(slash.status == 404 && slash.text.contains("do not end in a slash (/v1/customers)"), "\(slash.text)")
+        #expect(try api.get("/v1//customers", key: tenant.adminKey).status == 404)
+        #expect(try api.get("/metrics/", key: nil).status == 404)
+    }
+
+    @Test func jsonRoutesRefuseBodiesDeclaredAsAnythingElseAndWriteNothing() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let body = Array(#"{"name":"王先生","phones":["13800138000"]}"#.utf8)
+        for type in ["image/png", "text/plain", "application/x-www-form-urlencoded", nil] {
+            let response = try api.client.send("POST", "/v1/customers",
+                                               headers: bearer(tenant.adminKey, type.map { [("Content-Type", $0)] } ?? []), body: body)
+            #expect(response.status == 415 && response.problemFields == ["Content-Type"], "\(type ?? "no type"): \(response.status)")
+        }
+        #expect((try api.get("/v1/customers", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
+        for type in ["application/json", "application/json; charset=utf-8", "application/merge-patch+json"] {
+            let response = try api.client.send("POST", "/v1/customers", headers: bearer(tenant.adminKey, [("Content-Type", type)]), body: body)
+            #expect(response.status == 201, "\(type): \(response.text)")
+        }
+    }
+
+    @Test func contentLengthsThatDisagreeAreABadRequest() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let body = #"{"name":"王先生"}"#
+        func raw(_ lengths: [Int]) -> [UInt8] {
+            var head = "POST /v1/customers HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(tenant.adminKey)\r\n"
+                + "Content-Type: application/json\r\n"
+            for length in lengths { head += "Content-Length: \(length)\r\n" }
+            return Array((head + "\r\n" + body).utf8)
+        }
+        let size = Array(body.utf8).count
+        let smuggled = try api.client.sendRaw(raw([size, 3]))
+        #expect(smuggled.status == 400 && smuggled.text.contains("Content-Length"), "\(smuggled.status) \(smuggled.text)")
+        #expect((try api.get("/v1/customers", key: tenant.adminKey).json["items"] as? [Any])?.isEmpty == true)
+        // The same length twice says one thing (RFC 9112 §6.3 lets a recipient take it).
+        #expect(try api.client.sendRaw(raw([size, size])).status == 201)
+    }
+
+    @Test func aKeylessUploadIsRefusedFromItsHeadersWithoutWaitingForItsBody() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        // Headers that promise 900 KB, and no body at all: the answer must come from the headers
+        // alone (waiting for the body would end only at the idle time-out, with no answer).
+        for (path, type) in [("/v1/customers", "application/json"), ("/v1/customers/bulk", "application/x-ndjson"),
+                             ("/v1/me/work-orders/\(UUID().uuidString.lowercased())/media", "image/jpeg")] {
+            let head = "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: \(type)\r\nContent-Length: 900000\r\n\r\n"
+            let started = Date()
+            let response = try api.client.sendRaw(Array(head.utf8))
+            #expect(response.status == 401 && response.header("WWW-Authenticate") != nil, "\(path): \(response.status)")
+            #expect(Date().timeIntervalSince(started) < 10, "\(path) waited for the body")
+        }
+    }
+}
