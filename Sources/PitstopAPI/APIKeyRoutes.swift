@@ -7,21 +7,23 @@ import Postgres
 extension APIApplication {
     var apiKeyRoutes: [Router.Route] {
         [
-            tenantRoute("POST", "/v1/api-keys", roles: [.admin]) { request, _, scope in
-                let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role", "engineer_id"])
-                var errors = APIKey.validate(name: input.name)
-                if let role = Role(rawValue: input.role) {
-                    errors += APIKey.validate(role: role, engineerID: input.engineerId)
-                } else {
-                    errors.append(FieldError(field: "role", message: "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"))
+            tenantRoute("POST", "/v1/api-keys", roles: [.admin]) { [self] request, _, scope in
+                try idempotent(request, scope, showsSecret: true) {
+                    let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role", "engineer_id"])
+                    var errors = APIKey.validate(name: input.name)
+                    if let role = Role(rawValue: input.role) {
+                        errors += APIKey.validate(role: role, engineerID: input.engineerId)
+                    } else {
+                        errors.append(FieldError(field: "role", message: "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    }
+                    guard errors.isEmpty, let role = Role(rawValue: input.role) else { throw ValidationError(errors) }
+                    let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
+                                                           engineerID: input.engineerId)
+                    var response = try HTTPResponse.json(KeyBody(created.key, secret: created.secret), status: 201)
+                    response.headers.add("Location", "/v1/api-keys/\(created.key.id.lowercasedText)")
+                    response.headers.add("Cache-Control", "no-store")
+                    return response
                 }
-                guard errors.isEmpty, let role = Role(rawValue: input.role) else { throw ValidationError(errors) }
-                let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
-                                                       engineerID: input.engineerId)
-                var response = try HTTPResponse.json(KeyBody(created.key, secret: created.secret), status: 201)
-                response.headers.add("Location", "/v1/api-keys/\(created.key.id.lowercasedText)")
-                response.headers.add("Cache-Control", "no-store")
-                return response
             },
             tenantRoute("GET", "/v1/api-keys", roles: [.admin]) { request, _, scope in
                 let page = try PageRequest(request)
@@ -30,7 +32,14 @@ extension APIApplication {
                                  body: { KeyBody($0, secret: nil) })
             },
             tenantRoute("DELETE", "/v1/api-keys/{id}", roles: [.admin]) { request, _, scope in
-                _ = try scope.apiKeys.revoke(id: try Self.pathID(request, "API key"))
+                let id = try Self.pathID(request, "API key")
+                // The tenant's last admin key would leave nobody able to make keys, change the
+                // settings or revoke a stolen key: refused until another admin key exists.
+                if try scope.apiKeys.activeAdminKeys() == [id] {
+                    throw Problem.conflict("this is the tenant's last admin key: create another (POST /v1/api-keys with \"role\": \"admin\"), "
+                                           + "then revoke this one")
+                }
+                _ = try scope.apiKeys.revoke(id: id)
                 return .noContent()
             },
         ]

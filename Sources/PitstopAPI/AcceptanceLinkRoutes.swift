@@ -28,7 +28,7 @@ extension APIApplication {
                     guard let order = try scope.workOrders.get(acceptanceSecret: token.secret) else { throw StoreError.notFound("signing link") }
                     return try .json(SigningBody(number: order.number, status: order.status.rawValue, statusLabel: order.status.customerLabel,
                                                  canSign: order.status == .awaitingAcceptance,
-                                                 report: try scope.workOrders.reports(id: order.id).first.map(ReportBody.init)))
+                                                 report: try scope.workOrders.reports(id: order.id).first.map(CustomerReportBody.init)))
                 }
             }),
             Router.route("POST", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
@@ -52,11 +52,40 @@ struct AcceptanceLinkBody: Encodable {
     var expiresAt: Date
 }
 
-/// What the customer sees through a signing link: the order and the report to sign, nothing else.
+/// What the customer sees through a signing link: the order and the report to sign, nothing else
+/// (no internal ids, no key of the author).
 struct SigningBody: Encodable {
     var number: String
     var status: String
     var statusLabel: String
     var canSign: Bool
-    var report: ReportBody?
+    var report: CustomerReportBody?
+}
+
+/// The repair report as its customer reads it: the work, the parts, the labour, the photos' hashes,
+/// and the SHA-256 that a signature on this version is bound to.
+struct CustomerReportBody: Encodable {
+    var version: Int
+    var diagnosis: String
+    var workPerformed: String
+    var labour: [RepairReport.LabourLine]
+    var parts: [RepairReport.PartLine]
+    var mileageKm: Int?
+    var beforePhotos: [String]
+    var afterPhotos: [String]
+    var createdAt: Date
+    var sha256: String
+
+    init(_ report: RepairReport) throws {
+        version = report.version
+        diagnosis = report.diagnosis
+        workPerformed = report.workPerformed
+        labour = report.labour
+        parts = report.parts
+        mileageKm = report.mileageKm
+        beforePhotos = report.beforePhotos.map(\.sha256)
+        afterPhotos = report.afterPhotos.map(\.sha256)
+        createdAt = report.createdAt
+        sha256 = try ReportBody.sha256(report)
+    }
 }

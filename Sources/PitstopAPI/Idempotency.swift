@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import HTTPServer
 import PitstopStore
 
@@ -7,7 +8,12 @@ extension APIApplication {
     /// claimed in the handler's transaction, so the key and what it creates commit together. A
     /// retry with the same key and the same request gets the first response again (with
     /// `Idempotent-Replayed: true`); the same key with a different request is a 422.
-    func idempotent(_ request: HTTPRequest, _ scope: TenantScope, _ create: () throws -> HTTPResponse) throws -> HTTPResponse {
+    ///
+    /// A response that shows a secret once (`showsSecret`: an API key, a webhook's signing
+    /// secret) is remembered without its `secret`: the replay says the record was made, and the
+    /// secret is never written to the idempotency table nor shown twice.
+    func idempotent(_ request: HTTPRequest, _ scope: TenantScope, showsSecret: Bool = false,
+                    _ create: () throws -> HTTPResponse) throws -> HTTPResponse {
         guard let key = request.headers["Idempotency-Key"] else { return try create() }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
             throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", field: "Idempotency-Key")
@@ -27,9 +33,17 @@ extension APIApplication {
             return response
         case .claimed:
             let response = try create()
-            try scope.idempotencyKeys.complete(key: key, status: response.status, body: String(decoding: response.body, as: UTF8.self),
+            let remembered = showsSecret ? Self.withoutSecret(response.body) : response.body
+            try scope.idempotencyKeys.complete(key: key, status: response.status, body: String(decoding: remembered, as: UTF8.self),
                                                location: response.headers["Location"])
             return response
         }
+    }
+
+    /// A JSON object's bytes with its `secret` member removed.
+    static func withoutSecret(_ body: [UInt8]) -> [UInt8] {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return [] }
+        object.removeValue(forKey: "secret")
+        return (try? Array(JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))) ?? []
     }
 }

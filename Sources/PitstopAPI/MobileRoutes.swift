@@ -121,7 +121,7 @@ extension APIApplication {
                           detail: "version \(report.version) is the current report; show the customer that one and sign it",
                           errors: [.init(field: "report_version", message: "is not the current version (\(report.version))")])
         }
-        let hash = Digest.sha256(try JSONCoding.encode(ReportBody(report))).hex
+        let hash = try ReportBody.sha256(report)
         let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash, signerName: body.signerName,
                                                    signature: Signature(kind: kind, bytes: bytes), actor: actor)
         let completed = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .completed,
@@ -279,6 +279,11 @@ struct ReportPhotoBody: Encodable {
 }
 
 struct ReportBody: Encodable {
+    /// What a signature binds: the SHA-256 of the version as this API returns it.
+    static func sha256(_ report: RepairReport) throws -> String {
+        Digest.sha256(try JSONCoding.encode(ReportBody(report))).hex
+    }
+
     var workOrderId: UUID
     var version: Int
     var diagnosis: String

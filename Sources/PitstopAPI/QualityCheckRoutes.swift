@@ -21,6 +21,7 @@ extension APIApplication {
                 guard errors.isEmpty else { throw ValidationError(errors) }
                 let check = QualityCheck(id: UUID(), workOrderID: id, inspectorKeyID: caller.key.id, inspectorName: body.inspector,
                                          results: results, checkedAt: Date())
+                if check.passed { try Self.requireReport(order, scope: scope) }
                 let note = check.passed ? "quality check passed (\(body.inspector))"
                     : "quality check failed (\(body.inspector)): \(check.failedItems.joined(separator: ", "))"
                 let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: check.passed ? .awaitingAcceptance : .repairing,
@@ -35,6 +36,17 @@ extension APIApplication {
                 return try .json(["items": try scope.workOrders.qualityChecks(id: order.id).map(QualityCheckBody.init)])
             },
         ]
+    }
+}
+
+extension APIApplication {
+    /// A passed check sends the order to the customer for acceptance, so it needs a repair report
+    /// to sign: without one the order would wait in `awaiting_acceptance` where signing cannot
+    /// succeed. (A desk moving an order there itself may mean a paper signature; it can complete
+    /// the order directly.)
+    static func requireReport(_ order: WorkOrder, scope: TenantScope) throws {
+        guard try scope.workOrders.reports(id: order.id).isEmpty else { return }
+        throw Problem.conflict("the order has no repair report: the engineer saves one (PUT /v1/me/work-orders/{id}/report) before it can go to the customer for acceptance")
     }
 }
 

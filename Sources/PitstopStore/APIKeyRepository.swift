@@ -45,6 +45,14 @@ public struct APIKeyRepository {
     }
 
     /// Revokes a key; revoking a revoked key keeps the first revocation time.
+    /// The tenant's admin keys still in force, locked until the transaction ends, so that two
+    /// revocations at once cannot both leave the other as the last.
+    public func activeAdminKeys() throws -> [UUID] {
+        try transaction.query("""
+            SELECT id FROM api_keys WHERE tenant_id = \(tenantID) AND role = 'admin' AND revoked_at IS NULL ORDER BY id FOR UPDATE
+            """).rows.map { try $0.decode("id") }
+    }
+
     public func revoke(id: UUID) throws -> APIKey {
         let rows = try transaction.query("""
             UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
@@ -56,20 +64,23 @@ public struct APIKeyRepository {
     }
 
     /// The key and its tenant for a presented key, in one statement; nil when the key is unknown,
-    /// revoked, or its hash differs.
+    /// revoked, its hash differs, or it is an engineer's whose engineer was deactivated (the key
+    /// stops the moment they do, and works again if they are made active again).
     public func authenticate(prefix: String, keySHA256: String) throws -> (key: APIKey, tenant: Tenant)? {
         let rows = try transaction.query("""
             SELECT k.id, k.tenant_id, k.name, k.role, k.engineer_id, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.secret_sha256,
                    t.name AS tenant_name, t.timezone, t.created_at AS tenant_created_at,
-                   t.updated_at AS tenant_updated_at, t.version AS tenant_version, t.duplicate_window_minutes, t.reopen_window_days, t.order_link
+                   t.updated_at AS tenant_updated_at, t.version AS tenant_version, t.duplicate_window_minutes, t.reopen_window_days, t.order_link,
+                   e.active AS engineer_active
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+            LEFT JOIN engineers e ON e.tenant_id = k.tenant_id AND e.id = k.engineer_id
             WHERE k.tenant_id = \(tenantID) AND k.prefix = \(prefix)
             """)
         guard let row = rows.first,
               KeySecret.matches(storedSHA256: try row.decode("secret_sha256"), presentedSHA256: keySHA256)
         else { return nil }
         let key = try Self.decode(row)
-        guard key.revokedAt == nil else { return nil }
+        guard key.revokedAt == nil, try row.decode("engineer_active", as: Bool?.self) != false else { return nil }
         let tenant = Tenant(id: tenantID, name: try row.decode("tenant_name"), timezone: try row.decode("timezone"),
                             createdAt: try row.decode("tenant_created_at"), updatedAt: try row.decode("tenant_updated_at"),
                             version: try row.decode("tenant_version"),

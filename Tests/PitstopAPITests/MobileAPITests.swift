@@ -195,7 +195,10 @@ import Testing
         version += 1
         #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]),
                                     json: #"{"to":"quality_check"}"#).status == 200)
-        version += 1
+        // It passes once the engineer has saved the report the customer will sign.
+        #expect(try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(try pool.engineerKey(api, f, "陈师傅")),
+                                    json: #"{"diagnosis":"传动轴异响","work_performed":"更换传动轴"}"#).status == 201)
+        version = try #require(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["version"] as? Int)
         let passed = try check(#"[{"item":"试车无异响","passed":true},{"item":"故障灯熄灭","passed":true},{"item":"清洁车辆","passed":true}]"#)
         #expect((passed.json["work_order"] as? [String: Any])?["status"] as? String == "awaiting_acceptance")
         #expect((try api.get("/v1/work-orders/\(id)/quality-checks", key: f.adminKey).json["items"] as? [Any])?.count == 2)
@@ -322,10 +325,15 @@ import Testing
         #expect(page.json["can_sign"] as? Bool == true)
         #expect((page.json["report"] as? [String: Any])?["work_performed"] as? String == "更换前刹车片")
         #expect(!page.text.contains("13800138000"))
+        // Nothing internal: not the order's id, not the key that wrote the report.
+        #expect(!page.text.contains(id) && !page.text.contains("author_key") && !page.text.contains("work_order_id"), "\(page.text)")
+        let shown = (page.json["report"] as? [String: Any])?["sha256"] as? String
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]).base64EncodedString()
         let signed = try api.client.send("POST", "/v1/public/accept/\(token)",
                                          json: #"{"signer_name":"王先生","report_version":1,"signature_type":"image/png","signature":"\#(png)"}"#)
         #expect(signed.status == 200, "\(signed.text)")
+        // The signature is bound to the very report the page showed.
+        #expect(shown != nil && signed.json["report_sha256"] as? String == shown)
         #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "completed")
         #expect(try api.client.send("GET", "/v1/public/accept/\(token)").json["can_sign"] as? Bool == false)
         #expect(try api.client.send("POST", "/v1/public/accept/\(token)",
