@@ -8,7 +8,7 @@ extension APIApplication {
     var apiKeyRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/api-keys", roles: [.admin]) { [self] request, _, scope in
-                try idempotent(request, scope, showsSecret: true) {
+                try idempotent(request, scope, secrets: ["secret"]) {
                     let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role", "engineer_id"])
                     var errors = APIKey.validate(name: input.name)
                     if let role = Role(rawValue: input.role) {

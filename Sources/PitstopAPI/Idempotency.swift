@@ -9,10 +9,10 @@ extension APIApplication {
     /// retry with the same key and the same request gets the first response again (with
     /// `Idempotent-Replayed: true`); the same key with a different request is a 422.
     ///
-    /// A response that shows a secret once (`showsSecret`: an API key, a webhook's signing
-    /// secret) is remembered without its `secret`: the replay says the record was made, and the
-    /// secret is never written to the idempotency table nor shown twice.
-    func idempotent(_ request: HTTPRequest, _ scope: TenantScope, showsSecret: Bool = false,
+    /// A response that shows a secret once (an API key, a webhook's signing secret, a link's
+    /// token) is remembered without the members named in `secrets`: the replay says the record was
+    /// made, and the secret is never written to the idempotency table nor shown twice.
+    func idempotent(_ request: HTTPRequest, _ scope: TenantScope, secrets: Set<String> = [],
                     _ create: () throws -> HTTPResponse) throws -> HTTPResponse {
         guard let key = request.headers["Idempotency-Key"] else { return try create() }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
@@ -33,17 +33,17 @@ extension APIApplication {
             return response
         case .claimed:
             let response = try create()
-            let remembered = showsSecret ? Self.withoutSecret(response.body) : response.body
+            let remembered = secrets.isEmpty ? response.body : Self.without(secrets, response.body)
             try scope.idempotencyKeys.complete(key: key, status: response.status, body: String(decoding: remembered, as: UTF8.self),
                                                location: response.headers["Location"])
             return response
         }
     }
 
-    /// A JSON object's bytes with its `secret` member removed.
-    static func withoutSecret(_ body: [UInt8]) -> [UInt8] {
+    /// A JSON object's bytes with the members `names` removed.
+    static func without(_ names: Set<String>, _ body: [UInt8]) -> [UInt8] {
         guard var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return [] }
-        object.removeValue(forKey: "secret")
+        for name in names { object.removeValue(forKey: name) }
         return (try? Array(JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))) ?? []
     }
 }

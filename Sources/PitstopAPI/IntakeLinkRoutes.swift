@@ -5,12 +5,13 @@ import PitstopStore
 import Postgres
 
 extension APIApplication {
-    /// Admins make, list and revoke the links behind web forms and QR codes; each answer carries
-    /// the URL to print.
+    /// Admins make, list and revoke the links behind web forms and QR codes. The answer that makes
+    /// a link carries the URL to print, once: only the secret's hash is kept, so a lost URL is
+    /// replaced by making a new link (and revoking the old one if it was printed).
     var intakeLinkRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/intake-links", roles: [.admin]) { [self] request, caller, scope in
-                try idempotent(request, scope) {
+                try idempotent(request, scope, secrets: ["token", "url"]) {
                     let body = try JSONCoding.decode(NewIntakeLinkBody.self, from: request.body, allowedFields: NewIntakeLinkBody.fields)
                     let new = NewIntakeLink(name: body.name, channel: body.channel, typeID: body.typeId, shopID: body.shopId,
                                             vehicleID: body.vehicleId)
@@ -39,11 +40,11 @@ extension APIApplication {
     }
 
     func intakeLinkBody(_ link: IntakeLink, tenantID: UUID) -> IntakeLinkBody {
-        let token = link.token(tenantID: tenantID).text
+        let token = link.token(tenantID: tenantID)?.text
         return IntakeLinkBody(id: link.id.lowercasedText, name: link.name, channel: link.channel.rawValue,
                               typeId: link.typeID.lowercasedText, shopId: link.shopID?.lowercasedText,
                               vehicleId: link.vehicleID?.lowercasedText, token: token,
-                              url: "\(configuration.publicBaseURL)/v1/public/intake/\(token)",
+                              url: token.map { "\(configuration.publicBaseURL)/v1/public/intake/\($0)" },
                               createdAt: link.createdAt, revokedAt: link.revokedAt)
     }
 }
@@ -65,10 +66,11 @@ struct IntakeLinkBody: Encodable {
     var typeId: String
     var shopId: String?
     var vehicleId: String?
-    /// What the public URL ends in; not a secret from whoever sees the printed code.
-    var token: String
-    /// The URL to print as a QR code or to post the web form to.
-    var url: String
+    /// What the public URL ends in; in the answer that made the link only.
+    var token: String?
+    /// The URL to print as a QR code or to post the web form to; in the answer that made the
+    /// link only.
+    var url: String?
     var createdAt: Date
     var revokedAt: Date?
 }

@@ -10,7 +10,7 @@ extension APIApplication {
     var notificationRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/notification-channels", roles: [.admin]) { [self] request, caller, scope in
-                try idempotent(request, scope, showsSecret: true) {
+                try idempotent(request, scope, secrets: ["secret"]) {
                     let body = try JSONCoding.decode(ChannelInputBody.self, from: request.body, allowedFields: ChannelInputBody.fields)
                     var secret = body.secret
                     if body.kind == .webhook && secret == nil { secret = StandardWebhooks.newSecret() }

@@ -57,6 +57,16 @@ extension OpenAPIDocument {
                                              "401": ["description": "Wrong signature", "content": problemContent]]),
                 "post": weChatMessageOperation,
             ] as Object,
+            "/v1/work-orders/{id}/tracking-link": [
+                "post": operation("createTrackingLink",
+                                  "Another tracking link for the customer (admin, dispatcher, integration): only links' hashes are kept, so one "
+                                  + "lost is replaced, and earlier ones keep working",
+                                  tags: ["work-orders"], parameters: [idParameter],
+                                  responses: ["201": ["description": "The link, shown once", "content": json([
+                                      "type": "object", "required": ["token", "url"],
+                                      "properties": ["token": ["type": "string"], "url": ["type": "string"]] as Object,
+                                  ])]]),
+            ] as Object,
             "/v1/work-orders/{id}/acceptance-link": [
                 "post": operation("createAcceptanceLink",
                                   "A link (valid a week) to send the customer to sign the report (admin, dispatcher, the assigned engineer)",

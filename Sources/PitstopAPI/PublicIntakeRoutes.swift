@@ -39,12 +39,23 @@ extension APIApplication {
                 let report = try JSONCoding.decode(PublicReportBody.self, from: request.body, allowedFields: PublicReportBody.fields)
                     .report.normalised().get()
                 return try database.withTenant(token.tenantID) { scope in
-                    try idempotent(request, scope) {
+                    // The tracking link is never remembered for a replay (only its hash is kept):
+                    // a customer whose form retried gets a new one for the same order.
+                    var response = try idempotent(request, scope, secrets: ["tracking_token", "tracking_url"]) {
                         guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-                        let (order, linked) = try submit(report, through: link, in: scope)
+                        var (order, linked) = try submit(report, through: link, in: scope)
+                        // A report that joined the customer's open order gets a tracking link of its own.
+                        if order.trackingSecret == nil { order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id) }
                         return try .json(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL),
                                          status: linked ? 200 : 201)
                     }
+                    if response.headers["Idempotent-Replayed"] != nil,
+                       let number = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["number"] as? String,
+                       var order = try scope.workOrders.find(number: number) {
+                        order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id)
+                        response.body = try JSONCoding.encode(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL))
+                    }
+                    return response
                 }
             }),
             Router.route("GET", "/v1/public/track/{token}", ErrorMapping.wrap { [self] request in

@@ -12,7 +12,7 @@ extension APIApplication {
         let roles: Set<Role> = [.admin, .integration]
         return [
             tenantRoute("POST", "/v1/webhooks", roles: roles) { [self] request, caller, scope in
-                try idempotent(request, scope, showsSecret: true) {
+                try idempotent(request, scope, secrets: ["secret"]) {
                     let body = try JSONCoding.decode(WebhookInputBody.self, from: request.body, allowedFields: WebhookInputBody.fields)
                     let secret = body.secret ?? StandardWebhooks.newSecret()
                     let input = try body.checked(outbound: outbound)

@@ -8,10 +8,20 @@ extension APIApplication {
     var workOrderRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/work-orders", roles: Self.recordWriters) { [self] request, caller, scope in
-                try idempotent(request, scope) {
+                try idempotent(request, scope, secrets: ["tracking_token"]) {
                     let body = try JSONCoding.decode(NewWorkOrderBody.self, from: request.body, allowedFields: NewWorkOrderBody.fields)
                     return try Self.createWorkOrder(body, caller: caller, scope: scope)
                 }
+            },
+            // Only a link's hash is kept: staff who need the customer's tracking link again (lost,
+            // or to send by another channel) make another; earlier ones keep working.
+            tenantRoute("POST", "/v1/work-orders/{id}/tracking-link", roles: Self.recordWriters) { [self] request, caller, scope in
+                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                let token = PublicToken(kind: .tracking, tenantID: caller.tenant.id, secret: try scope.workOrders.newTrackingLink(id: order.id)).text
+                var response = try HTTPResponse.json(TrackingLinkBody(token: token, url: "\(configuration.publicBaseURL)/v1/public/track/\(token)"),
+                                                     status: 201)
+                response.headers.add("Cache-Control", "no-store")
+                return response
             },
             tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, caller, scope in
                 let page = try PageRequest(request)
@@ -248,7 +258,8 @@ struct WorkOrderBody: Encodable {
     var completedAt: Date?
     var cancelledAt: Date?
     var version: Int
-    /// For staff to pass on (by SMS, say): the customer follows the order with it.
+    /// For staff to pass on (by SMS, say): the customer follows the order with it. In the answer
+    /// that created the order only (`POST …/tracking-link` makes another).
     var trackingToken: String?
     /// When the order first reached each status, by status.
     var milestones: [String: Date]
@@ -316,4 +327,10 @@ struct TimelineEntryBody: Encodable {
         toStatus = event.toStatus
         note = event.note
     }
+}
+
+/// A customer's tracking link, shown once.
+struct TrackingLinkBody: Encodable {
+    var token: String
+    var url: String
 }

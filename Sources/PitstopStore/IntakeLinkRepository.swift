@@ -7,18 +7,22 @@ public struct IntakeLinkRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, channel, type_id, shop_id, vehicle_id, secret, created_at, revoked_at"
+    static let columns = "id, name, channel, type_id, shop_id, vehicle_id, created_at, revoked_at"
 
+    /// A new link, with its secret: the only time it is known (only its hash is stored).
     public func create(_ new: NewIntakeLink) throws -> IntakeLink {
-        try ReferenceErrors.naming(["intake_links_tenant_id_type_id_fkey": "type_id", "intake_links_tenant_id_shop_id_fkey": "shop_id",
-                                    "intake_links_tenant_id_vehicle_id_fkey": "vehicle_id"]) {
+        let secret = KeySecret.newSecret()
+        var link = try ReferenceErrors.naming(["intake_links_tenant_id_type_id_fkey": "type_id", "intake_links_tenant_id_shop_id_fkey": "shop_id",
+                                               "intake_links_tenant_id_vehicle_id_fkey": "vehicle_id"]) {
             try Self.decode(transaction.query("""
-                INSERT INTO intake_links (tenant_id, id, secret, name, channel, type_id, shop_id, vehicle_id)
-                VALUES (\(tenantID), \(UUID()), \(KeySecret.newSecret()), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
+                INSERT INTO intake_links (tenant_id, id, secret_sha256, name, channel, type_id, shop_id, vehicle_id)
+                VALUES (\(tenantID), \(UUID()), \(KeySecret.sha256(of: secret)), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
                         \(new.channel.rawValue), \(new.typeID), \(new.shopID), \(new.vehicleID))
                 RETURNING \(unsafeRaw: Self.columns)
                 """)[0])
         }
+        link.secret = secret
+        return link
     }
 
     public func get(id: UUID) throws -> IntakeLink {
@@ -31,7 +35,7 @@ public struct IntakeLinkRepository {
     public func active(secret: String) throws -> IntakeLink? {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM intake_links
-            WHERE tenant_id = \(tenantID) AND secret = \(secret) AND revoked_at IS NULL
+            WHERE tenant_id = \(tenantID) AND secret_sha256 = \(KeySecret.sha256(of: secret)) AND revoked_at IS NULL
             """).first.map(Self.decode)
     }
 
@@ -64,7 +68,7 @@ public struct IntakeLinkRepository {
             throw PostgresError(kind: .decoding, message: "intake_links.channel holds unknown channel \(channelText)")
         }
         return IntakeLink(id: try row.decode("id"), name: try row.decode("name"), channel: channel, typeID: try row.decode("type_id"),
-                          shopID: try row.decode("shop_id"), vehicleID: try row.decode("vehicle_id"), secret: try row.decode("secret"),
+                          shopID: try row.decode("shop_id"), vehicleID: try row.decode("vehicle_id"), secret: nil,
                           createdAt: try row.decode("created_at"), revokedAt: try row.decode("revoked_at"))
     }
 }

@@ -12,7 +12,7 @@ public struct WorkOrderRepository {
     static let columns = """
         id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id, assignee_id, description, symptoms, \
         site_latitude, site_longitude, site_address, custom_fields, cancel_reason, created_at, updated_at, status_changed_at, \
-        completed_at, cancelled_at, version, tracking_secret, milestones, due_at, pooled_at, external_id
+        completed_at, cancelled_at, version, milestones, due_at, pooled_at, external_id
         """
 
     public struct Filter: Sendable, Equatable {
@@ -80,6 +80,9 @@ public struct WorkOrderRepository {
         // and event: the counter row every creation of the tenant's day needs stays locked for
         // this statement and the COMMIT only.
         let day = WorkOrderNumber.dayKey(now, in: zone)
+        // The customer's tracking link: only its hash is stored, so the order as just created is
+        // the one place the link is known.
+        let tracking = KeySecret.newSecret()
         let row = try Self.mappingReferences {
             try transaction.query("""
                 WITH n AS (
@@ -89,7 +92,7 @@ public struct WorkOrderRepository {
                 ), o AS (
                     INSERT INTO work_orders (tenant_id, id, number, channel, type_id, priority, status, customer_id, vehicle_id, shop_id,
                                              description, symptoms, site_latitude, site_longitude, site_address, custom_fields,
-                                             created_at, updated_at, status_changed_at, tracking_secret, milestones, due_at, external_id)
+                                             created_at, updated_at, status_changed_at, milestones, due_at, external_id)
                     SELECT \(tenantID)::uuid, \(UUID())::uuid,
                            'WO-' || \(day.replacingOccurrences(of: "-", with: ""))::text || '-'
                                || lpad(n.last_number::text, greatest(4, length(n.last_number::text)), '0'),
@@ -97,21 +100,31 @@ public struct WorkOrderRepository {
                            \(new.vehicleID)::uuid, \(new.shopID)::uuid, \(new.description.trimmingCharacters(in: .whitespacesAndNewlines))::text,
                            \(new.symptoms)::text[], \(new.site?.latitude)::float8, \(new.site?.longitude)::float8, \(new.site?.address)::text,
                            \(JSONB(new.customFields))::jsonb, \(now)::timestamptz, \(now)::timestamptz, \(now)::timestamptz,
-                           \(KeySecret.newSecret())::text, jsonb_build_object('new', \(now.postgresText)::text), \(new.dueAt)::timestamptz,
-                           \(new.externalID)::text
+                           jsonb_build_object('new', \(now.postgresText)::text), \(new.dueAt)::timestamptz, \(new.externalID)::text
                     FROM n
                     RETURNING *
+                ), tracking AS (
+                    INSERT INTO tracking_links (tenant_id, secret_sha256, work_order_id, created_at)
+                    SELECT o.tenant_id, \(KeySecret.sha256(of: tracking))::text, o.id, o.created_at FROM o
                 )
                 \(eventsAndResult(kind: "created", from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: "work_order.created",
                                   slaFlag: .tenantHasPolicies))
                 """)[0]
         }
-        let order = try Self.decode(row)
+        var order = try Self.decode(row)
         if try row.decode("sla") { try slaClocks.start(order, now: now) }
+        order.trackingSecret = tracking
         return order
     }
 
     var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
+
+    /// The order numbered `number` (`WO-20261202-0001`), if the tenant has one.
+    public func find(number: String) throws -> WorkOrder? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND number = \(number)
+            """).rows.first.map(Self.decode)
+    }
 
     /// The order for the CRM ticket `externalID`, by its unique index.
     public func find(externalID: String) throws -> WorkOrder? {
@@ -570,8 +583,8 @@ public struct WorkOrderRepository {
         let secret = KeySecret.newSecret()
         let expires = now.addingTimeInterval(seconds)
         try transaction.execute("""
-            INSERT INTO acceptance_links (tenant_id, secret, work_order_id, created_at, expires_at)
-            VALUES (\(tenantID), \(secret), \(id), \(now), \(expires))
+            INSERT INTO acceptance_links (tenant_id, secret_sha256, work_order_id, created_at, expires_at)
+            VALUES (\(tenantID), \(KeySecret.sha256(of: secret)), \(id), \(now), \(expires))
             """)
         return (secret, expires)
     }
@@ -581,7 +594,8 @@ public struct WorkOrderRepository {
         try transaction.query("""
             SELECT \(unsafeRaw: Self.columns) FROM work_orders
             WHERE tenant_id = \(tenantID) AND id = (SELECT work_order_id FROM acceptance_links
-                                                   WHERE tenant_id = \(tenantID) AND secret = \(secret) AND expires_at > \(now))
+                                                   WHERE tenant_id = \(tenantID) AND secret_sha256 = \(KeySecret.sha256(of: secret))
+                                                     AND expires_at > \(now))
             """).first.map(Self.decode)
     }
 
@@ -751,8 +765,21 @@ public struct WorkOrderRepository {
     /// The order a tracking token names.
     public func get(trackingSecret: String) throws -> WorkOrder? {
         try transaction.query("""
-            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND tracking_secret = \(trackingSecret)
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND id = (SELECT work_order_id FROM tracking_links
+                                                   WHERE tenant_id = \(tenantID) AND secret_sha256 = \(KeySecret.sha256(of: trackingSecret)))
             """).first.map(Self.decode)
+    }
+
+    /// Another tracking link for the order (the first was lost, or a message needs one); returns
+    /// its secret, which only this answer knows.
+    public func newTrackingLink(id: UUID, now: Date = Date()) throws -> String {
+        let secret = KeySecret.newSecret()
+        try transaction.execute("""
+            INSERT INTO tracking_links (tenant_id, secret_sha256, work_order_id, created_at)
+            VALUES (\(tenantID), \(KeySecret.sha256(of: secret)), \(id), \(now))
+            """)
+        return secret
     }
 
     /// The statuses the order went through, oldest first: what a customer following it sees.
@@ -870,7 +897,7 @@ public struct WorkOrderRepository {
                          createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
                          statusChangedAt: try row.decode("status_changed_at"), completedAt: try row.decode("completed_at"),
                          cancelledAt: try row.decode("cancelled_at"), version: try row.decode("version"),
-                         trackingSecret: try row.decode("tracking_secret"),
+                         trackingSecret: nil,
                          milestones: try row.decodeJSON("milestones", parse: Self.milestones), dueAt: try row.decode("due_at"),
                          pooledAt: try row.decode("pooled_at"), externalID: try row.decode("external_id"))
     }

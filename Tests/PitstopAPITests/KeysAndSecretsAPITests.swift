@@ -39,6 +39,31 @@ import Testing
         }
     }
 
+    @Test func publicLinksAreKeptAsHashesAndShownOnlyWhenMade() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let headers = bearer(f.adminKey, [("Idempotency-Key", "link-\(UUID().uuidString)")])
+        let json = #"{"name":"前台二维码","channel":"qr","type_id":"\#(f.typeID)"}"#
+        let made = try api.client.send("POST", "/v1/intake-links", headers: headers, json: json)
+        #expect(made.status == 201, "\(made.text)")
+        let token = try #require(made.json["token"] as? String)
+        let secret = String(token.split(separator: "_").last ?? "")
+        // No table holds the secret: the link, and the answer kept for an idempotent retry.
+        let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+        let stored: Int = try owner.query("""
+            SELECT (SELECT count(*) FROM intake_links l WHERE strpos(l::text, \(secret)) > 0)
+                 + (SELECT count(*) FROM idempotency_keys k WHERE strpos(k::text, \(secret)) > 0) AS n
+            """).rows[0].decode("n")
+        #expect(stored == 0)
+        let id = try #require(made.json["id"] as? String)
+        #expect(try api.get("/v1/intake-links/\(id)", key: f.adminKey).json["url"] == nil)
+        let replay = try api.client.send("POST", "/v1/intake-links", headers: headers, json: json)
+        #expect(replay.json["id"] as? String == id && replay.json["token"] == nil && !replay.text.contains(secret))
+        // The printed link still takes reports.
+        #expect(try api.client.send("GET", "/v1/public/intake/\(token)").status == 200)
+    }
+
     @Test func deactivatingAnEngineerStopsTheirKeysAtOnceAndReactivatingRestoresThem() throws {
         let api = try TestAPI()
         defer { api.stop() }

@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import PitstopCore
 import PitstopTesting
+import Postgres
 import Testing
 
 @Suite struct PublicIntakeAPITests {
@@ -86,7 +88,21 @@ import Testing
         let order = try #require((listed.json["items"] as? [[String: Any]])?.first)
         #expect(order["number"] as? String == number)
         #expect(order["shop_id"] as? String == f.shopID)
-        #expect(order["tracking_token"] as? String == tracking)
+        // Only the link's hash is kept: staff read no token back, and make another when needed.
+        #expect(order["tracking_token"] == nil)
+        let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+        let secret = String(tracking.split(separator: "_").last ?? "")
+        #expect(try owner.query("SELECT count(*)::int AS n FROM tracking_links WHERE secret_sha256 = \(Digest.sha256(secret).hex)").rows[0]
+                    .decode("n", as: Int.self) == 1)
+        #expect(try owner.query("SELECT count(*)::int AS n FROM idempotency_keys WHERE strpos(response_body, \(secret)) > 0").rows[0]
+                    .decode("n", as: Int.self) == 0)
+        let another = try api.client.send("POST", "/v1/work-orders/\(order["id"] as? String ?? "")/tracking-link", headers: bearer(f.adminKey))
+        #expect(another.status == 201)
+        let again = try #require(another.json["token"] as? String)
+        #expect(again != tracking)
+        for token in [tracking, again] {
+            #expect(try api.client.send("GET", "/v1/public/track/\(token)").json["number"] as? String == number)
+        }
         #expect((order["custom_fields"] as? [String: Any])?["mileage"] as? Int == 52000)
         let customer = try api.client.send("GET", "/v1/customers/\(order["customer_id"] as? String ?? "")", headers: bearer(f.adminKey))
         #expect(customer.json["phones"] as? [String] == ["13900139000"])

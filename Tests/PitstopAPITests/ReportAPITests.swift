@@ -127,7 +127,8 @@ extension SweepingTests {
                 for status in ["accepted", "diagnosing", "repairing", "quality_check", "awaiting_acceptance", "completed"] {
                     try sla.move(api, f, id, status)
                 }
-                let tracking = try #require(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["tracking_token"] as? String)
+                let tracking = try #require(try api.client.send("POST", "/v1/work-orders/\(id)/tracking-link", headers: bearer(f.adminKey))
+                    .json["token"] as? String)
                 #expect(try api.client.send("POST", "/v1/public/track/\(tracking)/rating", json: #"{"score":\#(score)}"#).status == 204)
                 rated.append(id)
             }

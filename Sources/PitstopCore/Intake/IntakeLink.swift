@@ -10,12 +10,13 @@ public struct IntakeLink: Sendable, Equatable {
     public var typeID: UUID
     public var shopID: UUID?
     public var vehicleID: UUID?
-    public var secret: String
+    /// Known only on the link just made: only its hash is stored, as an API key's is.
+    public var secret: String?
     public var createdAt: Date
     public var revokedAt: Date?
 
     public init(id: UUID, name: String, channel: WorkOrder.Channel, typeID: UUID, shopID: UUID?, vehicleID: UUID?,
-                secret: String, createdAt: Date, revokedAt: Date?) {
+                secret: String?, createdAt: Date, revokedAt: Date?) {
         self.id = id
         self.name = name
         self.channel = channel
@@ -27,8 +28,9 @@ public struct IntakeLink: Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 
-    public func token(tenantID: UUID) -> PublicToken {
-        PublicToken(kind: .intake, tenantID: tenantID, secret: secret)
+    /// The public token, on the link just made.
+    public func token(tenantID: UUID) -> PublicToken? {
+        secret.map { PublicToken(kind: .intake, tenantID: tenantID, secret: $0) }
     }
 
     /// The channels a link may stand for; the others have intakes of their own.

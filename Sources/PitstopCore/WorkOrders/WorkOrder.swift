@@ -45,8 +45,9 @@ public struct WorkOrder: Sendable, Equatable {
     public var completedAt: Date?
     public var cancelledAt: Date?
     public var version: Int
-    /// With the tenant, the token a customer follows the order's status with (`PublicToken`);
-    /// nil for orders made before tracking existed.
+    /// With the tenant, the token a customer follows the order's status with (`PublicToken`).
+    /// Only its hash is stored: this is set on the order just created (or given a new tracking
+    /// link), nil on an order read back.
     public var trackingSecret: String?
     /// When the order first reached each status it has been in.
     public var milestones: [WorkOrderStatus: Date]
