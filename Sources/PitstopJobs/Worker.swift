@@ -24,7 +24,11 @@ import Synchronization
 public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let connection: Connection.Configuration
+    /// A connection for each loop, so that a long recount or a busy round of sends never makes
+    /// another loop wait for one.
     let pool: ConnectionPool
+    let senderPool: ConnectionPool
+    let rollupPool: ConnectionPool
     let logger: Logger
     let systemd: SystemdNotifier
     private let stopRequested = Atomic<Bool>(false)
@@ -40,8 +44,9 @@ public final class Worker: Sendable {
                 systemd: SystemdNotifier = SystemdNotifier()) {
         self.configuration = configuration
         self.connection = connection
-        // The sweeps, the sender and the rollups each hold at most one connection.
-        pool = ConnectionPool(configuration: connection, size: 3)
+        pool = ConnectionPool(configuration: connection, size: 1)
+        senderPool = ConnectionPool(configuration: connection, size: 1)
+        rollupPool = ConnectionPool(configuration: connection, size: 1)
         self.logger = logger
         self.systemd = systemd
     }
@@ -52,12 +57,12 @@ public final class Worker: Sendable {
     /// (schema mismatch, database unreachable).
     public func run() throws {
         try Schema.check(pool)
-        defer { pool.close() }
+        defer { [pool, senderPool, rollupPool].forEach { $0.close() } }
         let listener = try Listener(configuration: connection)
         try listener.listen(configuration.wakeupChannel)
         let database = Database(pool: pool)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
-            DeliverySender(database: database, secrets: $0, logger: logger, outbound: OutboundGuard(allowPrivate: configuration.allowPrivateURLs),
+            DeliverySender(database: Database(pool: senderPool), secrets: $0, logger: logger, outbound: OutboundGuard(allowPrivate: configuration.allowPrivateURLs),
                            lease: configuration.deliveryLease, limits: configuration.deliveryLimits)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
@@ -65,7 +70,7 @@ public final class Worker: Sendable {
         noteAlive(.sender)
         let threads = DispatchGroup()
         start("heartbeat", threads) { [self] in heartbeat(watching: sender != nil) }
-        start("report-rollup", threads) { [self] in rollups(ReportRollup(database: database, logger: logger)) }
+        start("report-rollup", threads) { [self] in rollups(ReportRollup(database: Database(pool: rollupPool), logger: logger)) }
         if let sender {
             start("delivery", threads) { [self] in
                 sender.serve(stopping: { [self] in stopRequested.load(ordering: .relaxed) }, grace: configuration.stopGrace,
