@@ -34,6 +34,24 @@ as_pg_user() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# cluster_dir NAME: where the throwaway cluster NAME (dev-pg, test-pg, bench-pg) lives. Normally
+# .pitstop/NAME in the clone. As root the cluster runs as the postgres user, which cannot reach a
+# clone under a private directory (root's home is 0700 on Debian, so is a `mktemp -d` folder):
+# then it lives in /var/tmp/pitstop-<hash of the clone's path>/NAME, owned by postgres, so each
+# clone keeps a cluster of its own.
+cluster_dir() {
+  local name=$1
+  mkdir -p "$PITSTOP_ROOT/.pitstop"
+  if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$PITSTOP_ROOT/.pitstop" 2>/dev/null; then
+    echo "$PITSTOP_ROOT/.pitstop/$name"
+    return
+  fi
+  local home
+  home="/var/tmp/pitstop-$(printf %s "$PITSTOP_ROOT" | sha256sum | cut -c1-12)"
+  install -d -o postgres -g postgres -m 700 "$home"
+  echo "$home/$name"
+}
+
 # start_cluster DIR PORT: creates (or reuses) a throwaway cluster in DIR listening on loopback
 # only, with trust authentication, and starts it. The superuser is pitstop_owner.
 start_cluster() {

@@ -29,6 +29,8 @@ struct AdminCommands {
                                           recount a tenant's report rollups for those days
                                           from its orders (a backfill; the worker keeps them
                                           current afterwards)
+          demo seed --tenant ID           fill an empty tenant with a demo chain: three shops,
+                                          engineers, customers and a month of orders
 
         Every command takes --database-url URL (default: DATABASE_URL), which must name the
         owner role that runs migrations. Roles: admin, dispatcher, engineer, integration, readonly.
@@ -46,6 +48,7 @@ struct AdminCommands {
         case ("key", "list"): try listKeys()
         case ("key", "revoke"): try revokeKey()
         case ("reports", "rebuild"): try rebuildReports()
+        case ("demo", "seed"): try seedDemo()
         case ("help", _), (nil, _): print(Self.usage)
         default: throw UsageError("unknown command \(words.prefix(2).joined(separator: " "))")
         }
@@ -185,6 +188,16 @@ struct AdminCommands {
             try scope.reports.rebuild(from: from, to: to, zone: try scope.tenant.get().timezone)
         }
         print("recounted \(days) days")
+    }
+
+    func seedDemo() throws {
+        try arguments.allow(options: ["database-url", "tenant"], flags: [])
+        let tenant = try tenantOption()
+        if try DemoChain(database: database(), tenantID: tenant).seed() {
+            print("seeded a demo chain: 3 shops, 8 engineers, 20 customers and a month of orders")
+        } else {
+            print("the tenant has shops already; nothing seeded")
+        }
     }
 
     static func isDay(_ text: String) -> Bool {

@@ -102,6 +102,34 @@ import Testing
         #expect(backlog == ["new 20"])
     }
 
+    @Test func theDemoChainFillsAnEmptyTenantOnceWithAMonthThroughEveryStatusAndChannel() throws {
+        let url = try emptyDatabaseURL()
+        _ = try admin(["migrate"], database: url)
+        let tenant = try admin(["tenant", "create", "Demo Repair Chain"], database: url).lastLine
+        let seeded = try admin(["demo", "seed", "--tenant", tenant], database: url)
+        #expect(seeded.status == 0, "\(seeded.standardError)")
+        #expect(seeded.lastLine.hasPrefix("seeded a demo chain"))
+        let owner = try Connection(Connection.Configuration(url: url))
+        func count(_ sql: SQL) throws -> Int { try owner.query(sql).rows[0].decode(0) }
+        #expect(try count("SELECT count(*)::int FROM shops") == 3)
+        #expect(try count("SELECT count(*)::int FROM engineers WHERE located_at IS NOT NULL") == 8)
+        #expect(try count("SELECT count(*)::int FROM customers WHERE 'demo' = ANY (tags)") == 20)
+        let statuses = Set(try owner.query("SELECT DISTINCT status FROM work_orders").rows.map { try $0.decode("status", as: String.self) })
+        #expect(statuses == ["new", "assigned", "accepted", "diagnosing", "awaiting_parts", "repairing", "quality_check",
+                             "awaiting_acceptance", "completed", "cancelled", "reopened"], "\(statuses.sorted())")
+        #expect(try count("SELECT count(DISTINCT channel)::int FROM work_orders") == 6)
+        #expect(try count("SELECT count(DISTINCT (created_at AT TIME ZONE 'Asia/Shanghai')::date)::int FROM work_orders") >= 30)
+        #expect(try count("SELECT count(*)::int FROM work_order_ratings") > 20)
+        #expect(try count("SELECT count(*)::int FROM work_order_sla_clocks") > 100)
+        // Through the repositories: every order has its timeline and its events.
+        #expect(try count("SELECT count(*)::int FROM work_orders o WHERE NOT EXISTS (SELECT 1 FROM work_order_events e WHERE e.work_order_id = o.id)") == 0)
+        #expect(try count("SELECT count(*)::int FROM outbox WHERE topic = 'work_order.status_changed'") > 500)
+        // Once only.
+        let again = try admin(["demo", "seed", "--tenant", tenant], database: url)
+        #expect(again.status == 0 && again.lastLine.contains("nothing seeded"))
+        #expect(try count("SELECT count(*)::int FROM shops") == 3)
+    }
+
     @Test(arguments: [
         (["frobnicate"], "unknown command"),
         (["tenant", "create"], "usage: pitstop-admin tenant create"),
