@@ -31,6 +31,9 @@ extension APIApplication {
                 return try .page(keys, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
                                  body: { KeyBody($0, secret: nil) })
             },
+            tenantRoute("GET", "/v1/api-keys/{id}", roles: [.admin]) { request, _, scope in
+                try .json(KeyBody(try scope.apiKeys.get(id: try Self.pathID(request, "API key")), secret: nil))
+            },
             tenantRoute("DELETE", "/v1/api-keys/{id}", roles: [.admin]) { request, _, scope in
                 let id = try Self.pathID(request, "API key")
                 // The tenant's last admin key would leave nobody able to make keys, change the

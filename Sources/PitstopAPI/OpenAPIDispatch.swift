@@ -97,7 +97,7 @@ extension OpenAPIDocument {
                                  parameters: [idParameter, ["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"],
                                                             "description": "The ETag of the report version edited; required once a report exists"] as Object],
                                  body: ref("ReportInput"),
-                                 responses: ["201": ["description": "The new version (ETag = its version)", "content": json(ref("Report"))],
+                                 responses: ["201": ["description": "The new version (ETag = its version)", "content": json(ref("RepairReport"))],
                                              "412": ["description": "Someone saved a newer version", "content": problemContent],
                                              "428": ["description": "A report exists: say which version you edited", "content": problemContent]]),
             ] as Object,
@@ -106,7 +106,7 @@ extension OpenAPIDocument {
                                  parameters: [idParameter],
                                  responses: ["200": ["description": "The versions", "content": json([
                                      "type": "object", "required": ["versions"],
-                                     "properties": ["versions": ["type": "array", "items": ref("Report")] as Object] as Object,
+                                     "properties": ["versions": ["type": "array", "items": ref("RepairReport")] as Object] as Object,
                                  ])]]),
             ] as Object,
             "/v1/me/work-orders/{id}/requisitions": [
@@ -121,6 +121,11 @@ extension OpenAPIDocument {
             "/v1/requisitions": [
                 "get": operation("waitingRequisitions", "Requisitions waiting for a decision, oldest first (admin, dispatcher)", tags: ["parts"],
                                  responses: ["200": ["description": "The requisitions", "content": json(itemsOf("Requisition"))]]),
+            ] as Object,
+            "/v1/requisitions/{id}": [
+                "get": operation("getRequisition", "One requisition (any key; an engineer only their own)", tags: ["parts"],
+                                 parameters: [idParameter],
+                                 responses: ["200": ["description": "The requisition", "content": json(ref("Requisition"))]]),
             ] as Object,
             "/v1/requisitions/{id}/decision": [
                 "post": operation("decideRequisition",
@@ -344,7 +349,7 @@ extension OpenAPIDocument {
                     "after_photos": ["type": "array", "maxItems": 20, "uniqueItems": true, "items": uuid] as Object,
                 ] as Object,
             ] as Object,
-            "Report": [
+            "RepairReport": [
                 "type": "object", "required": ["work_order_id", "version", "diagnosis", "work_performed", "labour", "parts", "before_photos",
                                                "after_photos", "created_at"],
                 "properties": ["work_order_id": uuid, "version": ["type": "integer"], "diagnosis": ["type": "string"],
@@ -408,7 +413,7 @@ extension OpenAPIDocument {
                                                   "completed_at": ["type": ["string", "null"], "format": "date-time"] as Object] as Object,
                                ] as Object] as Object,
                                "navigation": ref("Navigation"),
-                               "visits": ["type": "array", "items": ref("Visit")] as Object, "report": ref("Report"),
+                               "visits": ["type": "array", "items": ref("Visit")] as Object, "report": ref("RepairReport"),
                                "media": ["type": "array", "items": ref("Media")] as Object] as Object,
             ] as Object,
             "Offer": [

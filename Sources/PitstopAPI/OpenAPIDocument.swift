@@ -24,12 +24,8 @@ enum OpenAPIDocument {
             "paths": allPaths,
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
-                "schemas": schemas.merging(intakeSchemas) { first, _ in first }.merging(dispatchSchemas) { first, _ in first }
-                    .merging(mediaSchemas) { first, _ in first }.merging(slaSchemas) { first, _ in first }
-                    .merging(notificationSchemas) { first, _ in first }.merging(eventSchemas) { first, _ in first }
-                    .merging(webhookSchemas) { first, _ in first }.merging(knowledgeSchemas) { first, _ in first }
-                    .merging(partSchemas) { first, _ in first }.merging(externalIDSchemas) { first, _ in first }
-                    .merging(reportSchemas) { first, _ in first },
+                "schemas": union([schemas, intakeSchemas, dispatchSchemas, mediaSchemas, slaSchemas, notificationSchemas, eventSchemas,
+                                  webhookSchemas, knowledgeSchemas, partSchemas, externalIDSchemas, reportSchemas], of: "schema"),
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -55,11 +51,18 @@ enum OpenAPIDocument {
     }
 
     static var allPaths: Object {
-        paths.merging(intakePaths) { first, _ in first }.merging(dispatchPaths) { first, _ in first }.merging(mediaPaths) { first, _ in first }
-            .merging(slaPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }.merging(eventPaths) { first, _ in first }
-            .merging(webhookPaths) { first, _ in first }.merging(knowledgePaths) { first, _ in first }
-            .merging(partPaths) { first, _ in first }.merging(externalIDPaths) { first, _ in first }
-            .merging(reportPaths) { first, _ in first }
+        union([paths, intakePaths, dispatchPaths, mediaPaths, slaPaths, notificationPaths, eventPaths, webhookPaths, knowledgePaths,
+               partPaths, externalIDPaths, reportPaths], of: "path")
+    }
+
+    /// The parts of the document, which must not name a schema or path twice: a second "Report"
+    /// once replaced the repair report silently with the report table.
+    static func union(_ parts: [Object], of what: String) -> Object {
+        parts.reduce(into: Object()) { whole, part in
+            let twice = Set(whole.keys).intersection(part.keys)
+            precondition(twice.isEmpty, "the OpenAPI document defines a \(what) twice: \(twice.sorted())")
+            whole.merge(part) { first, _ in first }
+        }
     }
 
     static var paths: Object {
@@ -94,7 +97,9 @@ enum OpenAPIDocument {
                                  responses: ["200": ["description": "A page of keys", "content": json(pageOf("APIKey"))]]),
             ] as Object,
             "/v1/api-keys/{id}": [
-                "delete": operation("revokeAPIKey", "Revoke an API key (admin)", tags: ["api-keys"],
+                "get": operation("getAPIKey", "One API key, without its secret (admin)", tags: ["api-keys"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The key", "content": json(ref("APIKey"))]]),
+                "delete": operation("revokeAPIKey", "Revoke an API key (admin); the tenant's last admin key is refused with 409", tags: ["api-keys"],
                                     parameters: [idParameter],
                                     responses: ["204": ["description": "Revoked"]]),
             ] as Object,

@@ -33,7 +33,7 @@ extension OpenAPIDocument {
                                       "schema": ["type": "string", "enum": SVGChart.Kind.allCases.map(\.rawValue)] as Object],
                                  ],
                                  responses: ["200": ["description": "The report", "content": [
-                                     "application/json": ["schema": ref("Report")] as Object,
+                                     "application/json": ["schema": ref("ReportTable")] as Object,
                                      "text/csv": ["schema": ["type": "string"]] as Object,
                                      "image/svg+xml": ["schema": ["type": "string"]] as Object,
                                  ] as Object]]),
@@ -57,7 +57,7 @@ extension OpenAPIDocument {
         ]
         return [
             "ReportRow": row,
-            "Report": [
+            "ReportTable": [
                 "type": "object", "required": ["report", "from", "to", "group_by", "rows", "totals"],
                 "properties": ["report": ["type": "string"], "from": ["type": "string", "format": "date"] as Object,
                                "to": ["type": "string", "format": "date"] as Object, "group_by": ["type": "string"],

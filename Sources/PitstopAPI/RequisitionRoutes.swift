@@ -30,6 +30,14 @@ extension APIApplication {
                 let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
                 return try .json(["items": try scope.requisitions.list(workOrder: order.id).map(RequisitionBody.init)])
             },
+            // The engineer who asked sees their own; another engineer's is not found.
+            tenantRoute("GET", "/v1/requisitions/{id}", roles: Self.allRoles) { request, caller, scope in
+                let requisition = try scope.requisitions.get(id: try Self.pathID(request, "parts requisition"))
+                if caller.key.role == .engineer && requisition.engineerID != caller.key.engineerID {
+                    throw StoreError.notFound("parts requisition")
+                }
+                return try .json(RequisitionBody(requisition))
+            },
             tenantRoute("GET", "/v1/requisitions", roles: [.admin, .dispatcher]) { _, _, scope in
                 try .json(["items": try scope.requisitions.waiting(limit: 100).map(RequisitionBody.init)])
             },

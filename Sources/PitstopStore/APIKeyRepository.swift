@@ -45,6 +45,12 @@ public struct APIKeyRepository {
     }
 
     /// Revokes a key; revoking a revoked key keeps the first revocation time.
+    public func get(id: UUID) throws -> APIKey {
+        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM api_keys WHERE tenant_id = \(tenantID) AND id = \(id)")
+        guard let row = rows.first else { throw StoreError.notFound("API key") }
+        return try Self.decode(row)
+    }
+
     /// The tenant's admin keys still in force, locked until the transaction ends, so that two
     /// revocations at once cannot both leave the other as the last.
     public func activeAdminKeys() throws -> [UUID] {

@@ -36,6 +36,10 @@ import Testing
             #expect(replay.json["secret"] == nil && !replay.text.contains(secret), "\(path) replayed its secret")
             #expect(try idempotencyRows(containing: secret) == 0, "\(path) stored its secret for replays")
             #expect((try api.get(list, key: tenant.adminKey).json["items"] as? [Any])?.count == before + 1, "\(path) made two")
+            // The Location names a record the API serves, without its secret.
+            let location = try #require(first.header("Location"))
+            let read = try api.get(location, key: tenant.adminKey)
+            #expect(read.status == 200 && read.json["id"] as? String == first.json["id"] as? String && !read.text.contains(secret), "\(location)")
         }
     }
 

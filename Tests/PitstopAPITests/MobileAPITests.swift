@@ -140,6 +140,11 @@ import Testing
                                         json: #"{"lines":[{"part_number":"IGN-1234","quantity":2}],"note":"3、4 缸"}"#)
         #expect(asked.status == 201, "\(asked.text)")
         let requisition = try #require(asked.json["id"] as? String)
+        // Its Location answers, for the engineer who asked and the desk; not for another engineer.
+        let location = try #require(asked.header("Location"))
+        #expect(try api.get(location, key: key).json["id"] as? String == requisition)
+        #expect(try api.get(location, key: f.adminKey).status == 200)
+        #expect(try api.get(location, key: try pool.engineerKey(api, f, "李师傅")).status == 404)
         #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "awaiting_parts")
         let inbox = try api.get("/v1/requisitions", key: f.adminKey).json["items"] as? [[String: Any]]
         #expect(inbox?.compactMap { $0["id"] as? String } == [requisition])
