@@ -209,7 +209,7 @@ extension OpenAPIDocument {
             "/v1/work-orders/{id}/candidates": [
                 "get": operation("dispatchCandidates", "Engineers ranked for the order by the policy in force, with each criterion's rating",
                                  tags: ["dispatch"],
-                                 parameters: [idParameter, query("limit", "how many to list, 1 to 100 (default 20)")],
+                                 parameters: [idParameter, query("limit", "how many to list, 1 to 100 (default 20)", ["type": "integer", "minimum": 1, "maximum": 100, "default": 20])],
                                  responses: ["200": ["description": "The ranking", "content": json(ref("Candidates"))]]),
             ] as Object,
             "/v1/work-orders/{id}/dispatch": [

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import PitstopCore
 
 /// The OpenAPI 3.1 description of every route. A test checks that it names exactly the routes
 /// the router serves; CI also runs openapi-spec-validator over it.
@@ -140,7 +141,7 @@ enum OpenAPIDocument {
                                   parameters: [idempotencyKey], body: ref("VehicleInput"),
                                   responses: ["201": ["description": "Created", "content": json(ref("Vehicle"))]]),
                 "get": operation("listVehicles", "List vehicles, newest first, optionally by customer, VIN or plate", tags: ["vehicles"],
-                                 parameters: pageParameters + [query("customer_id", "a customer id"), query("vin", "a VIN"),
+                                 parameters: pageParameters + [query("customer_id", "a customer id", uuidQuery), query("vin", "a VIN"),
                                                                query("plate", "a plate in any common form")],
                                  responses: ["200": ["description": "A page of vehicles", "content": json(pageOf("Vehicle"))]]),
             ] as Object,
@@ -178,17 +179,17 @@ enum OpenAPIDocument {
                                                       "content": json(ref("WorkOrder"))]]),
                 "get": operation("listWorkOrders", "List work orders, newest first, with filters", tags: ["work-orders"],
                                  parameters: pageParameters + [
-                                     query("status", "a status"), query("priority", "P1 to P4"), query("channel", "the intake channel"),
-                                     query("type_id", "a work-order type id"), query("shop_id", "a shop id"),
-                                     query("assignee_id", "an engineer id"), query("customer_id", "a customer id"),
-                                     query("vehicle_id", "a vehicle id"), query("created_after", "ISO-8601, inclusive"),
-                                     query("created_before", "ISO-8601, exclusive"),
-                                     query("q", "text in the description or a timeline note (Chinese included)"),
-                                     query("updated_after", "ISO-8601, inclusive: what changed since a sync"),
-                                     query("updated_before", "ISO-8601, exclusive"),
-                                     query("sla", "breached: orders with an SLA clock past its due time and not met"),
-                                     query("breaching_within", "minutes (1 to 10080): orders with a running SLA clock due within them"),
-                                     query("sort", "created (newest first, the default), priority (P1 first) or due (soonest first, undated last); ties newest first"),
+                                     query("status", "a status", enumQuery(WorkOrderStatus.allCases.map(\.rawValue))), query("priority", "P1 to P4", enumQuery(WorkOrder.Priority.allCases.map(\.rawValue))), query("channel", "the intake channel", enumQuery(WorkOrder.Channel.allCases.map(\.rawValue))),
+                                     query("type_id", "a work-order type id", uuidQuery), query("shop_id", "a shop id", uuidQuery),
+                                     query("assignee_id", "an engineer id", uuidQuery), query("customer_id", "a customer id", uuidQuery),
+                                     query("vehicle_id", "a vehicle id", uuidQuery), query("created_after", "ISO-8601, inclusive", dateTimeQuery),
+                                     query("created_before", "ISO-8601, exclusive", dateTimeQuery),
+                                     query("q", "text in the description or a timeline note (Chinese included)", ["type": "string", "minLength": 1, "maxLength": 100]),
+                                     query("updated_after", "ISO-8601, inclusive: what changed since a sync", dateTimeQuery),
+                                     query("updated_before", "ISO-8601, exclusive", dateTimeQuery),
+                                     query("sla", "breached: orders with an SLA clock past its due time and not met", enumQuery(["breached"])),
+                                     query("breaching_within", "minutes (1 to 10080): orders with a running SLA clock due within them", ["type": "integer", "minimum": 1, "maximum": 10_080]),
+                                     query("sort", "created (newest first, the default), priority (P1 first) or due (soonest first, undated last); ties newest first", enumQuery(["created", "priority", "due"])),
                                  ],
                                  responses: ["200": ["description": "A page of work orders", "content": json(pageOf("WorkOrder"))]]),
             ] as Object,
@@ -263,9 +264,16 @@ enum OpenAPIDocument {
          "examples": [["engine": 4, "bodywork": 2]]]
     }
 
-    static func query(_ name: String, _ description: String) -> Object {
-        ["name": name, "in": "query", "required": false, "schema": ["type": "string"], "description": description]
+    /// A query parameter and the values the server takes: a client that sends anything else gets
+    /// a 400 naming it, so the schema says so too.
+    static func query(_ name: String, _ description: String, _ schema: Object = ["type": "string"]) -> Object {
+        ["name": name, "in": "query", "required": false, "schema": schema, "description": description]
     }
+
+    static var uuidQuery: Object { ["type": "string", "format": "uuid"] }
+    static var dateQuery: Object { ["type": "string", "format": "date"] }
+    static var dateTimeQuery: Object { ["type": "string", "format": "date-time"] }
+    static func enumQuery(_ values: [String]) -> Object { ["type": "string", "enum": values] }
 
     static var idempotencyKey: Object {
         ["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": 255] as Object,

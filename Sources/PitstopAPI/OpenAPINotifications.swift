@@ -30,7 +30,8 @@ extension OpenAPIDocument {
             ] as Object,
             "/v1/notification-deliveries": [
                 "get": operation("listNotificationDeliveries", "The newest 100 deliveries (admin, dispatcher)", tags: ["notifications"],
-                                 parameters: [query("state", "pending, delivered, dead or skipped (a warning whose clock breached or was met before it went out)"), query("channel_id", "one channel's or subscription's")],
+                                 parameters: [query("state", "pending, delivered, dead or skipped (a warning whose clock breached or was met before it went out)",
+                                                    enumQuery(NotificationRepository.Delivery.State.allCases.map(\.rawValue))), query("channel_id", "one channel's or subscription's", uuidQuery)],
                                  responses: ["200": ["description": "Deliveries", "content": json(itemsOf("NotificationDelivery"))]]),
             ] as Object,
             "/v1/notification-deliveries/{id}": [

@@ -47,7 +47,7 @@ extension OpenAPIDocument {
                                       "properties": ["movement": ref("StockMovement"), "stock": ref("Stock")] as Object,
                                   ])], "409": shortfall]),
                 "get": operation("listStockMovements", "The stock ledger, newest first (admin, dispatcher, integration, readonly)", tags: ["parts"],
-                                 parameters: pageParameters + [query("shop_id", "one shop's"), query("part_id", "one part's")],
+                                 parameters: pageParameters + [query("shop_id", "one shop's", uuidQuery), query("part_id", "one part's", uuidQuery)],
                                  responses: ["200": ["description": "A page of movements", "content": json(pageOf("StockMovement"))]]),
             ] as Object,
         ]

@@ -33,11 +33,7 @@ extension APIApplication {
     /// to choose), titled in Chinese with the range.
     static func chart(_ table: ReportTable, query: ReportQuery, request: HTTPRequest) throws -> HTTPResponse {
         let overTime = [.day, .week, .month].contains(query.groupBy)
-        var kind: SVGChart.Kind = overTime ? .line : .bar
-        if let text = request.queryValue("chart") {
-            guard let chosen = SVGChart.Kind(rawValue: text) else { throw Problem.badQuery("chart", "must be line or bar") }
-            kind = chosen
-        }
+        let kind: SVGChart.Kind = query.chart ?? (overTime ? .line : .bar)
         let labels = table.rows.map { row in
             row.label ?? (query.groupBy == .channel ? ChannelNames.chinese(row.key) : overTime ? String(row.key.dropFirst(5)) : row.key)
         }
@@ -116,6 +112,8 @@ struct ReportQuery {
     var to: String
     var groupBy: ReportRepository.Grouping
     var shop: UUID?
+    /// For NAME.svg; checked on every request, so a wrong value is never silently ignored.
+    var chart: SVGChart.Kind?
 
     init(_ request: HTTPRequest, zone: TimeZone, groupBy defaultGrouping: ReportRepository.Grouping, now: Date = Date()) throws {
         groupBy = defaultGrouping
@@ -147,6 +145,10 @@ struct ReportQuery {
             if let grouping = ReportRepository.Grouping(rawValue: text) { groupBy = grouping } else {
                 errors.append(.init(field: "group_by", message: "must be one of " + ReportRepository.Grouping.allCases.map(\.rawValue).joined(separator: ", ")))
             }
+        }
+        if let text = request.queryValue("chart") {
+            chart = SVGChart.Kind(rawValue: text)
+            if chart == nil { errors.append(.init(field: "chart", message: "must be line or bar")) }
         }
         if let text = request.queryValue("shop") {
             if let id = UUID(uuidString: text) { shop = id } else { errors.append(.init(field: "shop", message: "must be a shop id (UUID)")) }
