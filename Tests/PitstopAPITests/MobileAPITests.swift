@@ -145,6 +145,7 @@ import Testing
         #expect(try api.get(location, key: key).json["id"] as? String == requisition)
         #expect(try api.get(location, key: f.adminKey).status == 200)
         #expect(try api.get(location, key: try pool.engineerKey(api, f, "李师傅")).status == 404)
+        #expect(try api.get(location, key: try api.makeTenant().adminKey).status == 404)
         #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "awaiting_parts")
         let inbox = try api.get("/v1/requisitions", key: f.adminKey).json["items"] as? [[String: Any]]
         #expect(inbox?.compactMap { $0["id"] as? String } == [requisition])

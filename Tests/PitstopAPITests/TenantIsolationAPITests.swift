@@ -20,6 +20,7 @@ import Testing
         let keysB = try api.get("/v1/api-keys", key: b.adminKey)
         #expect(!keysB.text.contains(keyA.id) && !keysB.text.contains(a.id))
 
+        #expect(try api.get("/v1/api-keys/\(keyA.id)", key: b.adminKey).status == 404)
         let revokeA = try api.client.send("DELETE", "/v1/api-keys/\(keyA.id)", headers: [("Authorization", "Bearer \(b.adminKey)")])
         let revokeMissing = try api.client.send("DELETE", "/v1/api-keys/\(UUID().uuidString.lowercased())",
                                                 headers: [("Authorization", "Bearer \(b.adminKey)")])
@@ -61,6 +62,7 @@ import Testing
             ("POST", "quality-check", #"{"inspector":"x","results":[{"item":"x","passed":true}]}"#),
             ("GET", "quality-checks", nil), ("GET", "trail", nil), ("GET", "report", nil), ("GET", "acceptance", nil),
             ("GET", "requisitions", nil), ("GET", "timeline", nil), ("GET", "media", nil), ("GET", "sla", nil),
+            ("POST", "tracking-link", nil),
         ]
         for (method, leaf, json) in calls {
             for id in [order, missing] {
