@@ -1,6 +1,11 @@
 import Foundation
 import Logging
 
+/// A body that reads `null` itself (a partial update, where null clears a field): the decoder
+/// lets its nulls through. Any other body's top-level null is refused: a property that may be
+/// left out is left out, so the document's schemas need no "or null" that would mean nothing.
+public protocol ReadsNulls {}
+
 /// The one JSON dialect of the API: snake_case keys, RFC 3339 dates with milliseconds, properties
 /// in the order each type declares them and dictionary keys sorted, so equal values give equal
 /// bytes (idempotent replays).
@@ -32,6 +37,14 @@ public enum JSONCoding {
             throw Problem(status: 400, type: "nul-character", title: "NUL character",
                           detail: "\(withNul.joined(separator: ", ")) contains the NUL character (\\u0000), which text cannot hold",
                           errors: withNul.map { Problem.FieldIssue(field: $0, message: "must not contain the NUL character") })
+        }
+        if !(T.self is ReadsNulls.Type) {
+            let nulls = fields.filter { allowedFields.contains($0.key) && $0.value is NSNull }.keys.sorted()
+            if !nulls.isEmpty {
+                throw Problem(status: 400, type: "wrong-type", title: "Wrong type",
+                              detail: "\(nulls.joined(separator: ", ")) must not be null; leave out a field you do not send",
+                              errors: nulls.map { Problem.FieldIssue(field: $0, message: "must not be null") })
+            }
         }
         let unknown = fields.keys.filter { !allowedFields.contains($0) }.sorted()
         if !unknown.isEmpty {

@@ -73,7 +73,7 @@ struct FieldReader<Key: CodingKey> {
     }
 }
 
-struct CustomerInputBody: Decodable {
+struct CustomerInputBody: Decodable, ReadsNulls {
     var input: CustomerInput
 
     static let fields: Set<String> = ["name", "phones", "wechat_openid", "wechat_unionid", "email", "tags", "external_id"]

@@ -61,7 +61,7 @@ extension APIApplication {
     static let locationPingInterval: TimeInterval = 5
 }
 
-struct EngineerInputBody: Decodable {
+struct EngineerInputBody: Decodable, ReadsNulls {
     var input: EngineerInput
 
     static let fields: Set<String> = ["name", "phone", "skills", "shop_ids", "certifications", "active", "status", "external_id"]

@@ -62,7 +62,7 @@ extension APIApplication {
 
 /// A shop's fields as a client sends them, for creation and for partial updates: an absent
 /// field is left as it is; `null` clears `location` and `phone`.
-struct ShopInputBody: Decodable {
+struct ShopInputBody: Decodable, ReadsNulls {
     var input: ShopInput
 
     static let fields: Set<String> = ["name", "address", "location", "timezone", "phone", "opening_hours"]

@@ -46,7 +46,7 @@ struct TenantBody: Encodable {
     }
 }
 
-struct TenantChangesBody: Decodable {
+struct TenantChangesBody: Decodable, ReadsNulls {
     var changes: TenantChanges
 
     static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days", "order_link"]

@@ -59,7 +59,7 @@ extension APIApplication {
     }
 }
 
-struct VehicleInputBody: Decodable {
+struct VehicleInputBody: Decodable, ReadsNulls {
     var input: VehicleInput
     /// The owner by the CRM's id, instead of customer_id (upserts and bulk imports).
     var customerExternalID: String?

@@ -211,7 +211,7 @@ struct NewWorkOrderBody: Decodable {
                                       "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist", "external_id"]
 }
 
-struct WorkOrderChangesBody: Decodable {
+struct WorkOrderChangesBody: Decodable, ReadsNulls {
     var changes: WorkOrderChanges
 
     static let fields: Set<String> = ["priority", "shop_id", "description", "symptoms", "site", "custom_fields", "due_at"]

@@ -85,4 +85,29 @@ import Testing
             #expect(Date().timeIntervalSince(started) < 10, "\(path) waited for the body")
         }
     }
+
+    /// A property a body may leave out must be left out, not sent as null: the document does not
+    /// allow null there, so neither does the server (schemathesis found engineer_id and tags
+    /// accepting it). Partial updates, where null clears a field, still take it.
+    @Test func nullIsRefusedWhereTheDocumentDoesNotAllowIt() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try DispatchAPITests().fixture(api)
+        let refused: [(path: String, json: String, field: String)] = [
+            ("/v1/api-keys", #"{"name":"前台","role":"dispatcher","engineer_id":null}"#, "engineer_id"),
+            ("/v1/customers", #"{"name":"王先生","tags":null}"#, "tags"),
+            ("/v1/work-orders", #"{"type_id":"\#(f.typeID)","customer_id":"\#(f.customerID)","description":"刹车异响","shop_id":null}"#, "shop_id"),
+            ("/v1/knowledge-articles", #"{"title":"点火线圈故障","body":"更换线圈","tags":null}"#, "tags"),
+        ]
+        for (path, json, field) in refused {
+            let response = try api.client.send("POST", path, headers: bearer(f.adminKey), json: json)
+            #expect(response.status == 400 && response.problemFields == [field], "\(path): \(response.status) \(response.text)")
+        }
+        #expect((try api.get("/v1/knowledge-articles", key: f.adminKey).json["items"] as? [Any])?.isEmpty == true)
+        // A partial update clears with null.
+        let customer = try api.get("/v1/customers/\(f.customerID)", key: f.adminKey)
+        let cleared = try api.client.send("PATCH", "/v1/customers/\(f.customerID)",
+                                          headers: bearer(f.adminKey, [("If-Match", customer.header("ETag") ?? "")]), json: #"{"email":null}"#)
+        #expect(cleared.status == 200, "\(cleared.text)")
+    }
 }
