@@ -272,7 +272,7 @@ extension OpenAPIDocument {
             "max_open_orders": ["type": "integer", "default": 5, "minimum": 1, "maximum": 100] as Object,
             "required_skills": ["type": "object", "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
                                 "description": "Skill code → least level"] as Object,
-            "average_speed_kmh": ["type": ["number", "null"], "description": "Rate by estimated travel time at this speed"] as Object,
+            "average_speed_kmh": ["type": "number", "description": "Rate by estimated travel time at this speed; leave it out to rate by distance"] as Object,
             "paused_statuses": ["type": "array", "items": statusSchema, "default": ["awaiting_parts"],
                                 "description": "Orders in these statuses do not count towards an engineer's load"] as Object,
             "weights": weights,
