@@ -26,7 +26,7 @@ enum OpenAPIDocument {
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
                 "schemas": union([schemas, intakeSchemas, dispatchSchemas, mediaSchemas, slaSchemas, notificationSchemas, eventSchemas,
-                                  webhookSchemas, knowledgeSchemas, partSchemas, externalIDSchemas, reportSchemas], of: "schema"),
+                                  webhookSchemas, knowledgeSchemas, partSchemas, externalIDSchemas, reportSchemas, recordSchemas], of: "schema"),
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
                 ] as Object,
@@ -47,8 +47,16 @@ enum OpenAPIDocument {
         var operation: Object = ["operationId": id, "summary": summary, "tags": tags, "responses": all]
         if isPublic { operation["security"] = [Object]() }
         if !parameters.isEmpty { operation["parameters"] = parameters }
-        if let body { operation["requestBody"] = ["required": true, "content": json(body)] as Object }
+        if let body {
+            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": body, "example": example(id)]]] as Object
+        }
         return operation
+    }
+
+    /// The example body of an operation; every operation with a JSON, NDJSON or XML body has one.
+    static func example(_ operationID: String) -> Any {
+        guard let example = OpenAPIExample.bodies[operationID] else { preconditionFailure("the operation \(operationID) has a body but no example") }
+        return example
     }
 
     static var allPaths: Object {
@@ -106,7 +114,7 @@ enum OpenAPIDocument {
             ] as Object,
             "/v1/shops": [
                 "post": operation("createShop", "Create a shop (admin)", tags: ["shops"], parameters: [idempotencyKey],
-                                  body: ref("ShopInput"),
+                                  body: ref("NewShop"),
                                   responses: ["201": ["description": "Created", "content": json(ref("Shop"))]]),
                 "get": operation("listShops", "List shops, newest first", tags: ["shops"], parameters: pageParameters,
                                  responses: ["200": ["description": "A page of shops", "content": json(pageOf("Shop"))]]),
@@ -115,12 +123,12 @@ enum OpenAPIDocument {
                 "get": operation("getShop", "A shop, with its version as ETag", tags: ["shops"], parameters: [idParameter],
                                  responses: ["200": ["description": "The shop", "content": json(ref("Shop"))]]),
                 "patch": operation("updateShop", "Change some of a shop's fields (admin); null clears location or phone",
-                                   tags: ["shops"], parameters: [idParameter, ifMatch], body: ref("ShopInput"),
+                                   tags: ["shops"], parameters: [idParameter, ifMatch], body: ref("ShopChanges"),
                                    responses: ["200": ["description": "The changed shop", "content": json(ref("Shop"))]]),
             ] as Object,
             "/v1/customers": [
                 "post": operation("createCustomer", "Create a customer (admin, dispatcher, integration)", tags: ["customers"],
-                                  parameters: [idempotencyKey], body: ref("CustomerInput"),
+                                  parameters: [idempotencyKey], body: ref("NewCustomer"),
                                   responses: ["201": ["description": "Created", "content": json(ref("Customer"))]]),
                 "get": operation("listCustomers", "List customers, newest first, optionally matching a phone, openid or CRM id",
                                  tags: ["customers"],
@@ -133,12 +141,12 @@ enum OpenAPIDocument {
                 "get": operation("getCustomer", "A customer, with its version as ETag", tags: ["customers"], parameters: [idParameter],
                                  responses: ["200": ["description": "The customer", "content": json(ref("Customer"))]]),
                 "patch": operation("updateCustomer", "Change some of a customer's fields; null clears the optional ones",
-                                   tags: ["customers"], parameters: [idParameter, ifMatch], body: ref("CustomerInput"),
+                                   tags: ["customers"], parameters: [idParameter, ifMatch], body: ref("CustomerChanges"),
                                    responses: ["200": ["description": "The changed customer", "content": json(ref("Customer"))]]),
             ] as Object,
             "/v1/vehicles": [
                 "post": operation("createVehicle", "Register a customer's vehicle (admin, dispatcher, integration)", tags: ["vehicles"],
-                                  parameters: [idempotencyKey], body: ref("VehicleInput"),
+                                  parameters: [idempotencyKey], body: ref("NewVehicle"),
                                   responses: ["201": ["description": "Created", "content": json(ref("Vehicle"))]]),
                 "get": operation("listVehicles", "List vehicles, newest first, optionally by customer, VIN or plate", tags: ["vehicles"],
                                  parameters: pageParameters + [query("customer_id", "a customer id", uuidQuery), query("vin", "a VIN"),
@@ -154,12 +162,12 @@ enum OpenAPIDocument {
                 "get": operation("getVehicle", "A vehicle, with its version as ETag", tags: ["vehicles"], parameters: [idParameter],
                                  responses: ["200": ["description": "The vehicle", "content": json(ref("Vehicle"))]]),
                 "patch": operation("updateVehicle", "Change some of a vehicle's fields; null clears the optional ones",
-                                   tags: ["vehicles"], parameters: [idParameter, ifMatch], body: ref("VehicleInput"),
+                                   tags: ["vehicles"], parameters: [idParameter, ifMatch], body: ref("VehicleChanges"),
                                    responses: ["200": ["description": "The changed vehicle", "content": json(ref("Vehicle"))]]),
             ] as Object,
             "/v1/engineers": [
                 "post": operation("createEngineer", "Add an engineer with skills and shops (admin, dispatcher)", tags: ["engineers"],
-                                  parameters: [idempotencyKey], body: ref("EngineerInput"),
+                                  parameters: [idempotencyKey], body: ref("NewEngineer"),
                                   responses: ["201": ["description": "Created", "content": json(ref("Engineer"))]]),
                 "get": operation("listEngineers", "List engineers, newest first", tags: ["engineers"], parameters: pageParameters,
                                  responses: ["200": ["description": "A page of engineers", "content": json(pageOf("Engineer"))]]),
@@ -168,7 +176,7 @@ enum OpenAPIDocument {
                 "get": operation("getEngineer", "An engineer, with its version as ETag", tags: ["engineers"], parameters: [idParameter],
                                  responses: ["200": ["description": "The engineer", "content": json(ref("Engineer"))]]),
                 "patch": operation("updateEngineer", "Change an engineer; skills and shop_ids, when sent, replace the whole set",
-                                   tags: ["engineers"], parameters: [idParameter, ifMatch], body: ref("EngineerInput"),
+                                   tags: ["engineers"], parameters: [idParameter, ifMatch], body: ref("EngineerChanges"),
                                    responses: ["200": ["description": "The changed engineer", "content": json(ref("Engineer"))]]),
             ] as Object,
             "/v1/work-orders": [
@@ -214,7 +222,7 @@ enum OpenAPIDocument {
             ] as Object,
             "/v1/work-order-types": [
                 "post": operation("createWorkOrderType", "Create a work-order type and its custom fields (admin)", tags: ["work-order-types"],
-                                  parameters: [idempotencyKey], body: ref("WorkOrderTypeInput"),
+                                  parameters: [idempotencyKey], body: ref("NewWorkOrderType"),
                                   responses: ["201": ["description": "Created", "content": json(ref("WorkOrderType"))]]),
                 "get": operation("listWorkOrderTypes", "List work-order types, newest first", tags: ["work-order-types"],
                                  parameters: pageParameters,
@@ -225,7 +233,7 @@ enum OpenAPIDocument {
                                  parameters: [idParameter],
                                  responses: ["200": ["description": "The type", "content": json(ref("WorkOrderType"))]]),
                 "patch": operation("updateWorkOrderType", "Change a type or its template (admin); existing orders keep their values",
-                                   tags: ["work-order-types"], parameters: [idParameter, ifMatch], body: ref("WorkOrderTypeInput"),
+                                   tags: ["work-order-types"], parameters: [idParameter, ifMatch], body: ref("WorkOrderTypeChanges"),
                                    responses: ["200": ["description": "The changed type", "content": json(ref("WorkOrderType"))]]),
             ] as Object,
             "/v1/platform/tenants": [
@@ -368,17 +376,6 @@ enum OpenAPIDocument {
                     "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
-            "ShopInput": [
-                "type": "object", "additionalProperties": false, "description": "name is required when creating",
-                "properties": [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
-                    "address": ["type": "string", "maxLength": 500] as Object,
-                    "location": ["oneOf": [ref("GeoPoint"), ["type": "null"]]] as Object,
-                    "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
-                    "phone": ["type": ["string", "null"], "maxLength": 32] as Object,
-                    "opening_hours": ref("OpeningHours"),
-                ] as Object,
-            ] as Object,
             "Customer": [
                 "type": "object", "required": ["id", "name", "phones", "tags", "created_at", "updated_at", "version"],
                 "properties": [
@@ -387,18 +384,6 @@ enum OpenAPIDocument {
                     "wechat_openid": ["type": "string"], "wechat_unionid": ["type": "string"], "email": ["type": "string"],
                     "tags": ["type": "array", "items": ["type": "string"]] as Object, "external_id": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
-                ] as Object,
-            ] as Object,
-            "CustomerInput": [
-                "type": "object", "additionalProperties": false, "description": "name is required when creating",
-                "properties": [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
-                    "phones": ["type": "array", "maxItems": 5, "items": ["type": "string"]] as Object,
-                    "wechat_openid": ["type": ["string", "null"], "maxLength": 64] as Object,
-                    "wechat_unionid": ["type": ["string", "null"], "maxLength": 64] as Object,
-                    "email": ["type": ["string", "null"], "maxLength": 254] as Object,
-                    "tags": ["type": "array", "maxItems": 20, "items": ["type": "string", "maxLength": 32] as Object] as Object,
-                    "external_id": ["type": ["string", "null"], "maxLength": 100] as Object,
                 ] as Object,
             ] as Object,
             "Vehicle": [
@@ -413,22 +398,6 @@ enum OpenAPIDocument {
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
-            "VehicleInput": [
-                "type": "object", "additionalProperties": false,
-                "description": "customer_id and a plate or VIN are required when creating; the VIN's check digit is verified",
-                "properties": [
-                    "customer_id": ["type": "string", "format": "uuid"] as Object,
-                    "vin": ["type": ["string", "null"]] as Object, "plate": ["type": ["string", "null"]] as Object,
-                    "make": ["type": ["string", "null"], "maxLength": 100] as Object,
-                    "model": ["type": ["string", "null"], "maxLength": 100] as Object,
-                    "year": ["type": ["integer", "null"], "minimum": 1950] as Object,
-                    "colour": ["type": ["string", "null"], "maxLength": 50] as Object,
-                    "mileage_km": ["type": ["integer", "null"], "minimum": 0, "maximum": 5_000_000] as Object,
-                    "mileage_read_on": ["type": ["string", "null"], "format": "date"] as Object,
-                    "external_id": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "description": "The vehicle's id in your CRM"]
-                        as Object,
-                ] as Object,
-            ] as Object,
             "Engineer": [
                 "type": "object",
                 "required": ["id", "name", "skills", "shop_ids", "certifications", "active", "status", "created_at", "updated_at", "version"],
@@ -440,19 +409,6 @@ enum OpenAPIDocument {
                     "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
                     "location": ref("GeoPoint"), "located_at": timestamp, "external_id": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
-                ] as Object,
-            ] as Object,
-            "EngineerInput": [
-                "type": "object", "additionalProperties": false, "description": "name is required when creating",
-                "properties": [
-                    "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
-                    "external_id": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "description": "The person's id in your HR system"]
-                        as Object,
-                    "phone": ["type": ["string", "null"]] as Object, "skills": skillsSchema,
-                    "shop_ids": ["type": "array", "maxItems": 50, "items": ["type": "string", "format": "uuid"] as Object] as Object,
-                    "certifications": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object,
-                    "active": ["type": "boolean"],
-                    "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
                 ] as Object,
             ] as Object,
             "WorkOrder": [
@@ -485,8 +441,8 @@ enum OpenAPIDocument {
                 "properties": [
                     "channel": ["type": "string", "enum": ["phone", "app", "api"], "default": "api"] as Object,
                     "type_id": ["type": "string", "format": "uuid"], "priority": prioritySchema,
-                    "customer_id": ["type": "string", "format": "uuid"], "customer": ref("CustomerInput"),
-                    "vehicle_id": ["type": "string", "format": "uuid"], "vehicle": ref("VehicleInput"),
+                    "customer_id": ["type": "string", "format": "uuid"], "customer": ref("NewCustomer"),
+                    "vehicle_id": ["type": "string", "format": "uuid"], "vehicle": ref("DescribedVehicle"),
                     "shop_id": ["type": "string", "format": "uuid"],
                     "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
                     "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object, "site": ref("Site"),
@@ -551,15 +507,6 @@ enum OpenAPIDocument {
                     "template": ref("WorkOrderTemplate"), "active": ["type": "boolean"],
                     "checklist": ["type": "array", "items": ["type": "string"], "description": "What its quality check goes through"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
-                ] as Object,
-            ] as Object,
-            "WorkOrderTypeInput": [
-                "type": "object", "additionalProperties": false, "description": "code and name are required when creating",
-                "properties": [
-                    "code": ["type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"] as Object,
-                    "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
-                    "template": ref("WorkOrderTemplate"), "active": ["type": "boolean"],
-                    "checklist": ["type": "array", "maxItems": 50, "items": ["type": "string", "maxLength": 200] as Object] as Object,
                 ] as Object,
             ] as Object,
             "CreateAPIKey": [

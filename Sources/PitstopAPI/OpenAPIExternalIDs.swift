@@ -19,7 +19,7 @@ extension OpenAPIDocument {
                 "operationId": id, "tags": [tag],
                 "summary": "Upsert up to \(APIApplication.bulkLineLimit) \(what) by external_id, one JSON object (\(input) with external_id) "
                     + "a line; each line is stored on its own, so a bad one never stops the others (admin, dispatcher, integration)",
-                "requestBody": ["required": true, "content": ["application/x-ndjson": ["schema": ["type": "string"] as Object] as Object] as Object]
+                "requestBody": ["required": true, "content": ["application/x-ndjson": ["schema": ["type": "string"], "example": example(id)] as Object] as Object]
                     as Object,
                 "responses": [
                     "200": ["description": "One BulkLineResult a line, in order, as NDJSON, streamed (chunked) as each hundred lines are stored; "
@@ -31,7 +31,7 @@ extension OpenAPIDocument {
             ] as Object]
         }
         return [
-            "/v1/customers/by-external-id/{external_id}": upsert("upsertCustomer", "customer", input: "CustomerInput", record: "Customer",
+            "/v1/customers/by-external-id/{external_id}": upsert("upsertCustomer", "customer", input: "NewCustomer", record: "Customer",
                                                                  tag: "customers"),
             "/v1/work-orders/by-external-id/{external_id}": ["put": operation(
                 "upsertWorkOrder",
@@ -42,24 +42,24 @@ extension OpenAPIDocument {
                 responses: ["200": ["description": "Changed", "content": json(ref("WorkOrder"))],
                             "201": ["description": "Opened", "content": json(ref("WorkOrder"))],
                             "409": ["description": "A field fixed at creation differs", "content": problemContent]])],
-            "/v1/engineers/by-external-id/{external_id}": upsert("upsertEngineer", "engineer", input: "EngineerInput", record: "Engineer",
+            "/v1/engineers/by-external-id/{external_id}": upsert("upsertEngineer", "engineer", input: "NewEngineer", record: "Engineer",
                                                                  tag: "engineers"),
-            "/v1/engineers/bulk": bulk("bulkUpsertEngineers", "engineers", input: "EngineerInput", tag: "engineers"),
+            "/v1/engineers/bulk": bulk("bulkUpsertEngineers", "engineers", input: "NewEngineer", tag: "engineers"),
             "/v1/vehicles/by-external-id/{external_id}": upsert("upsertVehicle", "vehicle", input: "VehicleUpsert", record: "Vehicle",
                                                                 tag: "vehicles"),
             "/v1/vehicles/bulk": bulk("bulkUpsertVehicles", "vehicles", input: "VehicleUpsert", tag: "vehicles"),
             "/v1/parts/by-external-id/{external_id}": upsert("upsertPart", "part", input: "PartInput", record: "Part", tag: "parts"),
-            "/v1/customers/bulk": bulk("bulkUpsertCustomers", "customers", input: "CustomerInput", tag: "customers"),
+            "/v1/customers/bulk": bulk("bulkUpsertCustomers", "customers", input: "NewCustomer", tag: "customers"),
             "/v1/parts/bulk": bulk("bulkUpsertParts", "parts", input: "PartInput", tag: "parts"),
         ]
     }
 
     static var externalIDSchemas: Object {
-        // A vehicle upsert is VehicleInput that may name the owner by the CRM's customer id.
-        var vehicleUpsert = schemas["VehicleInput"] as? Object ?? [:]
-        var properties = vehicleUpsert["properties"] as? Object ?? [:]
-        properties["customer_external_id"] = ["type": "string", "description": "The owner by your CRM's customer id, instead of customer_id"] as Object
-        vehicleUpsert["properties"] = properties
+        // A vehicle upsert may name the owner by the CRM's customer id instead of ours.
+        var upsertFields = vehicleFields
+        upsertFields["customer_external_id"] = ["type": "string", "description": "The owner by your CRM's customer id, instead of customer_id"] as Object
+        let vehicleUpsert = body(upsertFields, "A vehicle by your CRM's id: creating it needs its owner (customer_id or customer_external_id, "
+                                     + "not both) and a plate or VIN; changing it takes any of its fields", extra: ["anyOf": plateOrVIN])
         return [
             "VehicleUpsert": vehicleUpsert,
             "BulkLineResult": [

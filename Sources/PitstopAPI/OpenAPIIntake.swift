@@ -11,13 +11,14 @@ extension OpenAPIDocument {
             "/v1/intake-links": [
                 "post": operation("createIntakeLink", "Create a web-form or QR-code intake link (admin); the answer has the URL to print",
                                   tags: ["intake"], parameters: [idempotencyKey], body: ref("NewIntakeLink"),
-                                  responses: ["201": ["description": "Created", "content": json(ref("IntakeLink"))]]),
+                                  responses: ["201": ["description": "Created, with its token and URL, shown this once",
+                                                     "content": json(["allOf": [ref("IntakeLink"), ["required": ["token", "url"]]]] as Object)]]),
                 "get": operation("listIntakeLinks", "List intake links, newest first (admin, dispatcher)", tags: ["intake"],
                                  parameters: pageParameters,
                                  responses: ["200": ["description": "A page of links", "content": json(pageOf("IntakeLink"))]]),
             ] as Object,
             "/v1/intake-links/{id}": [
-                "get": operation("getIntakeLink", "An intake link with its URL (admin, dispatcher)", tags: ["intake"], parameters: [idParameter],
+                "get": operation("getIntakeLink", "An intake link, without its secret URL (admin, dispatcher)", tags: ["intake"], parameters: [idParameter],
                                  responses: ["200": ["description": "The link", "content": json(ref("IntakeLink"))]]),
                 "delete": operation("revokeIntakeLink", "Revoke a link (admin): it takes no more reports", tags: ["intake"],
                                     parameters: [idParameter], responses: ["204": ["description": "Revoked"]]),
@@ -143,7 +144,7 @@ extension OpenAPIDocument {
                                                       "content": ["application/xml": ["schema": ["type": "string"]],
                                                                   "text/plain": ["schema": ["type": "string"]]] as Object] as Object,
                                               "401": ["description": "Wrong signature", "content": problemContent]])
-        operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"]]]] as Object
+        operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"], "example": example("weChatMessage")] as Object]] as Object
         return operation
     }
 
@@ -169,11 +170,13 @@ extension OpenAPIDocument {
                 ] as Object,
             ] as Object,
             "IntakeLink": [
-                "type": "object", "required": ["id", "name", "channel", "type_id", "token", "url", "created_at"],
+                "type": "object", "required": ["id", "name", "channel", "type_id", "created_at"],
+                "description": "token and url are in the answer that creates the link only: only their hash is stored",
                 "properties": [
                     "id": uuid, "name": ["type": "string"], "channel": ["type": "string", "enum": ["web", "qr"]] as Object,
                     "type_id": uuid, "shop_id": optionalUUID, "vehicle_id": optionalUUID,
-                    "token": ["type": "string"], "url": ["type": "string", "description": "Print it as a QR code or post the form to it"] as Object,
+                    "token": ["type": "string", "description": "Only when created"] as Object,
+                    "url": ["type": "string", "description": "Print it as a QR code or post the form to it; only when created"] as Object,
                     "created_at": timestamp, "revoked_at": ["type": ["string", "null"], "format": "date-time"] as Object,
                 ] as Object,
             ] as Object,

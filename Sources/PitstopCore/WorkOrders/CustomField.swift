@@ -109,7 +109,8 @@ public struct CustomField: Codable, Equatable, Sendable {
         number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
-    static func isCalendarDate(_ text: String) -> Bool {
+    /// Whether `text` is a real calendar day written YYYY-MM-DD.
+    public static func isCalendarDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
