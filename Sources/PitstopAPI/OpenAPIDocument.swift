@@ -284,18 +284,24 @@ enum OpenAPIDocument {
     static func enumQuery(_ values: [String]) -> Object { ["type": "string", "enum": values] }
 
     static var idempotencyKey: Object {
-        ["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": 255] as Object,
+        ["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "pattern": "^[!-~]{1,255}$"] as Object,
          "description": "Retrying with the same key and body returns the first response; another body is a 422."]
     }
 
     static var ifMatch: Object {
-        ["name": "If-Match", "in": "header", "required": true, "schema": ["type": "string"],
-         "description": "The ETag of the version you read; a stale one is a 412."]
+        ["name": "If-Match", "in": "header", "required": true, "schema": etagSchema,
+         "description": "The ETag of the version you read; a stale one is a 412, a missing one a 428."]
     }
+
+    /// An ETag as this API sends it: the record's version (1 to 2147483647) in quotes, weak or strong.
+    static var etagSchema: Object { ["type": "string", "pattern": "^(W/)?\"[1-9][0-9]{0,8}\"$"] }
+
+    /// A cursor is base64url text this API made; anything else is a 400.
+    static var cursorSchema: Object { ["type": "string", "pattern": "^[A-Za-z0-9_=-]{1,128}$"] }
 
     static var pageParameters: [Object] { [
         ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 100, "default": 50] as Object],
-        ["name": "cursor", "in": "query", "schema": ["type": "string"], "description": "next_cursor of the previous page"],
+        ["name": "cursor", "in": "query", "schema": cursorSchema, "description": "next_cursor of the previous page"],
     ] }
 
     static var schemas: Object {

@@ -12,7 +12,7 @@ extension OpenAPIDocument {
                                      + "An event appears once every transaction that began before its own has ended",
                                  tags: ["events"],
                                  parameters: [
-                                     query("after", "next_cursor of the previous answer; from the first event without it"),
+                                     query("after", "next_cursor of the previous answer; from the first event without it", cursorSchema),
                                      ["name": "limit", "in": "query",
                                       "schema": ["type": "integer", "minimum": 1, "maximum": FeedQuery.maximumLimit, "default": 100] as Object],
                                      query("type", "comma-separated event types to keep (see the Event schema)"),

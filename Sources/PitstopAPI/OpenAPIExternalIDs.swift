@@ -6,7 +6,7 @@ extension OpenAPIDocument {
         let externalID: Object = ["name": "external_id", "in": "path", "required": true,
                                   "schema": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
                                   "description": "The record's id in your CRM or ERP"]
-        let optionalIfMatch: Object = ["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"],
+        let optionalIfMatch: Object = ["name": "If-Match", "in": "header", "required": false, "schema": etagSchema,
                                        "description": "The ETag you read; a stale one is a 412. Without it the change applies to the current version."]
         func upsert(_ id: String, _ what: String, input: String, record: String, tag: String) -> Object {
             ["put": operation(id, "Create the \(what) your system knows by this id (201), or change it (200) (admin, dispatcher, integration)",

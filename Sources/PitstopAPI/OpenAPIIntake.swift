@@ -3,7 +3,8 @@ import Foundation
 /// The OpenAPI description of intake links and the public routes (no key).
 extension OpenAPIDocument {
     static var tokenParameter: Object {
-        ["name": "token", "in": "path", "required": true, "schema": ["type": "string"] as Object]
+        // Tokens are base32 text with a prefix; an unknown one is a 404, like a revoked one.
+        ["name": "token", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,200}$"] as Object]
     }
 
     static var intakePaths: Object {
@@ -53,7 +54,7 @@ extension OpenAPIDocument {
             "/v1/public/wechat/{token}": [
                 "get": operation("weChatHandshake", "WeChat's server-URL check: echoes echostr when the signature is right",
                                  tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters
-                                     + [["name": "echostr", "in": "query", "required": true, "schema": ["type": "string"]] as Object],
+                                     + [["name": "echostr", "in": "query", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,256}$"]] as Object],
                                  responses: ["200": ["description": "echostr", "content": ["text/plain": ["schema": ["type": "string"]]]] as Object,
                                              "401": ["description": "Wrong signature", "content": problemContent]]),
                 "post": weChatMessageOperation,
@@ -130,8 +131,9 @@ extension OpenAPIDocument {
     }
 
     static var weChatSignatureParameters: [Object] {
-        ["signature", "timestamp", "nonce"].map { name in
-            ["name": name, "in": "query", "required": true, "schema": ["type": "string"]] as Object
+        // As WeChat sends them: a hex SHA-1, Unix seconds and a number.
+        [("signature", "^[0-9a-f]{40}$"), ("timestamp", "^[0-9]{1,12}$"), ("nonce", "^[0-9A-Za-z]{1,64}$")].map { name, pattern in
+            ["name": name, "in": "query", "required": true, "schema": ["type": "string", "pattern": pattern]] as Object
         }
     }
 

@@ -36,22 +36,18 @@ extension OpenAPIDocument {
         let uuid: Object = ["type": "string", "format": "uuid"]
         let timestamp: Object = ["type": "string", "format": "date-time"]
         let strings: (Int) -> Object = { ["type": "array", "maxItems": $0, "items": ["type": "string", "minLength": 1, "maxLength": 100] as Object] }
-        let fits: Object = ["type": "array", "maxItems": 50, "description": "Makes, or makes and models, it applies to; empty for all",
-                            "items": ["type": "object", "required": ["make"], "additionalProperties": false,
-                                      "properties": ["make": ["type": "string", "examples": ["丰田"]] as Object,
-                                                     "model": ["type": "string", "examples": ["卡罗拉"]] as Object] as Object] as Object]
         let score: Object = ["type": "number", "description": "Similarity (0–1) plus 0.1 for the vehicle's make and 0.1 more for its model"]
         return [
             "KnowledgeArticleInput": [
                 "type": "object", "required": ["title", "body"], "additionalProperties": false,
                 "properties": ["title": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
                                "body": ["type": "string", "maxLength": 50000] as Object,
-                               "tags": strings(20), "symptoms": strings(30), "fits": fits] as Object,
+                               "tags": strings(20), "symptoms": strings(30), "fits": fitsSchema] as Object,
             ] as Object,
             "KnowledgeArticle": [
                 "type": "object", "required": ["id", "title", "body", "tags", "symptoms", "fits", "created_at", "updated_at", "version"],
                 "properties": ["id": uuid, "title": ["type": "string"], "body": ["type": "string"], "tags": strings(20),
-                               "symptoms": strings(30), "fits": fits, "created_at": timestamp, "updated_at": timestamp,
+                               "symptoms": strings(30), "fits": fitsSchema, "created_at": timestamp, "updated_at": timestamp,
                                "version": ["type": "integer"]] as Object,
             ] as Object,
             "Suggestions": [

@@ -33,7 +33,7 @@ extension OpenAPIDocument {
                 "put": operation("setReorderLevel", "Set the level at or under which available stock is low (admin, dispatcher, integration)",
                                  tags: ["parts"], parameters: [idParameter, partID],
                                  body: ["type": "object", "required": ["reorder_level"], "additionalProperties": false,
-                                        "properties": ["reorder_level": ["type": "number", "minimum": 0] as Object] as Object],
+                                        "properties": ["reorder_level": ["type": "number", "minimum": 0, "exclusiveMaximum": 1_000_000_000, "multipleOf": 0.001] as Object] as Object],
                                  responses: ["200": ["description": "The stock", "content": json(ref("Stock"))]]),
             ] as Object,
             "/v1/stock-movements": [
@@ -56,9 +56,6 @@ extension OpenAPIDocument {
     static var partSchemas: Object {
         let uuid: Object = ["type": "string", "format": "uuid"]
         let timestamp: Object = ["type": "string", "format": "date-time"]
-        let fits: Object = ["type": "array", "maxItems": 50,
-                            "items": ["type": "object", "required": ["make"], "additionalProperties": false,
-                                      "properties": ["make": ["type": "string"], "model": ["type": "string"]] as Object] as Object]
         return [
             "PartInput": [
                 "type": "object", "required": ["part_number", "name"], "additionalProperties": false,
@@ -67,14 +64,14 @@ extension OpenAPIDocument {
                                "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
                                "brand": ["type": "string", "maxLength": 100] as Object,
                                "unit": ["type": "string", "default": "个", "maxLength": 20] as Object,
-                               "price": ["type": "number", "minimum": 0, "default": 0] as Object, "fits": fits,
+                               "price": ["type": "number", "minimum": 0, "default": 0] as Object, "fits": fitsSchema,
                                "external_id": ["type": "string", "minLength": 1, "maxLength": 100, "description": "The part's id in your ERP"] as Object]
                     as Object,
             ] as Object,
             "Part": [
                 "type": "object", "required": ["id", "part_number", "name", "unit", "price", "fits", "created_at", "updated_at", "version"],
                 "properties": ["id": uuid, "part_number": ["type": "string"], "oem_number": ["type": "string"], "name": ["type": "string"],
-                               "brand": ["type": "string"], "unit": ["type": "string"], "price": ["type": "number"], "fits": fits,
+                               "brand": ["type": "string"], "unit": ["type": "string"], "price": ["type": "number"], "fits": fitsSchema,
                                "external_id": ["type": "string"],
                                "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"]] as Object,
             ] as Object,

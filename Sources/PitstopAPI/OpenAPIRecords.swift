@@ -43,9 +43,19 @@ extension OpenAPIDocument {
             "address": ["type": "string", "maxLength": 500] as Object,
             "location": ["oneOf": [ref("GeoPoint"), ["type": "null"]]] as Object,
             "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
-            "phone": ["type": ["string", "null"], "maxLength": 32] as Object,
+            "phone": ["type": ["string", "null"], "pattern": "^[0-9 +()-]{1,32}$", "examples": ["0571-88776655"]] as Object,
             "opening_hours": ref("OpeningHours"),
         ]
+    }
+
+    /// Makes, or makes and models, a part or article applies to; empty for all.
+    static var fitsSchema: Object {
+        let name: Object = ["type": "string", "minLength": 1, "maxLength": 100]
+        return ["type": "array", "maxItems": 50, "description": "Makes, or makes and models, it applies to; empty for all",
+                "items": ["type": "object", "required": ["make"], "additionalProperties": false,
+                          "properties": ["make": name.merging(["examples": ["丰田"]]) { first, _ in first },
+                                         "model": name.merging(["type": ["string", "null"], "examples": ["卡罗拉"],
+                                                                "description": "null is the same as leaving it out"]) { _, new in new }] as Object] as Object]
     }
 
     static var customerFields: Object {

@@ -70,6 +70,8 @@ extension OpenAPIDocument {
             "WebhookReplay": [
                 "type": "object", "additionalProperties": false,
                 "description": "event_id alone, or from and to together",
+                "oneOf": [["required": ["event_id"], "not": ["anyOf": [["required": ["from"]], ["required": ["to"]]]]] as Object,
+                          ["required": ["from", "to"], "not": ["required": ["event_id"]]] as Object],
                 "properties": ["event_id": ["type": "string", "format": "uuid"] as Object, "from": timestamp, "to": timestamp] as Object,
             ] as Object,
         ]

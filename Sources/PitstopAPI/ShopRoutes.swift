@@ -53,10 +53,12 @@ extension APIApplication {
         }
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         let tag = trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed
-        guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let version = Int(tag.dropFirst().dropLast()), version > 0 else {
+        // Versions are stored as integer (int4): a larger number was never an ETag of ours, and
+        // comparing it in SQL would fail instead of answering.
+        guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let version = Int32(tag.dropFirst().dropLast()), version > 0 else {
             throw Problem.badRequest("If-Match must be an ETag this API returned, such as \"3\"", field: "If-Match")
         }
-        return version
+        return Int(version)
     }
 }
 

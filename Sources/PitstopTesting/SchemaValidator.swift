@@ -5,7 +5,8 @@ import PitstopCore
 /// the keywords the Pitstop document uses: `$ref` into the document, `type` (one or a list),
 /// `enum`, `const`, `properties`, `required`, `additionalProperties`, `propertyNames`,
 /// `minProperties`, `items`, `minItems`, `maxItems`, `uniqueItems`, `minLength`, `maxLength`,
-/// `pattern`, `format` (uuid, date, date-time, uri), the numeric bounds, `allOf`, `oneOf` and `anyOf`.
+/// `pattern`, `format` (uuid, date, date-time, uri), the numeric bounds and `multipleOf`, `allOf`,
+/// `oneOf`, `anyOf` and `not`.
 /// Annotations (`description`, `default`, `examples`, `content*`, `writeOnly`) assert nothing. A
 /// keyword it does not know is reported as an error, so the document cannot outgrow the check.
 public struct SchemaValidator {
@@ -105,6 +106,13 @@ public struct SchemaValidator {
             default: number < bound
             }
             return fits ? [] : ["\(path): \(number) is outside \(keyword) \(bound)"]
+        case "not":
+            return errors(value, argument, at: path).isEmpty ? ["\(path): \(Self.describe(value)) matches what \"not\" forbids"] : []
+        case "multipleOf":
+            guard case .number(let number) = value, case .number(let step) = argument, step > 0 else { return [] }
+            // Decimal steps such as 0.001 are not exact in binary: compare the quotient to a whole number.
+            let quotient = number / step
+            return abs(quotient - quotient.rounded()) < 1e-6 ? [] : ["\(path): \(number) is not a multiple of \(step)"]
         case "allOf":
             guard case .array(let parts) = argument else { return ["\(path): allOf is not a list"] }
             return parts.flatMap { errors(value, $0, at: path) }
