@@ -195,7 +195,7 @@ extension OpenAPIDocument {
                 "properties": [
                     "name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
                     "phone": ["type": "string", "description": "A mainland mobile number, so the shop can call back"] as Object,
-                    "plate": ["type": "string"], "vin": ["type": "string", "minLength": 17, "maxLength": 17] as Object,
+                    "plate": ["type": "string"], "vin": ["type": "string", "pattern": "^[0-9A-HJ-NPR-Za-hj-npr-z]{17}$", "description": "The check digit (9th) is verified"] as Object,
                     "description": ["type": "string", "minLength": 1, "maxLength": 5000] as Object,
                     "symptoms": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object, "site": ref("Site"),
                     "custom_fields": ["type": "object", "description": "Values for the link's job type's custom fields, by key"],

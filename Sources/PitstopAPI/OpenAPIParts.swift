@@ -60,9 +60,9 @@ extension OpenAPIDocument {
             "PartInput": [
                 "type": "object", "required": ["part_number", "name"], "additionalProperties": false,
                 "properties": ["part_number": ["type": "string", "minLength": 1, "maxLength": 64] as Object,
-                               "oem_number": ["type": "string", "maxLength": 64] as Object,
+                               "oem_number": ["type": "string", "minLength": 1, "maxLength": 64] as Object,
                                "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
-                               "brand": ["type": "string", "maxLength": 100] as Object,
+                               "brand": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
                                "unit": ["type": "string", "default": "个", "maxLength": 20] as Object,
                                "price": ["type": "number", "minimum": 0, "default": 0] as Object, "fits": fitsSchema,
                                "external_id": ["type": "string", "minLength": 1, "maxLength": 100, "description": "The part's id in your ERP"] as Object]

@@ -73,7 +73,8 @@ extension OpenAPIDocument {
     static var vehicleFields: Object {
         [
             "customer_id": ["type": "string", "format": "uuid"] as Object,
-            "vin": ["type": ["string", "null"], "description": "17 characters; the check digit (9th) is verified"] as Object,
+            "vin": ["type": ["string", "null"], "pattern": "^[0-9A-HJ-NPR-Za-hj-npr-z]{17}$", "description": "17 letters and digits (no I, O or Q); the check digit (9th) is verified"]
+                as Object,
             "plate": ["type": ["string", "null"], "description": "A mainland plate, in any common spelling (浙A·12345, 浙a12345)"] as Object,
             "make": ["type": ["string", "null"], "maxLength": 100] as Object,
             "model": ["type": ["string", "null"], "maxLength": 100] as Object,
