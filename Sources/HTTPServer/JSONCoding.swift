@@ -46,10 +46,14 @@ public enum JSONCoding {
                               errors: nulls.map { Problem.FieldIssue(field: $0, message: "must not be null") })
             }
         }
-        let unknown = fields.keys.filter { !allowedFields.contains($0) }.sorted()
+        let topLevel = fields.keys.filter { !allowedFields.contains($0) }.sorted()
+        let inner = (T.self as? ClosedInnerObjects.Type).map { InnerFields.unknown(in: fields, rules: $0.innerFields) } ?? []
+        let unknown = topLevel + inner
         if !unknown.isEmpty {
+            // The top level's members are worth listing; an inner object's are in the document.
+            let allowed = inner.isEmpty ? "; allowed: \(allowedFields.sorted().joined(separator: ", "))" : ""
             throw Problem(status: 400, type: "unknown-field", title: "Unknown field",
-                          detail: "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); allowed: \(allowedFields.sorted().joined(separator: ", "))",
+                          detail: "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", "))\(allowed)",
                           errors: unknown.map { Problem.FieldIssue(field: $0, message: "is not a known field") })
         }
         let decoder = JSONDecoder()

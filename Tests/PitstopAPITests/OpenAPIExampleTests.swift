@@ -72,10 +72,61 @@ extension SweepingTests {
                   let (mediaType, mediaValue) = content.first, case .object(let media) = mediaValue, let example = media["example"] else {
                 throw RawHTTPError("\(id) has no example body")
             }
-            var text: String
+            if mediaType == "application/json", let schema = media["schema"] {
+                // Each object the document closes, with a member it does not know, is refused
+                // before the example itself is sent.
+                for mutated in Self.withUnknownMembers(example) where !validator.errors(mutated, schema).isEmpty {
+                    let refused = try request(method, path, query, operation, mediaType, try Self.encode(mutated), key: key)
+                    if ![400, 422].contains(refused.status) || !refused.problemFields.contains(where: { $0.hasSuffix(Self.unknownMember) }) {
+                        problems.append("\(id) took a body with an unknown member in a closed object: \(refused.status) \(refused.text.prefix(200))")
+                    }
+                    refusedUnknownMembers += 1
+                }
+            }
+            let text: String
             if case .string(let raw) = example, mediaType != "application/json" { text = raw } else { text = try Self.encode(example) }
+            let response = try request(method, path, query, operation, mediaType, text, key: key)
+            check(response, of: operation, id)
+            return response
+        }
+
+        /// Objects the document closes that were sent an unknown member and refused it.
+        var refusedUnknownMembers = 0
+        static let unknownMember = "unexpected_member"
+
+        /// The example with an unknown member added to one of its objects, for each of its objects.
+        static func withUnknownMembers(_ value: JSONValue) -> [JSONValue] {
+            switch value {
+            case .object(var members):
+                var variants: [JSONValue] = []
+                for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+                    variants += withUnknownMembers(member).map { variant in
+                        var copy = members
+                        copy[name] = variant
+                        return .object(copy)
+                    }
+                }
+                members[unknownMember] = .number(1)
+                return [.object(members)] + variants
+            case .array(let items):
+                return items.indices.flatMap { index in
+                    withUnknownMembers(items[index]).map { variant in
+                        var copy = items
+                        copy[index] = variant
+                        return .array(copy)
+                    }
+                }
+            default:
+                return []
+            }
+        }
+
+        /// Sends a body with the walk's ids and addresses in place of the examples', and the headers the operation declares.
+        func request(_ method: String, _ path: String, _ query: String, _ operation: [String: JSONValue], _ mediaType: String,
+                     _ example: String, key: String?) throws -> RawHTTPClient.Response {
+            var text = example
             for (name, fixed) in exampleIDs where text.contains(fixed) {
-                guard let real = realIDs[name] else { throw RawHTTPError("\(id)'s example names a \(name) before the walk made one") }
+                guard let real = realIDs[name] else { throw RawHTTPError("\(path): the example names a \(name) before the walk made one") }
                 text = text.replacingOccurrences(of: fixed, with: real)
             }
             for (example, real) in realURLs { text = text.replacingOccurrences(of: example, with: real) }
@@ -88,9 +139,7 @@ extension SweepingTests {
                 let current = try api.get(record, key: key ?? adminKey)
                 headers.append(("If-Match", current.header("ETag") ?? ""))
             }
-            let response = try api.client.send(method, path + query, headers: headers, body: Array(text.utf8))
-            check(response, of: operation, id)
-            return response
+            return try api.client.send(method, path + query, headers: headers, body: Array(text.utf8))
         }
 
         /// Checks an answer against the document: a declared 2xx status, and a body of the declared schema.
@@ -340,6 +389,7 @@ extension SweepingTests {
             for path in paths { walk.check(try api.get(path, key: key), of: read, "\(id) \(path.prefix(60))") }
         }
 
+        #expect(walk.refusedUnknownMembers > 100, "closed objects checked: \(walk.refusedUnknownMembers)")
         #expect(walk.sent.filter { $0.contains(" /") }.count > 70, "reads checked: \(walk.sent.filter { $0.contains(" /") }.count)")
         let unsent = walk.operationsWithExamples.subtracting(walk.sent)
         #expect(unsent.isEmpty, "examples never sent and answered as documented: \(unsent.sorted())")
