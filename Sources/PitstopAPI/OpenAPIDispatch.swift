@@ -1,4 +1,5 @@
 import Foundation
+import PitstopCore
 
 /// The OpenAPI description of dispatch: policies, candidates and assignments.
 extension OpenAPIDocument {
@@ -263,17 +264,18 @@ extension OpenAPIDocument {
         ]
         let weights: Object = [
             "type": "object", "additionalProperties": false,
-            "properties": ["distance": ["type": "number", "default": 3] as Object, "load": ["type": "number", "default": 2] as Object,
-                           "skill": ["type": "number", "default": 1] as Object, "fairness": ["type": "number", "default": 1] as Object,
-                           "familiarity": ["type": "number", "default": 1] as Object] as Object,
+            "properties": ["distance": ["type": "number", "minimum": 0, "maximum": 100, "default": 3] as Object, "load": ["type": "number", "minimum": 0, "maximum": 100, "default": 2] as Object,
+                           "skill": ["type": "number", "minimum": 0, "maximum": 100, "default": 1] as Object, "fairness": ["type": "number", "minimum": 0, "maximum": 100, "default": 1] as Object,
+                           "familiarity": ["type": "number", "minimum": 0, "maximum": 100, "default": 1] as Object] as Object,
         ]
         let ruleProperties: Object = [
-            "radius_km": ["type": "number", "default": 30, "description": "Engineers outside the order's shop qualify within this distance"] as Object,
+            "radius_km": ["type": "number", "default": 30, "exclusiveMinimum": 0, "maximum": 1000, "description": "Engineers outside the order's shop qualify within this distance"] as Object,
             "max_open_orders": ["type": "integer", "default": 5, "minimum": 1, "maximum": 100] as Object,
-            "required_skills": ["type": "object", "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
+            "required_skills": ["type": "object", "maxProperties": 20, "propertyNames": ["pattern": "^[a-z][a-z0-9_]{0,63}$"],
+                                "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
                                 "description": "Skill code → least level"] as Object,
-            "average_speed_kmh": ["type": "number", "description": "Rate by estimated travel time at this speed; leave it out to rate by distance"] as Object,
-            "paused_statuses": ["type": "array", "items": statusSchema, "default": ["awaiting_parts"],
+            "average_speed_kmh": ["type": "number", "exclusiveMinimum": 0, "maximum": 200, "description": "Rate by estimated travel time at this speed; leave it out to rate by distance"] as Object,
+            "paused_statuses": ["type": "array", "items": ["type": "string", "enum": WorkOrderStatus.allCases.filter(\.isOpen).map(\.rawValue)] as Object, "default": ["awaiting_parts"],
                                 "description": "Orders in these statuses do not count towards an engineer's load"] as Object,
             "weights": weights,
             "offer_timeout_seconds": ["type": "integer", "default": 300, "minimum": 30, "maximum": 86400,

@@ -4,7 +4,7 @@ import PitstopCore
 /// Checks JSON values against the schemas of an OpenAPI 3.1 document (JSON Schema 2020-12), for
 /// the keywords the Pitstop document uses: `$ref` into the document, `type` (one or a list),
 /// `enum`, `const`, `properties`, `required`, `additionalProperties`, `propertyNames`,
-/// `minProperties`, `items`, `minItems`, `maxItems`, `uniqueItems`, `minLength`, `maxLength`,
+/// `minProperties`, `maxProperties`, `items`, `minItems`, `maxItems`, `uniqueItems`, `minLength`, `maxLength`,
 /// `pattern`, `format` (uuid, date, date-time, uri), the numeric bounds and `multipleOf`, `allOf`,
 /// `oneOf`, `anyOf` and `not`.
 /// Annotations (`description`, `default`, `examples`, `content*`, `writeOnly`) assert nothing. A
@@ -70,9 +70,10 @@ public struct SchemaValidator {
         case "propertyNames":
             guard case .object(let object) = value else { return [] }
             return object.keys.sorted().flatMap { errors(.string($0), argument, at: "\(path) (property name \($0))") }
-        case "minProperties":
-            guard case .object(let object) = value, case .number(let least) = argument else { return [] }
-            return Double(object.count) >= least ? [] : ["\(path): has \(object.count) properties, fewer than \(Int(least))"]
+        case "minProperties", "maxProperties":
+            guard case .object(let object) = value, case .number(let bound) = argument else { return [] }
+            let fits = keyword == "minProperties" ? Double(object.count) >= bound : Double(object.count) <= bound
+            return fits ? [] : ["\(path): has \(object.count) properties, against \(keyword) \(Int(bound))"]
         case "items":
             guard case .array(let items) = value else { return [] }
             return items.enumerated().flatMap { errors($0.element, argument, at: "\(path)[\($0.offset)]") }

@@ -73,6 +73,7 @@ extension SweepingTests {
                 throw RawHTTPError("\(id) has no example body")
             }
             if mediaType == "application/json", let schema = media["schema"] {
+                problems += validator.errors(example, schema).map { "\(id)'s example breaks its own schema: \($0)" }
                 // Each object the document closes, with a member it does not know, is refused
                 // before the example itself is sent.
                 for mutated in Self.withUnknownMembers(example) where !validator.errors(mutated, schema).isEmpty {
