@@ -485,11 +485,7 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
-                               "kind": ["type": "string", "enum": ["created", "status_changed", "updated", "linked_report",
-                                                                   "customer_message", "pooled", "unpooled", "transferred",
-                                                                   "dispatch_exhausted", "checked_in", "checked_out", "report_saved",
-                                                                   "parts_requested", "parts_decided", "transfer_requested", "sla_warning",
-                                                                   "sla_breached", "sla_escalated"]] as Object,
+                               "kind": ["type": "string", "enum": TimelineKind.allCases.map(\.rawValue)] as Object,
                                "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
             ] as Object,
             "CustomField": [

@@ -85,15 +85,15 @@ extension DeliverySender {
     /// them (all but the failing one), once per job. Alerts about alerts are not sent: a dead
     /// alert channel would otherwise feed itself.
     private func alertDead(_ dead: [NotificationRepository.Delivery], job: Job, reason: String, scope: TenantScope, now: Date) throws {
-        let topic = EventType.notificationDead.rawValue
-        let reported = dead.filter { $0.topic != topic }
+        let topic = EventType.notificationDead
+        let reported = dead.filter { $0.topic != topic.rawValue }
         guard !reported.isEmpty, job.refusal?.alert != false else { return }
         logger.warning("notifications are dead", ["channel_id": .string(job.channel.id.lowercasedText), "count": .int(reported.count),
                                                   "error": .string(reason)])
         let eventID = UUID()
         let data: JSONValue = .object(["channel_id": .string(job.channel.id.lowercasedText), "channel_name": .string(job.channel.name),
                                        "delivery_ids": .array(reported.map { .string($0.id.lowercasedText) }), "reason": .string(reason)])
-        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(topic),
+        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(topic.rawValue),
                                         "timestamp": .string(Timestamp.iso8601(now)), "data": data])
         try scope.notifications.alert(topic: topic, aggregate: job.channel.id, payload: data,
                                       message: AlertText.deliveriesDead(channel: job.channel.name, count: reported.count, reason: reason, event: event),
@@ -116,7 +116,7 @@ extension DeliverySender {
         let tenant = try scope.tenant.get()
         let message = AlertText.webhookDisabled(name: disabled.name, url: disabled.url, failingSince: since, now: now,
                                                 timeZone: tenant.zone, event: event)
-        try scope.notifications.alert(topic: EventType.webhookDisabled.rawValue, aggregate: disabled.id, payload: data, message: message,
+        try scope.notifications.alert(topic: .webhookDisabled, aggregate: disabled.id, payload: data, message: message,
                                       eventID: eventID, now: now)
         logger.warning("a webhook subscription failed for a day and was switched off", ["subscription_id": .string(disabled.id.lowercasedText)])
     }

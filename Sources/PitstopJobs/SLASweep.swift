@@ -68,14 +68,14 @@ public struct SLASweep: Sendable {
                           policy: SLAPolicy, scope: TenantScope, now: Date) throws {
         let levels: [SLARules.Escalation]
         let fraction: Double?
-        let topic: String
+        let topic: EventType
         switch fired {
         case .warning(let value):
-            (levels, fraction, topic) = (policy.rules.escalation.filter { $0.on == .warning }, value, "work_order.sla_warning")
+            (levels, fraction, topic) = (policy.rules.escalation.filter { $0.on == .warning }, value, .workOrderSLAWarning)
         case .breach(let range):
-            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, "work_order.sla_breached")
+            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, .workOrderSLABreached)
         case .escalation(let range):
-            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, "work_order.sla_escalated")
+            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, .workOrderSLAEscalated)
         }
         guard !levels.isEmpty else { return }
         let order = try scope.workOrders.get(id: workOrder)
@@ -87,7 +87,7 @@ public struct SLASweep: Sendable {
                                          "target": .string(clock.target.rawValue)]
         if let due = clock.dueAt { data["due_at"] = .string(Timestamp.iso8601(due)) }
         if let fraction { data["fraction"] = .number(fraction) }
-        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(topic),
+        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(topic.rawValue),
                                         "timestamp": .string(Timestamp.iso8601(now)), "data": .object(data)])
         let facts = SLAFacts(workOrderID: order.id, number: order.number, customer: customer.name, plate: plate, target: clock.target,
                              dueAt: clock.dueAt, fraction: fraction, timeZone: tenant.zone.identifier,

@@ -299,7 +299,7 @@ extension TenantScope {
                                             "timestamp": .string(Self.timestamp(now)), "data": data])
             let message = AlertText.lowStock(part: stock.part, shop: shop.name, available: stock.available, reorderLevel: stock.reorderLevel,
                                              event: event)
-            try notifications.alert(topic: EventType.partLowStock.rawValue, aggregate: stock.part.id, payload: data, message: message,
+            try notifications.alert(topic: .partLowStock, aggregate: stock.part.id, payload: data, message: message,
                                     eventID: eventID, now: now)
         }
     }

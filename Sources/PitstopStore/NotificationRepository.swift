@@ -160,11 +160,11 @@ public struct NotificationRepository {
 
     /// One delivery of event `eventID` to a channel, unless there is one already (a retried
     /// fan-out changes nothing).
-    public func enqueue(eventID: UUID, topic: String, channelID: UUID, message: NotificationMessage, now: Date) throws {
+    public func enqueue(eventID: UUID, topic: EventType, channelID: UUID, message: NotificationMessage, now: Date) throws {
         _ = try ReferenceErrors.naming(["notification_deliveries_tenant_id_channel_id_fkey": "channel_id"]) {
             try transaction.execute("""
                 INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
-                VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(topic), \(JSONB(message))::jsonb, \(now), \(now))
+                VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(topic.rawValue), \(JSONB(message))::jsonb, \(now), \(now))
                 ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
                 """)
         }
@@ -290,15 +290,15 @@ public struct NotificationRepository {
     /// marked for alerts but `excluding` (the channel the trouble is about, which may be what
     /// cannot be reached); returns the event's id.
     @discardableResult
-    public func alert(topic: String, aggregate: UUID, payload: JSONValue, message: NotificationMessage, eventID: UUID = UUID(),
+    public func alert(topic: EventType, aggregate: UUID, payload: JSONValue, message: NotificationMessage, eventID: UUID = UUID(),
                       excluding: UUID? = nil, now: Date) throws -> UUID {
         try transaction.execute("""
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload, created_at, available_at)
-            VALUES (\(tenantID), \(eventID), \(topic), \(aggregate), \(JSONB(payload))::jsonb, \(now), \(now))
+            VALUES (\(tenantID), \(eventID), \(topic.rawValue), \(aggregate), \(JSONB(payload))::jsonb, \(now), \(now))
             """)
         try transaction.execute("""
             INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
-            SELECT tenant_id, gen_random_uuid(), \(eventID), id, \(topic), \(JSONB(message))::jsonb, \(now), \(now)
+            SELECT tenant_id, gen_random_uuid(), \(eventID), id, \(topic.rawValue), \(JSONB(message))::jsonb, \(now), \(now)
             FROM notification_channels
             WHERE tenant_id = \(tenantID) AND alerts AND active AND event_types IS NULL AND id IS DISTINCT FROM \(excluding)::uuid
             ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING

@@ -19,8 +19,8 @@ public struct PartsRequisitionRepository {
             VALUES (\(tenantID), \(UUID()), \(workOrder), \(engineer), \(JSONB(lines))::jsonb, \(note), \(now))
             RETURNING \(unsafeRaw: Self.columns)
             """)[0])
-        try orders.touch(id: workOrder, kind: "parts_requested", note: "parts requested: \(Self.summary(lines))", actor: actor,
-                         topic: "work_order.parts_requested", now: now)
+        try orders.touch(id: workOrder, kind: .partsRequested, note: "parts requested: \(Self.summary(lines))", actor: actor,
+                         topic: .workOrderPartsRequested, now: now)
         return requisition
     }
 
@@ -59,9 +59,9 @@ public struct PartsRequisitionRepository {
             throw StoreError.conflict("the requisition was already \(current.state.rawValue)")
         }
         let requisition = try Self.decode(row)
-        try orders.touch(id: requisition.workOrderID, kind: "parts_decided",
+        try orders.touch(id: requisition.workOrderID, kind: .partsDecided,
                          note: "parts \(requisition.state.rawValue): \(Self.summary(requisition.lines))" + (note.map { " (\($0))" } ?? ""),
-                         actor: actor, topic: "work_order.parts_decided", now: now)
+                         actor: actor, topic: .workOrderPartsDecided, now: now)
         return requisition
     }
 

@@ -214,26 +214,27 @@ public struct SLAClockRepository {
             try reschedule(workOrder, clock, at: clock.warnings.dropFirst(sent).first ?? clock.dueAt)
             return nil
         }
-        let kind: String
+        let kind: TimelineKind
+        let topic: EventType
         var fraction: Double?
         let due = clock.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown"
         let note: String
         var escalated = clock.escalationsSent
         switch fired {
         case .warning(let value):
-            kind = "sla_warning"
+            (kind, topic) = (.slaWarning, .workOrderSLAWarning)
             fraction = value
             note = "\(clock.target.rawValue): \(Int((value * 100).rounded()))% of the time used; due \(due)"
         case .breach:
-            kind = "sla_breached"
+            (kind, topic) = (.slaBreached, .workOrderSLABreached)
             escalated = reached
             note = "\(clock.target.rawValue) breached: it was due \(due)"
         case .escalation(let levels):
-            kind = "sla_escalated"
+            (kind, topic) = (.slaEscalated, .workOrderSLAEscalated)
             escalated = reached
             note = "\(clock.target.rawValue) still not met: escalated to level \(levels.upperBound) of the breach levels; it was due \(due)"
         }
-        let breach = kind == "sla_breached"
+        let breach = kind == .slaBreached
         let eventID = UUID()
         try transaction.execute("""
             WITH c AS (
@@ -246,11 +247,11 @@ public struct SLAClockRepository {
                 SELECT w.tenant_id, w.id, w.number, w.status FROM work_orders w JOIN c ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id
             ), event AS (
                 INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
-                SELECT o.tenant_id, \(UUID())::uuid, o.id, \(now)::timestamptz, NULL, \(kind)::text, NULL, o.status, \(note)::text FROM o
+                SELECT o.tenant_id, \(UUID())::uuid, o.id, \(now)::timestamptz, NULL, \(kind.rawValue)::text, NULL, o.status, \(note)::text FROM o
             )
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
-            SELECT o.tenant_id, \(eventID)::uuid, \("work_order.\(kind)")::text, o.id,
-                   jsonb_build_object('event', \("work_order.\(kind)")::text, 'work_order_id', o.id, 'number', o.number,
+            SELECT o.tenant_id, \(eventID)::uuid, \(topic.rawValue)::text, o.id,
+                   jsonb_build_object('event', \(topic.rawValue)::text, 'work_order_id', o.id, 'number', o.number,
                                       'target', c.target, 'policy_id', c.policy_id, 'due_at', c.due_at,
                                       'fraction', \(fraction)::float8, 'at', \(now)::timestamptz)
             FROM o, c

@@ -107,7 +107,7 @@ public struct WorkOrderRepository {
                     INSERT INTO tracking_links (tenant_id, secret_sha256, work_order_id, created_at)
                     SELECT o.tenant_id, \(KeySecret.sha256(of: tracking))::text, o.id, o.created_at FROM o
                 )
-                \(eventsAndResult(kind: "created", from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: "work_order.created",
+                \(eventsAndResult(kind: .created, from: nil, note: note.map { String($0.prefix(2000)) }, actor: actor, topic: .workOrderCreated,
                                   slaFlag: .tenantHasPolicies))
                 """)[0]
         }
@@ -251,7 +251,7 @@ public struct WorkOrderRepository {
                     WHERE tenant_id = \(tenantID) AND id = \(id)
                     RETURNING *
                 )
-                \(eventsAndResult(kind: "status_changed", from: current, note: note ?? reason, actor: actor, topic: "work_order.status_changed",
+                \(eventsAndResult(kind: .statusChanged, from: current, note: note ?? reason, actor: actor, topic: .workOrderStatusChanged,
                                   slaFlag: .orderHasClocks))
                 """)[0]
         }
@@ -277,7 +277,7 @@ public struct WorkOrderRepository {
                 UPDATE work_orders SET pooled_at = \(now), updated_at = \(now), version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: "pooled", from: nil, note: note, actor: actor, topic: "work_order.pooled"))
+            \(eventsAndResult(kind: .pooled, from: nil, note: note, actor: actor, topic: .workOrderPooled))
             """)[0])
     }
 
@@ -287,7 +287,7 @@ public struct WorkOrderRepository {
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now), version = version + 1 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: "dispatch_exhausted", from: nil, note: note, actor: nil, topic: "work_order.needs_dispatcher"))
+            \(eventsAndResult(kind: .dispatchExhausted, from: nil, note: note, actor: nil, topic: .workOrderNeedsDispatcher))
             """)
         guard let row = rows.first else { throw StoreError.notFound("work order") }
         return try Self.decode(row)
@@ -302,7 +302,7 @@ public struct WorkOrderRepository {
                 UPDATE work_orders SET pooled_at = NULL, updated_at = \(now), version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: "unpooled", from: nil, note: nil, actor: actor, topic: "work_order.unpooled"))
+            \(eventsAndResult(kind: .unpooled, from: nil, note: nil, actor: actor, topic: .workOrderUnpooled))
             """)[0])
     }
 
@@ -325,8 +325,8 @@ public struct WorkOrderRepository {
                     updated_at = \(now), version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: "status_changed", from: current.status, note: "claimed from the pool", actor: actor,
-                              topic: "work_order.status_changed"))
+            \(eventsAndResult(kind: .statusChanged, from: current.status, note: "claimed from the pool", actor: actor,
+                              topic: .workOrderStatusChanged))
             """)[0])
     }
 
@@ -350,7 +350,7 @@ public struct WorkOrderRepository {
                     UPDATE work_orders SET assignee_id = \(engineer), status = \(next.rawValue), updated_at = \(now), version = version + 1
                     WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
                 )
-                \(eventsAndResult(kind: "transferred", from: current.status, note: note, actor: actor, topic: "work_order.transferred"))
+                \(eventsAndResult(kind: .transferred, from: current.status, note: note, actor: actor, topic: .workOrderTransferred))
                 """)[0])
         }
     }
@@ -375,8 +375,8 @@ public struct WorkOrderRepository {
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
             throw StoreError.conflict("a transfer of this order was requested already; a dispatcher will answer it")
         }
-        try touch(id: id, kind: "transfer_requested", note: String("transfer requested: \(reason)".prefix(2000)), actor: actor,
-                  topic: "work_order.transfer_requested", now: now)
+        try touch(id: id, kind: .transferRequested, note: String("transfer requested: \(reason)".prefix(2000)), actor: actor,
+                  topic: .workOrderTransferRequested, now: now)
         return TransferRequest(id: requestID, workOrderID: id, engineerID: engineer, reason: reason, requestedAt: now)
     }
 
@@ -435,7 +435,7 @@ public struct WorkOrderRepository {
         }
         let note = distanceMeters.map { "checked in \($0) m from the expected place" + (outsideRadius ? ", outside the check-in radius" : "") }
             ?? "checked in (the order has no expected place)"
-        try touch(id: id, kind: "checked_in", note: note, actor: nil, topic: "work_order.checked_in", now: now)
+        try touch(id: id, kind: .checkedIn, note: note, actor: nil, topic: .workOrderCheckedIn, now: now)
         try slaClocks.arrived(workOrder: id, at: now)
         return visit
     }
@@ -448,7 +448,7 @@ public struct WorkOrderRepository {
             RETURNING \(unsafeRaw: Self.visitColumns)
             """)
         guard let row = rows.first else { throw StoreError.conflict("not checked in to this order") }
-        try touch(id: id, kind: "checked_out", note: nil, actor: nil, topic: "work_order.checked_out", now: now)
+        try touch(id: id, kind: .checkedOut, note: nil, actor: nil, topic: .workOrderCheckedOut, now: now)
         return try Self.decodeVisit(row)
     }
 
@@ -497,8 +497,8 @@ public struct WorkOrderRepository {
         }
         report.beforePhotos = beforePhotos.compactMap { byID[$0].map(Self.photo) }
         report.afterPhotos = afterPhotos.compactMap { byID[$0].map(Self.photo) }
-        try touch(id: id, kind: "report_saved", note: "repair report version \(report.version)", actor: actor,
-                  topic: "work_order.report_saved", now: now)
+        try touch(id: id, kind: .reportSaved, note: "repair report version \(report.version)", actor: actor,
+                  topic: .workOrderReportSaved, now: now)
         return report
     }
 
@@ -609,8 +609,8 @@ public struct WorkOrderRepository {
                     RETURNING work_order_id
                 )
                 INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
-                SELECT \(tenantID), \(UUID()), 'work_order.rated', work_order_id,
-                       jsonb_build_object('event', 'work_order.rated', 'work_order_id', work_order_id, 'score', \(score)::int, 'at', \(now)::timestamptz)
+                SELECT \(tenantID), \(UUID()), \(EventType.workOrderRated.rawValue)::text, work_order_id,
+                       jsonb_build_object('event', \(EventType.workOrderRated.rawValue)::text, 'work_order_id', work_order_id, 'score', \(score)::int, 'at', \(now)::timestamptz)
                 FROM rated
                 """)
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
@@ -645,7 +645,7 @@ public struct WorkOrderRepository {
     }
 
     /// A timeline entry and event that do not change the order's details.
-    func touch(id: UUID, kind: String, note: String?, actor: UUID?, topic: String, now: Date) throws {
+    func touch(id: UUID, kind: TimelineKind, note: String?, actor: UUID?, topic: EventType, now: Date) throws {
         _ = try transaction.query("""
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now), version = version + 1 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
@@ -700,7 +700,7 @@ public struct WorkOrderRepository {
                     WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
                     RETURNING *
                 )
-                \(eventsAndResult(kind: "updated", from: nil, note: note, actor: actor, topic: "work_order.updated"))
+                \(eventsAndResult(kind: .updated, from: nil, note: note, actor: actor, topic: .workOrderUpdated))
                 """)
         }
         guard let row = rows.first else {
@@ -733,7 +733,7 @@ public struct WorkOrderRepository {
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: "linked_report", from: nil, note: note, actor: actor, topic: "work_order.report_linked"))
+            \(eventsAndResult(kind: .linkedReport, from: nil, note: note, actor: actor, topic: .workOrderReportLinked))
             """)
         guard let row = rows.first else { throw StoreError.notFound("work order") }
         return try Self.decode(row)
@@ -746,7 +746,7 @@ public struct WorkOrderRepository {
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now) WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: "customer_message", from: nil, note: note, actor: nil, topic: "work_order.customer_message"))
+            \(eventsAndResult(kind: .customerMessage, from: nil, note: note, actor: nil, topic: .workOrderCustomerMessage))
             """)
         guard let row = rows.first else { throw StoreError.notFound("work order") }
         return try Self.decode(row)
@@ -786,7 +786,7 @@ public struct WorkOrderRepository {
     public func statusHistory(id: UUID) throws -> [(status: String, at: Date)] {
         try transaction.query("""
             SELECT to_status, occurred_at FROM work_order_events
-            WHERE tenant_id = \(tenantID) AND work_order_id = \(id) AND kind IN ('created', 'status_changed')
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(id) AND kind IN (\(TimelineKind.created.rawValue), \(TimelineKind.statusChanged.rawValue))
             ORDER BY occurred_at, id
             """).rows.map { (try $0.decode("to_status"), try $0.decode("occurred_at")) }
     }
@@ -810,18 +810,18 @@ public struct WorkOrderRepository {
     /// `slaFlag` adds a boolean column `sla` to the result: whether the tenant has SLA policies
     /// (for a new order) or the order has clocks (for a status change), so tenants without SLA
     /// pay no extra round trip for it.
-    private func eventsAndResult(kind: String, from: WorkOrderStatus?, note: String?, actor: UUID?, topic: String,
+    private func eventsAndResult(kind: TimelineKind, from: WorkOrderStatus?, note: String?, actor: UUID?, topic: EventType,
                                  slaFlag: SLAFlag = .none) -> SQL {
         """
         , event AS (
             INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
-            SELECT o.tenant_id, \(UUID())::uuid, o.id, o.updated_at, \(actor)::uuid, \(kind)::text, \(from?.rawValue)::text,
+            SELECT o.tenant_id, \(UUID())::uuid, o.id, o.updated_at, \(actor)::uuid, \(kind.rawValue)::text, \(from?.rawValue)::text,
                    o.status, \(note)::text
             FROM o
         ), message AS (
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
-            SELECT o.tenant_id, \(UUID())::uuid, \(topic)::text, o.id,
-                   jsonb_build_object('event', \(topic)::text, 'work_order_id', o.id, 'number', o.number,
+            SELECT o.tenant_id, \(UUID())::uuid, \(topic.rawValue)::text, o.id,
+                   jsonb_build_object('event', \(topic.rawValue)::text, 'work_order_id', o.id, 'number', o.number,
                                       'from', \(from?.rawValue)::text, 'to', o.status, 'at', o.updated_at)
             FROM o
         )
