@@ -101,6 +101,30 @@ import Testing
     }
 }
 
+extension MigratorTests {
+    /// The timeline and the delivery attempt log are history: the app role may add to them and
+    /// read them, never rewrite or delete a line, whatever a handler gets wrong.
+    @Test func theAppRoleCanOnlyAppendToHistoryTables() throws {
+        let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+        for table in ["work_order_events", "notification_attempts"] {
+            let rows = try owner.query("""
+                SELECT has_table_privilege('pitstop_app', \(table)::text, 'SELECT') AS can_select,
+                       has_table_privilege('pitstop_app', \(table)::text, 'INSERT') AS can_insert,
+                       has_table_privilege('pitstop_app', \(table)::text, 'UPDATE') AS can_update,
+                       has_table_privilege('pitstop_app', \(table)::text, 'DELETE') AS can_delete
+                """).rows
+            let row = try #require(rows.first)
+            #expect(try row.decode("can_select", as: Bool.self) && row.decode("can_insert", as: Bool.self), "\(table)")
+            #expect(try !row.decode("can_update", as: Bool.self) && !row.decode("can_delete", as: Bool.self), "\(table) can be rewritten")
+        }
+        // A table is made with the privileges it names, and a typo there stops the migration.
+        let typo = #expect(throws: PostgresError.self) {
+            _ = try owner.query("SELECT make_tenant_table('work_order_events'::regclass, 'ALL PRIVILEGES')")
+        }
+        #expect(typo?.message.contains("privileges must list SELECT, INSERT, UPDATE or DELETE") == true, "\(String(describing: typo))")
+    }
+}
+
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [Int] = []
