@@ -64,7 +64,7 @@ public struct SLASweep: Sendable {
 
     /// Queues the message to every active channel of the policy's levels for this event, in the
     /// sweep's transaction: the event and its deliveries commit together or not at all.
-    private func escalate(_ fired: SLAClockRepository.Fired, eventID: UUID, workOrder: UUID, clock: SLAClockRepository.Clock,
+    private func escalate(_ fired: SLADecision.Fired, eventID: UUID, workOrder: UUID, clock: SLAClockRepository.Clock,
                           policy: SLAPolicy, scope: TenantScope, now: Date) throws {
         let levels: [SLARules.Escalation]
         let fraction: Double?

@@ -157,15 +157,6 @@ public struct SLAClockRepository {
     }
 
     /// What the sweep did with a clock.
-    public enum Fired: Sendable, Equatable {
-        /// The warning at this fraction of the goal (earlier ones it overtook are not repeated).
-        case warning(fraction: Double)
-        /// The breach, with the breach levels due at once (indices into `SLARules.breachLevels`).
-        case breach(levels: Range<Int>)
-        /// Later breach levels whose delay has passed, the clock still not met.
-        case escalation(levels: Range<Int>)
-    }
-
     /// Clocks with a warning or breach due at `now`, earliest first, locked for this transaction;
     /// clocks another worker holds are skipped.
     public func due(at now: Date, limit: Int) throws -> [(workOrder: UUID, clock: Clock)] {
@@ -178,48 +169,26 @@ public struct SLAClockRepository {
             """).rows.map { (try $0.decode("work_order_id"), try Self.decode($0)) }
     }
 
-    /// Acts on one due clock: marks it, writes the order's timeline entry and the event in this
-    /// transaction. A breach whose time has come goes out alone (no late warnings before it);
-    /// otherwise the latest warning due; on a breached clock, the breach levels whose delay has
-    /// passed. `breachDelays` are the policy's breach levels' delays in minutes, in order. The
-    /// order's version does not change: the clock is not part of the order's representation, and
+    /// Acts on one due clock as `SLADecision` decides: marks it, writes the order's timeline entry
+    /// and the event in this transaction. The order's version does not change: the clock is not part of the order's representation, and
     /// a warning must not make an editor's save fail.
     public func fire(workOrder: UUID, clock: Clock, warnAt: [Double], breachDelays: [Int],
-                     now: Date) throws -> (fired: Fired, eventID: UUID)? {
-        var sent = clock.warningsSent
-        while sent < clock.warnings.count && clock.warnings[sent] <= now { sent += 1 }
-        // Breach levels whose time has come, counted from the due time.
-        let reached = clock.dueAt.map { due in breachDelays.filter { due.addingTimeInterval(Double($0) * 60) <= now }.count } ?? 0
-        let laterLevel = { (count: Int) -> Date? in
-            count < breachDelays.count ? clock.dueAt?.addingTimeInterval(Double(breachDelays[count]) * 60) : nil
-        }
-        let fired: Fired
-        let next: Date?
-        if clock.state == .breached {
-            guard clock.metAt == nil, reached > clock.escalationsSent else {
-                try reschedule(workOrder, clock, at: clock.metAt == nil ? laterLevel(clock.escalationsSent) : nil)
-                return nil
-            }
-            fired = .escalation(levels: clock.escalationsSent..<reached)
-            next = laterLevel(reached)
-        } else if let due = clock.dueAt, due <= now {
-            fired = .breach(levels: 0..<reached)
-            sent = clock.warnings.count
-            next = laterLevel(reached)
-        } else if sent > clock.warningsSent {
-            fired = .warning(fraction: sent - 1 < warnAt.count ? warnAt[sent - 1] : 1)
-            next = sent < clock.warnings.count ? clock.warnings[sent] : clock.dueAt
-        } else {
-            // Nothing due after all (the clock was replanned meanwhile): look again when it is.
-            try reschedule(workOrder, clock, at: clock.warnings.dropFirst(sent).first ?? clock.dueAt)
+                     now: Date) throws -> (fired: SLADecision.Fired, eventID: UUID)? {
+        let progress = SLADecision.Progress(warnings: clock.warnings, warningsSent: clock.warningsSent, dueAt: clock.dueAt,
+                                            breached: clock.state == .breached, met: clock.metAt != nil, escalationsSent: clock.escalationsSent)
+        let (fired, sent, escalated, next): (SLADecision.Fired, Int, Int, Date?)
+        switch SLADecision.decide(progress, warnAt: warnAt, breachDelays: breachDelays, now: now) {
+        case .wait(let until):
+            try reschedule(workOrder, clock, at: until)
             return nil
+        case .fire(let what, let warningsSent, let escalationsSent, let check):
+            (fired, sent, escalated, next) = (what, warningsSent, escalationsSent, check)
         }
         let kind: TimelineKind
         let topic: EventType
         var fraction: Double?
         let due = clock.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown"
         let note: String
-        var escalated = clock.escalationsSent
         switch fired {
         case .warning(let value):
             (kind, topic) = (.slaWarning, .workOrderSLAWarning)
@@ -227,11 +196,9 @@ public struct SLAClockRepository {
             note = "\(clock.target.rawValue): \(Int((value * 100).rounded()))% of the time used; due \(due)"
         case .breach:
             (kind, topic) = (.slaBreached, .workOrderSLABreached)
-            escalated = reached
             note = "\(clock.target.rawValue) breached: it was due \(due)"
         case .escalation(let levels):
             (kind, topic) = (.slaEscalated, .workOrderSLAEscalated)
-            escalated = reached
             note = "\(clock.target.rawValue) still not met: escalated to level \(levels.upperBound) of the breach levels; it was due \(due)"
         }
         let breach = kind == .slaBreached
