@@ -82,18 +82,34 @@ public final class Router: Sendable {
     /// `path` is percent-encoded, as sent. It matches segment for segment, each decoded once: a
     /// trailing slash or an empty segment (`/v1/customers/`, `/v1//customers`) is another path,
     /// so each resource has exactly one address.
+    ///
+    /// Where patterns of several routes fit, the most literal one is the path's resource: a
+    /// literal segment outranks a parameter at the first place they differ, so
+    /// `PATCH /v1/customers/bulk` is a 405 naming POST, not a PATCH of a customer called "bulk".
     public func match(method: String, path: String) -> Match {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
             .map { Substring($0.removingPercentEncoding ?? String($0)) }
-        var allowed: [String] = []
+        var best: [Bool] = []
+        var candidates: [(route: Route, parameters: [String: String])] = []
         for route in routes {
             guard let parameters = Self.bind(route.segments, to: parts) else { continue }
-            if route.method == method || (method == "HEAD" && route.method == "GET") {
-                return .found(route, parameters: parameters)
+            let literal = route.segments.map { if case .literal = $0 { true } else { false } }
+            if candidates.isEmpty || Self.outranks(literal, best) {
+                (best, candidates) = (literal, [(route, parameters)])
+            } else if literal == best {
+                candidates.append((route, parameters))
             }
-            allowed.append(route.method)
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+        if let found = candidates.first(where: { $0.route.method == method || (method == "HEAD" && $0.route.method == "GET") }) {
+            return .found(found.route, parameters: found.parameters)
+        }
+        return candidates.isEmpty ? .notFound : .methodNotAllowed(allowed: candidates.map(\.route.method))
+    }
+
+    /// Whether a pattern with literal segments at `a` is more specific than one with them at `b`.
+    private static func outranks(_ a: [Bool], _ b: [Bool]) -> Bool {
+        guard let difference = zip(a, b).first(where: { $0 != $1 }) else { return false }
+        return difference.0
     }
 
     private static func bind(_ segments: [Segment], to parts: [Substring]) -> [String: String]? {

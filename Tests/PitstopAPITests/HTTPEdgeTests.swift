@@ -129,4 +129,21 @@ import Testing
         #expect(stale.status == 412)
         #expect(try api.get("/v1/shops/\(id)", key: tenant.adminKey).json["name"] as? String == "西湖店")
     }
+
+    /// schemathesis sent `PATCH /v1/customers/bulk` and got "customer not found": the `{id}` route
+    /// took a path that is another resource's. A literal path is its own resource.
+    @Test func aMethodOnALiteralPathIsA405NamingItsMethodsEvenWhereAnIDRouteFits() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        for (method, path, allowed) in [("PATCH", "/v1/customers/bulk", "POST"), ("GET", "/v1/engineers/bulk", "POST"),
+                                        ("GET", "/v1/vehicles/by-external-id/history", "PUT")] {
+            let answer = try api.client.send(method, path, headers: bearer(tenant.adminKey))
+            #expect(answer.status == 405 && answer.header("Allow") == allowed, "\(method) \(path): \(answer.status) \(answer.header("Allow") ?? "")")
+        }
+        let customer = try api.client.send("POST", "/v1/customers", headers: bearer(tenant.adminKey), json: #"{"name":"李明"}"#)
+        let id = try #require(customer.json["id"] as? String)
+        #expect(try api.get("/v1/customers/\(id)", key: tenant.adminKey).status == 200)
+        #expect(try api.get("/v1/vehicles/\(UUID().uuidString.lowercased())/history", key: tenant.adminKey).status == 404)
+    }
 }
