@@ -69,12 +69,10 @@ public struct DispatchRepository {
 
     // MARK: facts
 
-    /// Where the order's work happens and who last repaired its vehicle.
-    public func job(for order: WorkOrder) throws -> DispatchJob {
-        var place = order.site.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
-        if place == nil, let shop = order.shopID {
-            place = try ShopRepository(transaction: transaction, tenantID: tenantID).get(id: shop).location
-        }
+    /// Where the order's work happens (its site, else its shop at `shopLocation`) and who last
+    /// repaired its vehicle.
+    public func job(for order: WorkOrder, shopLocation: GeoPoint?) throws -> DispatchJob {
+        let place = order.site.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) } ?? shopLocation
         var lastRepairer: UUID?
         if let vehicle = order.vehicleID {
             lastRepairer = try transaction.query("""

@@ -46,11 +46,18 @@ public struct Dispatcher {
     /// Ranks engineers for `order` by the policy in force for it, leaving out `excluded`.
     public func rank(_ order: WorkOrder, excluding excluded: Set<UUID> = []) throws -> Decision {
         let (rules, policyID) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
-        let job = try scope.dispatch.job(for: order)
+        let job = try self.job(for: order)
         let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: todayStarts)
             .filter { !excluded.contains($0.engineerID) }
         return Decision(rules: rules, policyID: policyID, considered: candidates.count,
                         ranking: DispatchRanking.rank(candidates, for: job, policy: rules))
+    }
+
+    /// The order's job; its shop's position stands in for a site it was reported without.
+    private func job(for order: WorkOrder) throws -> DispatchJob {
+        // Only needed when there is no site: a shop lookup per ranking is saved for most orders.
+        let shopLocation = order.site == nil ? try order.shopID.flatMap { try scope.shops.get(id: $0).location } : nil
+        return try scope.dispatch.job(for: order, shopLocation: shopLocation)
     }
 
     /// The first `count` of a ranking with the engineers' names, as shown and as kept.
@@ -63,7 +70,7 @@ public struct Dispatcher {
     /// The hard rules `engineer` fails for `order` (none: eligible), and the distance to the job.
     public func eligibility(of engineer: UUID, for order: WorkOrder) throws -> (failed: [DispatchExclusion], distanceKm: Double?) {
         let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
-        let job = try scope.dispatch.job(for: order)
+        let job = try self.job(for: order)
         let candidate = try scope.dispatch.candidate(engineer: engineer, for: job, rules: rules, todayStarts: todayStarts)
         let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
         return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
