@@ -68,14 +68,12 @@ public struct SLASweep: Sendable {
                           policy: SLAPolicy, scope: TenantScope, now: Date) throws {
         let levels: [SLARules.Escalation]
         let fraction: Double?
-        let topic: EventType
+        let topic = fired.event
         switch fired {
         case .warning(let value):
-            (levels, fraction, topic) = (policy.rules.escalation.filter { $0.on == .warning }, value, .workOrderSLAWarning)
-        case .breach(let range):
-            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, .workOrderSLABreached)
-        case .escalation(let range):
-            (levels, fraction, topic) = (Array(policy.rules.breachLevels[range]), nil, .workOrderSLAEscalated)
+            (levels, fraction) = (policy.rules.escalation.filter { $0.on == .warning }, value)
+        case .breach(let range), .escalation(let range):
+            (levels, fraction) = (Array(policy.rules.breachLevels[range]), nil)
         }
         guard !levels.isEmpty else { return }
         let order = try scope.workOrders.get(id: workOrder)

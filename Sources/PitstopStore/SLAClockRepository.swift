@@ -156,7 +156,6 @@ public struct SLAClockRepository {
         try replan(order, policy: policy, now: now)
     }
 
-    /// What the sweep did with a clock.
     /// Clocks with a warning or breach due at `now`, earliest first, locked for this transaction;
     /// clocks another worker holds are skipped.
     public func due(at now: Date, limit: Int) throws -> [(workOrder: UUID, clock: Clock)] {
@@ -170,8 +169,8 @@ public struct SLAClockRepository {
     }
 
     /// Acts on one due clock as `SLADecision` decides: marks it, writes the order's timeline entry
-    /// and the event in this transaction. The order's version does not change: the clock is not part of the order's representation, and
-    /// a warning must not make an editor's save fail.
+    /// and the event in this transaction. The order's version does not change: the clock is not
+    /// part of the order's representation, and a warning must not make an editor's save fail.
     public func fire(workOrder: UUID, clock: Clock, warnAt: [Double], breachDelays: [Int],
                      now: Date) throws -> (fired: SLADecision.Fired, eventID: UUID)? {
         let progress = SLADecision.Progress(warnings: clock.warnings, warningsSent: clock.warningsSent, dueAt: clock.dueAt,
@@ -184,24 +183,19 @@ public struct SLAClockRepository {
         case .fire(let what, let warningsSent, let escalationsSent, let check):
             (fired, sent, escalated, next) = (what, warningsSent, escalationsSent, check)
         }
-        let kind: TimelineKind
-        let topic: EventType
         var fraction: Double?
         let due = clock.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown"
         let note: String
         switch fired {
         case .warning(let value):
-            (kind, topic) = (.slaWarning, .workOrderSLAWarning)
             fraction = value
             note = "\(clock.target.rawValue): \(Int((value * 100).rounded()))% of the time used; due \(due)"
         case .breach:
-            (kind, topic) = (.slaBreached, .workOrderSLABreached)
             note = "\(clock.target.rawValue) breached: it was due \(due)"
         case .escalation(let levels):
-            (kind, topic) = (.slaEscalated, .workOrderSLAEscalated)
             note = "\(clock.target.rawValue) still not met: escalated to level \(levels.upperBound) of the breach levels; it was due \(due)"
         }
-        let breach = kind == .slaBreached
+        let breach = fired.timelineKind == .slaBreached
         let eventID = UUID()
         try transaction.execute("""
             WITH c AS (
@@ -214,11 +208,11 @@ public struct SLAClockRepository {
                 SELECT w.tenant_id, w.id, w.number, w.status FROM work_orders w JOIN c ON w.tenant_id = c.tenant_id AND w.id = c.work_order_id
             ), event AS (
                 INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
-                SELECT o.tenant_id, \(UUID())::uuid, o.id, \(now)::timestamptz, NULL, \(kind.rawValue)::text, NULL, o.status, \(note)::text FROM o
+                SELECT o.tenant_id, \(UUID())::uuid, o.id, \(now)::timestamptz, NULL, \(fired.timelineKind.rawValue)::text, NULL, o.status, \(note)::text FROM o
             )
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
-            SELECT o.tenant_id, \(eventID)::uuid, \(topic.rawValue)::text, o.id,
-                   jsonb_build_object('event', \(topic.rawValue)::text, 'work_order_id', o.id, 'number', o.number,
+            SELECT o.tenant_id, \(eventID)::uuid, \(fired.event.rawValue)::text, o.id,
+                   jsonb_build_object('event', \(fired.event.rawValue)::text, 'work_order_id', o.id, 'number', o.number,
                                       'target', c.target, 'policy_id', c.policy_id, 'due_at', c.due_at,
                                       'fraction', \(fraction)::float8, 'at', \(now)::timestamptz)
             FROM o, c

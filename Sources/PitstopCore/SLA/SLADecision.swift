@@ -18,6 +18,24 @@ public enum SLADecision: Sendable, Equatable {
         case breach(levels: Range<Int>)
         /// Later breach levels whose delay has passed, the clock still not met.
         case escalation(levels: Range<Int>)
+
+        /// The order's timeline entry for it.
+        public var timelineKind: TimelineKind {
+            switch self {
+            case .warning: .slaWarning
+            case .breach: .slaBreached
+            case .escalation: .slaEscalated
+            }
+        }
+
+        /// The outbox event for it.
+        public var event: EventType {
+            switch self {
+            case .warning: .workOrderSLAWarning
+            case .breach: .workOrderSLABreached
+            case .escalation: .workOrderSLAEscalated
+            }
+        }
     }
 
     /// How far a clock has got: its warning moments, its due time and what was sent.
