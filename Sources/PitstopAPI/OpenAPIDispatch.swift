@@ -262,11 +262,10 @@ extension OpenAPIDocument {
             "properties": ["distance": ["type": "number"], "load": ["type": "number"], "skill": ["type": "number"],
                            "fairness": ["type": "number"], "familiarity": ["type": "number"]] as Object,
         ]
+        let weight = { (fallback: Int) -> Object in ["type": "number", "minimum": 0, "maximum": 100, "default": fallback] }
         let weights: Object = [
             "type": "object", "additionalProperties": false,
-            "properties": ["distance": ["type": "number", "minimum": 0, "maximum": 100, "default": 3] as Object, "load": ["type": "number", "minimum": 0, "maximum": 100, "default": 2] as Object,
-                           "skill": ["type": "number", "minimum": 0, "maximum": 100, "default": 1] as Object, "fairness": ["type": "number", "minimum": 0, "maximum": 100, "default": 1] as Object,
-                           "familiarity": ["type": "number", "minimum": 0, "maximum": 100, "default": 1] as Object] as Object,
+            "properties": ["distance": weight(3), "load": weight(2), "skill": weight(1), "fairness": weight(1), "familiarity": weight(1)] as Object,
         ]
         let ruleProperties: Object = [
             "radius_km": ["type": "number", "default": 30, "exclusiveMinimum": 0, "maximum": 1000, "description": "Engineers outside the order's shop qualify within this distance"] as Object,

@@ -36,14 +36,7 @@ enum OpenAPIExample {
     static let checklist = ["刹车片厚度", "制动液液位", "路试无异响"]
 
     static var bodies: [String: Any] {
-        union([records, orders, setup])
-    }
-
-    static func union(_ parts: [[String: Any]]) -> [String: Any] {
-        parts.reduce(into: [:]) { whole, part in
-            precondition(Set(whole.keys).isDisjoint(with: part.keys), "an example is given twice")
-            whole.merge(part) { first, _ in first }
-        }
+        OpenAPIDocument.union([records, orders, setup], of: "example")
     }
 
     /// Lines of an NDJSON bulk body.
