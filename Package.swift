@@ -26,13 +26,15 @@ let package = Package(
         .target(name: "PitstopCore"),
         .target(name: "Notifications", dependencies: ["Crypto", "PitstopCore"]),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
-        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications"]),
-        .target(name: "PitstopJobs", dependencies: ["PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications", "HTTPClient"]),
+        // Use cases: each business operation and its follow-ups, between the edges and the store.
+        .target(name: "PitstopServices", dependencies: ["PitstopStore", "PitstopCore"]),
+        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopServices", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications"]),
+        .target(name: "PitstopJobs", dependencies: ["PitstopServices", "PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications", "HTTPClient"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging", "Notifications"]),
 
         .executableTarget(name: "pitstop-api", dependencies: ["PitstopAPI", "PitstopStore", "Lifecycle", "Logging", "HTTPServer", "Postgres"]),
         .executableTarget(name: "pitstop-worker", dependencies: ["PitstopJobs", "Lifecycle", "Logging", "Postgres"]),
-        .executableTarget(name: "pitstop-admin", dependencies: ["PitstopStore", "PitstopCore", "Postgres"]),
+        .executableTarget(name: "pitstop-admin", dependencies: ["PitstopServices", "PitstopStore", "PitstopCore", "Postgres"]),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Crypto", "PitstopCore"]),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -78,11 +79,8 @@ extension APIApplication {
                 } catch StoreError.notFound {
                     throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
                 }
-                let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: .assigned, note: body.reason, reason: nil,
-                                                            assignee: chosen, actor: caller.key.id, reopenWindow: caller.tenant.reopenWindow)
-                let assignment = try scope.dispatch.record(DispatchAssignment(
-                    id: UUID(), workOrderID: id, engineerID: chosen, mode: .direct, actorKeyID: caller.key.id, reason: body.reason,
-                    assignedAt: moved.statusChangedAt, rules: nil, considered: 0, excluded: [:], candidates: []))
+                let (moved, assignment) = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    .assign(id, expectedVersion: version, to: chosen, note: body.reason, basis: .picked(reason: body.reason))
                 return try .record(DispatchResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
                                                       assignment: AssignmentBody(assignment), offer: nil), version: moved.version)
             },
@@ -92,9 +90,8 @@ extension APIApplication {
                 if let offer = try scope.dispatch.pendingOffer(workOrder: order.id), offer.engineerID == engineer {
                     try scope.dispatch.close(offer: offer.id, as: .accepted, at: Date())
                 }
-                let accepted = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .accepted, note: nil,
-                                                               reason: nil, assignee: nil, actor: caller.key.id,
-                                                               reopenWindow: caller.tenant.reopenWindow)
+                let accepted = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    .move(order.id, expectedVersion: order.version, to: .accepted, note: nil)
                 return try .record(WorkOrderBody(accepted, tenantID: caller.tenant.id), version: accepted.version)
             },
             tenantRoute("POST", "/v1/work-orders/{id}/decline", roles: [.engineer]) { request, caller, scope in

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -124,9 +125,8 @@ extension APIApplication {
         let hash = try ReportBody.sha256(report)
         let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash, signerName: body.signerName,
                                                    signature: Signature(kind: kind, bytes: bytes), actor: actor)
-        let completed = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .completed,
-                                                        note: "accepted and signed by \(body.signerName)", reason: nil, assignee: nil,
-                                                        actor: actor, reopenWindow: tenant.reopenWindow)
+        let completed = try OrderLifecycle(scope: scope, tenant: tenant, actor: actor)
+            .move(order.id, expectedVersion: order.version, to: .completed, note: "accepted and signed by \(body.signerName)")
         return (completed, accepted)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 /// What anyone may call without a key: a link's form description, a report through a link, and
@@ -36,18 +37,18 @@ extension APIApplication {
                     throw Problem(status: 413, type: "body-too-large", title: "Request body too large",
                                   detail: "a report may be at most \(Self.publicReportBytes) bytes")
                 }
-                let report = try JSONCoding.decode(PublicReportBody.self, from: request.body, allowedFields: PublicReportBody.fields)
-                    .report.normalised().get()
+                let report = try JSONCoding.decode(PublicReportBody.self, from: request.body, allowedFields: PublicReportBody.fields).report
                 return try database.withTenant(token.tenantID) { scope in
                     // The tracking link is never remembered for a replay (only its hash is kept):
                     // a customer whose form retried gets a new one for the same order.
                     var response = try idempotent(request, scope, secrets: ["tracking_token", "tracking_url"]) {
                         guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-                        var (order, linked) = try submit(report, through: link, in: scope)
+                        let outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), actor: nil).open(report, through: link)
+                        var order = outcome.order
                         // A report that joined the customer's open order gets a tracking link of its own.
                         if order.trackingSecret == nil { order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id) }
                         return try .json(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL),
-                                         status: linked ? 200 : 201)
+                                         status: { if case .opened = outcome { 201 } else { 200 } }())
                     }
                     if response.headers["Idempotent-Replayed"] != nil,
                        let number = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["number"] as? String,
@@ -95,52 +96,6 @@ extension APIApplication {
     static func publicToken(_ request: HTTPRequest, kind: PublicToken.Kind, what: String) throws -> PublicToken {
         guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: kind) else { throw StoreError.notFound(what) }
         return token
-    }
-
-    /// Opens the order a public report asks for, or adds the report to the reporter's open order
-    /// for the same vehicle (the duplicate guard). Staff-only remarks go on the order's timeline.
-    func submit(_ report: PublicReport, through link: IntakeLink, in scope: TenantScope) throws -> (WorkOrder, linked: Bool) {
-        let type = try scope.workOrderTypes.get(id: link.typeID)
-        guard type.active else {
-            throw Problem.conflict("this link's kind of job is no longer offered; please call the shop")
-        }
-        var remarks: [String] = []
-        let customerID: UUID
-        var vehicleID: UUID?
-        if let fixed = link.vehicleID {
-            // A sticker in one car: the report is about that car, and its owner is the customer.
-            let vehicle = try scope.vehicles.get(id: fixed)
-            customerID = vehicle.customerID
-            vehicleID = fixed
-            if !(try scope.customers.get(id: customerID).phones.contains(report.phone)) {
-                remarks.append("reported by \(report.name) (\(report.phone)), not a number of the vehicle's owner")
-            }
-        } else {
-            customerID = try Intake.customer(CustomerInput(name: report.name, phones: [report.phone]), in: scope)
-            if report.plate != nil || report.vin != nil {
-                let described = VehicleInput(vin: report.vin.map { .set($0) } ?? .keep, plate: report.plate.map { .set($0) } ?? .keep)
-                switch try Intake.vehicle(described, owner: customerID, in: scope) {
-                case .owned(let id):
-                    vehicleID = id
-                case .anotherCustomers:
-                    // Saying so would tell a stranger whose car this is; staff sort it out.
-                    remarks.append("the reported vehicle (\([report.plate, report.vin].compactMap { $0 }.joined(separator: ", "))) "
-                                   + "is registered to another customer, so it was not attached")
-                }
-            }
-        }
-        let tenant = try scope.tenant.get()
-        if let open = try Self.recentOpenOrder(vehicle: vehicleID, tenant: tenant, in: scope), open.customerID == customerID {
-            return (try scope.workOrders.linkReport(to: open.id, channel: link.channel, description: report.description, actor: nil), true)
-        }
-        let new = NewWorkOrder(channel: link.channel, typeID: type.id, priority: .p3, customerID: customerID, vehicleID: vehicleID,
-                               shopID: link.shopID, description: report.description, symptoms: report.symptoms, site: report.site,
-                               customFields: report.customFields)
-        let errors = new.errors(template: type.template)
-        guard errors.isEmpty else { throw ValidationError(errors) }
-        let order = try scope.workOrders.create(new, zone: tenant.zone, actor: nil,
-                                                note: remarks.isEmpty ? nil : remarks.joined(separator: "; "))
-        return (order, false)
     }
 }
 

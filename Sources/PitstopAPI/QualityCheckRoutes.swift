@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -24,9 +25,8 @@ extension APIApplication {
                 if check.passed { try Self.requireReport(order, scope: scope) }
                 let note = check.passed ? "quality check passed (\(body.inspector))"
                     : "quality check failed (\(body.inspector)): \(check.failedItems.joined(separator: ", "))"
-                let moved = try scope.workOrders.transition(id: id, expectedVersion: version, to: check.passed ? .awaitingAcceptance : .repairing,
-                                                            note: String(note.prefix(2000)), reason: nil, assignee: nil, actor: caller.key.id,
-                                                            reopenWindow: caller.tenant.reopenWindow, now: check.checkedAt)
+                let moved = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id, now: check.checkedAt)
+                    .move(id, expectedVersion: version, to: check.passed ? .awaitingAcceptance : .repairing, note: String(note.prefix(2000)))
                 try scope.workOrders.recordQualityCheck(check)
                 return try .record(QualityCheckResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
                                                           qualityCheck: QualityCheckBody(check)), version: moved.version)

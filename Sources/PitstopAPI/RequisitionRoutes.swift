@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -16,9 +17,8 @@ extension APIApplication {
                 let errors = PartsRequisition.errors(lines: lines, note: body.note)
                 guard errors.isEmpty else { throw ValidationError(errors) }
                 if order.status == .diagnosing || order.status == .repairing {
-                    order = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .awaitingParts,
-                                                            note: "waiting for parts", reason: nil, assignee: nil, actor: caller.key.id,
-                                                            reopenWindow: caller.tenant.reopenWindow)
+                    order = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                        .move(order.id, expectedVersion: order.version, to: .awaitingParts, note: "waiting for parts")
                 }
                 let requisition = try scope.requisitions.request(workOrder: order.id, engineer: try Self.callerEngineer(caller), lines: lines,
                                                                  note: body.note, actor: caller.key.id)
@@ -52,9 +52,8 @@ extension APIApplication {
                     try scope.announceLowStock(try scope.inventory.reserve(requisition: requisition, shop: order.shopID, actor: caller.key.id))
                 }
                 if requisition.state == .approved && order.status == .awaitingParts {
-                    _ = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .repairing, note: "parts approved",
-                                                        reason: nil, assignee: nil, actor: caller.key.id,
-                                                        reopenWindow: caller.tenant.reopenWindow)
+                    _ = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                        .move(order.id, expectedVersion: order.version, to: .repairing, note: "parts approved")
                 }
                 return try .json(RequisitionBody(requisition))
             },

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -50,14 +51,14 @@ extension APIApplication {
                 let body = try JSONCoding.decode(TransitionBody.self, from: request.body, allowedFields: ["to", "note", "reason", "assignee_id"])
                 if let note = body.note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
-                let order = try scope.workOrders.transition(id: id, expectedVersion: version, to: body.to, note: body.note,
-                                                            reason: body.reason, assignee: body.assigneeId, actor: caller.key.id,
-                                                            reopenWindow: caller.tenant.reopenWindow)
-                // Assigning through a transition is the dispatcher's direct pick: recorded like one.
-                if body.to == .assigned, let engineer = order.assigneeID {
-                    try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .direct,
-                                                                 actorKeyID: caller.key.id, reason: body.note, assignedAt: order.statusChangedAt,
-                                                                 rules: nil, considered: 0, excluded: [:], candidates: []))
+                let lifecycle = OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                let order: WorkOrder
+                if body.to == .assigned {
+                    // Assigning through a transition is the dispatcher's direct pick: recorded like one.
+                    guard let engineer = body.assigneeId else { throw ValidationError(field: "assignee_id", "is required to assign an order") }
+                    (order, _) = try lifecycle.assign(id, expectedVersion: version, to: engineer, note: body.note, basis: .picked(reason: body.note))
+                } else {
+                    order = try lifecycle.move(id, expectedVersion: version, to: body.to, note: body.note, reason: body.reason)
                 }
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
@@ -81,64 +82,19 @@ extension APIApplication {
         ]
     }
 
-    /// Creates an order from a client's description: inline customer and vehicle matched or
-    /// created first, the duplicate guard (unless `insist`), then the order, its timeline entry
-    /// and event, all in the caller's transaction.
+    /// Opens an order from a client's description (or adds it to the vehicle's open order: the
+    /// duplicate guard) in the caller's transaction.
     static func createWorkOrder(_ body: NewWorkOrderBody, caller: TenantCaller, scope: TenantScope) throws -> HTTPResponse {
-        guard body.channel.map({ [.phone, .app, .api].contains($0) }) ?? true else {
-            throw ValidationError(field: "channel", "must be phone, app or api here; web, QR and WeChat orders come through their own intake")
-        }
-        let type: WorkOrderType
-        do {
-            type = try scope.workOrderTypes.get(id: body.typeId)
-        } catch StoreError.notFound {
-            throw ValidationError(field: "type_id", "does not name a work-order type of this tenant")
-        }
-        guard type.active else { throw ValidationError(field: "type_id", "names a retired work-order type") }
-        // Inline records are matched or created first; a failure anywhere after rolls them
-        // back with the order, so nothing is half-written.
-        let customerID: UUID
-        switch (body.customerId, body.customer) {
-        case (let id?, nil): customerID = id
-        case (nil, let inline?): customerID = try Intake.customer(inline.input, in: scope)
-        default: throw ValidationError(field: "customer_id", "send either customer_id or an inline customer")
-        }
-        if body.vehicleId != nil && body.vehicle != nil {
-            throw ValidationError(field: "vehicle_id", "send either vehicle_id or an inline vehicle, not both")
-        }
-        let vehicleID = try body.vehicle.map { inline -> UUID in
-            guard case .owned(let id) = try Intake.vehicle(inline.input, owner: customerID, in: scope) else {
-                throw ValidationError(field: "vehicle", "is registered to another customer; send vehicle_id to use it as it is")
-            }
-            return id
-        } ?? body.vehicleId
-        let new = NewWorkOrder(channel: body.channel ?? .api, typeID: type.id, priority: body.priority ?? .p3,
-                               customerID: customerID, vehicleID: vehicleID, shopID: body.shopId,
-                               description: body.description, symptoms: body.symptoms ?? [], site: body.site,
-                               customFields: body.customFields ?? [:], dueAt: body.dueAt, externalID: body.externalId)
-        let errors = new.errors(template: type.template)
-        guard errors.isEmpty else { throw ValidationError(errors) }
-        // The duplicate guard: a vehicle already in an open, recent order gets this
-        // report added to that order, unless the caller insists on a new one. A ticket with
-        // its own CRM id is an order of its own.
-        if body.insist != true && body.externalId == nil, let open = try Self.recentOpenOrder(vehicle: vehicleID, tenant: caller.tenant, in: scope) {
-            let linked = try scope.workOrders.linkReport(to: open.id, channel: new.channel, description: new.description,
-                                                         actor: caller.key.id)
-            var response = try HTTPResponse.record(WorkOrderBody(linked, tenantID: caller.tenant.id), version: linked.version)
-            response.headers.add("Location", "/v1/work-orders/\(linked.id.lowercasedText)")
+        let outcome = try WorkOrderIntake(scope: scope, tenant: caller.tenant, actor: caller.key.id).open(try body.report())
+        let order = outcome.order
+        guard case .opened = outcome else {
+            var response = try HTTPResponse.record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
+            response.headers.add("Location", "/v1/work-orders/\(order.id.lowercasedText)")
             response.headers.add("Pitstop-Linked-To-Open-Order", "true")
             return response
         }
-        let order = try scope.workOrders.create(new, zone: caller.tenant.zone, actor: caller.key.id)
         return try .created(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version,
                             location: "/v1/work-orders/\(order.id.lowercasedText)")
-    }
-
-    /// The duplicate guard: the vehicle's open order opened within the tenant's window, if any.
-    static func recentOpenOrder(vehicle: UUID?, tenant: Tenant, in scope: TenantScope) throws -> WorkOrder? {
-        guard let vehicle, tenant.duplicateWindowMinutes > 0 else { return nil }
-        let since = Date().addingTimeInterval(-TimeInterval(tenant.duplicateWindowMinutes) * 60)
-        return try scope.workOrders.openOrder(forVehicle: vehicle, since: since)
     }
 
     static func workOrderFilter(_ request: HTTPRequest) throws -> WorkOrderRepository.Filter {
@@ -209,6 +165,25 @@ struct NewWorkOrderBody: Decodable {
 
     static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
                                       "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist", "external_id"]
+
+    /// The report as intake takes it. A ticket with its own CRM id is an order of its own.
+    func report() throws -> IntakeReport {
+        let customer: IntakeReport.Reference<CustomerInput> = switch (customerId, self.customer) {
+        case (let id?, nil): .id(id)
+        case (nil, let inline?): .described(inline.input)
+        default: throw ValidationError(field: "customer_id", "send either customer_id or an inline customer")
+        }
+        let vehicle: IntakeReport.Reference<VehicleInput>? = switch (vehicleId, self.vehicle) {
+        case (let id?, nil): .id(id)
+        case (nil, let inline?): .described(inline.input)
+        case (nil, nil): nil
+        case (_?, _?): throw ValidationError(field: "vehicle_id", "send either vehicle_id or an inline vehicle, not both")
+        }
+        return IntakeReport(source: externalId != nil ? .ticket : insist == true ? .deskInsisting : .desk, channel: channel ?? .api,
+                            typeID: typeId, priority: priority ?? .p3, customer: customer, vehicle: vehicle, shopID: shopId,
+                            description: description, symptoms: symptoms ?? [], site: site, customFields: customFields ?? [:],
+                            dueAt: dueAt, externalID: externalId)
+    }
 }
 
 struct WorkOrderChangesBody: Decodable, ReadsNulls {

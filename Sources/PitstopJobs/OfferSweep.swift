@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 /// Passes on dispatch offers whose deadline went by: the order goes back to unassigned and on to

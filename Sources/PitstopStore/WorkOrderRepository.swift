@@ -67,15 +67,10 @@ public struct WorkOrderRepository {
         public var note: String?
     }
 
-    /// Creates an order numbered in `zone`'s calendar day. `actor` is the API key acting (nil for
-    /// public intake); `note` goes on the creation's timeline entry, for staff only.
+    /// Creates an order numbered in `zone`'s calendar day (intake has checked that the vehicle is
+    /// the customer's). `actor` is the API key acting (nil for public intake); `note` goes on the
+    /// creation's timeline entry, for staff only.
     public func create(_ new: NewWorkOrder, zone: TimeZone, actor: UUID?, note: String? = nil, now: Date = Date()) throws -> WorkOrder {
-        if let vehicleID = new.vehicleID {
-            let owner = try transaction.query("SELECT customer_id FROM vehicles WHERE tenant_id = \(tenantID) AND id = \(vehicleID)")
-            if let row = owner.first, try row.decode("customer_id", as: UUID.self) != new.customerID {
-                throw ValidationError(field: "vehicle_id", "belongs to another customer")
-            }
-        }
         // One statement takes the day's number, inserts the order and writes its timeline entry
         // and event: the counter row every creation of the tenant's day needs stays locked for
         // this statement and the COMMIT only.

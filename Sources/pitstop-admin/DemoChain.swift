@@ -1,5 +1,6 @@
 import Foundation
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 /// A small, believable repair chain for a newcomer's first look: three shops in Hangzhou, eight
@@ -90,11 +91,11 @@ struct DemoChain {
                 for _ in 0..<(4 + dice.next(5)) {
                     let opened = now.addingTimeInterval(-Double(day) * 86_400 - Double(dice.next(10 * 3600)) - 3600)
                     let car = dice.pick(cars)
-                    let order = try scope.workOrders.create(
+                    let order = try OrderLifecycle(scope: scope, tenant: tenant, actor: nil, now: opened).open(
                         NewWorkOrder(channel: dice.pick(channels), typeID: dice.pick(types).id, priority: dice.pick([.p2, .p3, .p3, .p4]),
                                      customerID: car.customer, vehicleID: car.vehicle, shopID: dice.pick(shops).id,
                                      description: dice.pick(Self.problems), symptoms: [], site: nil, customFields: [:]),
-                        zone: tenant.zone, actor: nil, now: opened)
+                        note: nil)
                     try walk(order, engineer: dice.pick(engineers).id, age: day, dice: &dice, tenant: tenant, scope: scope, now: now)
                 }
             }
@@ -107,10 +108,12 @@ struct DemoChain {
     private func walk(_ order: WorkOrder, engineer: UUID, age: Int, dice: inout Dice, tenant: Tenant, scope: TenantScope, now: Date) throws {
         var order = order
         var at = order.createdAt
-        func step(_ to: WorkOrderStatus, after minutes: Int, reason: String? = nil, assignee: UUID? = nil) throws {
+        func lifecycle(after minutes: Int) -> OrderLifecycle {
             at = min(now, at.addingTimeInterval(Double(minutes) * 60))
-            order = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: to, note: nil, reason: reason,
-                                                    assignee: assignee, actor: nil, reopenWindow: tenant.reopenWindow, now: at)
+            return OrderLifecycle(scope: scope, tenant: tenant, actor: nil, now: at)
+        }
+        func step(_ to: WorkOrderStatus, after minutes: Int, reason: String? = nil) throws {
+            order = try lifecycle(after: minutes).move(order.id, expectedVersion: order.version, to: to, note: nil, reason: reason)
         }
         let fate = dice.next(100)
         // Cancelled before anyone took it.
@@ -119,10 +122,8 @@ struct DemoChain {
         let open: [WorkOrderStatus] = [.new, .assigned, .accepted, .diagnosing, .awaitingParts, .repairing, .qualityCheck, .awaitingAcceptance]
         let stop = age <= 2 && fate < 75 ? dice.cycle(open) : nil
         if stop == .new { return }
-        try step(.assigned, after: 3 + dice.next(25), assignee: engineer)
-        _ = try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: order.id, engineerID: engineer, mode: .direct, actorKeyID: nil,
-                                                         reason: "演示数据", assignedAt: at, rules: nil, considered: 0, excluded: [:],
-                                                         candidates: []))
+        (order, _) = try lifecycle(after: 3 + dice.next(25)).assign(order.id, expectedVersion: order.version, to: engineer, note: nil,
+                                                                   basis: .picked(reason: "演示数据"))
         if stop == .assigned { return }
         try step(.accepted, after: 2 + dice.next(40))
         if stop == .accepted { return }

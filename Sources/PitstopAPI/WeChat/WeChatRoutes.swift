@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 /// The server URL of a connected official account, as WeChat calls it: the GET handshake when the
@@ -78,26 +79,16 @@ extension APIApplication {
     private func report(_ content: String, from openID: String, to account: WeChatAccount, in scope: TenantScope) throws -> (String, UUID?) {
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return ("请用文字描述车辆的问题，我们会为您创建维修工单。", nil) }
-        let customerID: UUID
-        if let known = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first {
-            customerID = known.id
-        } else {
-            let input = try CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID)).normalised(creating: true).get()
-            customerID = try scope.customers.create(input).id
-        }
-        if let open = try scope.workOrders.openOrder(forCustomer: customerID) {
-            let order = try scope.workOrders.addCustomerMessage(to: open.id, channel: .wechat, text: text)
-            return ("已收到，已补充到您的工单 \(order.number)（\(order.status.customerLabel)）。", order.id)
-        }
-        let type = try scope.workOrderTypes.get(id: account.typeID)
-        let new = NewWorkOrder(channel: .wechat, typeID: type.id, priority: .p3, customerID: customerID, vehicleID: nil,
-                               shopID: account.shopID, description: String(text.prefix(5000)), symptoms: [], site: nil, customFields: [:])
-        // A job type that needs fields a chat message cannot give: say so rather than fail the
-        // call, which WeChat would only retry.
-        guard type.active, new.errors(template: type.template).isEmpty else {
+        let outcome: IntakeOutcome
+        do {
+            outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), actor: nil).open(weChatText: text, from: openID, to: account)
+        } catch let refusal where refusal is ValidationError || refusal is StoreError {
+            // A job type retired or needing fields a chat message cannot give: say so rather than
+            // fail the call, which WeChat would only retry. Nothing was written: intake checks first.
             return ("抱歉，这类问题暂时无法通过微信受理，请直接致电门店。", nil)
         }
-        let order = try scope.workOrders.create(new, zone: try scope.tenant.get().zone, actor: nil)
+        let order = outcome.order
+        guard case .opened = outcome else { return ("已收到，已补充到您的工单 \(order.number)（\(order.status.customerLabel)）。", order.id) }
         var reply = "已为您创建维修工单 \(order.number)，我们会尽快联系您。"
         if let secret = order.trackingSecret {
             reply += "查看进度：\(configuration.publicBaseURL)/v1/public/track/\(PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret).text)"

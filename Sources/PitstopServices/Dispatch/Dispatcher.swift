@@ -1,5 +1,6 @@
 import Foundation
 import PitstopCore
+import PitstopStore
 
 /// Dispatch decisions inside one tenant's transaction: ranking, offering an order to the best
 /// engineer not yet asked, and what follows a decline or a time-out. The API and the worker's
@@ -93,17 +94,16 @@ public struct Dispatcher {
                 return .leftForDispatcher(try scope.workOrders.markDispatchExhausted(id: order.id, note: note, now: now))
             }
         }
-        let offered = try scope.workOrders.transition(id: order.id, expectedVersion: expectedVersion, to: .assigned,
-                                                      note: "offered automatically (round \(round))", reason: nil,
-                                                      assignee: best.candidate.engineerID, actor: actor,
-                                                      reopenWindow: tenant.reopenWindow, now: now)
-        let assignment = try scope.dispatch.record(DispatchAssignment(
-            id: UUID(), workOrderID: order.id, engineerID: best.candidate.engineerID, mode: .auto, actorKeyID: actor, reason: nil,
-            assignedAt: now, rules: decision.rules, considered: decision.considered, excluded: decision.ranking.exclusionNames,
-            candidates: try breakdown(decision.ranking, first: 20)))
+        let (offered, assignment) = try lifecycle(actor).assign(order.id, expectedVersion: expectedVersion, to: best.candidate.engineerID,
+                                                                 note: "offered automatically (round \(round))",
+                                                                 basis: .ranked(decision, shown: try breakdown(decision.ranking, first: 20)))
         let offer = try scope.dispatch.createOffer(workOrder: order.id, engineer: best.candidate.engineerID, round: round, at: now,
                                                    expiresAt: now.addingTimeInterval(TimeInterval(decision.rules.offerTimeoutSeconds)))
         return .offered(offered, assignment, offer)
+    }
+
+    private func lifecycle(_ actor: UUID?) -> OrderLifecycle {
+        OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now)
     }
 
     /// After `engineer` declined or let the offer lapse: the order goes back to unassigned and
@@ -117,8 +117,7 @@ public struct Dispatcher {
         }
         if let offer { try scope.dispatch.close(offer: offer.id, as: state, at: now, reason: reason) }
         let note = state == .declined ? "declined: \(reason ?? "")" : "the offer was not accepted in time"
-        let back = try scope.workOrders.transition(id: order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)),
-                                                   reason: nil, assignee: nil, actor: actor, reopenWindow: tenant.reopenWindow, now: now)
+        let back = try lifecycle(actor).move(order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)))
         return try offerNext(back, expectedVersion: back.version, actor: actor)
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import PitstopCore
+import PitstopStore
+
+extension WorkOrderIntake {
+    /// A customer's report through an intake link (web form or QR code).
+    public func open(_ report: PublicReport, through link: IntakeLink) throws -> IntakeOutcome {
+        let report = try report.normalised().get()
+        var remarks: [String] = []
+        let customer: IntakeReport.Reference<CustomerInput>
+        var vehicle: IntakeReport.Reference<VehicleInput>?
+        if let fixed = link.vehicleID {
+            // A sticker in one car: the report is about that car, and its owner is the customer.
+            let owner = try scope.vehicles.get(id: fixed).customerID
+            customer = .id(owner)
+            vehicle = .id(fixed)
+            if !(try scope.customers.get(id: owner).phones.contains(report.phone)) {
+                remarks.append("reported by \(report.name) (\(report.phone)), not a number of the vehicle's owner")
+            }
+        } else {
+            customer = .described(CustomerInput(name: report.name, phones: [report.phone]))
+            if report.plate != nil || report.vin != nil {
+                vehicle = .described(VehicleInput(vin: report.vin.map { .set($0) } ?? .keep, plate: report.plate.map { .set($0) } ?? .keep))
+            }
+        }
+        return try open(IntakeReport(source: .publicLink, channel: link.channel, typeID: link.typeID, customer: customer, vehicle: vehicle,
+                                     shopID: link.shopID, description: report.description, symptoms: report.symptoms, site: report.site,
+                                     customFields: report.customFields, remarks: remarks))
+    }
+
+    /// A WeChat follower's text message to the chain's official account. The follower becomes a
+    /// customer known by their openid the first time.
+    public func open(weChatText text: String, from openID: String, to account: WeChatAccount) throws -> IntakeOutcome {
+        let customer = CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID))
+        return try open(IntakeReport(source: .wechat, channel: .wechat, typeID: account.typeID, customer: .described(customer),
+                                     shopID: account.shopID, description: String(text.prefix(5000))))
+    }
+}
