@@ -120,6 +120,30 @@ import Testing
         #expect(!replies.withLock { $0 }.contains("none"))
     }
 
+    /// A job type whose form asks for what a chat cannot give: the follower is told to call, and
+    /// nothing is kept of them (intake checks before it writes, so no customer is left behind
+    /// for a report that opened nothing).
+    @Test func aReportTheJobTypeCannotTakeByChatIsAnsweredAndLeavesNoCustomer() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let strict = try api.client.send("POST", "/v1/work-order-types", headers: bearer(f.adminKey), json: #"""
+            {"code":"claim","name":"保险理赔","template":{"fields":[{"key":"policy_no","label":"保单号","kind":"text","required":true}]}}
+            """#)
+        let strictID = try #require(strict.json["id"] as? String)
+        let account = try api.client.send("POST", "/v1/wechat-accounts", headers: bearer(f.adminKey), json: """
+            {"name":"理赔服务号","original_id":"gh_claims","token":"\(Self.consoleToken)","type_id":"\(strictID)"}
+            """)
+        let url = try #require(account.json["server_url"] as? String, "\(account.text)")
+        let path = String(url[try #require(url.range(of: "/v1/public/wechat/")).lowerBound...])
+        let answer = try api.client.send("POST", signed(path), body: text("车被追尾了", msgID: "24000000000000901", from: "oStrangerOnChat",
+                                                                        to: "gh_claims"))
+        #expect(try WeChatMessage(xml: answer.body).content?.contains("请直接致电门店") == true, "\(answer.text)")
+        #expect(try orders(api, f).isEmpty)
+        let customers = try api.client.send("GET", "/v1/customers?wechat_openid=oStrangerOnChat", headers: bearer(f.adminKey))
+        #expect((customers.json["items"] as? [Any])?.count == 0, "\(customers.text)")
+    }
+
     @Test func unsignedOrMisaddressedMessagesWriteNothing() throws {
         let api = try TestAPI()
         defer { api.stop() }

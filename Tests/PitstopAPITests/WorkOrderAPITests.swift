@@ -396,6 +396,31 @@ import Testing
         #expect(try listCount(api, "/v1/customers", tenant.adminKey) == 0)
         #expect(try listCount(api, "/v1/work-orders", tenant.adminKey) == 0)
     }
+
+    /// Intake checks the whole report before it writes: the inline customer, the inline vehicle
+    /// and the order's own fields are named in one answer, so a desk fixes them in one go.
+    @Test func everyProblemOfAReportWithInlineRecordsIsNamedInOneAnswer() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let tenant = try api.makeTenant()
+        let type = try #require(try api.client.send("POST", "/v1/work-order-types", headers: bearer(tenant.adminKey), json: #"""
+            {"code":"claim","name":"保险理赔","template":{"fields":[{"key":"policy_no","label":"保单号","kind":"text","required":true}]}}
+            """#).json["id"] as? String)
+        let response = try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey), json: """
+            {"type_id":"\(type)","description":"\(String(repeating: "长", count: 5001))","customer":{"phones":["123"]},
+             "vehicle":{"plate":"not a plate"}}
+            """)
+        #expect(response.status == 422, "\(response.text)")
+        #expect(Set(response.problemFields) == ["customer.name", "customer.phones[0]", "vehicle.plate", "description", "custom_fields.policy_no"],
+                "\(response.text)")
+        // A desk's channel is phone, app or API: a WeChat order comes through the account.
+        let channel = try api.client.send("POST", "/v1/work-orders", headers: bearer(tenant.adminKey), json: """
+            {"type_id":"\(type)","channel":"wechat","description":"x","customer":{"name":"x"},"custom_fields":{"policy_no":"P1"}}
+            """)
+        #expect(channel.problemFields == ["channel"], "\(channel.text)")
+        #expect(try listCount(api, "/v1/customers", tenant.adminKey) == 0)
+        #expect(try listCount(api, "/v1/vehicles", tenant.adminKey) == 0)
+    }
 }
 
 @Suite struct WorkOrderSearchTests {
