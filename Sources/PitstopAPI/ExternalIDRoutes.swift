@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 extension APIApplication {
@@ -150,9 +151,8 @@ extension APIApplication {
                           errors: [.init(field: "channel", message: "is fixed at creation")])
         }
         let body = try JSONCoding.decode(WorkOrderChangesBody.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
-        let errors = body.changes.errors(template: try scope.workOrderTypes.get(id: existing.typeID).template)
-        guard errors.isEmpty else { throw ValidationError(errors) }
-        let order = try scope.workOrders.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, body.changes, actor: caller.key.id)
+        let order = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+            .edit(existing.id, expectedVersion: ifMatch ?? existing.version, body.changes)
         return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
     }
 

@@ -56,8 +56,8 @@ extension APIApplication {
                     .map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
                 let distance = expected.map { Int(($0.distanceKm(to: point) * 1000).rounded()) }
                 let radius = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID).rules.checkInRadiusMeters
-                let visit = try scope.workOrders.checkIn(id: order.id, engineer: engineer, at: point, distanceMeters: distance,
-                                                         outsideRadius: distance.map { $0 > radius } ?? false)
+                let visit = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    .checkIn(order.id, engineer: engineer, at: point, distanceMeters: distance, outsideRadius: distance.map { $0 > radius } ?? false)
                 return try .json(VisitBody(visit), status: 201)
             },
             // A new version of the repair report. The first needs no If-Match; later ones name the

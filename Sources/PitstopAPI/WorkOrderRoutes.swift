@@ -39,10 +39,8 @@ extension APIApplication {
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(WorkOrderChangesBody.self, from: request.body, allowedFields: WorkOrderChangesBody.fields)
-                let current = try scope.workOrders.get(id: id)
-                let errors = body.changes.errors(template: try scope.workOrderTypes.get(id: current.typeID).template)
-                guard errors.isEmpty else { throw ValidationError(errors) }
-                let order = try scope.workOrders.update(id: id, expectedVersion: version, body.changes, actor: caller.key.id)
+                let order = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    .edit(id, expectedVersion: version, body.changes)
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("POST", "/v1/work-orders/{id}/transitions", roles: [.admin, .dispatcher]) { request, caller, scope in

@@ -2,10 +2,10 @@ import Foundation
 import PitstopCore
 import Postgres
 
-/// The SLA clocks of the scope tenant's orders. Work-order writes call in here inside their own
-/// transaction (creation, status changes, check-in, priority or shop changes), so a clock never
-/// disagrees with its order; the worker's sweep then turns due warnings and breaches into
-/// timeline entries and events.
+/// The SLA clocks of the scope tenant's orders. The lifecycle calls in here inside the transaction
+/// of each work-order change (creation, status changes, check-in, priority or shop changes), with
+/// the policy and calendar in force, so a clock never disagrees with its order; the worker's sweep
+/// then turns due warnings and breaches into timeline entries and events.
 public struct SLAClockRepository {
     let transaction: Transaction
     let tenantID: UUID
@@ -83,23 +83,21 @@ public struct SLAClockRepository {
             """).rows.map { Pause(startedAt: try $0.decode("started_at"), endedAt: try $0.decode("ended_at"), status: try $0.decode("status")) }
     }
 
-    /// Starts the clocks of a new order under the policy that matches it (none without one).
-    func start(_ order: WorkOrder, now: Date) throws {
-        guard let policy = try matchingPolicy(for: order) else { return }
+    /// Starts the clocks of a new order under `policy`, the one that matches it.
+    public func start(_ order: WorkOrder, policy: SLAPolicy, calendar: BusinessCalendar?, now: Date) throws {
         for target in targets(of: policy, for: order) {
             try transaction.execute("""
                 INSERT INTO work_order_sla_clocks (tenant_id, work_order_id, target, policy_id, state, started_at)
                 VALUES (\(tenantID), \(order.id), \(target.rawValue), \(policy.id), 'running', \(order.createdAt))
                 """)
         }
-        try replan(order, policy: policy, now: now)
+        try replan(order, policy: policy, calendar: calendar, now: now)
     }
 
-    /// Follows a status change: met targets, the pause ledger, and stopped clocks on cancel.
-    func statusChanged(_ order: WorkOrder, from previous: WorkOrderStatus, now: Date) throws {
-        let clocks = try clocks(workOrder: order.id)
-        guard let policyID = clocks.first?.policyID else { return }
-        let policy = try SLARepository(transaction: transaction, tenantID: tenantID).policy(id: policyID)
+    /// Follows a status change under `policy`, the one the clocks run on: met targets, the pause
+    /// ledger, and stopped clocks on cancel.
+    public func statusChanged(_ order: WorkOrder, from previous: WorkOrderStatus, policy: SLAPolicy, calendar: BusinessCalendar?,
+                              now: Date) throws {
         let paused = Set(policy.rules.pausedStatuses)
         if paused.contains(order.status) && !paused.contains(previous) {
             try transaction.execute("""
@@ -121,19 +119,20 @@ public struct SLAClockRepository {
         }
         if Self.responded.contains(order.status) { try meet(.firstResponse, of: order.id, at: now) }
         if order.status == .completed { try meet(.resolution, of: order.id, at: now) }
-        try replan(order, policy: policy, now: now)
+        try replan(order, policy: policy, calendar: calendar, now: now)
     }
 
     /// The engineer checked in on site.
-    func arrived(workOrder: UUID, at now: Date) throws {
+    public func arrived(workOrder: UUID, at now: Date) throws {
         try meet(.arrival, of: workOrder, at: now)
     }
 
-    /// After the priority, shop or site changed: the matching policy may be another one. Start
-    /// times, met targets and the pause ledger stay; due times are worked out again from them.
-    func rematch(_ order: WorkOrder, now: Date) throws {
+    /// After the priority, shop or site changed, `policy` is the one that matches now (nil: none
+    /// does). Start times, met targets and the pause ledger stay; due times are worked out again
+    /// from them.
+    public func rematch(_ order: WorkOrder, policy: SLAPolicy?, calendar: BusinessCalendar?, now: Date) throws {
         let clocks = try clocks(workOrder: order.id)
-        guard let policy = try matchingPolicy(for: order) else {
+        guard let policy else {
             try transaction.execute("""
                 UPDATE work_order_sla_clocks SET state = 'stopped', next_check_at = NULL
                 WHERE tenant_id = \(tenantID) AND work_order_id = \(order.id) AND state IN ('running', 'paused')
@@ -153,7 +152,7 @@ public struct SLAClockRepository {
                              ELSE state END
             WHERE tenant_id = \(tenantID) AND work_order_id = \(order.id)
             """)
-        try replan(order, policy: policy, now: now)
+        try replan(order, policy: policy, calendar: calendar, now: now)
     }
 
     /// Clocks with a warning or breach due at `now`, earliest first, locked for this transaction;
@@ -234,14 +233,6 @@ public struct SLAClockRepository {
         SLARules.Target.allCases.filter { policy.rules.goal($0) != nil && ($0 != .arrival || order.site != nil) }
     }
 
-    private func matchingPolicy(for order: WorkOrder) throws -> SLAPolicy? {
-        let policies = try SLARepository(transaction: transaction, tenantID: tenantID).policies()
-        guard !policies.isEmpty else { return nil }
-        let tags = try transaction.query("SELECT tags FROM customers WHERE tenant_id = \(tenantID) AND id = \(order.customerID)")
-            .first.map { try $0.decode("tags", as: [String].self) } ?? []
-        return SLAPolicy.select(from: policies, priority: order.priority, typeID: order.typeID, shopID: order.shopID, customerTags: tags)
-    }
-
     /// Marks a target met. Met after its due time, it stays breached (with the time it was met).
     private func meet(_ target: SLARules.Target, of order: UUID, at now: Date) throws {
         try transaction.execute("""
@@ -257,8 +248,7 @@ public struct SLAClockRepository {
 
     /// Works out every unfinished clock's due and warning times again from its start, the pause
     /// ledger and the policy, and what the worker should look at next.
-    private func replan(_ order: WorkOrder, policy: SLAPolicy, now: Date) throws {
-        let calendar = try policy.calendarID.map { try SLARepository(transaction: transaction, tenantID: tenantID).calendar(id: $0).calendar }
+    private func replan(_ order: WorkOrder, policy: SLAPolicy, calendar: BusinessCalendar?, now: Date) throws {
         let ledger = try pauses(workOrder: order.id).map { SLAClock.Pause(start: $0.startedAt, end: $0.endedAt) }
         for clock in try clocks(workOrder: order.id) where clock.state == .running || clock.state == .paused || clock.state == .breached {
             guard let goal = policy.rules.goal(clock.target) else { continue }

@@ -69,8 +69,11 @@ public struct WorkOrderRepository {
 
     /// Creates an order numbered in `zone`'s calendar day (intake has checked that the vehicle is
     /// the customer's). `actor` is the API key acting (nil for public intake); `note` goes on the
-    /// creation's timeline entry, for staff only.
-    public func create(_ new: NewWorkOrder, zone: TimeZone, actor: UUID?, note: String? = nil, now: Date = Date()) throws -> WorkOrder {
+    /// creation's timeline entry, for staff only. `slaApplies` tells whether the tenant has SLA
+    /// policies, so the lifecycle knows whether to look for one (tenants without SLA pay no
+    /// round trip for it).
+    public func create(_ new: NewWorkOrder, zone: TimeZone, actor: UUID?, note: String? = nil,
+                       now: Date = Date()) throws -> (order: WorkOrder, slaApplies: Bool) {
         // One statement takes the day's number, inserts the order and writes its timeline entry
         // and event: the counter row every creation of the tenant's day needs stays locked for
         // this statement and the COMMIT only.
@@ -107,12 +110,9 @@ public struct WorkOrderRepository {
                 """)[0]
         }
         var order = try Self.decode(row)
-        if try row.decode("sla") { try slaClocks.start(order, now: now) }
         order.trackingSecret = tracking
-        return order
+        return (order, try row.decode("sla"))
     }
-
-    var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
 
     /// The order numbered `number` (`WO-20261202-0001`), if the tenant has one.
     public func find(number: String) throws -> WorkOrder? {
@@ -211,11 +211,19 @@ public struct WorkOrderRepository {
             """).rows.map(Self.decode)
     }
 
+    /// What a status change wrote, and what its follow-ups need to know.
+    public struct StatusChange: Sendable {
+        public var order: WorkOrder
+        public var from: WorkOrderStatus
+        /// The order has SLA clocks to move along.
+        public var hasClocks: Bool
+    }
+
     /// Moves an order to `next` if the lifecycle allows it and the order is still at
     /// `expectedVersion`. Moving to `assigned` needs `assignee`; cancelling needs `reason`.
     public func transition(id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String?,
                            assignee: UUID?, actor: UUID?, reopenWindow: TimeInterval = WorkOrderLifecycle.defaultReopenWindow,
-                           now: Date = Date()) throws -> WorkOrder {
+                           now: Date = Date()) throws -> StatusChange {
         let locked = try transaction.query("""
             SELECT status, completed_at, version FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
             """)
@@ -225,7 +233,7 @@ public struct WorkOrderRepository {
         let current = try Self.status(row)
         try WorkOrderLifecycle.validate(from: current, to: next, reason: reason, completedAt: try row.decode("completed_at"),
                                         now: now, reopenWindow: reopenWindow)
-        if next == .assigned && assignee == nil { throw ValidationError(field: "assignee_id", "is required to assign an order") }
+        precondition(next != .assigned || assignee != nil, "the lifecycle names the engineer of an assignment")
         let changed = try Self.mappingReferences {
             try transaction.query("""
                 WITH o AS (
@@ -250,14 +258,7 @@ public struct WorkOrderRepository {
                                   slaFlag: .orderHasClocks))
                 """)[0]
         }
-        let order = try Self.decode(changed)
-        if try changed.decode("sla") { try slaClocks.statusChanged(order, from: current, now: now) }
-        // Parts the order holds are used up by its completion and go back to the shelf when it is cancelled.
-        if next == .completed || next == .cancelled {
-            try InventoryRepository(transaction: transaction, tenantID: tenantID).settle(workOrder: id, consume: next == .completed,
-                                                                                        actor: actor, now: now)
-        }
-        return order
+        return StatusChange(order: try Self.decode(changed), from: current, hasClocks: try changed.decode("sla"))
     }
 
     /// Publishes an unassigned order to the grab pool, if it is still at `expectedVersion`.
@@ -431,7 +432,6 @@ public struct WorkOrderRepository {
         let note = distanceMeters.map { "checked in \($0) m from the expected place" + (outsideRadius ? ", outside the check-in radius" : "") }
             ?? "checked in (the order has no expected place)"
         try touch(id: id, kind: .checkedIn, note: note, actor: nil, topic: .workOrderCheckedIn, now: now)
-        try slaClocks.arrived(workOrder: id, at: now)
         return visit
     }
 
@@ -701,10 +701,7 @@ public struct WorkOrderRepository {
         guard let row = rows.first else {
             throw try RecordVersion.failure(transaction, table: "work_orders", tenantID: tenantID, id: id, what: "work order")
         }
-        let order = try Self.decode(row)
-        // What a policy matches on may have changed.
-        if changes.priority != nil || !changes.shopID.isKeep || !changes.site.isKeep { try slaClocks.rematch(order, now: now) }
-        return order
+        return try Self.decode(row)
     }
 
     static let foreignCursor = ValidationError(field: "cursor", "belongs to a list sorted another way")

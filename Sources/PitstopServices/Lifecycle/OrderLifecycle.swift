@@ -21,14 +21,35 @@ public struct OrderLifecycle {
 
     /// Opens a checked order (intake has found its customer and vehicle). `note` is for staff.
     public func open(_ new: NewWorkOrder, note: String?) throws -> WorkOrder {
-        try scope.workOrders.create(new, zone: tenant.zone, actor: actor, note: note, now: now)
+        let (order, slaApplies) = try scope.workOrders.create(new, zone: tenant.zone, actor: actor, note: note, now: now)
+        if slaApplies { try clocks.started(order) }
+        return order
+    }
+
+    /// Applies a desk's edit of the order's details. What an SLA policy matches on (priority,
+    /// shop, site) may have changed, so the clocks follow.
+    public func edit(_ id: UUID, expectedVersion: Int, _ changes: WorkOrderChanges) throws -> WorkOrder {
+        let current = try scope.workOrders.get(id: id)
+        let errors = changes.errors(template: try scope.workOrderTypes.get(id: current.typeID).template)
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        let order = try scope.workOrders.update(id: id, expectedVersion: expectedVersion, changes, actor: actor, now: now)
+        if changes.priority != nil || !changes.shopID.isKeep || !changes.site.isKeep { try clocks.rematch(order) }
+        return order
     }
 
     /// Moves the order to `next` if the lifecycle allows it and the order is still at
     /// `expectedVersion`. Cancelling needs `reason`; assigning goes through `assign`.
     public func move(_ id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String? = nil) throws -> WorkOrder {
-        try scope.workOrders.transition(id: id, expectedVersion: expectedVersion, to: next, note: note, reason: reason, assignee: nil,
-                                        actor: actor, reopenWindow: tenant.reopenWindow, now: now)
+        precondition(next != .assigned, "an assignment goes through assign, which keeps its dispatch record")
+        return try changeStatus(id, expectedVersion: expectedVersion, to: next, note: note, reason: reason, assignee: nil)
+    }
+
+    /// The engineer's arrival on site, `distanceMeters` from where the order expects them.
+    public func checkIn(_ id: UUID, engineer: UUID, at point: GeoPoint, distanceMeters: Int?, outsideRadius: Bool) throws -> Visit {
+        let visit = try scope.workOrders.checkIn(id: id, engineer: engineer, at: point, distanceMeters: distanceMeters,
+                                                 outsideRadius: outsideRadius, now: now)
+        try clocks.arrived(id)
+        return visit
     }
 
     /// How an assignment came about, as its dispatch record keeps it.
@@ -41,8 +62,7 @@ public struct OrderLifecycle {
 
     /// Gives the order to `engineer`, with the dispatch record that says how.
     public func assign(_ id: UUID, expectedVersion: Int, to engineer: UUID, note: String?, basis: Basis) throws -> (WorkOrder, DispatchAssignment) {
-        let order = try scope.workOrders.transition(id: id, expectedVersion: expectedVersion, to: .assigned, note: note, reason: nil,
-                                                    assignee: engineer, actor: actor, reopenWindow: tenant.reopenWindow, now: now)
+        let order = try changeStatus(id, expectedVersion: expectedVersion, to: .assigned, note: note, reason: nil, assignee: engineer)
         let record = switch basis {
         case .picked(let reason):
             DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .direct, actorKeyID: actor, reason: reason,
@@ -54,4 +74,19 @@ public struct OrderLifecycle {
         }
         return (order, try scope.dispatch.record(record))
     }
+
+    /// The status change and its follow-ups.
+    private func changeStatus(_ id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String?,
+                              assignee: UUID?) throws -> WorkOrder {
+        let change = try scope.workOrders.transition(id: id, expectedVersion: expectedVersion, to: next, note: note, reason: reason,
+                                                     assignee: assignee, actor: actor, reopenWindow: tenant.reopenWindow, now: now)
+        if change.hasClocks { try clocks.statusChanged(change.order, from: change.from) }
+        // Parts the order holds are used up by its completion and go back to the shelf when it is cancelled.
+        if next == .completed || next == .cancelled {
+            try scope.inventory.settle(workOrder: id, consume: next == .completed, actor: actor, now: now)
+        }
+        return change.order
+    }
+
+    private var clocks: SLAClockKeeper { SLAClockKeeper(scope: scope, now: now) }
 }

@@ -1,0 +1,46 @@
+import Foundation
+import PitstopCore
+import PitstopStore
+
+/// Keeps an order's SLA clocks in step with the order: which policy applies (chosen by
+/// `SLAPolicy.select` from the tenant's policies and the customer's tags), on which business
+/// calendar, and what each change means for the clocks. The lifecycle calls it in the
+/// transaction of the change.
+struct SLAClockKeeper {
+    let scope: TenantScope
+    let now: Date
+
+    /// A new order's clocks, under the policy that matches it (none without one).
+    func started(_ order: WorkOrder) throws {
+        guard let policy = try matchingPolicy(for: order) else { return }
+        try scope.slaClocks.start(order, policy: policy, calendar: try calendar(of: policy), now: now)
+    }
+
+    /// After a status change of an order that has clocks, under the policy they run on.
+    func statusChanged(_ order: WorkOrder, from previous: WorkOrderStatus) throws {
+        guard let policyID = try scope.slaClocks.clocks(workOrder: order.id).first?.policyID else { return }
+        let policy = try scope.sla.policy(id: policyID)
+        try scope.slaClocks.statusChanged(order, from: previous, policy: policy, calendar: try calendar(of: policy), now: now)
+    }
+
+    func arrived(_ order: UUID) throws {
+        try scope.slaClocks.arrived(workOrder: order, at: now)
+    }
+
+    /// After the priority, shop or site changed: the policy that matches may be another one.
+    func rematch(_ order: WorkOrder) throws {
+        let policy = try matchingPolicy(for: order)
+        try scope.slaClocks.rematch(order, policy: policy, calendar: try policy.flatMap(calendar(of:)), now: now)
+    }
+
+    private func matchingPolicy(for order: WorkOrder) throws -> SLAPolicy? {
+        let policies = try scope.sla.policies()
+        guard !policies.isEmpty else { return nil }
+        let tags = try scope.customers.get(id: order.customerID).tags
+        return SLAPolicy.select(from: policies, priority: order.priority, typeID: order.typeID, shopID: order.shopID, customerTags: tags)
+    }
+
+    private func calendar(of policy: SLAPolicy) throws -> BusinessCalendar? {
+        try policy.calendarID.map { try scope.sla.calendar(id: $0).calendar }
+    }
+}
