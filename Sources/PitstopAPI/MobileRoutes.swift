@@ -68,14 +68,11 @@ extension APIApplication {
                 let body = try JSONCoding.decode(ReportInputBody.self, from: request.body, allowedFields: ReportInputBody.fields)
                 let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours) }
                 let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity) }
-                let errors = RepairReport.errors(diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "", labour: labour,
-                                                 parts: parts, mileageKm: body.mileageKm)
-                guard errors.isEmpty else { throw ValidationError(errors) }
                 do {
-                    let report = try scope.workOrders.saveReport(id: order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "",
-                                                                 workPerformed: body.workPerformed ?? "", labour: labour, parts: parts,
-                                                                 mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
-                                                                 afterPhotos: body.afterPhotos ?? [], actor: caller.key.id)
+                    let report = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                        .saveReport(order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "",
+                                    labour: labour, parts: parts, mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
+                                    afterPhotos: body.afterPhotos ?? [])
                     return try .record(ReportBody(report), version: report.version, status: 201)
                 } catch StoreError.versionMismatch(let current) where basedOn == nil {
                     throw Problem(status: 428, type: "precondition-required", title: "Precondition required",

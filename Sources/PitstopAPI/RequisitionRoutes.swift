@@ -11,17 +11,11 @@ extension APIApplication {
     var requisitionRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/me/work-orders/{id}/requisitions", roles: [.engineer]) { request, caller, scope in
-                var order = try Self.workingOrder(request, caller, scope)
+                let order = try Self.workingOrder(request, caller, scope)
                 let body = try JSONCoding.decode(RequisitionInputBody.self, from: request.body, allowedFields: ["lines", "note"])
                 let lines = body.lines.map { PartsRequisition.Line(partNumber: $0.partNumber.trimmingCharacters(in: .whitespaces), quantity: $0.quantity) }
-                let errors = PartsRequisition.errors(lines: lines, note: body.note)
-                guard errors.isEmpty else { throw ValidationError(errors) }
-                if order.status == .diagnosing || order.status == .repairing {
-                    order = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
-                        .move(order.id, expectedVersion: order.version, to: .awaitingParts, note: "waiting for parts")
-                }
-                let requisition = try scope.requisitions.request(workOrder: order.id, engineer: try Self.callerEngineer(caller), lines: lines,
-                                                                 note: body.note, actor: caller.key.id)
+                let requisition = try PartsRequisitions(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    .request(for: order, by: try Self.callerEngineer(caller), lines: lines, note: body.note)
                 var response = try HTTPResponse.json(RequisitionBody(requisition), status: 201)
                 response.headers.add("Location", "/v1/requisitions/\(requisition.id.lowercasedText)")
                 return response
@@ -43,18 +37,8 @@ extension APIApplication {
             },
             tenantRoute("POST", "/v1/requisitions/{id}/decision", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let body = try JSONCoding.decode(DecisionBody.self, from: request.body, allowedFields: ["approve", "note"])
-                if let note = body.note, note.count > 1000 { throw ValidationError(field: "note", "must be at most 1000 characters") }
-                let requisition = try scope.requisitions.decide(id: try Self.pathID(request, "parts requisition"), approve: body.approve,
-                                                                note: body.note, actor: caller.key.id)
-                let order = try scope.workOrders.get(id: requisition.workOrderID)
-                if requisition.state == .approved {
-                    // Catalogue parts are reserved at the order's shop; a shortfall refuses the approval.
-                    try scope.announceLowStock(try scope.inventory.reserve(requisition: requisition, shop: order.shopID, actor: caller.key.id))
-                }
-                if requisition.state == .approved && order.status == .awaitingParts {
-                    _ = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
-                        .move(order.id, expectedVersion: order.version, to: .repairing, note: "parts approved")
-                }
+                let requisition = try PartsRequisitions(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    .decide(try Self.pathID(request, "parts requisition"), approve: body.approve, note: body.note)
                 return try .json(RequisitionBody(requisition))
             },
         ]

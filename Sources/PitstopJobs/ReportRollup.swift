@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PitstopServices
 import PitstopStore
 
 /// Keeps the report rollups current: follows the work-order events of all tenants from a
@@ -36,8 +37,7 @@ public struct ReportRollup: Sendable {
         for change in changes { byTenant[change.tenant, default: []].insert(change.order) }
         for (tenantID, orders) in byTenant {
             try database.withTenant(tenantID) { scope in
-                let tenant = try scope.tenant.get()
-                try scope.reports.recount(orders: Array(orders), zone: tenant.timezone)
+                _ = try ReportCounts(scope: scope).recount(orders: Array(orders))
             }
         }
         try database.withPlatform { try $0.advanceReportWatermark(to: last.cursor) }

@@ -2,25 +2,21 @@ import Foundation
 import PitstopCore
 import Postgres
 
-/// The scope tenant's parts requisitions. Each request and decision also leaves a timeline entry
-/// and an event on its order.
+/// The scope tenant's parts requisitions. (`PartsRequisitions` in the use-case layer puts each
+/// request and decision on its order's timeline.)
 public struct PartsRequisitionRepository {
     let transaction: Transaction
     let tenantID: UUID
 
     static let columns = "id, work_order_id, engineer_id, state, lines, note, requested_at, decided_at, decided_by, decision_note"
 
-    var orders: WorkOrderRepository { WorkOrderRepository(transaction: transaction, tenantID: tenantID) }
-
-    public func request(workOrder: UUID, engineer: UUID, lines: [PartsRequisition.Line], note: String?, actor: UUID?,
+    public func request(workOrder: UUID, engineer: UUID, lines: [PartsRequisition.Line], note: String?,
                         now: Date = Date()) throws -> PartsRequisition {
         let requisition = try Self.decode(transaction.query("""
             INSERT INTO parts_requisitions (tenant_id, id, work_order_id, engineer_id, lines, note, requested_at)
             VALUES (\(tenantID), \(UUID()), \(workOrder), \(engineer), \(JSONB(lines))::jsonb, \(note), \(now))
             RETURNING \(unsafeRaw: Self.columns)
             """)[0])
-        try orders.touch(id: workOrder, kind: .partsRequested, note: "parts requested: \(Self.summary(lines))", actor: actor,
-                         topic: .workOrderPartsRequested, now: now)
         return requisition
     }
 
@@ -58,14 +54,10 @@ public struct PartsRequisitionRepository {
             let current = try get(id: id)
             throw StoreError.conflict("the requisition was already \(current.state.rawValue)")
         }
-        let requisition = try Self.decode(row)
-        try orders.touch(id: requisition.workOrderID, kind: .partsDecided,
-                         note: "parts \(requisition.state.rawValue): \(Self.summary(requisition.lines))" + (note.map { " (\($0))" } ?? ""),
-                         actor: actor, topic: .workOrderPartsDecided, now: now)
-        return requisition
+        return try Self.decode(row)
     }
 
-    static func summary(_ lines: [PartsRequisition.Line]) -> String {
+    public static func summary(_ lines: [PartsRequisition.Line]) -> String {
         String(lines.map { "\($0.partNumber) × \($0.quantity.formatted(.number))" }.joined(separator: ", ").prefix(1500))
     }
 

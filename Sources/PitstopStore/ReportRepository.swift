@@ -13,11 +13,11 @@ public struct ReportRepository {
 
     /// Measures `orders`' times, moves them in the backlog, and recounts the days they were
     /// counted on before and are counted on now (see `days`, as days in `zone`); returns how many
-    /// days were recounted.
+    /// days were recounted. `timings` are the tenant's SLA policies', which the orders' clocks ran on.
     @discardableResult
-    public func recount(orders: [UUID], zone: String) throws -> Int {
+    public func recount(orders: [UUID], zone: String, timings: SLATimings) throws -> Int {
         try lock()
-        try measureDurations(orders: orders)
+        try measureDurations(orders: orders, timings: timings)
         try countBacklog(orders: orders)
         let days: [String] = try transaction.query("""
             WITH fresh AS (
@@ -38,7 +38,7 @@ public struct ReportRepository {
     /// Recounts days `first` through `last` from the orders themselves, after measuring the times
     /// of every order with a moment on those days and noting which days it is on (a backfill of
     /// orders loaded without events, or a repair after data came in by hand).
-    public func rebuild(from first: String, to last: String, zone: String) throws -> Int {
+    public func rebuild(from first: String, to last: String, zone: String, timings: SLATimings) throws -> Int {
         try lock()
         // Orders reported before the range ends and not closed before it starts: every order
         // with a day in the range (created, answered, on site, finished, rated) is one of them.
@@ -52,7 +52,7 @@ public struct ReportRepository {
                 ORDER BY id LIMIT 5000
                 """).rows.map { try $0.decode("id") }
             guard let lastID = batch.last else { break }
-            try measureDurations(orders: batch)
+            try measureDurations(orders: batch, timings: timings)
             try transaction.execute("""
                 INSERT INTO report_order_days (tenant_id, work_order_id, days)
                 SELECT w.tenant_id, w.id, \(Self.days(zone)) FROM work_orders w WHERE w.tenant_id = \(tenantID) AND w.id = ANY (\(batch)::uuid[])
@@ -213,9 +213,7 @@ public struct ReportRepository {
     /// Works out the orders' response, arrival and resolution times from their report and keeps
     /// them: in business time on the SLA policy's calendar where the policy counts that target in
     /// business time, otherwise every minute.
-    private func measureDurations(orders: [UUID]) throws {
-        let sla = SLARepository(transaction: transaction, tenantID: tenantID)
-        var plans: [UUID: (rules: SLARules, calendar: BusinessCalendar)] = [:]
+    private func measureDurations(orders: [UUID], timings: SLATimings) throws {
         var ids: [UUID] = []
         var ends: [[String]] = [[], [], []]
         var lengths: [[Int]] = [[], [], []]
@@ -226,14 +224,7 @@ public struct ReportRepository {
             FROM work_orders w WHERE w.tenant_id = \(tenantID) AND w.id = ANY (\(orders)::uuid[])
             """).rows {
             let created: Date = try row.decode("created_at")
-            var plan: (rules: SLARules, calendar: BusinessCalendar)?
-            if let policyID: UUID = try row.decode("policy_id") {
-                if plans[policyID] == nil {
-                    let policy = try sla.policy(id: policyID)
-                    plans[policyID] = (policy.rules, try policy.calendarID.map { try sla.calendar(id: $0).calendar } ?? .alwaysOpen())
-                }
-                plan = plans[policyID]
-            }
+            let plan = try (row.decode("policy_id") as UUID?).flatMap { timings.byPolicy[$0] }
             func minutes(_ target: SLARules.Target, until end: Date?) -> Int? {
                 guard let end else { return nil }
                 let seconds = plan.flatMap { plan in plan.rules.goal(target).flatMap { $0.businessTime ? plan.calendar : nil } }

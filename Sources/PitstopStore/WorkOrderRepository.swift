@@ -458,10 +458,11 @@ public struct WorkOrderRepository {
     /// Saves a new version of the order's repair report. `basedOn` is the version the author
     /// edited (nil for the first report); saves are serialised on the order's row, so two authors
     /// cannot both build on one version.
-    /// Photos must have been uploaded for this order (`RepairReport.photoErrors` says why not).
+    /// `orderMedia` is what was uploaded for the order, which the photos name (the use case has
+    /// checked them with `RepairReport.photoErrors`).
     public func saveReport(id: UUID, basedOn: Int?, diagnosis: String, workPerformed: String, labour: [RepairReport.LabourLine],
                            parts: [RepairReport.PartLine], mileageKm: Int?, beforePhotos: [UUID] = [], afterPhotos: [UUID] = [],
-                           actor: UUID?, now: Date = Date()) throws -> RepairReport {
+                           orderMedia media: [Media] = [], actor: UUID?, now: Date = Date()) throws -> RepairReport {
         guard try !transaction.query("SELECT 1 FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE").rows.isEmpty else {
             throw StoreError.notFound("work order")
         }
@@ -470,9 +471,6 @@ public struct WorkOrderRepository {
         }
         let current = try reports(id: id).first?.version ?? 0
         guard (basedOn ?? 0) == current else { throw StoreError.versionMismatch(current: current) }
-        let media = try MediaRepository(transaction: transaction, tenantID: tenantID).list(workOrder: id)
-        let photoErrors = RepairReport.photoErrors(before: beforePhotos, after: afterPhotos, orderMedia: media)
-        guard photoErrors.isEmpty else { throw ValidationError(photoErrors) }
         var report = try Self.decodeReport(transaction.query("""
             INSERT INTO work_order_reports (tenant_id, work_order_id, version, diagnosis, work_performed, labour, parts, mileage_km,
                                             author_key_id, created_at)
@@ -640,7 +638,7 @@ public struct WorkOrderRepository {
     }
 
     /// A timeline entry and event that do not change the order's details.
-    func touch(id: UUID, kind: TimelineKind, note: String?, actor: UUID?, topic: EventType, now: Date) throws {
+    public func touch(id: UUID, kind: TimelineKind, note: String?, actor: UUID?, topic: EventType, now: Date = Date()) throws {
         _ = try transaction.query("""
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now), version = version + 1 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *

@@ -1,5 +1,6 @@
 import Foundation
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -185,7 +186,7 @@ struct AdminCommands {
             throw UsageError("--from and --to are required days, YYYY-MM-DD, from not after to")
         }
         let days = try database().withTenant(tenant) { scope in
-            try scope.reports.rebuild(from: from, to: to, zone: try scope.tenant.get().timezone)
+            try ReportCounts(scope: scope).rebuild(from: from, to: to)
         }
         print("recounted \(days) days")
     }

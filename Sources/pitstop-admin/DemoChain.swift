@@ -135,11 +135,11 @@ struct DemoChain {
         }
         try step(.repairing, after: 30 + dice.next(240))
         if stop == .repairing { return }
-        _ = try scope.workOrders.saveReport(
-            id: order.id, basedOn: nil, diagnosis: "检查确认：\(order.description)", workPerformed: "按工艺完成维修并试车",
+        _ = try OrderLifecycle(scope: scope, tenant: tenant, actor: nil, now: at.addingTimeInterval(60)).saveReport(
+            order.id, basedOn: nil, diagnosis: "检查确认：\(order.description)", workPerformed: "按工艺完成维修并试车",
             labour: [RepairReport.LabourLine(description: "维修工时", hours: Double(1 + dice.next(4)))],
             parts: fate % 3 == 0 ? [RepairReport.PartLine(partNumber: "BP-100", name: "前刹车片", quantity: 1)] : [],
-            mileageKm: nil, actor: nil, now: at.addingTimeInterval(60))
+            mileageKm: nil, beforePhotos: [], afterPhotos: [])
         order = try scope.workOrders.get(id: order.id)
         try step(.qualityCheck, after: 30 + dice.next(90))
         if stop == .qualityCheck { return }

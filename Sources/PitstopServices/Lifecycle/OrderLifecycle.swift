@@ -52,6 +52,19 @@ public struct OrderLifecycle {
         return visit
     }
 
+    /// A new version of the order's repair report, `basedOn` the version its author edited (nil
+    /// for the first). Every field and photo is checked before anything is written.
+    public func saveReport(_ id: UUID, basedOn: Int?, diagnosis: String, workPerformed: String, labour: [RepairReport.LabourLine],
+                           parts: [RepairReport.PartLine], mileageKm: Int?, beforePhotos: [UUID], afterPhotos: [UUID]) throws -> RepairReport {
+        let media = try scope.media.list(workOrder: id)
+        let errors = RepairReport.errors(diagnosis: diagnosis, workPerformed: workPerformed, labour: labour, parts: parts, mileageKm: mileageKm)
+            + RepairReport.photoErrors(before: beforePhotos, after: afterPhotos, orderMedia: media)
+        guard errors.isEmpty else { throw ValidationError(errors) }
+        return try scope.workOrders.saveReport(id: id, basedOn: basedOn, diagnosis: diagnosis, workPerformed: workPerformed, labour: labour,
+                                               parts: parts, mileageKm: mileageKm, beforePhotos: beforePhotos, afterPhotos: afterPhotos,
+                                               orderMedia: media, actor: actor, now: now)
+    }
+
     /// How an assignment came about, as its dispatch record keeps it.
     public enum Basis {
         /// A dispatcher's pick, with their reason.
