@@ -61,7 +61,7 @@ extension APIApplication {
                     switch try Dispatcher(scope: scope, tenant: caller.tenant).offerNext(order, expectedVersion: version, actor: caller.key.id) {
                     case .offered(let offered, let assignment, let offer):
                         return try .record(DispatchResultBody(workOrder: WorkOrderBody(offered, tenantID: caller.tenant.id),
-                                                              assignment: AssignmentBody(assignment), offer: OfferBody(offer)),
+                                                              assignment: AssignmentBody(assignment), offer: offer.map(OfferBody.init)),
                                            version: offered.version)
                     case .nobodyEligible(let decision):
                         let counts = decision.ranking.exclusionNames.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
@@ -138,6 +138,9 @@ struct DispatchPolicyInputBody: Decodable {
 
     var shopId: UUID?
     var typeId: UUID?
+    var mode: DispatchPolicy.Mode?
+    var poolMinutes: Int?
+    var afterPool: DispatchPolicy.AfterPool?
     var radiusKm: Double?
     var maxOpenOrders: Int?
     var requiredSkills: [String: Int]?
@@ -149,7 +152,7 @@ struct DispatchPolicyInputBody: Decodable {
     var afterRounds: DispatchPolicy.AfterRounds?
     var checkInRadiusMeters: Int?
 
-    static let ruleFields: Set<String> = ["radius_km", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights",
+    static let ruleFields: Set<String> = ["mode", "pool_minutes", "after_pool", "radius_km", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights",
                                           "offer_timeout_seconds", "max_rounds", "after_rounds", "check_in_radius_meters"]
     static let scopedFields = ruleFields.union(["shop_id", "type_id"])
 
@@ -160,7 +163,8 @@ struct DispatchPolicyInputBody: Decodable {
                                              skill: self.weights?.skill ?? defaults.weights.skill,
                                              fairness: self.weights?.fairness ?? defaults.weights.fairness,
                                              familiarity: self.weights?.familiarity ?? defaults.weights.familiarity)
-        let rules = DispatchPolicy(radiusKm: radiusKm ?? defaults.radiusKm, maxOpenOrders: maxOpenOrders ?? defaults.maxOpenOrders,
+        let rules = DispatchPolicy(mode: mode ?? defaults.mode, poolMinutes: poolMinutes ?? defaults.poolMinutes,
+                                   afterPool: afterPool ?? defaults.afterPool, radiusKm: radiusKm ?? defaults.radiusKm, maxOpenOrders: maxOpenOrders ?? defaults.maxOpenOrders,
                                    requiredSkills: requiredSkills ?? [:], averageSpeedKmh: averageSpeedKmh,
                                    pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, weights: weights,
                                    offerTimeoutSeconds: offerTimeoutSeconds ?? defaults.offerTimeoutSeconds,

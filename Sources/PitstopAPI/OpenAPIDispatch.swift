@@ -268,6 +268,12 @@ extension OpenAPIDocument {
             "properties": ["distance": weight(3), "load": weight(2), "skill": weight(1), "fairness": weight(1), "familiarity": weight(1)] as Object,
         ]
         let ruleProperties: Object = [
+            "mode": ["type": "string", "enum": DispatchPolicy.Mode.allCases.map(\.rawValue), "default": "manual",
+                     "description": "What happens to a new order from any channel: manual (dispatchers assign), assign (the best-ranked engineer at once), offer (to the best-ranked, who must accept within offer_timeout_seconds; then the next), pool (published to the grab pool for pool_minutes, then after_pool)"] as Object,
+            "pool_minutes": ["type": "integer", "default": 15, "minimum": 1, "maximum": 1440,
+                             "description": "In pool mode, how long an order waits for a claim"] as Object,
+            "after_pool": ["type": "string", "enum": DispatchPolicy.AfterPool.allCases.map(\.rawValue), "default": "offer",
+                           "description": "In pool mode, where an unclaimed order goes"] as Object,
             "radius_km": ["type": "number", "default": 30, "exclusiveMinimum": 0, "maximum": 1000, "description": "Engineers outside the order's shop qualify within this distance"] as Object,
             "max_open_orders": ["type": "integer", "default": 5, "minimum": 1, "maximum": 100] as Object,
             "required_skills": ["type": "object", "maxProperties": 20, "propertyNames": ["pattern": "^[a-z][a-z0-9_]{0,63}$"],

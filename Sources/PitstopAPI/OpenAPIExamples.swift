@@ -157,11 +157,11 @@ enum OpenAPIExample {
             "createIntakeLink": ["name": "西湖店前台二维码", "channel": "qr", "type_id": id(.workOrderType), "shop_id": id(.shop)],
             "connectWeChatAccount": ["name": "顺达汽修服务号", "original_id": "gh_3a1b2c4d5e6f", "token": "ShundaToken2026",
                                      "type_id": id(.workOrderType), "shop_id": id(.shop)],
-            "createDispatchPolicy": ["shop_id": id(.shop), "radius_km": 15, "max_open_orders": 4, "required_skills": ["brakes": 2],
+            "createDispatchPolicy": ["shop_id": id(.shop), "mode": "manual", "radius_km": 15, "max_open_orders": 4, "required_skills": ["brakes": 2],
                                      "weights": ["distance": 3, "load": 2, "skill": 2, "fairness": 1, "familiarity": 1],
                                      "offer_timeout_seconds": 300, "max_rounds": 3, "after_rounds": "pool", "check_in_radius_meters": 300]
                 as OpenAPIDocument.Object,
-            "replaceDispatchPolicy": ["radius_km": 20, "max_open_orders": 5, "required_skills": ["brakes": 2], "average_speed_kmh": 25,
+            "replaceDispatchPolicy": ["mode": "manual", "pool_minutes": 20, "after_pool": "dispatcher", "radius_km": 20, "max_open_orders": 5, "required_skills": ["brakes": 2], "average_speed_kmh": 25,
                                       "offer_timeout_seconds": 600, "max_rounds": 2, "after_rounds": "dispatcher"] as OpenAPIDocument.Object,
             "createSLACalendar": ["name": "门店工作日", "timezone": "Asia/Shanghai",
                                   "weekly": ["monday": weekdayHours, "tuesday": weekdayHours, "wednesday": weekdayHours, "thursday": weekdayHours,

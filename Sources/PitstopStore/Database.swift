@@ -90,6 +90,11 @@ extension PlatformScope {
         try transaction.query("SELECT t FROM tenants_with_expired_offers(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
     }
 
+    /// Tenants with an order whose stay in the grab pool (set by a pool-mode policy) ran out.
+    public func tenantsWithLapsedPoolStays(at now: Date) throws -> [UUID] {
+        try transaction.query("SELECT t FROM tenants_with_lapsed_pool_stays(\(now)::timestamptz) AS t").rows.map { try $0.decode(0) }
+    }
+
     /// Takes lease `name` for `holder` until `now + ttl` if it is free (or already theirs) and
     /// its work last ran at least `every` ago; true when taken.
     public func takeLease(_ name: String, holder: String, ttl: TimeInterval, every: TimeInterval, now: Date) throws -> Bool {

@@ -296,6 +296,14 @@ public struct NotificationRepository {
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload, created_at, available_at)
             VALUES (\(tenantID), \(eventID), \(topic.rawValue), \(aggregate), \(JSONB(payload))::jsonb, \(now), \(now))
             """)
+        try alertChannels(about: eventID, topic: topic, message: message, excluding: excluding, now: now)
+        return eventID
+    }
+
+    /// Queues `message` to every active alert channel (but `excluding`) for an event already in
+    /// the outbox, in the transaction that wrote it.
+    public func alertChannels(about eventID: UUID, topic: EventType, message: NotificationMessage, excluding: UUID? = nil,
+                              now: Date) throws {
         try transaction.execute("""
             INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
             SELECT tenant_id, gen_random_uuid(), \(eventID), id, \(topic.rawValue), \(JSONB(message))::jsonb, \(now), \(now)
@@ -303,7 +311,6 @@ public struct NotificationRepository {
             WHERE tenant_id = \(tenantID) AND alerts AND active AND event_types IS NULL AND id IS DISTINCT FROM \(excluding)::uuid
             ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
             """)
-        return eventID
     }
 
     /// Holds a channel's next message back until `until`: a robot's pace, or a block a service

@@ -247,6 +247,7 @@ public struct WorkOrderRepository {
                         cancel_reason = CASE WHEN \(next == .cancelled)::boolean THEN \(reason?.trimmingCharacters(in: .whitespacesAndNewlines))::text
                                              ELSE cancel_reason END,
                         pooled_at = CASE WHEN \(next == .new || next == .reopened)::boolean THEN pooled_at END,
+                        pool_until = CASE WHEN \(next == .new || next == .reopened)::boolean THEN pool_until END,
                         milestones = CASE WHEN milestones ? \(next.rawValue)::text THEN milestones
                                           ELSE milestones || jsonb_build_object(\(next.rawValue)::text, \(now.postgresText)::text) END,
                         updated_at = \(now),
@@ -261,8 +262,9 @@ public struct WorkOrderRepository {
         return StatusChange(order: try Self.decode(changed), from: current, hasClocks: try changed.decode("sla"))
     }
 
-    /// Publishes an unassigned order to the grab pool, if it is still at `expectedVersion`.
-    public func pool(id: UUID, expectedVersion: Int, note: String?, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
+    /// Publishes an unassigned order to the grab pool, if it is still at `expectedVersion`; a
+    /// policy's publication stays `until` a moment, after which the offer sweep moves it on.
+    public func pool(id: UUID, expectedVersion: Int, note: String?, until: Date? = nil, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
         let current = try lockForChange(id: id, expectedVersion: expectedVersion)
         guard current.status == .new || current.status == .reopened else {
             throw StoreError.conflict("only an unassigned order (new or reopened) can go to the pool; this one is \(current.status.rawValue)")
@@ -270,23 +272,35 @@ public struct WorkOrderRepository {
         guard current.pooledAt == nil else { throw StoreError.conflict("the order is already in the pool") }
         return try Self.decode(transaction.query("""
             WITH o AS (
-                UPDATE work_orders SET pooled_at = \(now), updated_at = \(now), version = version + 1
+                UPDATE work_orders SET pooled_at = \(now), pool_until = \(until), updated_at = \(now), version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
             \(eventsAndResult(kind: .pooled, from: nil, note: note, actor: actor, topic: .workOrderPooled))
             """)[0])
     }
 
-    /// Records that automatic dispatch gave up on the order and leaves it to the dispatchers.
-    public func markDispatchExhausted(id: UUID, note: String, now: Date = Date()) throws -> WorkOrder {
+    /// Records that automatic dispatch gave up on the order and leaves it to the dispatchers;
+    /// `eventID` is the id of its `work_order.needs_dispatcher` event.
+    public func markDispatchExhausted(id: UUID, note: String, eventID: UUID = UUID(), now: Date = Date()) throws -> WorkOrder {
         let rows = try transaction.query("""
             WITH o AS (
                 UPDATE work_orders SET updated_at = \(now), version = version + 1 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
-            \(eventsAndResult(kind: .dispatchExhausted, from: nil, note: note, actor: nil, topic: .workOrderNeedsDispatcher))
+            \(eventsAndResult(kind: .dispatchExhausted, from: nil, note: note, actor: nil, topic: .workOrderNeedsDispatcher, eventID: eventID))
             """)
         guard let row = rows.first else { throw StoreError.notFound("work order") }
         return try Self.decode(row)
+    }
+
+    /// Pooled orders whose stay ran out at `now`, earliest first, locked for this transaction;
+    /// orders another worker holds are skipped.
+    public func lapsedPoolStays(at now: Date, limit: Int) throws -> [WorkOrder] {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders
+            WHERE tenant_id = \(tenantID) AND pool_until <= \(now)::timestamptz
+            ORDER BY pool_until LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """).rows.map(Self.decode)
     }
 
     /// Takes an order out of the pool again.
@@ -295,7 +309,7 @@ public struct WorkOrderRepository {
         guard current.pooledAt != nil else { throw StoreError.conflict("the order is not in the pool") }
         return try Self.decode(transaction.query("""
             WITH o AS (
-                UPDATE work_orders SET pooled_at = NULL, updated_at = \(now), version = version + 1
+                UPDATE work_orders SET pooled_at = NULL, pool_until = NULL, updated_at = \(now), version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
             )
             \(eventsAndResult(kind: .unpooled, from: nil, note: nil, actor: actor, topic: .workOrderUnpooled))
@@ -315,7 +329,7 @@ public struct WorkOrderRepository {
         }
         return try Self.decode(transaction.query("""
             WITH o AS (
-                UPDATE work_orders SET status = 'assigned', assignee_id = \(engineer), pooled_at = NULL, status_changed_at = \(now),
+                UPDATE work_orders SET status = 'assigned', assignee_id = \(engineer), pooled_at = NULL, pool_until = NULL, status_changed_at = \(now),
                     milestones = CASE WHEN milestones ? 'assigned' THEN milestones
                                       ELSE milestones || jsonb_build_object('assigned', \(now.postgresText)::text) END,
                     updated_at = \(now), version = version + 1
@@ -801,7 +815,7 @@ public struct WorkOrderRepository {
     /// (for a new order) or the order has clocks (for a status change), so tenants without SLA
     /// pay no extra round trip for it.
     private func eventsAndResult(kind: TimelineKind, from: WorkOrderStatus?, note: String?, actor: UUID?, topic: EventType,
-                                 slaFlag: SLAFlag = .none) -> SQL {
+                                 slaFlag: SLAFlag = .none, eventID: UUID = UUID()) -> SQL {
         """
         , event AS (
             INSERT INTO work_order_events (tenant_id, id, work_order_id, occurred_at, actor_key_id, kind, from_status, to_status, note)
@@ -810,7 +824,7 @@ public struct WorkOrderRepository {
             FROM o
         ), message AS (
             INSERT INTO outbox (tenant_id, id, topic, aggregate_id, payload)
-            SELECT o.tenant_id, \(UUID())::uuid, \(topic.rawValue)::text, o.id,
+            SELECT o.tenant_id, \(eventID)::uuid, \(topic.rawValue)::text, o.id,
                    jsonb_build_object('event', \(topic.rawValue)::text, 'work_order_id', o.id, 'number', o.number,
                                       'from', \(from?.rawValue)::text, 'to', o.status, 'at', o.updated_at)
             FROM o

@@ -129,4 +129,46 @@ import Testing
         let offers = try api.get("/v1/work-orders/\(id)/dispatch", key: f.adminKey).json["offers"] as? [[String: Any]] ?? []
         #expect(offers.compactMap { $0["state"] as? String } == ["withdrawn"])
     }
+
+    /// Pool mode: a new order waits in the grab pool for `pool_minutes`; a claim in time keeps
+    /// it, and one nobody claimed is offered by the worker's sweep (here a minute on a fixed
+    /// clock), or left to the dispatchers, as the policy says. Two sweeps at once move it once.
+    @Test(arguments: ["offer", "dispatcher"])
+    func aPoolModeOrderNobodyClaimsGoesOnWhenItsStayRunsOut(afterPool: String) throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey), json: """
+            {"mode":"pool","pool_minutes":1,"after_pool":"\(afterPool)","required_skills":{"engine":3},"offer_timeout_seconds":3600}
+            """)
+        let claimed = try dispatch.order(api, f)
+        let waiting = try dispatch.order(api, f)
+        #expect(try api.get("/v1/work-orders/\(waiting)", key: f.adminKey).json["pooled_at"] is String)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(claimed)/claim", headers: bearer(try pool.engineerKey(api, f, "李师傅"))).status == 200)
+
+        let sweep = OfferSweep(database: TestDatabase.shared.database, logger: Logger(component: "sweep-test", minimumLevel: .error, sink: { _ in }))
+        #expect(try sweep.run(now: Date().addingTimeInterval(30)) == 0)
+        let moved = Mutex(0)
+        let later = Date().addingTimeInterval(65)
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            let count = (try? sweep.run(now: later)) ?? 0
+            moved.withLock { $0 += count }
+        }
+        #expect(moved.withLock { $0 } == 1)
+        let order = try api.get("/v1/work-orders/\(waiting)", key: f.adminKey)
+        #expect(order.json["pooled_at"] == nil)
+        let timeline = try api.get("/v1/work-orders/\(waiting)/timeline", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+        let offers = try api.get("/v1/work-orders/\(waiting)/dispatch", key: f.adminKey).json["offers"] as? [[String: Any]] ?? []
+        if afterPool == "offer" {
+            #expect(order.json["status"] as? String == "assigned", "\(order.text)")
+            #expect(offers.count == 1 && offers.first?["state"] as? String == "pending")
+        } else {
+            #expect(order.json["status"] as? String == "new")
+            #expect(offers.isEmpty)
+            #expect(timeline.contains { ($0["note"] as? String)?.contains("nobody claimed it from the grab pool in 1 min") == true }, "\(timeline)")
+        }
+        // The claimed order stays with its engineer.
+        let kept = try api.get("/v1/work-orders/\(claimed)", key: f.adminKey)
+        #expect(kept.json["assignee_id"] as? String == f.engineers["李师傅"])
+    }
 }

@@ -22,6 +22,12 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         var total: Double { distance + load + skill + fairness + familiarity }
     }
 
+    /// What happens to a new order the moment it is reported, from any channel.
+    public var mode: Mode
+    /// In `pool` mode: how long the order waits in the grab pool for a claim.
+    public var poolMinutes: Int
+    /// In `pool` mode: where an order nobody claimed in time goes.
+    public var afterPool: AfterPool
     /// Engineers who do not belong to the order's shop qualify only within this distance of the
     /// job; it is also the distance at which the distance rating reaches 0.
     public var radiusKm: Double
@@ -43,6 +49,26 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
     /// A check-in farther than this from the expected place is flagged for the dispatchers.
     public var checkInRadiusMeters: Int
 
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        /// Dispatchers assign every order (the default, and the only behaviour before modes).
+        case manual
+        /// The best-ranked engineer gets the order at once, to accept or decline without a deadline;
+        /// a decline passes it to the next, as many rounds as `maxRounds`.
+        case assign
+        /// Offered to the best-ranked engineer, who has `offerTimeoutSeconds` to accept; on a
+        /// decline or time-out the next is asked, up to `maxRounds`, then `afterRounds`.
+        case offer
+        /// Published to the grab pool; unclaimed after `poolMinutes`, it goes where `afterPool` says.
+        case pool
+    }
+
+    public enum AfterPool: String, Sendable, Codable, CaseIterable {
+        /// Offered to engineers in turn, as in `offer` mode (after the rounds, to the dispatchers).
+        case offer
+        /// Left for a dispatcher.
+        case dispatcher
+    }
+
     public enum AfterRounds: String, Sendable, Codable, CaseIterable {
         /// Published to the grab pool for any eligible engineer to claim.
         case pool
@@ -50,9 +76,12 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         case dispatcher
     }
 
-    public init(radiusKm: Double = 30, maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
+    public init(mode: Mode = .manual, poolMinutes: Int = 15, afterPool: AfterPool = .offer, radiusKm: Double = 30, maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
                 pausedStatuses: [WorkOrderStatus] = [.awaitingParts], weights: Weights = Weights(), offerTimeoutSeconds: Int = 300,
                 maxRounds: Int = 3, afterRounds: AfterRounds = .pool, checkInRadiusMeters: Int = 500) {
+        self.mode = mode
+        self.poolMinutes = poolMinutes
+        self.afterPool = afterPool
         self.radiusKm = radiusKm
         self.maxOpenOrders = maxOpenOrders
         self.requiredSkills = requiredSkills
@@ -69,6 +98,9 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = DispatchPolicy()
+        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? defaults.mode
+        poolMinutes = try container.decodeIfPresent(Int.self, forKey: .poolMinutes) ?? defaults.poolMinutes
+        afterPool = try container.decodeIfPresent(AfterPool.self, forKey: .afterPool) ?? defaults.afterPool
         radiusKm = try container.decodeIfPresent(Double.self, forKey: .radiusKm) ?? defaults.radiusKm
         maxOpenOrders = try container.decodeIfPresent(Int.self, forKey: .maxOpenOrders) ?? defaults.maxOpenOrders
         requiredSkills = try container.decodeIfPresent([String: Int].self, forKey: .requiredSkills) ?? defaults.requiredSkills
@@ -100,6 +132,7 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
             errors.append(FieldError(field: "offer_timeout_seconds", message: "must be 30 to 86400 (a day)"))
         }
         if !(1...20).contains(maxRounds) { errors.append(FieldError(field: "max_rounds", message: "must be 1 to 20")) }
+        if !(1...1440).contains(poolMinutes) { errors.append(FieldError(field: "pool_minutes", message: "must be 1 to 1440 (a day)")) }
         if !(10...50_000).contains(checkInRadiusMeters) {
             errors.append(FieldError(field: "check_in_radius_meters", message: "must be 10 to 50000"))
         }

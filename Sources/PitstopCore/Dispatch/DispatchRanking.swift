@@ -52,6 +52,17 @@ public enum DispatchExclusion: String, Sendable, Codable, CaseIterable {
     /// Lacks a required skill, or holds it below the required level.
     case missingSkill = "missing_skill"
     case atCapacity = "at_capacity"
+
+    /// As the desk's alerts name it.
+    public var chineseName: String {
+        switch self {
+        case .inactive: "已停用"
+        case .offDuty: "不在岗"
+        case .outOfArea: "超出服务范围"
+        case .missingSkill: "技能不符"
+        case .atCapacity: "工单已满"
+        }
+    }
 }
 
 /// Each criterion rated 0 (worst) to 1 (best).

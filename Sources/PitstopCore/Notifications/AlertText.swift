@@ -33,6 +33,16 @@ public enum AlertText {
         return alert(headline, lines, templateParams: ["name": channel, "state": "发送失败"], event: event)
     }
 
+    /// A new order that automatic dispatch could give to nobody: how many engineers each hard
+    /// rule excluded, so the desk sees whether to assign by hand or change the policy.
+    public static func nobodyQualifies(order: String, considered: Int, excluded: [DispatchExclusion: Int], event: JSONValue) -> NotificationMessage {
+        let reasons = excluded.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.chineseName) \($0.value) 人" }
+        let headline = "工单待人工派单：\(order)"
+        let lines = ["派单规则下没有可派的工程师（共 \(considered) 人）"] + (reasons.isEmpty ? [] : ["排除：" + reasons.joined(separator: "，")])
+            + ["请人工指派，或调整派单策略"]
+        return alert(headline, lines, templateParams: ["number": order, "state": "待人工派单"], event: event)
+    }
+
     /// An alert's one shape: the headline, then its lines as a list (markdown) or a sentence.
     private static func alert(_ headline: String, _ lines: [String], templateParams: [String: String], event: JSONValue) -> NotificationMessage {
         NotificationMessage(title: headline, markdown: "### \(headline)\n\n" + lines.map { "- \($0)" }.joined(separator: "\n"),

@@ -25,8 +25,9 @@ public struct Dispatcher {
     }
 
     public enum Outcome: Sendable {
-        /// The best engineer not yet asked has the order and until the offer's deadline to accept.
-        case offered(WorkOrder, DispatchAssignment, DispatchOffer)
+        /// The best engineer not yet asked has the order: with an offer, until its deadline to
+        /// accept; without one (the policy's `assign` mode), until they accept or decline.
+        case offered(WorkOrder, DispatchAssignment, DispatchOffer?)
         /// Nobody passes the rules, and nobody was asked before: nothing changed.
         case nobodyEligible(Decision)
         /// Every round was used up (or nobody is left to ask): published to the grab pool.
@@ -81,13 +82,15 @@ public struct Dispatcher {
     /// before. When the rounds are used up, or nobody is left after earlier rounds, the order goes
     /// where the policy says.
     public func offerNext(_ order: WorkOrder, expectedVersion: Int, actor: UUID?) throws -> Outcome {
-        let previous = try scope.dispatch.offers(workOrder: order.id)
+        // Every automatic assignment is one round, with an offer or (assign mode) without.
+        let previous = try scope.dispatch.assignments(workOrder: order.id).filter { $0.mode == .auto }
         let decision = try rank(order, excluding: Set(previous.map(\.engineerID)))
-        let round = (previous.map(\.round).max() ?? 0) + 1
+        let round = previous.count + 1
         guard let best = decision.ranking.ranked.first, round <= decision.rules.maxRounds else {
             if previous.isEmpty { return .nobodyEligible(decision) }
             let note = "no engineer accepted in \(previous.count) round\(previous.count == 1 ? "" : "s")"
-            switch decision.rules.afterRounds {
+            // An order that came from the pool does not go back to it.
+            switch decision.rules.mode == .pool ? .dispatcher : decision.rules.afterRounds {
             case .pool:
                 return .pooled(try scope.workOrders.pool(id: order.id, expectedVersion: expectedVersion, note: note, actor: actor, now: now))
             case .dispatcher:
@@ -97,9 +100,66 @@ public struct Dispatcher {
         let (offered, assignment) = try lifecycle(actor).assign(order.id, expectedVersion: expectedVersion, to: best.candidate.engineerID,
                                                                  note: "offered automatically (round \(round))",
                                                                  basis: .ranked(decision, shown: try breakdown(decision.ranking, first: 20)))
+        guard decision.rules.mode != .assign else { return .offered(offered, assignment, nil) }
         let offer = try scope.dispatch.createOffer(workOrder: order.id, engineer: best.candidate.engineerID, round: round, at: now,
                                                    expiresAt: now.addingTimeInterval(TimeInterval(decision.rules.offerTimeoutSeconds)))
         return .offered(offered, assignment, offer)
+    }
+
+    /// What a new order's policy says happens the moment it is reported: nothing (manual), the
+    /// best engineer at once (assign), an offer (offer), or the grab pool (pool). When nobody
+    /// qualifies, the order is left to the desk with the reasons on its timeline, and the alert
+    /// channels hear of it. Returns the order as it now stands.
+    public func dispatchNew(_ order: WorkOrder, actor: UUID?) throws -> WorkOrder {
+        let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
+        switch rules.mode {
+        case .manual:
+            return order
+        case .pool:
+            return try scope.workOrders.pool(id: order.id, expectedVersion: order.version,
+                                             note: "published to the grab pool automatically; unclaimed after \(rules.poolMinutes) min it goes to "
+                                                 + (rules.afterPool == .offer ? "automatic offers" : "the dispatchers"),
+                                             until: now.addingTimeInterval(TimeInterval(rules.poolMinutes) * 60), actor: actor, now: now)
+        case .assign, .offer:
+            switch try offerNext(order, expectedVersion: order.version, actor: actor) {
+            case .offered(let moved, _, _), .pooled(let moved), .leftForDispatcher(let moved), .unchanged(let moved):
+                return moved
+            case .nobodyEligible(let decision):
+                return try leaveForDesk(order, decision)
+            }
+        }
+    }
+
+    /// A pool-mode order nobody claimed in time: out of the pool, and on to automatic offers or
+    /// to the dispatchers, as its policy says.
+    public func poolStayLapsed(_ order: WorkOrder) throws -> WorkOrder {
+        let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
+        let out = try scope.workOrders.unpool(id: order.id, expectedVersion: order.version, actor: nil, now: now)
+        let unclaimed = "nobody claimed it from the grab pool in \(rules.poolMinutes) min"
+        guard rules.afterPool == .offer else { return try scope.workOrders.markDispatchExhausted(id: out.id, note: unclaimed, now: now) }
+        switch try offerNext(out, expectedVersion: out.version, actor: nil) {
+        case .offered(let moved, _, _), .pooled(let moved), .leftForDispatcher(let moved), .unchanged(let moved):
+            return moved
+        case .nobodyEligible(let decision):
+            return try leaveForDesk(out, decision)
+        }
+    }
+
+    /// Nobody passes the hard rules: the desk gets the order, told how many each rule excluded.
+    private func leaveForDesk(_ order: WorkOrder, _ decision: Decision) throws -> WorkOrder {
+        let counts = decision.ranking.exclusionCounts
+        let reasons = counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
+        let note = "no engineer qualifies (\(decision.considered) considered"
+            + (reasons.isEmpty ? "" : "; excluded: \(reasons.joined(separator: ", "))") + "): assign one by hand or change the policy"
+        let eventID = UUID()
+        let left = try scope.workOrders.markDispatchExhausted(id: order.id, note: note, eventID: eventID, now: now)
+        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string(EventType.workOrderNeedsDispatcher.rawValue),
+                                        "work_order_id": .string(order.id.lowercasedText), "number": .string(order.number)])
+        try scope.notifications.alertChannels(about: eventID, topic: .workOrderNeedsDispatcher,
+                                              message: AlertText.nobodyQualifies(order: order.number, considered: decision.considered,
+                                                                                 excluded: counts, event: event),
+                                              now: now)
+        return left
     }
 
     private func lifecycle(_ actor: UUID?) -> OrderLifecycle {

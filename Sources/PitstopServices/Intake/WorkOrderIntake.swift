@@ -7,7 +7,8 @@ import PitstopStore
 /// follower's message. Everything is checked before the first write, so a refused report leaves
 /// no customer or vehicle behind; then the customer and vehicle are found or created, the
 /// source's duplicate rule (`IntakeSource.duplicateRule`) decides between joining an earlier
-/// order and opening one, and the order is opened through the lifecycle.
+/// order and opening one, the order is opened through the lifecycle, and last its dispatch
+/// policy's mode runs (`Dispatcher.dispatchNew`).
 public struct WorkOrderIntake {
     let scope: TenantScope
     let tenant: Tenant
@@ -51,7 +52,11 @@ public struct WorkOrderIntake {
                                vehicleID: vehicleID, shopID: report.shopID, description: report.description, symptoms: report.symptoms,
                                site: report.site, customFields: report.customFields, dueAt: report.dueAt, externalID: report.externalID)
         let note = remarks.isEmpty ? nil : remarks.joined(separator: "; ")
-        return .opened(try OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now).open(new, note: note))
+        let opened = try OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now).open(new, note: note)
+        // Last, the policy's dispatch mode; the tracking link is known only on the order just opened.
+        var dispatched = try Dispatcher(scope: scope, tenant: tenant, now: now).dispatchNew(opened, actor: actor)
+        dispatched.trackingSecret = opened.trackingSecret
+        return .opened(dispatched)
     }
 
     /// The report's inline records, normalised; every problem of the report at once.
