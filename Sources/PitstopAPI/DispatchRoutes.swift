@@ -142,6 +142,7 @@ struct DispatchPolicyInputBody: Decodable {
     var poolMinutes: Int?
     var afterPool: DispatchPolicy.AfterPool?
     var radiusKm: Double?
+    var positionMaxAgeMinutes: Int?
     var maxOpenOrders: Int?
     var requiredSkills: [String: Int]?
     var averageSpeedKmh: Double?
@@ -152,7 +153,7 @@ struct DispatchPolicyInputBody: Decodable {
     var afterRounds: DispatchPolicy.AfterRounds?
     var checkInRadiusMeters: Int?
 
-    static let ruleFields: Set<String> = ["mode", "pool_minutes", "after_pool", "radius_km", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights",
+    static let ruleFields: Set<String> = ["mode", "pool_minutes", "after_pool", "radius_km", "position_max_age_minutes", "max_open_orders", "required_skills", "average_speed_kmh", "paused_statuses", "weights",
                                           "offer_timeout_seconds", "max_rounds", "after_rounds", "check_in_radius_meters"]
     static let scopedFields = ruleFields.union(["shop_id", "type_id"])
 
@@ -164,7 +165,8 @@ struct DispatchPolicyInputBody: Decodable {
                                              fairness: self.weights?.fairness ?? defaults.weights.fairness,
                                              familiarity: self.weights?.familiarity ?? defaults.weights.familiarity)
         let rules = DispatchPolicy(mode: mode ?? defaults.mode, poolMinutes: poolMinutes ?? defaults.poolMinutes,
-                                   afterPool: afterPool ?? defaults.afterPool, radiusKm: radiusKm ?? defaults.radiusKm, maxOpenOrders: maxOpenOrders ?? defaults.maxOpenOrders,
+                                   afterPool: afterPool ?? defaults.afterPool, radiusKm: radiusKm ?? defaults.radiusKm,
+                                   positionMaxAgeMinutes: positionMaxAgeMinutes ?? defaults.positionMaxAgeMinutes, maxOpenOrders: maxOpenOrders ?? defaults.maxOpenOrders,
                                    requiredSkills: requiredSkills ?? [:], averageSpeedKmh: averageSpeedKmh,
                                    pausedStatuses: pausedStatuses ?? defaults.pausedStatuses, weights: weights,
                                    offerTimeoutSeconds: offerTimeoutSeconds ?? defaults.offerTimeoutSeconds,

@@ -49,9 +49,9 @@ extension APIApplication {
         ]
     }
 
-    /// A `{"latitude": …, "longitude": …}` body, checked.
+    /// A `{"latitude": …, "longitude": …, "datum": …}` body, checked, in GCJ-02.
     static func position(_ request: HTTPRequest) throws -> GeoPoint {
-        let point = try JSONCoding.decode(GeoPoint.self, from: request.body, allowedFields: ["latitude", "longitude"])
+        let point = try JSONCoding.decode(PositionBody.self, from: request.body, allowedFields: PositionBody.fields).point
         let errors = point.errors(field: "location").map { FieldError(field: String($0.field.dropFirst("location.".count)), message: $0.message) }
         guard errors.isEmpty else { throw ValidationError(errors) }
         return point

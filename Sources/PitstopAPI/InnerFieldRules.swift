@@ -21,7 +21,7 @@ extension ChannelInputBody: ClosedInnerObjects {
 }
 
 extension ShopInputBody: ClosedInnerObjects {
-    static let innerFields: [String: Set<String>] = ["location": InnerFieldRules.point]
+    static let innerFields: [String: Set<String>] = ["location": PositionBody.fields]
 }
 
 extension SLACalendarInputBody: ClosedInnerObjects {
@@ -45,7 +45,6 @@ extension NewWorkOrderBody: ClosedInnerObjects {
 
 enum InnerFieldRules {
     static let fit: Set<String> = ["make", "model"]
-    static let point: Set<String> = ["latitude", "longitude"]
     static let hours: Set<String> = ["from", "to"]
     static let goal: Set<String> = ["minutes", "business_time"]
 }

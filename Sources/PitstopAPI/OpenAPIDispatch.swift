@@ -27,7 +27,7 @@ extension OpenAPIDocument {
             "/v1/engineers/{id}/location": [
                 "post": operation("reportEngineerLocation",
                                   "The engineer's position (the app's ping; an engineer key for itself only); one every 5 seconds is kept",
-                                  tags: ["engineers"], parameters: [idParameter], body: ref("GeoPoint"),
+                                  tags: ["engineers"], parameters: [idParameter], body: ref("PositionInput"),
                                   responses: ["204": ["description": "Kept"],
                                               "429": ["description": "Too soon after the last one; see Retry-After", "content": problemContent]]),
             ] as Object,
@@ -81,13 +81,13 @@ extension OpenAPIDocument {
             "/v1/me/work-orders/{id}/check-in": [
                 "post": operation("checkIn",
                                   "The engineer arrives (engineer key, after accepting): the position, its distance to the shop or site, flagged beyond the policy's radius",
-                                  tags: ["mobile"], parameters: [idParameter], body: ref("GeoPoint"),
+                                  tags: ["mobile"], parameters: [idParameter], body: ref("PositionInput"),
                                   responses: ["201": ["description": "The visit", "content": json(ref("Visit"))],
                                               "409": ["description": "Not accepted yet, or already checked in", "content": problemContent]]),
             ] as Object,
             "/v1/me/work-orders/{id}/check-out": [
                 "post": operation("checkOut", "The engineer leaves (engineer key)", tags: ["mobile"], parameters: [idParameter],
-                                  body: ref("GeoPoint"),
+                                  body: ref("PositionInput"),
                                   responses: ["200": ["description": "The closed visit", "content": json(ref("Visit"))],
                                               "409": ["description": "Not checked in", "content": problemContent]]),
             ] as Object,
@@ -275,6 +275,8 @@ extension OpenAPIDocument {
             "after_pool": ["type": "string", "enum": DispatchPolicy.AfterPool.allCases.map(\.rawValue), "default": "offer",
                            "description": "In pool mode, where an unclaimed order goes"] as Object,
             "radius_km": ["type": "number", "default": 30, "exclusiveMinimum": 0, "maximum": 1000, "description": "Engineers outside the order's shop qualify within this distance"] as Object,
+            "position_max_age_minutes": ["type": "integer", "default": 60, "minimum": 1, "maximum": 10080,
+                                         "description": "An engineer's position older than this does not count as near (excluded as stale_position unless they belong to the order's shop)"] as Object,
             "max_open_orders": ["type": "integer", "default": 5, "minimum": 1, "maximum": 100] as Object,
             "required_skills": ["type": "object", "maxProperties": 20, "propertyNames": ["pattern": "^[a-z][a-z0-9_]{0,63}$"],
                                 "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 5] as Object,

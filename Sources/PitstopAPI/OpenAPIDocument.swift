@@ -361,8 +361,16 @@ enum OpenAPIDocument {
             ] as Object,
             "GeoPoint": [
                 "type": "object", "required": ["latitude", "longitude"], "additionalProperties": false,
+                "description": "A position in GCJ-02, the datum AMap, Tencent Maps and WeChat use; every stored position is GCJ-02",
                 "properties": ["latitude": ["type": "number", "minimum": -90, "maximum": 90] as Object,
                                "longitude": ["type": "number", "minimum": -180, "maximum": 180] as Object] as Object,
+            ] as Object,
+            "PositionInput": [
+                "type": "object", "required": ["latitude", "longitude"], "additionalProperties": false,
+                "description": "A position as sent; a wgs84 one (a phone's raw GPS) is converted to GCJ-02 inside mainland China before it is kept",
+                "properties": ["latitude": ["type": "number", "minimum": -90, "maximum": 90] as Object,
+                               "longitude": ["type": "number", "minimum": -180, "maximum": 180] as Object,
+                               "datum": ["type": "string", "enum": CoordinateDatum.allCases.map(\.rawValue), "default": "gcj02"] as Object] as Object,
             ] as Object,
             "OpeningHours": [
                 "type": "object", "description": "Intervals by weekday in the shop's zone; an absent day is closed.",
@@ -457,6 +465,8 @@ enum OpenAPIDocument {
                     "insist": ["type": "boolean", "description": "Open a new order even if the vehicle has a recent open one; otherwise the report is linked to that order and the answer is 200 with it"] as Object,
                     "external_id": ["type": "string", "minLength": 1, "maxLength": 100,
                                     "description": "The ticket's id in your CRM, unique in the tenant; such an order is never linked to another"] as Object,
+                    "dispatch": ["type": "boolean",
+                                 "description": "Run the dispatch policy's mode (assign, offer or pool) on the new order. Default true, except for an order with external_id (a CRM ticket), which is dispatched only when this is true. Ignored when the report joins an open order or an upsert changes an existing one"] as Object,
                 ] as Object,
             ] as Object,
             "WorkOrderChanges": [

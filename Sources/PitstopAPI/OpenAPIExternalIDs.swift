@@ -37,7 +37,8 @@ extension OpenAPIDocument {
                 "upsertWorkOrder",
                 "Open the order for your CRM ticket (201, as POST /v1/work-orders, never linked to another open order), or change it (200): "
                     + "the fields PATCH takes apply; type_id, customer_id, vehicle_id and channel must match the order's (409 naming the field); "
-                    + "inline customer and vehicle are used when opening only (admin, dispatcher, integration)",
+                    + "inline customer and vehicle are used when opening only; a new order is dispatched by its policy's mode only with "
+                    + "\"dispatch\": true (admin, dispatcher, integration)",
                 tags: ["work-orders"], parameters: [externalID, optionalIfMatch], body: ref("NewWorkOrder"),
                 responses: ["200": ["description": "Changed", "content": json(ref("WorkOrder"))],
                             "201": ["description": "Opened", "content": json(ref("WorkOrder"))],

@@ -41,7 +41,7 @@ extension OpenAPIDocument {
         [
             "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
             "address": ["type": "string", "maxLength": 500] as Object,
-            "location": ["oneOf": [ref("GeoPoint"), ["type": "null"]]] as Object,
+            "location": ["oneOf": [ref("PositionInput"), ["type": "null"]]] as Object,
             "timezone": ["type": "string", "examples": ["Asia/Shanghai"]] as Object,
             "phone": ["type": ["string", "null"], "pattern": "^[0-9 +()-]{1,32}$", "examples": ["0571-88776655"]] as Object,
             "opening_hours": ref("OpeningHours"),

@@ -75,7 +75,8 @@ struct ShopInputBody: Decodable, ReadsNulls {
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
-        input = ShopInput(name: try read.value(.name), address: try read.value(.address), location: try read.update(.location),
+        let location: FieldUpdate<PositionBody> = try read.update(.location)
+        input = ShopInput(name: try read.value(.name), address: try read.value(.address), location: location.map(\.point),
                           timezone: try read.value(.timezone), phone: try read.update(.phone), openingHours: try read.value(.openingHours))
     }
 }

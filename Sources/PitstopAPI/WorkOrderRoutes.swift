@@ -160,9 +160,12 @@ struct NewWorkOrderBody: Decodable {
     var insist: Bool?
     /// The ticket's id in the chain's CRM; such an order is never merged into another.
     var externalId: String?
+    /// Run the dispatch policy's mode on the new order (default: yes, but not for a CRM ticket).
+    var dispatch: Bool?
 
     static let fields: Set<String> = ["channel", "type_id", "priority", "customer_id", "customer", "vehicle_id", "vehicle",
-                                      "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist", "external_id"]
+                                      "shop_id", "description", "symptoms", "site", "custom_fields", "due_at", "insist", "external_id",
+                                      "dispatch"]
 
     /// The report as intake takes it. A ticket with its own CRM id is an order of its own.
     func report() throws -> IntakeReport {
@@ -180,7 +183,7 @@ struct NewWorkOrderBody: Decodable {
         return IntakeReport(source: externalId != nil ? .ticket : insist == true ? .deskInsisting : .desk, channel: channel ?? .api,
                             typeID: typeId, priority: priority ?? .p3, customer: customer, vehicle: vehicle, shopID: shopId,
                             description: description, symptoms: symptoms ?? [], site: site, customFields: customFields ?? [:],
-                            dueAt: dueAt, externalID: externalId)
+                            dueAt: dueAt, externalID: externalId, dispatch: dispatch)
     }
 }
 

@@ -96,7 +96,7 @@ public struct DispatchRepository {
         let latitudeSpan = rules.radiusKm / 111.32
         let longitudeSpan = job.place.map { rules.radiusKm / (111.32 * max(0.01, cos($0.latitude * .pi / 180))) } ?? 0
         let engineers = try transaction.query("""
-            SELECT e.id, e.status, e.latitude, e.longitude, (m.engineer_id IS NOT NULL) AS in_shop
+            SELECT e.id, e.status, e.latitude, e.longitude, e.located_at, (m.engineer_id IS NOT NULL) AS in_shop
             FROM engineers e
             LEFT JOIN engineer_shops m ON m.tenant_id = e.tenant_id AND m.engineer_id = e.id AND m.shop_id = \(job.shopID)::uuid
             WHERE e.tenant_id = \(tenantID) AND e.active AND e.status <> 'off_duty'
@@ -148,7 +148,7 @@ public struct DispatchRepository {
             let longitude: Double? = try row.decode(3)
             return DispatchCandidate(engineerID: id, active: true, status: status,
                                      location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
-                                     inShop: try row.decode(4), skills: skills[id] ?? [:], openOrders: open[id] ?? 0,
+                                     locatedAt: try row.decode(4), inShop: try row.decode(5), skills: skills[id] ?? [:], openOrders: open[id] ?? 0,
                                      assignedToday: today[id] ?? 0)
         }
     }
@@ -156,7 +156,7 @@ public struct DispatchRepository {
     /// What dispatch knows of one engineer for `job`: to check a claim or show the pool.
     public func candidate(engineer: UUID, for job: DispatchJob, rules: DispatchPolicy, todayStarts: Date) throws -> DispatchCandidate {
         let rows = try transaction.query("""
-            SELECT e.id, e.active, e.status, e.latitude, e.longitude,
+            SELECT e.id, e.active, e.status, e.latitude, e.longitude, e.located_at,
                    EXISTS (SELECT 1 FROM engineer_shops m WHERE m.tenant_id = e.tenant_id AND m.engineer_id = e.id
                                                            AND m.shop_id = \(job.shopID)::uuid) AS in_shop,
                    ARRAY(SELECT s.skill FROM engineer_skills s WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id ORDER BY s.skill) AS names,
@@ -179,7 +179,7 @@ public struct DispatchRepository {
         let levels: [Int] = try row.decode("levels")
         return DispatchCandidate(engineerID: engineer, active: try row.decode("active"), status: status,
                                  location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
-                                 inShop: try row.decode("in_shop"), skills: Dictionary(uniqueKeysWithValues: zip(names, levels)),
+                                 locatedAt: try row.decode("located_at"), inShop: try row.decode("in_shop"), skills: Dictionary(uniqueKeysWithValues: zip(names, levels)),
                                  openOrders: try row.decode("open_orders"), assignedToday: try row.decode("today"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PitstopTesting
+import Postgres
 import Testing
 
 /// Dispatch through the API: policies, the ranking a dispatcher sees, automatic and direct
@@ -173,5 +174,37 @@ import Testing
         let wrong = try api.client.send("POST", "/v1/engineers/\(chen)/location", headers: bearer(phone), json: #"{"latitude":91,"longitude":120}"#)
         #expect(wrong.status == 422)
         #expect(wrong.problemFields == ["latitude"])
+    }
+
+    @Test func aWeekOldPositionNextDoorIsNotNearAndRawGPSIsKeptInGCJ02() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let li = try #require(f.engineers["李师傅"])
+        _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey),
+                                json: #"{"radius_km":10,"required_skills":{"engine":3},"position_max_age_minutes":30}"#)
+        let id = try order(api, f)
+        let fresh = try api.get("/v1/work-orders/\(id)/candidates", key: f.adminKey)
+        #expect((fresh.json["candidates"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["陈师傅", "李师傅"])
+
+        // 李师傅 does not belong to the shop and was last seen 5 km away a week ago.
+        let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+        try owner.query("UPDATE engineers SET located_at = now() - interval '7 days' WHERE id = \(UUID(uuidString: li)!)")
+        let stale = try api.get("/v1/work-orders/\(id)/candidates", key: f.adminKey)
+        #expect((stale.json["candidates"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["陈师傅"])
+        #expect((stale.json["excluded"] as? [String: Any])?["stale_position"] as? Int == 1)
+
+        // A phone's raw GPS fix in Shanghai, said to be WGS-84, is kept as the published GCJ-02 point.
+        let gps = try api.client.send("POST", "/v1/engineers/\(li)/location", headers: bearer(f.adminKey),
+                                      json: #"{"latitude":31.1774276,"longitude":121.5272106,"datum":"wgs84"}"#)
+        #expect(gps.status == 204, "\(gps.text)")
+        let location = try api.get("/v1/engineers/\(li)", key: f.adminKey).json["location"] as? [String: Any]
+        #expect(abs((location?["latitude"] as? Double ?? 0) - 31.17530398364597) < 1e-6)
+        #expect(abs((location?["longitude"] as? Double ?? 0) - 121.531541859215) < 1e-6)
+        let unknown = try api.client.send("POST", "/v1/engineers/\(li)/location", headers: bearer(f.adminKey),
+                                          json: #"{"latitude":31.2,"longitude":121.5,"datum":"bd09"}"#)
+        #expect(unknown.status == 400, "\(unknown.text)")
+        #expect(unknown.text.contains("gcj02"), "\(unknown.text)")
+        #expect(unknown.problemFields == ["datum"])
     }
 }

@@ -49,6 +49,35 @@ import Testing
         }
     }
 
+    /// A CRM syncing its tickets is not dispatching them: an upsert or a ticket posted with its
+    /// external id runs the policy's mode only when the caller asks, and a desk may opt out.
+    @Test func aCRMTicketIsDispatchedOnlyWhenTheCallerAsksAndADeskMayOptOut() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        try policy(api, f, #"{"mode":"offer","required_skills":{"engine":3}}"#)
+        let fields = #""type_id":"\#(f.typeID)","customer_id":"\#(f.customerID)","shop_id":"\#(f.shopID)","description":"发动机抖动""#
+        func status(_ response: RawHTTPClient.Response) throws -> (status: String?, offers: Int) {
+            let id = try #require(response.json["id"] as? String, "\(response.text)")
+            return (response.json["status"] as? String, try record(api, f, id).offers.count)
+        }
+        let synced = try api.client.send("PUT", "/v1/work-orders/by-external-id/CRM-1", headers: bearer(f.adminKey), json: "{\(fields)}")
+        #expect(synced.status == 201, "\(synced.text)")
+        #expect(try status(synced) == ("new", 0))
+        let posted = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: #"{\#(fields),"external_id":"CRM-2"}"#)
+        #expect(try status(posted) == ("new", 0))
+        let asked = try api.client.send("PUT", "/v1/work-orders/by-external-id/CRM-3", headers: bearer(f.adminKey),
+                                        json: #"{\#(fields),"dispatch":true}"#)
+        #expect(asked.status == 201, "\(asked.text)")
+        #expect(try status(asked) == ("assigned", 1))
+        let optedOut = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: #"{\#(fields),"insist":true,"dispatch":false}"#)
+        #expect(optedOut.status == 201, "\(optedOut.text)")
+        #expect(try status(optedOut) == ("new", 0))
+        let bad = try api.client.send("POST", "/v1/work-orders", headers: bearer(f.adminKey), json: #"{\#(fields),"insist":true,"dispatch":"yes"}"#)
+        #expect(bad.status == 400)
+        #expect(bad.problemFields == ["dispatch"])
+    }
+
     /// Assign mode without a deadline: a decline goes to the next-ranked engineer, never back to
     /// the one who declined, and after the last round the order is the desk's.
     @Test func anAssignedEngineersDeclinePassesTheOrderOnAndNeverBack() throws {

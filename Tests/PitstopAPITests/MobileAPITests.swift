@@ -92,6 +92,29 @@ import Testing
         #expect(bad.problemFields == ["latitude"])
     }
 
+    @Test func aRawGPSCheckInAtTheShopIsNotFlaggedWhenItSaysItsDatum() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        _ = try api.client.send("POST", "/v1/dispatch-policies", headers: bearer(f.adminKey), json: #"{"check_in_radius_meters":300}"#)
+        let (id, key) = try assignedToChen(api, f)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(key)).status == 200)
+        // The shop is at GCJ-02 (30.25, 120.15); a phone's raw GPS standing at its door reads
+        // WGS-84 (30.252314, 120.14528), about 520 m off in GCJ-02 terms: more than the radius.
+        let raw = #"{"latitude":30.252314,"longitude":120.14528,"datum":"wgs84"}"#
+        let atTheDoor = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key), json: raw)
+        #expect(atTheDoor.status == 201, "\(atTheDoor.text)")
+        #expect((0...5).contains(atTheDoor.json["distance_meters"] as? Int ?? -1), "\(atTheDoor.text)")
+        #expect(atTheDoor.json["outside_radius"] as? Bool == false)
+        // The same numbers without the datum are taken as GCJ-02, and flagged.
+        let out = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-out", headers: bearer(key), json: raw)
+        #expect(out.status == 200, "\(out.text)")
+        let unsaid = try api.client.send("POST", "/v1/me/work-orders/\(id)/check-in", headers: bearer(key),
+                                         json: #"{"latitude":30.252314,"longitude":120.14528}"#)
+        #expect((500...540).contains(unsaid.json["distance_meters"] as? Int ?? 0), "\(unsaid.text)")
+        #expect(unsaid.json["outside_radius"] as? Bool == true)
+    }
+
     @Test func theRepairReportIsVersionedAndGuardedAgainstStaleSaves() throws {
         let api = try TestAPI()
         defer { api.stop() }

@@ -31,6 +31,8 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
     /// Engineers who do not belong to the order's shop qualify only within this distance of the
     /// job; it is also the distance at which the distance rating reaches 0.
     public var radiusKm: Double
+    /// A position older than this does not count: its engineer is neither near nor far.
+    public var positionMaxAgeMinutes: Int
     /// An engineer with this many open orders (counting only those whose clock runs) takes no more.
     public var maxOpenOrders: Int
     /// Skill code → the least level the job needs.
@@ -76,13 +78,15 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         case dispatcher
     }
 
-    public init(mode: Mode = .manual, poolMinutes: Int = 15, afterPool: AfterPool = .offer, radiusKm: Double = 30, maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
+    public init(mode: Mode = .manual, poolMinutes: Int = 15, afterPool: AfterPool = .offer, radiusKm: Double = 30, positionMaxAgeMinutes: Int = 60,
+                maxOpenOrders: Int = 5, requiredSkills: [String: Int] = [:], averageSpeedKmh: Double? = nil,
                 pausedStatuses: [WorkOrderStatus] = [.awaitingParts], weights: Weights = Weights(), offerTimeoutSeconds: Int = 300,
                 maxRounds: Int = 3, afterRounds: AfterRounds = .pool, checkInRadiusMeters: Int = 500) {
         self.mode = mode
         self.poolMinutes = poolMinutes
         self.afterPool = afterPool
         self.radiusKm = radiusKm
+        self.positionMaxAgeMinutes = positionMaxAgeMinutes
         self.maxOpenOrders = maxOpenOrders
         self.requiredSkills = requiredSkills
         self.averageSpeedKmh = averageSpeedKmh
@@ -102,6 +106,7 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         poolMinutes = try container.decodeIfPresent(Int.self, forKey: .poolMinutes) ?? defaults.poolMinutes
         afterPool = try container.decodeIfPresent(AfterPool.self, forKey: .afterPool) ?? defaults.afterPool
         radiusKm = try container.decodeIfPresent(Double.self, forKey: .radiusKm) ?? defaults.radiusKm
+        positionMaxAgeMinutes = try container.decodeIfPresent(Int.self, forKey: .positionMaxAgeMinutes) ?? defaults.positionMaxAgeMinutes
         maxOpenOrders = try container.decodeIfPresent(Int.self, forKey: .maxOpenOrders) ?? defaults.maxOpenOrders
         requiredSkills = try container.decodeIfPresent([String: Int].self, forKey: .requiredSkills) ?? defaults.requiredSkills
         averageSpeedKmh = try container.decodeIfPresent(Double.self, forKey: .averageSpeedKmh)
@@ -118,6 +123,9 @@ public struct DispatchPolicy: Sendable, Equatable, Codable {
         var errors: [FieldError] = []
         if !(radiusKm.isFinite && radiusKm > 0 && radiusKm <= 1000) {
             errors.append(FieldError(field: "radius_km", message: "must be more than 0 and at most 1000"))
+        }
+        if !(1...10_080).contains(positionMaxAgeMinutes) {
+            errors.append(FieldError(field: "position_max_age_minutes", message: "must be 1 to 10080 (a week)"))
         }
         if !(1...100).contains(maxOpenOrders) { errors.append(FieldError(field: "max_open_orders", message: "must be 1 to 100")) }
         if requiredSkills.count > 20 { errors.append(FieldError(field: "required_skills", message: "may list at most 20 skills")) }

@@ -21,6 +21,8 @@ public struct DispatchCandidate: Sendable, Equatable {
     public var active: Bool
     public var status: Engineer.Status
     public var location: GeoPoint?
+    /// When `location` was reported: an old position says little about where they are now.
+    public var locatedAt: Date?
     /// Whether the engineer belongs to the job's shop.
     public var inShop: Bool
     /// Levels of the skills the job requires (others may be left out).
@@ -30,12 +32,13 @@ public struct DispatchCandidate: Sendable, Equatable {
     /// Orders assigned to the engineer today, in the tenant's day.
     public var assignedToday: Int
 
-    public init(engineerID: UUID, active: Bool, status: Engineer.Status, location: GeoPoint?, inShop: Bool,
+    public init(engineerID: UUID, active: Bool, status: Engineer.Status, location: GeoPoint?, locatedAt: Date?, inShop: Bool,
                 skills: [String: Int], openOrders: Int, assignedToday: Int) {
         self.engineerID = engineerID
         self.active = active
         self.status = status
         self.location = location
+        self.locatedAt = locatedAt
         self.inShop = inShop
         self.skills = skills
         self.openOrders = openOrders
@@ -49,6 +52,9 @@ public enum DispatchExclusion: String, Sendable, Codable, CaseIterable {
     case offDuty = "off_duty"
     /// Neither in the order's shop nor within the policy's radius of the job.
     case outOfArea = "out_of_area"
+    /// Not in the order's shop, and their last position is older than the policy allows, so
+    /// nobody knows whether they are near.
+    case stalePosition = "stale_position"
     /// Lacks a required skill, or holds it below the required level.
     case missingSkill = "missing_skill"
     case atCapacity = "at_capacity"
@@ -59,6 +65,7 @@ public enum DispatchExclusion: String, Sendable, Codable, CaseIterable {
         case .inactive: "已停用"
         case .offDuty: "不在岗"
         case .outOfArea: "超出服务范围"
+        case .stalePosition: "位置过旧"
         case .missingSkill: "技能不符"
         case .atCapacity: "工单已满"
         }
@@ -101,11 +108,12 @@ public struct DispatchRanking: Sendable, Equatable {
     /// Hard rules first, then `score = Σ(weight × rating) / Σ weight`. Ties go to the nearer
     /// engineer, then the less loaded, then the one with fewer orders today, then the lower id,
     /// so the same facts always give the same answer.
-    public static func rank(_ candidates: [DispatchCandidate], for job: DispatchJob, policy: DispatchPolicy) -> DispatchRanking {
+    public static func rank(_ candidates: [DispatchCandidate], for job: DispatchJob, policy: DispatchPolicy,
+                            now: Date) -> DispatchRanking {
         var survivors: [(candidate: DispatchCandidate, distance: Double?)] = []
         var excluded: [(engineerID: UUID, rules: [DispatchExclusion])] = []
         for candidate in candidates {
-            let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
+            let distance = distanceKm(of: candidate, to: job, policy: policy, now: now)
             let rules = exclusions(of: candidate, distance: distance, job: job, policy: policy)
             if rules.isEmpty { survivors.append((candidate, distance)) } else { excluded.append((candidate.engineerID, rules)) }
         }
@@ -130,13 +138,32 @@ public struct DispatchRanking: Sendable, Equatable {
         return DispatchRanking(ranked: order.map { ranked[$0.index] }, excluded: excluded)
     }
 
+    /// How far the engineer is from the job, from a position no older than the policy allows;
+    /// nil when either place is unknown or the position is stale.
+    public static func distanceKm(of candidate: DispatchCandidate, to job: DispatchJob, policy: DispatchPolicy,
+                                  now: Date) -> Double? {
+        guard let place = job.place, let location = candidate.location, isFresh(candidate, policy: policy, now: now) else { return nil }
+        return location.distanceKm(to: place)
+    }
+
+    /// A position without a time counts as stale: nobody can say when it was true.
+    static func isFresh(_ candidate: DispatchCandidate, policy: DispatchPolicy, now: Date) -> Bool {
+        guard let at = candidate.locatedAt else { return false }
+        return now.timeIntervalSince(at) <= TimeInterval(policy.positionMaxAgeMinutes * 60)
+    }
+
+    /// The hard rules `candidate` fails, given `distance` from `distanceKm(of:to:policy:now:)`.
     public static func exclusions(of candidate: DispatchCandidate, distance: Double?, job: DispatchJob,
                            policy: DispatchPolicy) -> [DispatchExclusion] {
         var rules: [DispatchExclusion] = []
         if !candidate.active { rules.append(.inactive) }
         if candidate.status == .offDuty { rules.append(.offDuty) }
         let nothingToCompare = job.shopID == nil && job.place == nil
-        if !candidate.inShop && !nothingToCompare && !(distance.map { $0 <= policy.radiusKm } ?? false) { rules.append(.outOfArea) }
+        if !candidate.inShop && !nothingToCompare && !(distance.map { $0 <= policy.radiusKm } ?? false) {
+            // A position is there but too old to use (distance is only nil for it then).
+            let stale = distance == nil && job.place != nil && candidate.location != nil
+            rules.append(stale ? .stalePosition : .outOfArea)
+        }
         if policy.requiredSkills.contains(where: { (candidate.skills[$0.key] ?? 0) < $0.value }) { rules.append(.missingSkill) }
         if candidate.openOrders >= policy.maxOpenOrders { rules.append(.atCapacity) }
         return rules

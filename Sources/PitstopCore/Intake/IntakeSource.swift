@@ -47,6 +47,17 @@ public enum IntakeSource: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the dispatch policy's mode runs on a new order when the caller does not say
+    /// (`"dispatch"` in the body). A CRM ticket is a copy of an order another system may already
+    /// have given to someone, so it is dispatched only when the caller asks; a report from any
+    /// other source is new work nobody has seen.
+    public var dispatchesUnlessTold: Bool {
+        switch self {
+        case .ticket: false
+        case .desk, .deskInsisting, .publicLink, .wechat: true
+        }
+    }
+
     /// What happens when the vehicle described belongs to another customer.
     /// Staff are told (they can name the vehicle by id); a customer is not, since that would
     /// tell a stranger whose car it is: the order opens without it and staff see a remark.

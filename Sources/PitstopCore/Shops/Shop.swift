@@ -29,28 +29,6 @@ public struct Shop: Sendable, Equatable {
     }
 }
 
-/// A WGS-84 position in decimal degrees.
-public struct GeoPoint: Sendable, Equatable, Codable {
-    public var latitude: Double
-    public var longitude: Double
-
-    public init(latitude: Double, longitude: Double) {
-        self.latitude = latitude
-        self.longitude = longitude
-    }
-
-    public func errors(field: String) -> [FieldError] {
-        var errors: [FieldError] = []
-        if !(latitude.isFinite && (-90...90).contains(latitude)) {
-            errors.append(FieldError(field: "\(field).latitude", message: "must be between -90 and 90"))
-        }
-        if !(longitude.isFinite && (-180...180).contains(longitude)) {
-            errors.append(FieldError(field: "\(field).longitude", message: "must be between -180 and 180"))
-        }
-        return errors
-    }
-}
-
 /// Opening hours by weekday (`mon` … `sun`), each a list of `["08:30", "18:00"]` intervals in the
 /// shop's own time zone. A day that is absent is closed.
 public struct OpeningHours: Sendable, Equatable, Codable {
@@ -160,5 +138,14 @@ public enum FieldUpdate<Value: Sendable & Equatable>: Sendable, Equatable {
     public var newValue: Value? {
         if case .set(let value) = self { return value }
         return nil
+    }
+
+    /// The same update with a set value transformed.
+    public func map<Other>(_ transform: (Value) -> Other) -> FieldUpdate<Other> {
+        switch self {
+        case .keep: .keep
+        case .set(let value): .set(transform(value))
+        case .clear: .clear
+        }
     }
 }

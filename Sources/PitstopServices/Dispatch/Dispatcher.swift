@@ -52,7 +52,7 @@ public struct Dispatcher {
         let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: todayStarts)
             .filter { !excluded.contains($0.engineerID) }
         return Decision(rules: rules, policyID: policyID, considered: candidates.count,
-                        ranking: DispatchRanking.rank(candidates, for: job, policy: rules))
+                        ranking: DispatchRanking.rank(candidates, for: job, policy: rules, now: now))
     }
 
     /// The order's job; its shop's position stands in for a site it was reported without.
@@ -74,7 +74,7 @@ public struct Dispatcher {
         let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
         let job = try self.job(for: order)
         let candidate = try scope.dispatch.candidate(engineer: engineer, for: job, rules: rules, todayStarts: todayStarts)
-        let distance = job.place.flatMap { place in candidate.location.map { $0.distanceKm(to: place) } }
+        let distance = DispatchRanking.distanceKm(of: candidate, to: job, policy: rules, now: now)
         return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
     }
 

@@ -23,13 +23,16 @@ public struct IntakeReport: Sendable {
     public var customFields: [String: JSONValue]
     public var dueAt: Date?
     public var externalID: String?
+    /// Whether the caller asks for the policy's dispatch mode to run (nil: the source's default,
+    /// `IntakeSource.dispatchesUnlessTold`).
+    public var dispatch: Bool?
     /// Staff-only remarks for the order's first timeline entry.
     public var remarks: [String]
 
     public init(source: IntakeSource, channel: WorkOrder.Channel, typeID: UUID, priority: WorkOrder.Priority = .p3,
                 customer: Reference<CustomerInput>, vehicle: Reference<VehicleInput>? = nil, shopID: UUID? = nil,
                 description: String, symptoms: [String] = [], site: WorkOrder.Site? = nil, customFields: [String: JSONValue] = [:],
-                dueAt: Date? = nil, externalID: String? = nil, remarks: [String] = []) {
+                dueAt: Date? = nil, externalID: String? = nil, dispatch: Bool? = nil, remarks: [String] = []) {
         self.source = source
         self.channel = channel
         self.typeID = typeID
@@ -43,6 +46,7 @@ public struct IntakeReport: Sendable {
         self.customFields = customFields
         self.dueAt = dueAt
         self.externalID = externalID
+        self.dispatch = dispatch
         self.remarks = remarks
     }
 }

@@ -8,7 +8,7 @@ import PitstopStore
 /// no customer or vehicle behind; then the customer and vehicle are found or created, the
 /// source's duplicate rule (`IntakeSource.duplicateRule`) decides between joining an earlier
 /// order and opening one, the order is opened through the lifecycle, and last its dispatch
-/// policy's mode runs (`Dispatcher.dispatchNew`).
+/// policy's mode runs (`Dispatcher.dispatchNew`) unless the caller or the source says not to.
 public struct WorkOrderIntake {
     let scope: TenantScope
     let tenant: Tenant
@@ -54,6 +54,7 @@ public struct WorkOrderIntake {
         let note = remarks.isEmpty ? nil : remarks.joined(separator: "; ")
         let opened = try OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now).open(new, note: note)
         // Last, the policy's dispatch mode; the tracking link is known only on the order just opened.
+        guard report.dispatch ?? report.source.dispatchesUnlessTold else { return .opened(opened) }
         var dispatched = try Dispatcher(scope: scope, tenant: tenant, now: now).dispatchNew(opened, actor: actor)
         dispatched.trackingSecret = opened.trackingSecret
         return .opened(dispatched)
