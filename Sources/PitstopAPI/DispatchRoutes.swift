@@ -54,7 +54,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
                 let body = request.body.isEmpty ? DispatchRequestBody()
-                    : try JSONCoding.decode(DispatchRequestBody.self, from: request.body, allowedFields: ["engineer_id", "reason"])
+                    : try JSONCoding.decode(DispatchRequestBody.self, from: request.body, allowedFields: ["engineer_id", "reason", "override"])
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
                 let order = try scope.workOrders.get(id: id)
                 guard let chosen = body.engineerId else {
@@ -74,13 +74,8 @@ extension APIApplication {
                                                + "it is \(moved.pooledAt == nil ? "left to the dispatchers" : "in the grab pool")")
                     }
                 }
-                do {
-                    _ = try scope.engineers.get(id: chosen)
-                } catch StoreError.notFound {
-                    throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
-                }
-                let (moved, assignment) = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
-                    .assign(id, expectedVersion: version, to: chosen, note: body.reason, basis: .picked(reason: body.reason))
+                let (moved, assignment) = try Self.pick(order, expectedVersion: version, engineer: chosen, field: "engineer_id",
+                                                        reason: body.reason, overriding: body.override ?? false, caller: caller, scope: scope)
                 return try .record(DispatchResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
                                                       assignment: AssignmentBody(assignment), offer: nil), version: moved.version)
             },
@@ -122,6 +117,24 @@ extension APIApplication {
                                    + (order.assigneeID == engineer ? ")" : ", assigned to someone else)"))
         }
         return (order, engineer)
+    }
+}
+
+extension APIApplication {
+    /// A dispatcher's pick (`POST …/dispatch` with an engineer, or a `to: assigned` transition),
+    /// with the pick's problems named by the body's `field`.
+    static func pick(_ order: WorkOrder, expectedVersion: Int, engineer: UUID, field: String, reason: String?, overriding: Bool,
+                     caller: TenantCaller, scope: TenantScope) throws -> (WorkOrder, DispatchAssignment) {
+        do {
+            return try Dispatcher(scope: scope, tenant: caller.tenant)
+                .pick(order, expectedVersion: expectedVersion, engineer: engineer, reason: reason, overriding: overriding, actor: caller.key.id)
+        } catch StoreError.notFound("engineer") {
+            throw ValidationError(field: field, "does not name an engineer of this tenant")
+        } catch let refusal as Dispatcher.PickRefusal {
+            guard refusal.overridable else { throw ValidationError(field: field, refusal.message) }
+            throw Problem(status: 409, type: "engineer-fails-dispatch-rules", title: "The engineer fails the dispatch rules",
+                          detail: "the engineer \(refusal.message)", errors: [.init(field: field, message: refusal.message)])
+        }
     }
 }
 
@@ -201,6 +214,8 @@ struct DispatchRequestBody: Decodable {
     /// The dispatcher's pick; without it the policy picks.
     var engineerId: UUID?
     var reason: String?
+    /// Assign the pick although they fail a hard rule (not a deactivated engineer).
+    var override: Bool?
 }
 
 struct CandidatesBody: Encodable {

@@ -443,7 +443,9 @@ extension OpenAPIDocument {
             "DispatchRequest": [
                 "type": "object", "additionalProperties": false,
                 "properties": ["engineer_id": ["type": "string", "format": "uuid", "description": "The dispatcher's pick; without it the policy picks"] as Object,
-                               "reason": ["type": "string", "maxLength": 1000] as Object] as Object,
+                               "reason": ["type": "string", "maxLength": 1000] as Object,
+                               "override": ["type": "boolean", "default": false,
+                                            "description": "Assign the picked engineer although they fail a hard rule (off duty, out of area, stale position, missing skill, at capacity); the rules overridden are kept in the assignment's reason. A deactivated engineer is refused whatever this says"] as Object] as Object,
             ] as Object,
             "Assignment": [
                 "type": "object", "required": ["id", "work_order_id", "engineer_id", "mode", "assigned_at", "considered", "excluded", "candidates"],

@@ -489,7 +489,9 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["to"], "additionalProperties": false,
                 "properties": ["to": statusSchema, "note": ["type": "string", "maxLength": 2000] as Object,
                                "reason": ["type": "string", "maxLength": 1000, "description": "Required to cancel"] as Object,
-                               "assignee_id": ["type": "string", "format": "uuid", "description": "Required to assign"] as Object] as Object,
+                               "assignee_id": ["type": "string", "format": "uuid", "description": "Required to assign; the engineer must pass the dispatch policy's hard rules (409 naming them) unless override is true"] as Object,
+                               "override": ["type": "boolean", "default": false,
+                                            "description": "With to: assigned, assign although the engineer fails a hard rule (not a deactivated one)"] as Object] as Object,
             ] as Object,
             "TimelineEntry": [
                 "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],

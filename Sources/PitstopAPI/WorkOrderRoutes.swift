@@ -46,7 +46,8 @@ extension APIApplication {
             tenantRoute("POST", "/v1/work-orders/{id}/transitions", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
-                let body = try JSONCoding.decode(TransitionBody.self, from: request.body, allowedFields: ["to", "note", "reason", "assignee_id"])
+                let body = try JSONCoding.decode(TransitionBody.self, from: request.body,
+                                                 allowedFields: ["to", "note", "reason", "assignee_id", "override"])
                 if let note = body.note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
                 let lifecycle = OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
@@ -54,7 +55,9 @@ extension APIApplication {
                 if body.to == .assigned {
                     // Assigning through a transition is the dispatcher's direct pick: recorded like one.
                     guard let engineer = body.assigneeId else { throw ValidationError(field: "assignee_id", "is required to assign an order") }
-                    (order, _) = try lifecycle.assign(id, expectedVersion: version, to: engineer, note: body.note, basis: .picked(reason: body.note))
+                    (order, _) = try Self.pick(try scope.workOrders.get(id: id), expectedVersion: version, engineer: engineer,
+                                               field: "assignee_id", reason: body.note, overriding: body.override ?? false,
+                                               caller: caller, scope: scope)
                 } else {
                     order = try lifecycle.move(id, expectedVersion: version, to: body.to, note: body.note, reason: body.reason)
                 }
@@ -210,6 +213,8 @@ struct TransitionBody: Decodable {
     var note: String?
     var reason: String?
     var assigneeId: UUID?
+    /// With `to: assigned`: assign although the engineer fails a hard rule.
+    var override: Bool?
 }
 
 struct WorkOrderBody: Encodable {

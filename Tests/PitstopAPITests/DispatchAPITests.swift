@@ -109,16 +109,56 @@ import Testing
         #expect((refused.json["detail"] as? String)?.contains("no engineer passes") == true)
         #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "new")
 
-        // The dispatcher picks someone directly; that is recorded too.
+        // A dispatcher's pick goes through the same rules: 钱师傅 lacks the skill, so the pick
+        // is refused naming the rule, by either way of assigning, until the dispatcher overrides it.
+        let qian = try #require(f.engineers["钱师傅"])
+        let picked = try api.client.send("POST", "/v1/work-orders/\(id)/dispatch", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                         json: #"{"engineer_id":"\#(qian)","reason":"客户指定"}"#)
+        #expect(picked.status == 409, "\(picked.text)")
+        #expect(picked.problemFields == ["engineer_id"])
+        #expect((picked.json["detail"] as? String)?.contains("missing_skill") == true, "\(picked.text)")
+        let transition = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                             json: #"{"to":"assigned","assignee_id":"\#(qian)"}"#)
+        #expect(transition.status == 409, "\(transition.text)")
+        #expect(transition.problemFields == ["assignee_id"])
+        #expect((try api.get("/v1/work-orders/\(id)/dispatch", key: f.adminKey).json["items"] as? [Any])?.isEmpty == true)
         let direct = try api.client.send("POST", "/v1/work-orders/\(id)/dispatch", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                         json: #"{"engineer_id":"\#(f.engineers["钱师傅"]!)","reason":"客户指定"}"#)
+                                         json: #"{"engineer_id":"\#(qian)","reason":"客户指定","override":true}"#)
         #expect(direct.status == 200, "\(direct.text)")
+        // The pick is kept with the ranking it overrode, like the policy's own decisions.
         let recorded = try api.get("/v1/work-orders/\(id)/dispatch", key: f.adminKey).json["items"] as? [[String: Any]]
         #expect(recorded?.first?["mode"] as? String == "direct")
-        #expect(recorded?.first?["reason"] as? String == "客户指定")
+        #expect(recorded?.first?["reason"] as? String == "over the dispatch rules (missing_skill): 客户指定")
+        #expect(recorded?.first?["considered"] as? Int == 3, "\(recorded ?? [])")
+        #expect((recorded?.first?["excluded"] as? [String: Any])?["missing_skill"] as? Int == 3)
+        #expect(((recorded?.first?["rules"] as? [String: Any])?["required_skills"] as? [String: Any])?["bodywork"] as? Int == 3)
         // An order already assigned is not dispatched again here.
         let twice = try api.client.send("POST", "/v1/work-orders/\(id)/dispatch", headers: bearer(f.adminKey, [("If-Match", "\"2\"")]))
         #expect(twice.status == 409)
+    }
+
+    @Test func aDeactivatedEngineerIsNeverPickedWhateverTheDispatcherSays() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let chen = try #require(f.engineers["陈师傅"])
+        let version = try api.get("/v1/engineers/\(chen)", key: f.adminKey).json["version"] as? Int ?? 0
+        let off = try api.client.send("PATCH", "/v1/engineers/\(chen)", headers: bearer(f.adminKey, [("If-Match", "\"\(version)\"")]),
+                                      json: #"{"active":false}"#)
+        #expect(off.status == 200, "\(off.text)")
+        let id = try order(api, f)
+        for body in [#"{"to":"assigned","assignee_id":"\#(chen)"}"#, #"{"to":"assigned","assignee_id":"\#(chen)","override":true}"#] {
+            let refused = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                              json: body)
+            #expect(refused.status == 422, "\(refused.text)")
+            #expect(refused.problemFields == ["assignee_id"])
+        }
+        // An engineer of another tenant, or none at all, is named the same way.
+        let nobody = try api.client.send("POST", "/v1/work-orders/\(id)/dispatch", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                         json: #"{"engineer_id":"\#(UUID().uuidString)","override":true}"#)
+        #expect(nobody.status == 422, "\(nobody.text)")
+        #expect(nobody.problemFields == ["engineer_id"])
+        #expect(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["status"] as? String == "new")
     }
 
     @Test func policiesAreCheckedScopedAndVersioned() throws {

@@ -31,7 +31,7 @@ import Testing
             """#)
         let customer = try create("/v1/customers", #"{"name":"王先生","phones":["13800138000"]}"#)
         let vehicle = try create("/v1/vehicles", #"{"customer_id":"\#(customer)","plate":"浙A12345"}"#)
-        let engineer = try create("/v1/engineers", #"{"name":"陈师傅","skills":{"bodywork":4}}"#)
+        let engineer = try create("/v1/engineers", #"{"name":"陈师傅","skills":{"bodywork":4},"status":"available"}"#)
         return Fixture(adminKey: tenant.adminKey, tenantID: tenant.id, typeID: type, customerID: customer, vehicleID: vehicle, engineerID: engineer)
     }
 
@@ -547,7 +547,7 @@ import Testing
 
         let id = try #require(first.json["id"] as? String)
         let engineer = try #require(try api.client.send("POST", "/v1/engineers", headers: bearer(tenant.adminKey),
-                                                        json: #"{"name":"陈师傅"}"#).json["id"] as? String)
+                                                        json: #"{"name":"陈师傅","status":"available"}"#).json["id"] as? String)
         var version = 1
         for (step, extra) in [("assigned", #","assignee_id":"\#(engineer)""#), ("accepted", ""), ("diagnosing", ""), ("repairing", ""),
                               ("quality_check", ""), ("awaiting_acceptance", ""), ("completed", "")] {

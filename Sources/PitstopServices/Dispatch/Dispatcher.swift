@@ -78,6 +78,39 @@ public struct Dispatcher {
         return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
     }
 
+    /// Why a dispatcher's pick was refused: the hard rules the engineer fails. Any but
+    /// `inactive` may be overridden by a dispatcher who says so.
+    public struct PickRefusal: Error, Sendable {
+        public var failed: [DispatchExclusion]
+
+        public var overridable: Bool { !failed.contains(.inactive) }
+
+        public var message: String {
+            let names = failed.map(\.rawValue).joined(separator: ", ")
+            return overridable ? "fails the dispatch rules (\(names)); send \"override\": true to assign anyway"
+                : "is deactivated and takes no orders"
+        }
+    }
+
+    /// A dispatcher's pick of `engineer`, through the same hard rules and ranking as the policy's
+    /// own: an engineer who fails a rule gets the order only when `overriding` (never a
+    /// deactivated one), and the assignment keeps the ranking the pick was made against, with
+    /// the rules overridden named in its reason.
+    public func pick(_ order: WorkOrder, expectedVersion: Int, engineer: UUID, reason: String?, overriding: Bool,
+                     actor: UUID?) throws -> (WorkOrder, DispatchAssignment) {
+        // A step the order cannot take is said first: the engineer does not matter then.
+        try WorkOrderLifecycle.validate(from: order.status, to: .assigned)
+        let failed = try eligibility(of: engineer, for: order).failed
+        let refusal = PickRefusal(failed: failed)
+        guard failed.isEmpty || (overriding && refusal.overridable) else { throw refusal }
+        let decision = try rank(order)
+        let overridden = failed.isEmpty ? nil : "over the dispatch rules (\(failed.map(\.rawValue).joined(separator: ", ")))"
+        let kept = [overridden, reason].compactMap { $0 }.joined(separator: ": ")
+        return try lifecycle(actor).assign(order.id, expectedVersion: expectedVersion, to: engineer, note: reason,
+                                           basis: .picked(reason: kept.isEmpty ? nil : kept, decision,
+                                                          shown: try breakdown(decision.ranking, first: 20)))
+    }
+
     /// Offers an unassigned order (at `expectedVersion`) to the best-ranked engineer not asked
     /// before. When the rounds are used up, or nobody is left after earlier rounds, the order goes
     /// where the policy says.

@@ -67,8 +67,8 @@ public struct OrderLifecycle {
 
     /// How an assignment came about, as its dispatch record keeps it.
     public enum Basis {
-        /// A dispatcher's pick, with their reason.
-        case picked(reason: String?)
+        /// A dispatcher's pick, with their reason and the decision it was made against.
+        case picked(reason: String?, Dispatcher.Decision, shown: [CandidateBreakdown])
         /// The policy's choice: its decision and the top of the ranking shown with it.
         case ranked(Dispatcher.Decision, shown: [CandidateBreakdown])
     }
@@ -77,9 +77,10 @@ public struct OrderLifecycle {
     public func assign(_ id: UUID, expectedVersion: Int, to engineer: UUID, note: String?, basis: Basis) throws -> (WorkOrder, DispatchAssignment) {
         let order = try changeStatus(id, expectedVersion: expectedVersion, to: .assigned, note: note, reason: nil, assignee: engineer)
         let record = switch basis {
-        case .picked(let reason):
+        case .picked(let reason, let decision, let shown):
             DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .direct, actorKeyID: actor, reason: reason,
-                               assignedAt: order.statusChangedAt, rules: nil, considered: 0, excluded: [:], candidates: [])
+                               assignedAt: order.statusChangedAt, rules: decision.rules, considered: decision.considered,
+                               excluded: decision.ranking.exclusionNames, candidates: shown)
         case .ranked(let decision, let shown):
             DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .auto, actorKeyID: actor, reason: nil,
                                assignedAt: order.statusChangedAt, rules: decision.rules, considered: decision.considered,
