@@ -47,8 +47,24 @@ public struct Dispatcher {
 
     /// Ranks engineers for `order` by the policy in force for it, leaving out `excluded`.
     public func rank(_ order: WorkOrder, excluding excluded: Set<UUID> = []) throws -> Decision {
+        try rank(order, excluding: excluded, in: try context(for: order))
+    }
+
+    /// The policy in force for an order and its job: what both a ranking and an eligibility
+    /// check need, read once.
+    private struct Context {
+        var rules: DispatchPolicy
+        var policyID: UUID?
+        var job: DispatchJob
+    }
+
+    private func context(for order: WorkOrder) throws -> Context {
         let (rules, policyID) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
-        let job = try self.job(for: order)
+        return Context(rules: rules, policyID: policyID, job: try job(for: order))
+    }
+
+    private func rank(_ order: WorkOrder, excluding excluded: Set<UUID>, in context: Context) throws -> Decision {
+        let (rules, policyID, job) = (context.rules, context.policyID, context.job)
         let candidates = try scope.dispatch.candidates(for: job, rules: rules, todayStarts: todayStarts)
             .filter { !excluded.contains($0.engineerID) }
         return Decision(rules: rules, policyID: policyID, considered: candidates.count,
@@ -71,8 +87,11 @@ public struct Dispatcher {
 
     /// The hard rules `engineer` fails for `order` (none: eligible), and the distance to the job.
     public func eligibility(of engineer: UUID, for order: WorkOrder) throws -> (failed: [DispatchExclusion], distanceKm: Double?) {
-        let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
-        let job = try self.job(for: order)
+        try eligibility(of: engineer, in: try context(for: order))
+    }
+
+    private func eligibility(of engineer: UUID, in context: Context) throws -> (failed: [DispatchExclusion], distanceKm: Double?) {
+        let (rules, job) = (context.rules, context.job)
         let candidate = try scope.dispatch.candidate(engineer: engineer, for: job, rules: rules, todayStarts: todayStarts)
         let distance = DispatchRanking.distanceKm(of: candidate, to: job, policy: rules, now: now)
         return (DispatchRanking.exclusions(of: candidate, distance: distance, job: job, policy: rules), distance)
@@ -85,9 +104,11 @@ public struct Dispatcher {
 
         public var overridable: Bool { !failed.contains(.inactive) }
 
+        /// The rules failed, as the API names them.
+        public var names: String { failed.map(\.rawValue).joined(separator: ", ") }
+
         public var message: String {
-            let names = failed.map(\.rawValue).joined(separator: ", ")
-            return overridable ? "fails the dispatch rules (\(names)); send \"override\": true to assign anyway"
+            overridable ? "fails the dispatch rules (\(names)); send \"override\": true to assign anyway"
                 : "is deactivated and takes no orders"
         }
     }
@@ -100,11 +121,12 @@ public struct Dispatcher {
                      actor: UUID?) throws -> (WorkOrder, DispatchAssignment) {
         // A step the order cannot take is said first: the engineer does not matter then.
         try WorkOrderLifecycle.validate(from: order.status, to: .assigned)
-        let failed = try eligibility(of: engineer, for: order).failed
+        let context = try context(for: order)
+        let failed = try eligibility(of: engineer, in: context).failed
         let refusal = PickRefusal(failed: failed)
         guard failed.isEmpty || (overriding && refusal.overridable) else { throw refusal }
-        let decision = try rank(order)
-        let overridden = failed.isEmpty ? nil : "over the dispatch rules (\(failed.map(\.rawValue).joined(separator: ", ")))"
+        let decision = try rank(order, excluding: [], in: context)
+        let overridden = failed.isEmpty ? nil : "over the dispatch rules (\(refusal.names))"
         let kept = [overridden, reason].compactMap { $0 }.joined(separator: ": ")
         return try lifecycle(actor).assign(order.id, expectedVersion: expectedVersion, to: engineer, note: reason,
                                            basis: .picked(reason: kept.isEmpty ? nil : kept, decision,
