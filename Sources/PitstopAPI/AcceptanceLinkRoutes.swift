@@ -37,7 +37,7 @@ extension APIApplication {
                 let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
                 return try database.withTenant(token.tenantID) { scope in
                     guard let order = try scope.workOrders.get(acceptanceSecret: token.secret) else { throw StoreError.notFound("signing link") }
-                    let (_, accepted) = try Self.sign(order, body, tenant: try scope.tenant.get(), actor: nil, in: scope)
+                    let (_, accepted) = try Self.sign(order, body, tenant: try scope.tenant.get(), by: .customer(via: nil), in: scope)
                     return try .json(AcceptanceBody(accepted))
                 }
             }),

@@ -58,7 +58,7 @@ extension APIApplication {
                 if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
                 let order = try scope.workOrders.get(id: id)
                 guard let chosen = body.engineerId else {
-                    switch try Dispatcher(scope: scope, tenant: caller.tenant).offerNext(order, expectedVersion: version, actor: caller.key.id) {
+                    switch try Dispatcher(scope: scope, tenant: caller.tenant).offerNext(order, expectedVersion: version, by: .key(caller.key)) {
                     case .offered(let offered, let assignment, let offer):
                         return try .record(DispatchResultBody(workOrder: WorkOrderBody(offered, tenantID: caller.tenant.id),
                                                               assignment: AssignmentBody(assignment), offer: offer.map(OfferBody.init)),
@@ -85,7 +85,7 @@ extension APIApplication {
                 if let offer = try scope.dispatch.pendingOffer(workOrder: order.id), offer.engineerID == engineer {
                     try scope.dispatch.close(offer: offer.id, as: .accepted, at: Date())
                 }
-                let accepted = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                let accepted = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
                     .move(order.id, expectedVersion: order.version, to: .accepted, note: nil)
                 return try .record(WorkOrderBody(accepted, tenantID: caller.tenant.id), version: accepted.version)
             },
@@ -96,7 +96,7 @@ extension APIApplication {
                 let (order, engineer) = try Self.assignedToCaller(request, caller, scope)
                 let offer = try scope.dispatch.pendingOffer(workOrder: order.id)
                 _ = try Dispatcher(scope: scope, tenant: caller.tenant).passOn(order, from: engineer, offer: offer, as: .declined,
-                                                                               reason: reason, actor: caller.key.id)
+                                                                               reason: reason, by: .key(caller.key))
                 return .noContent()
             },
             tenantRoute("GET", "/v1/work-orders/{id}/dispatch", roles: [.admin, .dispatcher]) { request, _, scope in
@@ -127,7 +127,7 @@ extension APIApplication {
                      caller: TenantCaller, scope: TenantScope) throws -> (WorkOrder, DispatchAssignment) {
         do {
             return try Dispatcher(scope: scope, tenant: caller.tenant)
-                .pick(order, expectedVersion: expectedVersion, engineer: engineer, reason: reason, overriding: overriding, actor: caller.key.id)
+                .pick(order, expectedVersion: expectedVersion, engineer: engineer, reason: reason, overriding: overriding, by: .key(caller.key))
         } catch StoreError.notFound("engineer") {
             throw ValidationError(field: field, "does not name an engineer of this tenant")
         } catch let refusal as Dispatcher.PickRefusal {

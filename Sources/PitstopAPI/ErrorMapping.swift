@@ -19,6 +19,9 @@ enum ErrorMapping {
             case .notAllowed, .reopenWindowClosed:
                 return Problem(status: 409, type: "illegal-transition", title: "Transition not allowed", detail: transition.description,
                                errors: [.init(field: "to", message: transition.description)])
+            case .notPermitted:
+                return Problem(status: 403, type: "step-not-permitted", title: "Not your step", detail: transition.description,
+                               errors: [.init(field: "to", message: transition.description)])
             }
         case let store as StoreError:
             switch store {

@@ -151,7 +151,7 @@ extension APIApplication {
                           errors: [.init(field: "channel", message: "is fixed at creation")])
         }
         let body = try JSONCoding.decode(WorkOrderChangesBody.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
-        let order = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+        let order = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
             .edit(existing.id, expectedVersion: ifMatch ?? existing.version, body.changes)
         return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
     }

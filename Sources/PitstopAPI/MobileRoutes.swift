@@ -56,7 +56,7 @@ extension APIApplication {
                     .map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
                 let distance = expected.map { Int(($0.distanceKm(to: point) * 1000).rounded()) }
                 let radius = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID).rules.checkInRadiusMeters
-                let visit = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                let visit = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
                     .checkIn(order.id, engineer: engineer, at: point, distanceMeters: distance, outsideRadius: distance.map { $0 > radius } ?? false)
                 return try .json(VisitBody(visit), status: 201)
             },
@@ -69,7 +69,7 @@ extension APIApplication {
                 let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours) }
                 let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity) }
                 do {
-                    let report = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                    let report = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
                         .saveReport(order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "",
                                     labour: labour, parts: parts, mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
                                     afterPhotos: body.afterPhotos ?? [])
@@ -84,9 +84,22 @@ extension APIApplication {
             tenantRoute("POST", "/v1/me/work-orders/{id}/acceptance", roles: [.engineer]) { request, caller, scope in
                 let order = try Self.workingOrder(request, caller, scope)
                 let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
-                let (completed, accepted) = try Self.sign(order, body, tenant: caller.tenant, actor: caller.key.id, in: scope)
+                let (completed, accepted) = try Self.sign(order, body, tenant: caller.tenant, by: .customer(via: caller.key.id), in: scope)
                 return try .record(AcceptanceResultBody(workOrder: WorkOrderBody(completed, tenantID: caller.tenant.id),
                                                         acceptance: AcceptanceBody(accepted)), version: completed.version)
+            },
+            // The engineer's own duty status, which dispatch respects: only available and busy
+            // engineers are offered work. The whole state is replaced, so If-Match is honoured
+            // when sent but not required: a phone toggling it offline has nothing to merge.
+            tenantRoute("PUT", "/v1/me/duty", roles: [.engineer]) { request, caller, scope in
+                let id = try Self.callerEngineer(caller)
+                let body = try JSONCoding.decode(DutyBody.self, from: request.body, allowedFields: ["status"])
+                guard let status = Engineer.Status(rawValue: body.status) else {
+                    throw ValidationError(field: "status", "must be one of \(Engineer.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let version = request.headers["If-Match"] == nil ? try scope.engineers.get(id: id).version : try Self.ifMatchVersion(request)
+                let engineer = try scope.engineers.update(id: id, expectedVersion: version, EngineerInput(status: status))
+                return try .record(EngineerBody(engineer), version: engineer.version)
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-out", roles: [.engineer]) { request, caller, scope in
                 let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
@@ -97,7 +110,7 @@ extension APIApplication {
 
     /// The customer's signature on the order's current report: checked, kept, and the order
     /// completed. Shared by the engineer's phone and the link sent to the customer.
-    static func sign(_ order: WorkOrder, _ body: AcceptanceInputBody, tenant: Tenant, actor: UUID?,
+    static func sign(_ order: WorkOrder, _ body: AcceptanceInputBody, tenant: Tenant, by party: ActingParty,
                      in scope: TenantScope) throws -> (WorkOrder, WorkOrderRepository.Acceptance) {
         guard order.status == .awaitingAcceptance else {
             throw Problem.conflict("the customer accepts after the quality check; the order is \(order.status.rawValue)")
@@ -121,8 +134,8 @@ extension APIApplication {
         }
         let hash = try ReportBody.sha256(report)
         let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash, signerName: body.signerName,
-                                                   signature: Signature(kind: kind, bytes: bytes), actor: actor)
-        let completed = try OrderLifecycle(scope: scope, tenant: tenant, actor: actor)
+                                                   signature: Signature(kind: kind, bytes: bytes), actor: party.keyID)
+        let completed = try OrderLifecycle(scope: scope, tenant: tenant, by: party)
             .move(order.id, expectedVersion: order.version, to: .completed, note: "accepted and signed by \(body.signerName)")
         return (completed, accepted)
     }
@@ -356,4 +369,8 @@ struct MobileOrderBody: Encodable {
     var report: ReportBody?
     /// Photos and videos uploaded for the order, oldest first.
     var media: [MediaBody]
+}
+
+struct DutyBody: Decodable {
+    var status: String
 }

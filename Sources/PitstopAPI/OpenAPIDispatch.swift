@@ -72,6 +72,16 @@ extension OpenAPIDocument {
                                                     "in_progress": ["type": "array", "items": ref("QueueItem")] as Object] as Object,
                                  ])]]),
             ] as Object,
+            "/v1/me/duty": [
+                "put": operation("setMyDuty",
+                                 "The engineer's own duty status (engineer key): only available and busy engineers are offered work",
+                                 tags: ["mobile"],
+                                 parameters: [["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"],
+                                               "description": "The engineer's version; honoured when sent"] as Object],
+                                 body: ["type": "object", "required": ["status"], "additionalProperties": false,
+                                        "properties": ["status": ["type": "string", "enum": Engineer.Status.allCases.map(\.rawValue)] as Object] as Object],
+                                 responses: ["200": ["description": "The engineer (ETag = its version)", "content": json(ref("Engineer"))]]),
+            ] as Object,
             "/v1/me/work-orders/{id}": [
                 "get": operation("myWorkOrder",
                                  "One of the engineer's orders with the customer, the vehicle and its history, and navigation links (engineer key)",

@@ -209,9 +209,15 @@ enum OpenAPIDocument {
                                    responses: ["200": ["description": "The changed order", "content": json(ref("WorkOrder"))]]),
             ] as Object,
             "/v1/work-orders/{id}/transitions": [
-                "post": operation("transitionWorkOrder", "Move an order along its lifecycle (admin, dispatcher); 409 names the allowed next statuses",
+                "post": operation("transitionWorkOrder",
+                                  "Move an order along its lifecycle. Any key may ask; the step table decides: the desk (admin, dispatcher) "
+                                      + "makes every step the state allows, the assigned engineer their own (accepted → diagnosing → "
+                                      + "awaiting_parts / repairing → quality_check), an inspector the quality check. Only the desk assigns here",
                                   tags: ["work-orders"], parameters: [idParameter, ifMatch], body: ref("Transition"),
-                                  responses: ["200": ["description": "The order after the change", "content": json(ref("WorkOrder"))]]),
+                                  responses: ["200": ["description": "The order after the change", "content": json(ref("WorkOrder"))],
+                                              "403": ["description": "The step is not the caller's: names who may make it", "content": problemContent],
+                                              "409": ["description": "The state does not allow the step: names the allowed next statuses",
+                                                      "content": problemContent]]),
             ] as Object,
             "/v1/work-orders/{id}/timeline": [
                 "get": operation("workOrderTimeline", "Every change of an order, oldest first", tags: ["work-orders"], parameters: [idParameter],
@@ -352,7 +358,7 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["id", "name", "role", "prefix", "created_at"],
                 "properties": [
                     "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
-                    "role": ["type": "string", "enum": ["admin", "dispatcher", "engineer", "integration", "readonly"]] as Object,
+                    "role": ["type": "string", "enum": Role.allCases.map(\.rawValue)] as Object,
                     "engineer_id": ["type": "string", "format": "uuid", "description": "The engineer an engineer key acts as"] as Object,
                     "prefix": ["type": "string", "description": "Shown to tell keys apart; not usable as a key"],
                     "created_at": timestamp, "last_used_at": nullableTimestamp, "revoked_at": nullableTimestamp,
@@ -420,7 +426,7 @@ enum OpenAPIDocument {
                     "skills": skillsSchema,
                     "shop_ids": ["type": "array", "items": ["type": "string", "format": "uuid"] as Object] as Object,
                     "certifications": ["type": "array", "items": ["type": "string"]] as Object, "active": ["type": "boolean"],
-                    "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
+                    "status": ["type": "string", "enum": Engineer.Status.allCases.map(\.rawValue)] as Object,
                     "location": ref("GeoPoint"), "located_at": timestamp, "external_id": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
@@ -526,7 +532,7 @@ enum OpenAPIDocument {
             "CreateAPIKey": [
                 "type": "object", "required": ["name", "role"], "additionalProperties": false,
                 "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 100] as Object,
-                               "role": ["type": "string", "enum": ["admin", "dispatcher", "engineer", "integration", "readonly"]] as Object,
+                               "role": ["type": "string", "enum": Role.allCases.map(\.rawValue)] as Object,
                                "engineer_id": ["type": "string", "format": "uuid", "description": "Required for, and only for, engineer keys"] as Object] as Object,
             ] as Object,
         ]

@@ -124,6 +124,7 @@ enum OpenAPIExample {
             "transferWorkOrder": ["engineer_id": id(.otherEngineer), "reason": "张师傅请假，交给刘师傅"],
             "requestTransfer": ["reason": "车主改到滨江店修，离我太远"],
             "checkIn": westLake,
+            "setMyDuty": ["status": "on_break"] as OpenAPIDocument.Object,
             "checkOut": westLake,
             "saveRepairReport": ["diagnosis": "前刹车片磨损至 2 mm，报警片摩擦制动盘", "work_performed": "更换前刹车片，清洁卡钳导向销，路试正常",
                                  "labour": [["description": "更换前刹车片", "hours": 1.5] as OpenAPIDocument.Object],

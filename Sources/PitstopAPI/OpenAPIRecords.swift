@@ -1,4 +1,5 @@
 import Foundation
+import PitstopCore
 
 /// The bodies that create and change the tenant's records (shops, customers, vehicles, engineers,
 /// work-order types). A create and a partial update take the same fields, so each record's fields
@@ -96,7 +97,7 @@ extension OpenAPIDocument {
             "shop_ids": ["type": "array", "maxItems": 50, "items": ["type": "string", "format": "uuid"] as Object] as Object,
             "certifications": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object,
             "active": ["type": "boolean", "description": "false stops the engineer's keys at once"] as Object,
-            "status": ["type": "string", "enum": ["off_duty", "available", "busy"]] as Object,
+            "status": ["type": "string", "enum": Engineer.Status.allCases.map(\.rawValue)] as Object,
         ]
     }
 

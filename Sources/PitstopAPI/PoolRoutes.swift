@@ -42,18 +42,14 @@ extension APIApplication {
             tenantRoute("POST", "/v1/work-orders/{id}/claim", roles: [.engineer]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
                 guard let engineer = caller.key.engineerID else { throw Problem.forbidden("only an engineer's key can claim") }
-                let order = try scope.workOrders.get(id: id)
-                guard order.pooledAt != nil else {
+                let claimed: WorkOrder
+                do {
+                    (claimed, _) = try Dispatcher(scope: scope, tenant: caller.tenant).claim(id, engineer: engineer, by: .key(caller.key))
+                } catch Dispatcher.ClaimRefusal.notPooled {
                     throw Problem.conflict("the order is not in the pool: someone else took it or it was withdrawn")
-                }
-                let (failed, _) = try Dispatcher(scope: scope, tenant: caller.tenant).eligibility(of: engineer, for: order)
-                guard failed.isEmpty else {
+                } catch Dispatcher.ClaimRefusal.ineligible(let failed) {
                     throw Problem.forbidden("you may not take this order: \(failed.map(\.rawValue).joined(separator: ", "))")
                 }
-                let claimed = try scope.workOrders.claim(id: id, engineer: engineer, actor: caller.key.id)
-                try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .claim,
-                                                             actorKeyID: caller.key.id, reason: nil, assignedAt: claimed.statusChangedAt,
-                                                             rules: nil, considered: 0, excluded: [:], candidates: []))
                 return try .record(WorkOrderBody(claimed, tenantID: caller.tenant.id), version: claimed.version)
             },
             tenantRoute("POST", "/v1/work-orders/{id}/transfer", roles: [.admin, .dispatcher]) { request, caller, scope in

@@ -43,7 +43,7 @@ extension APIApplication {
                     // a customer whose form retried gets a new one for the same order.
                     var response = try idempotent(request, scope, secrets: ["tracking_token", "tracking_url"]) {
                         guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-                        let outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), actor: nil).open(report, through: link)
+                        let outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).open(report, through: link)
                         var order = outcome.order
                         // A report that joined the customer's open order gets a tracking link of its own.
                         if order.trackingSecret == nil { order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id) }

@@ -11,7 +11,7 @@ extension APIApplication {
     /// with the failed items named.
     var qualityCheckRoutes: [Router.Route] {
         [
-            tenantRoute("POST", "/v1/work-orders/{id}/quality-check", roles: [.admin, .dispatcher]) { request, caller, scope in
+            tenantRoute("POST", "/v1/work-orders/{id}/quality-check", roles: [.admin, .dispatcher, .inspector]) { request, caller, scope in
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(QualityCheckInputBody.self, from: request.body, allowedFields: ["inspector", "results"])
@@ -25,7 +25,7 @@ extension APIApplication {
                 if check.passed { try Self.requireReport(order, scope: scope) }
                 let note = check.passed ? "quality check passed (\(body.inspector))"
                     : "quality check failed (\(body.inspector)): \(check.failedItems.joined(separator: ", "))"
-                let moved = try OrderLifecycle(scope: scope, tenant: caller.tenant, actor: caller.key.id, now: check.checkedAt)
+                let moved = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key), now: check.checkedAt)
                     .move(id, expectedVersion: version, to: check.passed ? .awaitingAcceptance : .repairing, note: String(note.prefix(2000)))
                 try scope.workOrders.recordQualityCheck(check)
                 return try .record(QualityCheckResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),

@@ -14,7 +14,7 @@ extension APIApplication {
                 let order = try Self.workingOrder(request, caller, scope)
                 let body = try JSONCoding.decode(RequisitionInputBody.self, from: request.body, allowedFields: ["lines", "note"])
                 let lines = body.lines.map { PartsRequisition.Line(partNumber: $0.partNumber.trimmingCharacters(in: .whitespaces), quantity: $0.quantity) }
-                let requisition = try PartsRequisitions(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                let requisition = try PartsRequisitions(scope: scope, tenant: caller.tenant, by: .key(caller.key))
                     .request(for: order, by: try Self.callerEngineer(caller), lines: lines, note: body.note)
                 var response = try HTTPResponse.json(RequisitionBody(requisition), status: 201)
                 response.headers.add("Location", "/v1/requisitions/\(requisition.id.lowercasedText)")
@@ -37,7 +37,7 @@ extension APIApplication {
             },
             tenantRoute("POST", "/v1/requisitions/{id}/decision", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let body = try JSONCoding.decode(DecisionBody.self, from: request.body, allowedFields: ["approve", "note"])
-                let requisition = try PartsRequisitions(scope: scope, tenant: caller.tenant, actor: caller.key.id)
+                let requisition = try PartsRequisitions(scope: scope, tenant: caller.tenant, by: .key(caller.key))
                     .decide(try Self.pathID(request, "parts requisition"), approve: body.approve, note: body.note)
                 return try .json(RequisitionBody(requisition))
             },

@@ -6,6 +6,8 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     case dispatcher
     /// The engineer's mobile app, acting as one engineer.
     case engineer
+    /// The quality inspector (质检员): reads orders and makes the quality check.
+    case inspector
     /// CRM, ERP and parts systems.
     case integration
     /// Dashboards and reports: reads only.

@@ -38,7 +38,7 @@ public struct OfferSweep: Sendable {
                 let due = try scope.dispatch.expiredOffers(at: now, limit: batch)
                 for offer in due {
                     let order = try scope.workOrders.get(id: offer.workOrderID)
-                    _ = try dispatcher.passOn(order, from: offer.engineerID, offer: offer, as: .expired, reason: nil, actor: nil)
+                    _ = try dispatcher.passOn(order, from: offer.engineerID, offer: offer, as: .expired, reason: nil, by: .automation)
                 }
                 return due.count
             }

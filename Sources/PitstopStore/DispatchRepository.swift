@@ -99,7 +99,7 @@ public struct DispatchRepository {
             SELECT e.id, e.status, e.latitude, e.longitude, e.located_at, (m.engineer_id IS NOT NULL) AS in_shop
             FROM engineers e
             LEFT JOIN engineer_shops m ON m.tenant_id = e.tenant_id AND m.engineer_id = e.id AND m.shop_id = \(job.shopID)::uuid
-            WHERE e.tenant_id = \(tenantID) AND e.active AND e.status <> 'off_duty'
+            WHERE e.tenant_id = \(tenantID) AND e.active AND e.status IN ('available', 'busy')
               AND ((\(job.shopID)::uuid IS NULL AND \(job.place?.latitude)::float8 IS NULL)
                    OR m.engineer_id IS NOT NULL
                    OR (e.latitude BETWEEN \(job.place.map { $0.latitude - latitudeSpan })::float8

@@ -128,8 +128,13 @@ public struct WorkOrderRepository {
             """).rows.first.map(Self.decode)
     }
 
-    public func get(id: UUID) throws -> WorkOrder {
-        let rows = try transaction.query("SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id)")
+    /// The order; `forUpdate` locks it until the transaction ends, so that a decision made on
+    /// what it says (a claim of a pooled order) cannot race another.
+    public func get(id: UUID, forUpdate: Bool = false) throws -> WorkOrder {
+        let rows = try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id)
+            \(unsafeRaw: forUpdate ? "FOR UPDATE" : "")
+            """)
         guard let row = rows.first else { throw StoreError.notFound("work order") }
         return try Self.decode(row)
     }
@@ -219,20 +224,11 @@ public struct WorkOrderRepository {
         public var hasClocks: Bool
     }
 
-    /// Moves an order to `next` if the lifecycle allows it and the order is still at
-    /// `expectedVersion`. Moving to `assigned` needs `assignee`; cancelling needs `reason`.
-    public func transition(id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String?,
-                           assignee: UUID?, actor: UUID?, reopenWindow: TimeInterval = WorkOrderLifecycle.defaultReopenWindow,
-                           now: Date = Date()) throws -> StatusChange {
-        let locked = try transaction.query("""
-            SELECT status, completed_at, version FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
-            """)
-        guard let row = locked.first else { throw StoreError.notFound("work order") }
-        let version: Int = try row.decode("version")
-        guard version == expectedVersion else { throw StoreError.versionMismatch(current: version) }
-        let current = try Self.status(row)
-        try WorkOrderLifecycle.validate(from: current, to: next, reason: reason, completedAt: try row.decode("completed_at"),
-                                        now: now, reopenWindow: reopenWindow)
+    /// Writes the step of `locked` (from `lockForChange`) to `next`, which the lifecycle has
+    /// checked. Moving to `assigned` needs `assignee`; a cancellation keeps `reason`.
+    public func transition(_ locked: WorkOrder, to next: WorkOrderStatus, note: String?, reason: String?,
+                           assignee: UUID?, actor: UUID?, now: Date = Date()) throws -> StatusChange {
+        let (id, current) = (locked.id, locked.status)
         precondition(next != .assigned || assignee != nil, "the lifecycle names the engineer of an assignment")
         let changed = try Self.mappingReferences {
             try transaction.query("""
@@ -316,30 +312,6 @@ public struct WorkOrderRepository {
             """)[0])
     }
 
-    /// Gives a pooled order to `engineer`. Claims of one order queue on its row lock; the first
-    /// finds it pooled and takes it, every later one finds it taken: `StoreError.conflict`.
-    public func claim(id: UUID, engineer: UUID, actor: UUID?, now: Date = Date()) throws -> WorkOrder {
-        let rows = try transaction.query("""
-            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
-            """)
-        guard let row = rows.first else { throw StoreError.notFound("work order") }
-        let current = try Self.decode(row)
-        guard current.pooledAt != nil, current.status == .new || current.status == .reopened else {
-            throw StoreError.conflict("the order is no longer in the pool: someone else took it or it was withdrawn")
-        }
-        return try Self.decode(transaction.query("""
-            WITH o AS (
-                UPDATE work_orders SET status = 'assigned', assignee_id = \(engineer), pooled_at = NULL, pool_until = NULL, status_changed_at = \(now),
-                    milestones = CASE WHEN milestones ? 'assigned' THEN milestones
-                                      ELSE milestones || jsonb_build_object('assigned', \(now.postgresText)::text) END,
-                    updated_at = \(now), version = version + 1
-                WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING *
-            )
-            \(eventsAndResult(kind: .statusChanged, from: current.status, note: "claimed from the pool", actor: actor,
-                              topic: .workOrderStatusChanged))
-            """)[0])
-    }
-
     /// Moves an assigned order to another engineer. An accepted order goes back to assigned, so
     /// the new engineer accepts it in turn; one already being worked on keeps its status.
     public func transfer(id: UUID, expectedVersion: Int, to engineer: UUID, reason: String, actor: UUID?,
@@ -402,12 +374,8 @@ public struct WorkOrderRepository {
     }
 
     /// The order, locked for a change, if it is still at `expectedVersion`.
-    private func lockForChange(id: UUID, expectedVersion: Int) throws -> WorkOrder {
-        let rows = try transaction.query("""
-            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
-            """)
-        guard let row = rows.first else { throw StoreError.notFound("work order") }
-        let order = try Self.decode(row)
+    public func lockForChange(id: UUID, expectedVersion: Int) throws -> WorkOrder {
+        let order = try get(id: id, forUpdate: true)
         guard order.version == expectedVersion else { throw StoreError.versionMismatch(current: order.version) }
         return order
     }

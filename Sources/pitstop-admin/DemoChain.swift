@@ -91,7 +91,7 @@ struct DemoChain {
                 for _ in 0..<(4 + dice.next(5)) {
                     let opened = now.addingTimeInterval(-Double(day) * 86_400 - Double(dice.next(10 * 3600)) - 3600)
                     let car = dice.pick(cars)
-                    let order = try OrderLifecycle(scope: scope, tenant: tenant, actor: nil, now: opened).open(
+                    let order = try OrderLifecycle(scope: scope, tenant: tenant, by: .console, now: opened).open(
                         NewWorkOrder(channel: dice.pick(channels), typeID: dice.pick(types).id, priority: dice.pick([.p2, .p3, .p3, .p4]),
                                      customerID: car.customer, vehicleID: car.vehicle, shopID: dice.pick(shops).id,
                                      description: dice.pick(Self.problems), symptoms: [], site: nil, customFields: [:]),
@@ -110,7 +110,7 @@ struct DemoChain {
         var at = order.createdAt
         func lifecycle(after minutes: Int) -> OrderLifecycle {
             at = min(now, at.addingTimeInterval(Double(minutes) * 60))
-            return OrderLifecycle(scope: scope, tenant: tenant, actor: nil, now: at)
+            return OrderLifecycle(scope: scope, tenant: tenant, by: .console, now: at)
         }
         func step(_ to: WorkOrderStatus, after minutes: Int, reason: String? = nil) throws {
             order = try lifecycle(after: minutes).move(order.id, expectedVersion: order.version, to: to, note: nil, reason: reason)
@@ -125,7 +125,7 @@ struct DemoChain {
         at = min(now, at.addingTimeInterval(Double(3 + dice.next(25)) * 60))
         // History is made by a desk that knows its engineers: over the rules where they would refuse.
         (order, _) = try Dispatcher(scope: scope, tenant: tenant, now: at).pick(order, expectedVersion: order.version, engineer: engineer,
-                                                                                 reason: "演示数据", overriding: true, actor: nil)
+                                                                                 reason: "演示数据", overriding: true, by: .console)
         if stop == .assigned { return }
         try step(.accepted, after: 2 + dice.next(40))
         if stop == .accepted { return }
@@ -137,7 +137,7 @@ struct DemoChain {
         }
         try step(.repairing, after: 30 + dice.next(240))
         if stop == .repairing { return }
-        _ = try OrderLifecycle(scope: scope, tenant: tenant, actor: nil, now: at.addingTimeInterval(60)).saveReport(
+        _ = try OrderLifecycle(scope: scope, tenant: tenant, by: .console, now: at.addingTimeInterval(60)).saveReport(
             order.id, basedOn: nil, diagnosis: "检查确认：\(order.description)", workPerformed: "按工艺完成维修并试车",
             labour: [RepairReport.LabourLine(description: "维修工时", hours: Double(1 + dice.next(4)))],
             parts: fate % 3 == 0 ? [RepairReport.PartLine(partNumber: "BP-100", name: "前刹车片", quantity: 1)] : [],

@@ -338,6 +338,9 @@ extension SweepingTests {
             #expect(try api.client.send("POST", "/v1/work-orders/\(handedOver)/accept", headers: bearer(engineerKey)).status == 200)
             try walk.send("requestTransfer", "/v1/me/work-orders/\(handedOver)/transfer-request", key: engineerKey)
             try walk.send("transferWorkOrder", "/v1/work-orders/\(handedOver)/transfer", key: admin)
+            // A break, and back: later steps still dispatch to this engineer.
+            try walk.send("setMyDuty", "/v1/me/duty", key: engineerKey)
+            #expect(try api.client.send("PUT", "/v1/me/duty", headers: bearer(engineerKey), json: #"{"status":"available"}"#).status == 200)
 
             // An integrator asks for one event again.
             let events = try api.get("/v1/events?limit=1", key: admin)

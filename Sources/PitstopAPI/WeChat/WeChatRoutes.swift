@@ -81,7 +81,7 @@ extension APIApplication {
         guard !text.isEmpty else { return ("请用文字描述车辆的问题，我们会为您创建维修工单。", nil) }
         let outcome: IntakeOutcome
         do {
-            outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), actor: nil).open(weChatText: text, from: openID, to: account)
+            outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).open(weChatText: text, from: openID, to: account)
         } catch let refusal where refusal is ValidationError || refusal is StoreError {
             // A job type retired or needing fields a chat message cannot give: say so rather than
             // fail the call, which WeChat would only retry. Nothing was written: intake checks first.

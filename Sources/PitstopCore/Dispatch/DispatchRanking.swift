@@ -50,6 +50,7 @@ public struct DispatchCandidate: Sendable, Equatable {
 public enum DispatchExclusion: String, Sendable, Codable, CaseIterable {
     case inactive
     case offDuty = "off_duty"
+    case onBreak = "on_break"
     /// Neither in the order's shop nor within the policy's radius of the job.
     case outOfArea = "out_of_area"
     /// Not in the order's shop, and their last position is older than the policy allows, so
@@ -64,6 +65,7 @@ public enum DispatchExclusion: String, Sendable, Codable, CaseIterable {
         switch self {
         case .inactive: "已停用"
         case .offDuty: "不在岗"
+        case .onBreak: "休息中"
         case .outOfArea: "超出服务范围"
         case .stalePosition: "位置过旧"
         case .missingSkill: "技能不符"
@@ -157,7 +159,11 @@ public struct DispatchRanking: Sendable, Equatable {
                            policy: DispatchPolicy) -> [DispatchExclusion] {
         var rules: [DispatchExclusion] = []
         if !candidate.active { rules.append(.inactive) }
-        if candidate.status == .offDuty { rules.append(.offDuty) }
+        switch candidate.status {
+        case .offDuty: rules.append(.offDuty)
+        case .onBreak: rules.append(.onBreak)
+        case .available, .busy: break
+        }
         let nothingToCompare = job.shopID == nil && job.place == nil
         if !candidate.inShop && !nothingToCompare && !(distance.map { $0 <= policy.radiusKm } ?? false) {
             // A position is there but too old to use (distance is only nil for it then).

@@ -7,6 +7,8 @@ public struct Engineer: Sendable, Equatable {
         case offDuty = "off_duty"
         case available
         case busy
+        /// On a break: out of dispatch for now, open orders kept.
+        case onBreak = "on_break"
     }
 
     public var id: UUID

@@ -118,9 +118,15 @@ public struct Dispatcher {
     /// deactivated one), and the assignment keeps the ranking the pick was made against, with
     /// the rules overridden named in its reason.
     public func pick(_ order: WorkOrder, expectedVersion: Int, engineer: UUID, reason: String?, overriding: Bool,
-                     actor: UUID?) throws -> (WorkOrder, DispatchAssignment) {
-        // A step the order cannot take is said first: the engineer does not matter then.
-        try WorkOrderLifecycle.validate(from: order.status, to: .assigned)
+                     by party: ActingParty) throws -> (WorkOrder, DispatchAssignment) {
+        // A step the order cannot take, or the party may not make, is said first: the engineer
+        // does not matter then.
+        let actor = party.stepActor(assignee: order.assigneeID)
+        try WorkOrderLifecycle.validate(from: order.status, to: .assigned, by: actor)
+        // Automatic dispatch and a claim also assign, but choosing whom is the desk's.
+        guard actor == .desk else {
+            throw WorkOrderLifecycle.TransitionError.notPermitted(current: order.status, requested: .assigned, actor: actor, permitted: [.desk])
+        }
         let context = try context(for: order)
         let failed = try eligibility(of: engineer, in: context).failed
         let refusal = PickRefusal(failed: failed)
@@ -128,15 +134,35 @@ public struct Dispatcher {
         let decision = try rank(order, excluding: [], in: context)
         let overridden = failed.isEmpty ? nil : "over the dispatch rules (\(refusal.names))"
         let kept = [overridden, reason].compactMap { $0 }.joined(separator: ": ")
-        return try lifecycle(actor).assign(order.id, expectedVersion: expectedVersion, to: engineer, note: reason,
+        return try lifecycle(party).assign(order.id, expectedVersion: expectedVersion, to: engineer, note: reason,
                                            basis: .picked(reason: kept.isEmpty ? nil : kept, decision,
                                                           shown: try breakdown(decision.ranking, first: 20)))
+    }
+
+    /// `engineer` (the caller's own engineer key) takes a pooled order. Claims of one order queue
+    /// on its row lock: the first finds it pooled and takes it, every later one finds it taken.
+    /// An engineer who fails a hard rule is refused with the rules named.
+    public func claim(_ id: UUID, engineer: UUID, by party: ActingParty) throws -> (WorkOrder, DispatchAssignment) {
+        let order = try scope.workOrders.get(id: id, forUpdate: true)
+        guard order.pooledAt != nil, order.status == .new || order.status == .reopened else { throw ClaimRefusal.notPooled }
+        let failed = try eligibility(of: engineer, for: order).failed
+        guard failed.isEmpty else { throw ClaimRefusal.ineligible(failed) }
+        return try lifecycle(party).assign(id, expectedVersion: order.version, to: engineer, note: "claimed from the pool",
+                                           basis: .claimed)
+    }
+
+    /// Why an engineer may not take a pooled order.
+    public enum ClaimRefusal: Error, Equatable {
+        /// Someone else took it, or it was withdrawn.
+        case notPooled
+        /// The hard rules the engineer fails.
+        case ineligible([DispatchExclusion])
     }
 
     /// Offers an unassigned order (at `expectedVersion`) to the best-ranked engineer not asked
     /// before. When the rounds are used up, or nobody is left after earlier rounds, the order goes
     /// where the policy says.
-    public func offerNext(_ order: WorkOrder, expectedVersion: Int, actor: UUID?) throws -> Outcome {
+    public func offerNext(_ order: WorkOrder, expectedVersion: Int, by party: ActingParty) throws -> Outcome {
         // Every automatic assignment is one round, with an offer or (assign mode) without.
         let previous = try scope.dispatch.assignments(workOrder: order.id).filter { $0.mode == .auto }
         let decision = try rank(order, excluding: Set(previous.map(\.engineerID)))
@@ -147,12 +173,12 @@ public struct Dispatcher {
             // An order that came from the pool does not go back to it.
             switch decision.rules.mode == .pool ? .dispatcher : decision.rules.afterRounds {
             case .pool:
-                return .pooled(try scope.workOrders.pool(id: order.id, expectedVersion: expectedVersion, note: note, actor: actor, now: now))
+                return .pooled(try scope.workOrders.pool(id: order.id, expectedVersion: expectedVersion, note: note, actor: party.keyID, now: now))
             case .dispatcher:
                 return .leftForDispatcher(try scope.workOrders.markDispatchExhausted(id: order.id, note: note, now: now))
             }
         }
-        let (offered, assignment) = try lifecycle(actor).assign(order.id, expectedVersion: expectedVersion, to: best.candidate.engineerID,
+        let (offered, assignment) = try lifecycle(party).assign(order.id, expectedVersion: expectedVersion, to: best.candidate.engineerID,
                                                                  note: "offered automatically (round \(round))",
                                                                  basis: .ranked(decision, shown: try breakdown(decision.ranking, first: 20)))
         guard decision.rules.mode != .assign else { return .offered(offered, assignment, nil) }
@@ -164,8 +190,9 @@ public struct Dispatcher {
     /// What a new order's policy says happens the moment it is reported: nothing (manual), the
     /// best engineer at once (assign), an offer (offer), or the grab pool (pool). When nobody
     /// qualifies, the order is left to the desk with the reasons on its timeline, and the alert
-    /// channels hear of it. Returns the order as it now stands.
-    public func dispatchNew(_ order: WorkOrder, actor: UUID?) throws -> WorkOrder {
+    /// channels hear of it. Returns the order as it now stands. The policy acts, whoever reported.
+    public func dispatchNew(_ order: WorkOrder) throws -> WorkOrder {
+        let party = ActingParty.automation
         let (rules, _) = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID)
         switch rules.mode {
         case .manual:
@@ -174,9 +201,9 @@ public struct Dispatcher {
             return try scope.workOrders.pool(id: order.id, expectedVersion: order.version,
                                              note: "published to the grab pool automatically; unclaimed after \(rules.poolMinutes) min it goes to "
                                                  + (rules.afterPool == .offer ? "automatic offers" : "the dispatchers"),
-                                             until: now.addingTimeInterval(TimeInterval(rules.poolMinutes) * 60), actor: actor, now: now)
+                                             until: now.addingTimeInterval(TimeInterval(rules.poolMinutes) * 60), actor: party.keyID, now: now)
         case .assign, .offer:
-            switch try offerNext(order, expectedVersion: order.version, actor: actor) {
+            switch try offerNext(order, expectedVersion: order.version, by: party) {
             case .offered(let moved, _, _), .pooled(let moved), .leftForDispatcher(let moved), .unchanged(let moved):
                 return moved
             case .nobodyEligible(let decision):
@@ -192,7 +219,7 @@ public struct Dispatcher {
         let out = try scope.workOrders.unpool(id: order.id, expectedVersion: order.version, actor: nil, now: now)
         let unclaimed = "nobody claimed it from the grab pool in \(rules.poolMinutes) min"
         guard rules.afterPool == .offer else { return try scope.workOrders.markDispatchExhausted(id: out.id, note: unclaimed, now: now) }
-        switch try offerNext(out, expectedVersion: out.version, actor: nil) {
+        switch try offerNext(out, expectedVersion: out.version, by: .automation) {
         case .offered(let moved, _, _), .pooled(let moved), .leftForDispatcher(let moved), .unchanged(let moved):
             return moved
         case .nobodyEligible(let decision):
@@ -217,14 +244,14 @@ public struct Dispatcher {
         return left
     }
 
-    private func lifecycle(_ actor: UUID?) -> OrderLifecycle {
-        OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now)
+    private func lifecycle(_ party: ActingParty) -> OrderLifecycle {
+        OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now)
     }
 
     /// After `engineer` declined or let the offer lapse: the order goes back to unassigned and
     /// on to the next engineer. Nothing happens if the order has moved on in the meantime.
     public func passOn(_ order: WorkOrder, from engineer: UUID, offer: DispatchOffer?, as state: DispatchOffer.State,
-                       reason: String?, actor: UUID?) throws -> Outcome {
+                       reason: String?, by party: ActingParty) throws -> Outcome {
         guard order.status == .assigned, order.assigneeID == engineer else {
             // Reassigned, cancelled or accepted meanwhile: the offer no longer stands.
             if let offer { try scope.dispatch.close(offer: offer.id, as: .withdrawn, at: now) }
@@ -232,8 +259,9 @@ public struct Dispatcher {
         }
         if let offer { try scope.dispatch.close(offer: offer.id, as: state, at: now, reason: reason) }
         let note = state == .declined ? "declined: \(reason ?? "")" : "the offer was not accepted in time"
-        let back = try lifecycle(actor).move(order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)))
-        return try offerNext(back, expectedVersion: back.version, actor: actor)
+        let back = try lifecycle(party).move(order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)))
+        // Whoever handed it back, asking the next engineer is the policy's doing.
+        return try offerNext(back, expectedVersion: back.version, by: .automation)
     }
 }
 

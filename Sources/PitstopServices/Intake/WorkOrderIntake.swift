@@ -12,14 +12,14 @@ import PitstopStore
 public struct WorkOrderIntake {
     let scope: TenantScope
     let tenant: Tenant
-    /// The API key acting; nil for a customer's own report.
-    let actor: UUID?
+    /// The key reporting, or the customer reporting themselves.
+    let party: ActingParty
     let now: Date
 
-    public init(scope: TenantScope, tenant: Tenant, actor: UUID?, now: Date = Date()) {
+    public init(scope: TenantScope, tenant: Tenant, by party: ActingParty, now: Date = Date()) {
         self.scope = scope
         self.tenant = tenant
-        self.actor = actor
+        self.party = party
         self.now = now
     }
 
@@ -52,10 +52,10 @@ public struct WorkOrderIntake {
                                vehicleID: vehicleID, shopID: report.shopID, description: report.description, symptoms: report.symptoms,
                                site: report.site, customFields: report.customFields, dueAt: report.dueAt, externalID: report.externalID)
         let note = remarks.isEmpty ? nil : remarks.joined(separator: "; ")
-        let opened = try OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now).open(new, note: note)
+        let opened = try OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now).open(new, note: note)
         // Last, the policy's dispatch mode; the tracking link is known only on the order just opened.
         guard report.dispatch ?? report.source.dispatchesUnlessTold else { return .opened(opened) }
-        var dispatched = try Dispatcher(scope: scope, tenant: tenant, now: now).dispatchNew(opened, actor: actor)
+        var dispatched = try Dispatcher(scope: scope, tenant: tenant, now: now).dispatchNew(opened)
         dispatched.trackingSecret = opened.trackingSecret
         return .opened(dispatched)
     }
@@ -154,7 +154,7 @@ public struct WorkOrderIntake {
         case .customersOpenOrder:
             try scope.workOrders.addCustomerMessage(to: order.id, channel: report.channel, text: report.description, now: now)
         default:
-            try scope.workOrders.linkReport(to: order.id, channel: report.channel, description: report.description, actor: actor, now: now)
+            try scope.workOrders.linkReport(to: order.id, channel: report.channel, description: report.description, actor: party.keyID, now: now)
         }
     }
 }

@@ -5,19 +5,22 @@ import PitstopStore
 /// Every status change of a work order and what follows from it, in the caller's transaction:
 /// the order's row, timeline entry and outbox event (the repository writes them in one
 /// statement), its SLA clocks, the parts it holds, and the dispatch record of an assignment.
+/// Every step is checked against `WorkOrderLifecycle.steps` for the party making it.
 public struct OrderLifecycle {
     let scope: TenantScope
     let tenant: Tenant
-    /// The API key acting; nil for a customer's own report or the worker.
-    let actor: UUID?
+    let party: ActingParty
     let now: Date
 
-    public init(scope: TenantScope, tenant: Tenant, actor: UUID?, now: Date = Date()) {
+    public init(scope: TenantScope, tenant: Tenant, by party: ActingParty, now: Date = Date()) {
         self.scope = scope
         self.tenant = tenant
-        self.actor = actor
+        self.party = party
         self.now = now
     }
+
+    /// The API key the timeline names; nil for a customer's own link or the worker.
+    var actor: UUID? { party.keyID }
 
     /// Opens a checked order (intake has found its customer and vehicle). `note` is for staff.
     public func open(_ new: NewWorkOrder, note: String?) throws -> WorkOrder {
@@ -71,6 +74,8 @@ public struct OrderLifecycle {
         case picked(reason: String?, Dispatcher.Decision, shown: [CandidateBreakdown])
         /// The policy's choice: its decision and the top of the ranking shown with it.
         case ranked(Dispatcher.Decision, shown: [CandidateBreakdown])
+        /// The engineer claimed it from the grab pool.
+        case claimed
     }
 
     /// Gives the order to `engineer`, with the dispatch record that says how.
@@ -85,6 +90,9 @@ public struct OrderLifecycle {
             DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .auto, actorKeyID: actor, reason: nil,
                                assignedAt: order.statusChangedAt, rules: decision.rules, considered: decision.considered,
                                excluded: decision.ranking.exclusionNames, candidates: shown)
+        case .claimed:
+            DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .claim, actorKeyID: actor, reason: nil,
+                               assignedAt: order.statusChangedAt, rules: nil, considered: 0, excluded: [:], candidates: [])
         }
         return (order, try scope.dispatch.record(record))
     }
@@ -92,8 +100,10 @@ public struct OrderLifecycle {
     /// The status change and its follow-ups.
     private func changeStatus(_ id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String?,
                               assignee: UUID?) throws -> WorkOrder {
-        let change = try scope.workOrders.transition(id: id, expectedVersion: expectedVersion, to: next, note: note, reason: reason,
-                                                     assignee: assignee, actor: actor, reopenWindow: tenant.reopenWindow, now: now)
+        let locked = try scope.workOrders.lockForChange(id: id, expectedVersion: expectedVersion)
+        try WorkOrderLifecycle.validate(from: locked.status, to: next, by: party.stepActor(assignee: locked.assigneeID), reason: reason,
+                                        completedAt: locked.completedAt, now: now, reopenWindow: tenant.reopenWindow)
+        let change = try scope.workOrders.transition(locked, to: next, note: note, reason: reason, assignee: assignee, actor: actor, now: now)
         if change.hasClocks { try clocks.statusChanged(change.order, from: change.from) }
         // Parts the order holds are used up by its completion and go back to the shelf when it is cancelled.
         if next == .completed || next == .cancelled {

@@ -9,15 +9,17 @@ import PitstopStore
 public struct PartsRequisitions {
     let scope: TenantScope
     let tenant: Tenant
-    let actor: UUID?
+    let party: ActingParty
     let now: Date
 
-    public init(scope: TenantScope, tenant: Tenant, actor: UUID?, now: Date = Date()) {
+    public init(scope: TenantScope, tenant: Tenant, by party: ActingParty, now: Date = Date()) {
         self.scope = scope
         self.tenant = tenant
-        self.actor = actor
+        self.party = party
         self.now = now
     }
+
+    private var actor: UUID? { party.keyID }
 
     /// `engineer`'s request for parts for `order`, which they are working on.
     public func request(for order: WorkOrder, by engineer: UUID, lines: [PartsRequisition.Line], note: String?) throws -> PartsRequisition {
@@ -49,5 +51,5 @@ public struct PartsRequisitions {
         return requisition
     }
 
-    private var lifecycle: OrderLifecycle { OrderLifecycle(scope: scope, tenant: tenant, actor: actor, now: now) }
+    private var lifecycle: OrderLifecycle { OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now) }
 }
