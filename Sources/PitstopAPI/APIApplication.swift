@@ -70,6 +70,8 @@ public final class APIApplication: Sendable {
     }
 
     static let allRoles = Set(Role.allCases)
+    /// Every role but the engineer's, whose key reads only what its work needs (`EngineerReach`).
+    static let staffRoles = allRoles.subtracting([.engineer])
 }
 
 extension Double {

@@ -11,7 +11,7 @@ extension APIApplication {
     var acceptanceLinkRoutes: [Router.Route] {
         [
             tenantRoute("POST", "/v1/work-orders/{id}/acceptance-link", roles: [.admin, .dispatcher, .engineer]) { [self] request, caller, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                let order = try Self.readableOrder(request, caller, scope)
                 if caller.key.role == .engineer && order.assigneeID != caller.key.engineerID { throw StoreError.notFound("work order") }
                 guard order.status == .awaitingAcceptance else {
                     throw Problem.conflict("a signing link is for an order awaiting the customer's acceptance; this one is \(order.status.rawValue)")

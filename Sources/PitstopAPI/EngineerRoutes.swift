@@ -15,14 +15,17 @@ extension APIApplication {
                                         location: "/v1/engineers/\(engineer.id.lowercasedText)")
                 }
             },
-            tenantRoute("GET", "/v1/engineers", roles: Self.allRoles) { request, _, scope in
+            // An engineer key reads its own engineer only (GET /v1/engineers/{its id}).
+            tenantRoute("GET", "/v1/engineers", roles: Self.staffRoles) { request, _, scope in
                 let page = try PageRequest(request)
                 let engineers = try scope.engineers.list(externalID: request.queryValue("external_id"), limit: page.limit + 1, after: page.cursor)
                 return try .page(engineers, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
                                  body: EngineerBody.init)
             },
-            tenantRoute("GET", "/v1/engineers/{id}", roles: Self.allRoles) { request, _, scope in
-                let engineer = try scope.engineers.get(id: try Self.pathID(request, "engineer"))
+            tenantRoute("GET", "/v1/engineers/{id}", roles: Self.allRoles) { request, caller, scope in
+                let id = try Self.pathID(request, "engineer")
+                if caller.key.role == .engineer, caller.key.engineerID != id { throw StoreError.notFound("engineer") }
+                let engineer = try scope.engineers.get(id: id)
                 return try .record(EngineerBody(engineer), version: engineer.version)
             },
             tenantRoute("PATCH", "/v1/engineers/{id}", roles: [.admin, .dispatcher]) { request, _, scope in

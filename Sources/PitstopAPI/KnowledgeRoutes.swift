@@ -36,8 +36,8 @@ extension APIApplication {
                 try scope.knowledge.delete(id: try Self.pathID(request, "knowledge article"))
                 return .noContent()
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/suggestions", roles: Self.allRoles) { request, _, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/suggestions", roles: Self.allRoles) { request, caller, scope in
+                let order = try Self.readableOrder(request, caller, scope)
                 let found = try scope.knowledge.suggestions(for: order.id, limit: 5)
                 return try .json(SuggestionsBody(orders: found.orders.map(SimilarOrderBody.init),
                                                  articles: found.articles.map(SimilarArticleBody.init)))

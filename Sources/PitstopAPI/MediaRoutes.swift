@@ -37,14 +37,13 @@ extension APIApplication {
                 }
             }),
             tenantRoute("GET", "/v1/work-orders/{id}/media", roles: Self.allRoles) { request, caller, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
-                try Self.requireVisible(order, to: caller)
+                let order = try Self.readableOrder(request, caller, scope)
                 return try .json(MediaListBody(items: try scope.media.list(workOrder: order.id).map(MediaBody.init)))
             },
             tenantRoute("GET", "/v1/media/{id}/content", roles: Self.allRoles) { [self] request, caller, scope in
                 let media = try scope.media.get(id: try Self.pathID(request, "media"))
                 do {
-                    try Self.requireVisible(try scope.workOrders.get(id: media.workOrderID), to: caller)
+                    _ = try Self.readableOrder(media.workOrderID, caller, scope)
                 } catch StoreError.notFound {
                     throw StoreError.notFound("media")
                 }
@@ -54,13 +53,6 @@ extension APIApplication {
     }
 
     var mediaStore: MediaStore { MediaStore(dataDirectory: configuration.dataDirectory) }
-
-    /// Engineer keys see their own orders only; another's is answered like a missing one.
-    static func requireVisible(_ order: WorkOrder, to caller: TenantCaller) throws {
-        if caller.key.role == .engineer, order.assigneeID == nil || order.assigneeID != caller.key.engineerID {
-            throw StoreError.notFound("work order")
-        }
-    }
 
     static func declaredMediaType(_ request: HTTPRequest) throws -> MediaType {
         guard let type = request.headers["Content-Type"].flatMap(MediaType.init(declared:)) else {

@@ -31,8 +31,8 @@ extension APIApplication {
                 return try .record(QualityCheckResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
                                                           qualityCheck: QualityCheckBody(check)), version: moved.version)
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/quality-checks", roles: Self.allRoles) { request, _, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/quality-checks", roles: Self.allRoles) { request, caller, scope in
+                let order = try Self.readableOrder(request, caller, scope)
                 return try .json(["items": try scope.workOrders.qualityChecks(id: order.id).map(QualityCheckBody.init)])
             },
         ]

@@ -20,8 +20,8 @@ extension APIApplication {
                 response.headers.add("Location", "/v1/requisitions/\(requisition.id.lowercasedText)")
                 return response
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/requisitions", roles: Self.allRoles) { request, _, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/requisitions", roles: Self.allRoles) { request, caller, scope in
+                let order = try Self.readableOrder(request, caller, scope)
                 return try .json(["items": try scope.requisitions.list(workOrder: order.id).map(RequisitionBody.init)])
             },
             // The engineer who asked sees their own; another engineer's is not found.

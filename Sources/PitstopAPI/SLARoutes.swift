@@ -61,8 +61,7 @@ extension APIApplication {
                 return .noContent()
             },
             tenantRoute("GET", "/v1/work-orders/{id}/sla", roles: Self.allRoles) { request, caller, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
-                try Self.requireVisible(order, to: caller)
+                let order = try Self.readableOrder(request, caller, scope)
                 let now = Date()
                 return try .json(SLAClocksBody(items: try scope.slaClocks.clocks(workOrder: order.id).map { SLAClockBody($0, now: now) },
                                                pauses: try scope.slaClocks.pauses(workOrder: order.id).map(SLAPauseBody.init)))

@@ -15,7 +15,8 @@ extension APIApplication {
                                         location: "/v1/vehicles/\(vehicle.id.lowercasedText)")
                 }
             },
-            tenantRoute("GET", "/v1/vehicles", roles: Self.allRoles) { request, _, scope in
+            // An engineer key reads the vehicles of its own open orders, one by one, and no list.
+            tenantRoute("GET", "/v1/vehicles", roles: Self.staffRoles) { request, _, scope in
                 let page = try PageRequest(request)
                 var filter = VehicleRepository.Filter(externalID: request.queryValue("external_id"))
                 if let text = request.queryValue("customer_id") {
@@ -34,12 +35,13 @@ extension APIApplication {
                 return try .page(vehicles, limit: page.limit, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) },
                                  body: VehicleBody.init)
             },
-            tenantRoute("GET", "/v1/vehicles/{id}", roles: Self.allRoles) { request, _, scope in
-                let vehicle = try scope.vehicles.get(id: try Self.pathID(request, "vehicle"))
+            tenantRoute("GET", "/v1/vehicles/{id}", roles: Self.allRoles) { request, caller, scope in
+                let id = try Self.pathID(request, "vehicle")
+                let vehicle = try Self.reach(caller, scope).map { try $0.vehicle(id) } ?? scope.vehicles.get(id: id)
                 return try .record(VehicleBody(vehicle), version: vehicle.version)
             },
             // The repair history: every order of the vehicle, newest first.
-            tenantRoute("GET", "/v1/vehicles/{id}/history", roles: Self.allRoles) { request, caller, scope in
+            tenantRoute("GET", "/v1/vehicles/{id}/history", roles: Self.staffRoles) { request, caller, scope in
                 let vehicle = try scope.vehicles.get(id: try Self.pathID(request, "vehicle"))
                 let page = try PageRequest(request)
                 var filter = WorkOrderRepository.Filter()

@@ -17,7 +17,7 @@ extension APIApplication {
             // Only a link's hash is kept: staff who need the customer's tracking link again (lost,
             // or to send by another channel) make another; earlier ones keep working.
             tenantRoute("POST", "/v1/work-orders/{id}/tracking-link", roles: Self.recordWriters) { [self] request, caller, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                let order = try Self.readableOrder(request, caller, scope)
                 let token = PublicToken(kind: .tracking, tenantID: caller.tenant.id, secret: try scope.workOrders.newTrackingLink(id: order.id)).text
                 var response = try HTTPResponse.json(TrackingLinkBody(token: token, url: "\(configuration.publicBaseURL)/v1/public/track/\(token)"),
                                                      status: 201)
@@ -26,13 +26,15 @@ extension APIApplication {
             },
             tenantRoute("GET", "/v1/work-orders", roles: Self.allRoles) { request, caller, scope in
                 let page = try PageRequest(request)
-                let filter = try Self.workOrderFilter(request)
+                var filter = try Self.workOrderFilter(request)
+                // An engineer key lists its own orders, whatever else the query asks.
+                if caller.key.role == .engineer { filter.assigneeID = try Self.callerEngineer(caller) }
                 let orders = try scope.workOrders.list(filter, limit: page.limit + 1, after: page.cursor)
                 return try .page(orders, limit: page.limit, cursor: filter.sort.cursor(after:),
                                  body: { WorkOrderBody($0, tenantID: caller.tenant.id) })
             },
             tenantRoute("GET", "/v1/work-orders/{id}", roles: Self.allRoles) { request, caller, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+                let order = try Self.readableOrder(request, caller, scope)
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
             tenantRoute("PATCH", "/v1/work-orders/{id}", roles: Self.recordWriters) { request, caller, scope in
@@ -45,7 +47,8 @@ extension APIApplication {
             },
             // Every key may ask; the step table says whose step it is (WorkOrderLifecycle.steps).
             tenantRoute("POST", "/v1/work-orders/{id}/transitions", roles: Self.allRoles) { request, caller, scope in
-                let id = try Self.pathID(request, "work order")
+                // An order out of an engineer key's reach is answered like a missing one.
+                let id = try Self.readableOrder(request, caller, scope).id
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(TransitionBody.self, from: request.body,
                                                  allowedFields: ["to", "note", "reason", "assignee_id", "override"])
@@ -64,21 +67,21 @@ extension APIApplication {
                 }
                 return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/report", roles: Self.allRoles) { request, _, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/report", roles: Self.allRoles) { request, caller, scope in
+                let order = try Self.readableOrder(request, caller, scope)
                 return try .json(["versions": try scope.workOrders.reports(id: order.id).map(ReportBody.init)])
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/acceptance", roles: Self.allRoles) { request, _, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/acceptance", roles: Self.allRoles) { request, caller, scope in
+                let order = try Self.readableOrder(request, caller, scope)
                 guard let acceptance = try scope.workOrders.acceptance(id: order.id) else { throw StoreError.notFound("acceptance") }
                 return try .json(AcceptanceBody(acceptance))
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/trail", roles: [.admin, .dispatcher]) { request, _, scope in
-                let order = try scope.workOrders.get(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/trail", roles: [.admin, .dispatcher]) { request, caller, scope in
+                let order = try Self.readableOrder(request, caller, scope)
                 return try .json(["items": try scope.engineers.trail(workOrder: order.id).map { TrailPointBody(at: $0.at, point: $0.point) }])
             },
-            tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, _, scope in
-                let events = try scope.workOrders.timeline(id: try Self.pathID(request, "work order"))
+            tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, caller, scope in
+                let events = try scope.workOrders.timeline(id: try Self.readableOrder(request, caller, scope).id)
                 return try .json(["items": events.map(TimelineEntryBody.init)])
             },
         ]

@@ -390,6 +390,18 @@ public struct WorkOrderRepository {
             """).rows.map(Self.decode)
     }
 
+    /// Whether `engineer` has an open order of `customer`, or for `vehicle`: what lets their key
+    /// read that customer or vehicle.
+    public func hasOpenOrder(assignedTo engineer: UUID, customer: UUID? = nil, vehicle: UUID? = nil) throws -> Bool {
+        try transaction.query("""
+            SELECT EXISTS (
+                SELECT 1 FROM work_orders
+                WHERE tenant_id = \(tenantID) AND assignee_id = \(engineer) AND status NOT IN ('completed', 'cancelled')
+                  AND (\(customer)::uuid IS NULL OR customer_id = \(customer)::uuid)
+                  AND (\(vehicle)::uuid IS NULL OR vehicle_id = \(vehicle)::uuid))
+            """)[0].decode(0)
+    }
+
     static let visitColumns = """
         id, work_order_id, engineer_id, checked_in_at, in_latitude, in_longitude, in_distance_m, outside_radius, \
         checked_out_at, out_latitude, out_longitude

@@ -17,9 +17,9 @@ import Testing
                                    json: #"{"to":"\#(to)"}"#)
     }
 
-    /// Every other key (another engineer, an inspector, an integration, a dashboard) trying the
-    /// assigned engineer's steps is refused with a 403 that names who may, and the order is not
-    /// touched; the assigned engineer then takes it from accepted to the quality check with no
+    /// Every other key (an inspector, an integration, a dashboard) trying the assigned engineer's
+    /// steps is refused with a 403 that names who may, another engineer's with a 404, and the
+    /// order is not touched; the assigned engineer then takes it from accepted to the quality check with no
     /// desk key, and only an inspector's key passes the check.
     @Test func theAssignedEngineerMakesTheirStepsAndEveryOtherKeyIsToldWhoMay() throws {
         let api = try TestAPI()
@@ -33,8 +33,9 @@ import Testing
         let readonly = try api.makeKey(adminKey: f.adminKey, role: .readonly).secret
         let before = try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["version"] as? Int
 
-        for (key, actsAs) in [(li, "an engineer claiming it from the grab pool"), (inspector, "an inspector key"),
-                              (integration, "an integration key"), (readonly, "a read-only key")] {
+        // Another engineer does not even see it.
+        #expect(try step(api, id, "diagnosing", key: li, admin: f.adminKey).status == 404)
+        for (key, actsAs) in [(inspector, "an inspector key"), (integration, "an integration key"), (readonly, "a read-only key")] {
             let refused = try step(api, id, "diagnosing", key: key, admin: f.adminKey)
             #expect(refused.status == 403, "\(refused.text)")
             #expect(refused.json["detail"] as? String == "only a dispatcher or admin key or the assigned engineer may move an accepted order "
@@ -87,15 +88,16 @@ import Testing
             == ["accepted", "diagnosing", "repairing", "awaiting_parts", "repairing", "quality_check"])
     }
 
-    /// Choosing whom an order goes to is the desk's: an engineer key cannot assign an order,
-    /// not even to themselves (they claim it from the pool instead).
+    /// Choosing whom an order goes to is the desk's: an engineer key cannot assign a pooled order
+    /// it sees, not even to themselves (they claim it instead).
     @Test func anEngineerCannotAssignAnOrder() throws {
         let api = try TestAPI()
         defer { api.stop() }
         let f = try dispatch.fixture(api)
         let chen = try pool.engineerKey(api, f, "陈师傅")
         let id = try dispatch.order(api, f)
-        let picked = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(chen, [("If-Match", "\"1\"")]),
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/pool", headers: bearer(f.adminKey, [("If-Match", "\"1\"")])).status == 200)
+        let picked = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(chen, [("If-Match", "\"2\"")]),
                                          json: #"{"to":"assigned","assignee_id":"\#(f.engineers["陈师傅"]!)"}"#)
         #expect(picked.status == 403, "\(picked.text)")
         #expect((picked.json["detail"] as? String)?.hasPrefix("only a dispatcher or admin key may move a new order to assigned") == true)
