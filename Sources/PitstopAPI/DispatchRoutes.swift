@@ -82,17 +82,12 @@ extension APIApplication {
             // The assignee's answers. No If-Match: the engineer answers the order as it stands.
             tenantRoute("POST", "/v1/work-orders/{id}/accept", roles: [.engineer]) { request, caller, scope in
                 let (order, engineer) = try Self.assignedToCaller(request, caller, scope)
-                if let offer = try scope.dispatch.pendingOffer(workOrder: order.id), offer.engineerID == engineer {
-                    try scope.dispatch.close(offer: offer.id, as: .accepted, at: Date())
-                }
-                let accepted = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
-                    .move(order.id, expectedVersion: order.version, to: .accepted, note: nil)
+                let accepted = try Dispatcher(scope: scope, tenant: caller.tenant).accept(order, engineer: engineer, by: .key(caller.key))
                 return try .record(WorkOrderBody(accepted, tenantID: caller.tenant.id), version: accepted.version)
             },
             tenantRoute("POST", "/v1/work-orders/{id}/decline", roles: [.engineer]) { request, caller, scope in
                 let body = try JSONCoding.decode(DeclineBody.self, from: request.body, allowedFields: ["reason"])
-                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
+                let reason = try Self.declineReason(body.reason)
                 let (order, engineer) = try Self.assignedToCaller(request, caller, scope)
                 let offer = try scope.dispatch.pendingOffer(workOrder: order.id)
                 _ = try Dispatcher(scope: scope, tenant: caller.tenant).passOn(order, from: engineer, offer: offer, as: .declined,
@@ -110,8 +105,12 @@ extension APIApplication {
     /// The order of the `{id}` path, if it waits for the calling engineer's answer.
     static func assignedToCaller(_ request: HTTPRequest, _ caller: TenantCaller,
                                  _ scope: TenantScope) throws -> (order: WorkOrder, engineer: UUID) {
+        try assignedToCaller(try pathID(request, "work order"), caller, scope)
+    }
+
+    static func assignedToCaller(_ id: UUID, _ caller: TenantCaller, _ scope: TenantScope) throws -> (order: WorkOrder, engineer: UUID) {
         guard let engineer = caller.key.engineerID else { throw Problem.forbidden("only an engineer's key answers for an engineer") }
-        let order = try scope.workOrders.get(id: try pathID(request, "work order"))
+        let order = try scope.workOrders.get(id: id)
         guard order.assigneeID == engineer, order.status == .assigned else {
             throw Problem.conflict("the order is not waiting for your answer (it is \(order.status.rawValue)"
                                    + (order.assigneeID == engineer ? ")" : ", assigned to someone else)"))
@@ -121,6 +120,13 @@ extension APIApplication {
 }
 
 extension APIApplication {
+    /// Why the engineer declines (or hands an order on), trimmed: they must say.
+    static func declineReason(_ text: String) throws -> String {
+        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
+        return reason
+    }
+
     /// A dispatcher's pick (`POST …/dispatch` with an engineer, or a `to: assigned` transition),
     /// with the pick's problems named by the body's `field`.
     static func pick(_ order: WorkOrder, expectedVersion: Int, engineer: UUID, field: String, reason: String?, overriding: Bool,

@@ -54,7 +54,12 @@ extension APIApplication {
 
     /// A `{"latitude": …, "longitude": …, "datum": …}` body, checked, in GCJ-02.
     static func position(_ request: HTTPRequest) throws -> GeoPoint {
-        let point = try JSONCoding.decode(PositionBody.self, from: request.body, allowedFields: PositionBody.fields).point
+        try checked(try JSONCoding.decode(PositionBody.self, from: request.body, allowedFields: PositionBody.fields))
+    }
+
+    /// A decoded position, checked, in GCJ-02.
+    static func checked(_ body: PositionBody) throws -> GeoPoint {
+        let point = body.point
         let errors = point.errors(field: "location").map { FieldError(field: String($0.field.dropFirst("location.".count)), message: $0.message) }
         guard errors.isEmpty else { throw ValidationError(errors) }
         return point

@@ -51,14 +51,7 @@ extension APIApplication {
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-in", roles: [.engineer]) { request, caller, scope in
                 let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
-                var shops: [UUID: Shop] = [:]
-                let expected = try Self.navigation(for: order, shops: &shops, in: scope)
-                    .map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
-                let distance = expected.map { Int(($0.distanceKm(to: point) * 1000).rounded()) }
-                let radius = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID).rules.checkInRadiusMeters
-                let visit = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
-                    .checkIn(order.id, engineer: engineer, at: point, distanceMeters: distance, outsideRadius: distance.map { $0 > radius } ?? false)
-                return try .json(VisitBody(visit), status: 201)
+                return try .json(VisitBody(try Self.checkIn(order, engineer: engineer, at: point, caller, scope)), status: 201)
             },
             // A new version of the repair report. The first needs no If-Match; later ones name the
             // version they edited, so a stale phone cannot overwrite a newer report.
@@ -66,13 +59,8 @@ extension APIApplication {
                 let order = try Self.workingOrder(request, caller, scope)
                 let basedOn = request.headers["If-Match"] == nil ? nil : try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(ReportInputBody.self, from: request.body, allowedFields: ReportInputBody.fields)
-                let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours) }
-                let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity) }
                 do {
-                    let report = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
-                        .saveReport(order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "",
-                                    labour: labour, parts: parts, mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
-                                    afterPhotos: body.afterPhotos ?? [])
+                    let report = try Self.saveReport(order, body, basedOn: basedOn, caller, scope)
                     return try .record(ReportBody(report), version: report.version, status: 201)
                 } catch StoreError.versionMismatch(let current) where basedOn == nil {
                     throw Problem(status: 428, type: "precondition-required", title: "Precondition required",
@@ -142,13 +130,38 @@ extension APIApplication {
 
     /// The engineer's own order in work: accepted or later, still open.
     static func workingOrder(_ request: HTTPRequest, _ caller: TenantCaller, _ scope: TenantScope) throws -> WorkOrder {
+        try workingOrder(try pathID(request, "work order"), caller, scope)
+    }
+
+    static func workingOrder(_ id: UUID, _ caller: TenantCaller, _ scope: TenantScope) throws -> WorkOrder {
         let engineer = try callerEngineer(caller)
-        let order = try scope.workOrders.get(id: try pathID(request, "work order"))
+        let order = try scope.workOrders.get(id: id)
         guard order.assigneeID == engineer else { throw StoreError.notFound("work order") }
         guard order.status.isOpen, order.status != .new, order.status != .assigned, order.status != .reopened else {
             throw Problem.conflict("accept the order first; it is \(order.status.rawValue)")
         }
         return order
+    }
+
+    /// The engineer's arrival at `order`, measured against where the order expects them.
+    static func checkIn(_ order: WorkOrder, engineer: UUID, at point: GeoPoint, _ caller: TenantCaller, _ scope: TenantScope) throws -> Visit {
+        var shops: [UUID: Shop] = [:]
+        let expected = try navigation(for: order, shops: &shops, in: scope).map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
+        let distance = expected.map { Int(($0.distanceKm(to: point) * 1000).rounded()) }
+        let radius = try scope.dispatch.rules(shopID: order.shopID, typeID: order.typeID).rules.checkInRadiusMeters
+        return try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
+            .checkIn(order.id, engineer: engineer, at: point, distanceMeters: distance, outsideRadius: distance.map { $0 > radius } ?? false)
+    }
+
+    /// A new version of `order`'s repair report, `basedOn` the version edited (nil for the first).
+    static func saveReport(_ order: WorkOrder, _ body: ReportInputBody, basedOn: Int?, _ caller: TenantCaller,
+                           _ scope: TenantScope) throws -> RepairReport {
+        let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours) }
+        let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity) }
+        return try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
+            .saveReport(order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "",
+                        labour: labour, parts: parts, mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
+                        afterPhotos: body.afterPhotos ?? [])
     }
 
     /// The engineer's order in work and the position sent.

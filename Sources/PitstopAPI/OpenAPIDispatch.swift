@@ -72,6 +72,29 @@ extension OpenAPIDocument {
                                                     "in_progress": ["type": "array", "items": ref("QueueItem")] as Object] as Object,
                                  ])]]),
             ] as Object,
+            "/v1/me/sync": [
+                "get": operation("syncMine",
+                                 "What changed for the engineer (engineer key): orders changed since the cursor (all open ones without it), "
+                                     + "orders to drop, and whole each time the queue, waiting offers, and the open orders' customers and vehicles. "
+                                     + "Resume with next_since; has_more says to sync again at once",
+                                 tags: ["mobile"],
+                                 parameters: [["name": "since", "in": "query", "required": false, "schema": ["type": "string"],
+                                               "description": "next_since of the previous sync"] as Object,
+                                              ["name": "limit", "in": "query", "required": false,
+                                               "schema": ["type": "integer", "minimum": 1, "maximum": 1000, "default": 500],
+                                               "description": "Events read per page"] as Object],
+                                 responses: ["200": ["description": "The changes", "content": json(ref("SyncChanges"))],
+                                             "400": ["description": "since is not a cursor of this API", "content": problemContent]]),
+                "post": operation("syncMutations",
+                                  "Steps made offline (engineer key), applied in order, each on its own: applied, already_applied (its "
+                                      + "idempotency_key was applied before), conflict (the order moved past based_on_version by someone else), "
+                                      + "or rejected with the problem the step would get as a request of its own",
+                                  tags: ["mobile"], body: ref("MutationBatch"),
+                                  responses: ["200": ["description": "One result per mutation, in order", "content": json([
+                                      "type": "object", "required": ["results"],
+                                      "properties": ["results": ["type": "array", "items": ref("MutationResult")] as Object] as Object,
+                                  ])]]),
+            ] as Object,
             "/v1/me/duty": [
                 "put": operation("setMyDuty",
                                  "The engineer's own duty status (engineer key): only available and busy engineers are offered work",
@@ -434,6 +457,40 @@ extension OpenAPIDocument {
                                "navigation": ref("Navigation"),
                                "visits": ["type": "array", "items": ref("Visit")] as Object, "report": ref("RepairReport"),
                                "media": ["type": "array", "items": ref("Media")] as Object] as Object,
+            ] as Object,
+            "SyncChanges": [
+                "type": "object", "required": ["orders", "removed", "queue", "offers", "customers", "vehicles", "has_more"],
+                "properties": ["orders": ["type": "array", "items": ref("WorkOrder")] as Object,
+                               "removed": ["type": "array", "items": uuid] as Object,
+                               "queue": ["type": "array", "items": uuid, "description": "The open orders' ids, most urgent first"] as Object,
+                               "offers": ["type": "array", "items": ref("Offer")] as Object,
+                               "customers": ["type": "array", "items": ref("Customer")] as Object,
+                               "vehicles": ["type": "array", "items": ref("Vehicle")] as Object,
+                               "next_since": ["type": ["string", "null"]] as Object, "has_more": ["type": "boolean"]] as Object,
+            ] as Object,
+            "MutationBatch": [
+                "type": "object", "required": ["mutations"], "additionalProperties": false,
+                "properties": ["mutations": ["type": "array", "minItems": 1, "maxItems": APIApplication.mutationLimit, "items": [
+                    "type": "object", "required": ["idempotency_key", "type", "work_order_id", "based_on_version"],
+                    "properties": ["idempotency_key": ["type": "string", "minLength": 1, "maxLength": 255] as Object,
+                                   "type": ["type": "string", "enum": MutationBatch.Kind.allCases.map(\.rawValue)] as Object,
+                                   "work_order_id": uuid, "based_on_version": ["type": "integer"] as Object,
+                                   "to": ["type": "string", "description": "transition"] as Object,
+                                   "note": ["type": "string", "maxLength": 2000] as Object,
+                                   "reason": ["type": "string", "maxLength": 1000, "description": "decline; a transition to cancelled"] as Object,
+                                   "latitude": ["type": "number"], "longitude": ["type": "number"],
+                                   "datum": ["type": "string", "enum": CoordinateDatum.allCases.map(\.rawValue)] as Object,
+                                   "report": ref("ReportInput"),
+                                   "report_version": ["type": "integer", "description": "The report version edited; none for the first"] as Object] as Object,
+                ] as Object] as Object] as Object,
+            ] as Object,
+            "MutationResult": [
+                "type": "object", "required": ["outcome", "status"],
+                "properties": ["idempotency_key": ["type": ["string", "null"]] as Object,
+                               "outcome": ["type": "string", "enum": ["applied", "already_applied", "conflict", "rejected"]] as Object,
+                               "status": ["type": "integer"], "work_order": ref("WorkOrder"), "visit": ref("Visit"), "report": ref("RepairReport"),
+                               "current_version": ["type": "integer"], "current_status": ["type": "string"],
+                               "problem": ref("Problem")] as Object,
             ] as Object,
             "Offer": [
                 "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],

@@ -19,6 +19,7 @@ enum OpenAPIExample {
         case channel = "b4e18d6f-3a9c-4b52-a7d0-5f2c9e8b1d89"
         case photo = "e68b2f94-1c7d-4a05-bd3e-7a9c0f4e2b9a"
         case event = "0f9a3e6c-8b24-4d71-9c58-3e1b7d0a6fab"
+        case workOrder = "4d6a1e83-9b2f-4c70-a5e1-8f3b2c9d0e1c"
     }
 
     static func id(_ id: ID) -> String { id.rawValue }
@@ -125,6 +126,12 @@ enum OpenAPIExample {
             "requestTransfer": ["reason": "车主改到滨江店修，离我太远"],
             "checkIn": westLake,
             "setMyDuty": ["status": "on_break"] as OpenAPIDocument.Object,
+            "syncMutations": ["mutations": [
+                ["idempotency_key": "phone-7f3a-0001", "type": "check_in", "work_order_id": id(.workOrder), "based_on_version": 4,
+                 "latitude": 30.27415, "longitude": 120.15515] as OpenAPIDocument.Object,
+                ["idempotency_key": "phone-7f3a-0002", "type": "transition", "work_order_id": id(.workOrder), "based_on_version": 4,
+                 "to": "diagnosing", "note": "到店检测"] as OpenAPIDocument.Object,
+            ]] as OpenAPIDocument.Object,
             "checkOut": westLake,
             "saveRepairReport": ["diagnosis": "前刹车片磨损至 2 mm，报警片摩擦制动盘", "work_performed": "更换前刹车片，清洁卡钳导向销，路试正常",
                                  "labour": [["description": "更换前刹车片", "hours": 1.5] as OpenAPIDocument.Object],

@@ -76,8 +76,7 @@ extension APIApplication {
                 guard order.assigneeID == engineer else { throw StoreError.notFound("work order") }
                 guard order.status.isOpen else { throw Problem.conflict("the order is \(order.status.rawValue): there is nothing to hand on") }
                 let body = try JSONCoding.decode(DeclineBody.self, from: request.body, allowedFields: ["reason"])
-                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
+                let reason = try Self.declineReason(body.reason)
                 let asked = try scope.workOrders.requestTransfer(id: order.id, engineer: engineer, reason: reason, actor: caller.key.id)
                 return try .json(TransferRequestBody(asked), status: 201)
             },

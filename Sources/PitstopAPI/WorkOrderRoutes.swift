@@ -52,8 +52,7 @@ extension APIApplication {
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(TransitionBody.self, from: request.body,
                                                  allowedFields: ["to", "note", "reason", "assignee_id", "override"])
-                if let note = body.note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
-                if let reason = body.reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
+                try Self.checkTransitionTexts(note: body.note, reason: body.reason)
                 let lifecycle = OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
                 let order: WorkOrder
                 if body.to == .assigned {
@@ -85,6 +84,12 @@ extension APIApplication {
                 return try .json(["items": events.map(TimelineEntryBody.init)])
             },
         ]
+    }
+
+    /// A step's note and (cancelling) reason are bounded.
+    static func checkTransitionTexts(note: String?, reason: String?) throws {
+        if let note, note.count > 2000 { throw ValidationError(field: "note", "must be at most 2000 characters") }
+        if let reason, reason.count > 1000 { throw ValidationError(field: "reason", "must be at most 1000 characters") }
     }
 
     /// Opens an order from a client's description (or adds it to the vehicle's open order: the

@@ -53,6 +53,12 @@ public struct TenantScope {
     public var dispatch: DispatchRepository { DispatchRepository(transaction: transaction, tenantID: tenantID) }
     public var weChat: WeChatRepository { WeChatRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
+
+    /// Runs `body` so that, when it throws, everything it wrote is undone while the rest of the
+    /// transaction stands: one item of a batch.
+    public func undoingOnFailure<T>(_ body: () throws -> T) throws -> T {
+        try transaction.savepoint(body)
+    }
 }
 
 /// One transaction outside any tenant, for the operator's platform keys.

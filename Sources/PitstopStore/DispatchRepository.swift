@@ -206,6 +206,15 @@ public struct DispatchRepository {
     }
 
     /// Every assignment of the order, newest first.
+    /// Which of `orders` were ever given to `engineer` (offered, assigned, claimed, transferred).
+    public func everAssigned(_ orders: [UUID], to engineer: UUID) throws -> Set<UUID> {
+        guard !orders.isEmpty else { return [] }
+        return Set(try transaction.query("""
+            SELECT DISTINCT work_order_id FROM dispatch_assignments
+            WHERE tenant_id = \(tenantID) AND engineer_id = \(engineer) AND work_order_id = ANY (\(orders)::uuid[])
+            """).rows.map { try $0.decode(0, as: UUID.self) })
+    }
+
     public func assignments(workOrder: UUID) throws -> [DispatchAssignment] {
         try transaction.query("""
             SELECT id, work_order_id, engineer_id, mode, actor_key_id, reason, assigned_at, rules, considered, excluded, candidates

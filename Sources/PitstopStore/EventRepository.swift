@@ -49,6 +49,41 @@ public struct EventRepository {
 }
 
 extension EventRepository {
+    /// The work orders that changed after `cursor`, in the feed's order (an order once, where it
+    /// first appears), from at most `limit` events; with the cursor of the last event read, nil
+    /// when there was none. Read under the same horizon as the feed, so nothing is skipped.
+    public func changedOrders(after cursor: FeedCursor, limit: Int) throws -> (ids: [UUID], last: FeedCursor?, events: Int) {
+        let rows = try transaction.query("""
+            SELECT o.aggregate_id, o.xid AS transaction_id, o.seq
+            FROM outbox o
+            WHERE o.tenant_id = \(tenantID)
+              AND (o.tenant_id, o.xid, o.seq) > (\(tenantID), \(String(cursor.transaction))::xid8, \(cursor.position))
+              AND o.xid < pg_snapshot_xmin(pg_current_snapshot())
+              AND o.topic LIKE 'work\\_order.%'
+            ORDER BY o.tenant_id, o.xid, o.seq
+            LIMIT \(limit)
+            """).rows
+        var seen = Set<UUID>()
+        var ids: [UUID] = []
+        for row in rows {
+            let id: UUID = try row.decode("aggregate_id")
+            if seen.insert(id).inserted { ids.append(id) }
+        }
+        let last = try rows.last.map { FeedCursor(transaction: try $0.decode("transaction_id"), position: try $0.decode("seq")) }
+        return (ids, last, rows.count)
+    }
+
+    /// Where the feed ends now: the last event a reader can see (nil for a tenant without events).
+    /// A reader who has taken in everything up to now resumes after it.
+    public func horizon() throws -> FeedCursor? {
+        try transaction.query("""
+            SELECT o.xid AS transaction_id, o.seq FROM outbox o
+            WHERE o.tenant_id = \(tenantID) AND o.xid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY o.tenant_id DESC, o.xid DESC, o.seq DESC
+            LIMIT 1
+            """).rows.first.map { FeedCursor(transaction: try $0.decode("transaction_id"), position: try $0.decode("seq")) }
+    }
+
     /// A delivery's message for outbox event `e` sent to a subscription: the event as the feed
     /// shows it (a webhook's body), its type as the title in the delivery log.
     static let webhookMessage = """

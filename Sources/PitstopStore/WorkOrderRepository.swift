@@ -139,6 +139,14 @@ public struct WorkOrderRepository {
         return try Self.decode(row)
     }
 
+    /// The orders of `ids` that exist, in no particular order.
+    public func get(ids: [UUID]) throws -> [WorkOrder] {
+        guard !ids.isEmpty else { return [] }
+        return try transaction.query("""
+            SELECT \(unsafeRaw: Self.columns) FROM work_orders WHERE tenant_id = \(tenantID) AND id = ANY (\(ids)::uuid[])
+            """).rows.map(Self.decode)
+    }
+
     /// In `filter.sort` order, narrowed by every filter set. Only the filters present become conditions, so
     /// each combination is its own prepared statement with a plan made for it (a catch-all
     /// `$1 IS NULL OR …` statement gets one generic plan that suits none of them).

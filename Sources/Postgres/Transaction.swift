@@ -52,6 +52,24 @@ public final class Transaction {
     public func execute(_ sql: SQL) throws -> Int {
         try query(sql).affectedRows
     }
+
+    /// Runs `body` inside a savepoint: when it throws, what it wrote is undone and the transaction
+    /// goes on without it (the error is rethrown). A lost connection or a serialization failure
+    /// ends the whole transaction whatever the savepoint, so those are rethrown without the
+    /// rollback, for the pool to retry or report.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try execute("SAVEPOINT pitstop_item")
+        do {
+            let value = try body()
+            try execute("RELEASE SAVEPOINT pitstop_item")
+            return value
+        } catch let error as PostgresError where error.isTransient || error.kind == .connectionLost {
+            throw error
+        } catch {
+            try execute("ROLLBACK TO SAVEPOINT pitstop_item")
+            throw error
+        }
+    }
 }
 
 extension ConnectionPool {

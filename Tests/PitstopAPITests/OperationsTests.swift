@@ -13,6 +13,11 @@ import Testing
         let api = try TestAPI()
         defer { api.stop() }
         let tenant = try api.makeTenant()
+        // The engineer's app routes (/v1/me/…) answer an engineer key only.
+        let engineer = try api.client.send("POST", "/v1/engineers", headers: bearer(tenant.adminKey), json: #"{"name":"陈师傅"}"#)
+        let engineerKey = try #require(try api.client.send("POST", "/v1/api-keys", headers: bearer(tenant.adminKey), json: """
+            {"name":"陈师傅的手机","role":"engineer","engineer_id":"\(engineer.json["id"] as? String ?? "")"}
+            """).json["secret"] as? String)
         let paths = try #require(try api.get("/v1/openapi.json", key: nil).json["paths"] as? [String: [String: Any]])
         var checked = 0
         for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
@@ -31,7 +36,7 @@ import Testing
                 else if let maximum = schema["maximum"] as? Int { bad = String(maximum + 1) }
                 else { bad = nil }
                 guard let bad else { continue }
-                let response = try api.get("\(concrete)?\(name)=\(bad)", key: tenant.adminKey)
+                let response = try api.get("\(concrete)?\(name)=\(bad)", key: path.hasPrefix("/v1/me/") ? engineerKey : tenant.adminKey)
                 #expect(response.status == 400 && response.problemFields.contains(name),
                         "\(path)?\(name)=\(bad) answered \(response.status): \(response.text.prefix(200))")
                 checked += 1

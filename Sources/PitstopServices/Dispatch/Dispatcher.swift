@@ -248,6 +248,15 @@ public struct Dispatcher {
         OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now)
     }
 
+    /// `engineer` takes the order offered or assigned to them: their offer, if any, is closed as
+    /// accepted with the step.
+    public func accept(_ order: WorkOrder, engineer: UUID, by party: ActingParty) throws -> WorkOrder {
+        if let offer = try scope.dispatch.pendingOffer(workOrder: order.id), offer.engineerID == engineer {
+            try scope.dispatch.close(offer: offer.id, as: .accepted, at: now)
+        }
+        return try lifecycle(party).move(order.id, expectedVersion: order.version, to: .accepted, note: nil)
+    }
+
     /// After `engineer` declined or let the offer lapse: the order goes back to unassigned and
     /// on to the next engineer. Nothing happens if the order has moved on in the meantime.
     public func passOn(_ order: WorkOrder, from engineer: UUID, offer: DispatchOffer?, as state: DispatchOffer.State,
