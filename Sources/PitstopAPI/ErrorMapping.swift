@@ -1,5 +1,6 @@
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -22,6 +23,11 @@ enum ErrorMapping {
             case .notPermitted:
                 return Problem(status: 403, type: "step-not-permitted", title: "Not your step", detail: transition.description,
                                errors: [.init(field: "to", message: transition.description)])
+            }
+        case let transfer as OrderLifecycle.TransferRefusal:
+            switch transfer {
+            case .notTheDesk: return Problem.forbidden(transfer.description)
+            case .notAssigned: return Problem.conflict(transfer.description)
             }
         case let store as StoreError:
             switch store {

@@ -459,14 +459,14 @@ extension OpenAPIDocument {
                                "media": ["type": "array", "items": ref("Media")] as Object] as Object,
             ] as Object,
             "SyncChanges": [
-                "type": "object", "required": ["orders", "removed", "queue", "offers", "customers", "vehicles", "has_more"],
+                "type": "object", "required": ["orders", "removed", "queue", "offers", "customers", "vehicles", "next_since", "has_more"],
                 "properties": ["orders": ["type": "array", "items": ref("WorkOrder")] as Object,
                                "removed": ["type": "array", "items": uuid] as Object,
                                "queue": ["type": "array", "items": uuid, "description": "The open orders' ids, most urgent first"] as Object,
                                "offers": ["type": "array", "items": ref("Offer")] as Object,
                                "customers": ["type": "array", "items": ref("Customer")] as Object,
                                "vehicles": ["type": "array", "items": ref("Vehicle")] as Object,
-                               "next_since": ["type": ["string", "null"]] as Object, "has_more": ["type": "boolean"]] as Object,
+                               "next_since": ["type": "string"], "has_more": ["type": "boolean"]] as Object,
             ] as Object,
             "MutationBatch": [
                 "type": "object", "required": ["mutations"], "additionalProperties": false,

@@ -56,18 +56,8 @@ extension APIApplication {
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(TransferBody.self, from: request.body, allowedFields: ["engineer_id", "reason"])
-                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard (1...1000).contains(reason.count) else { throw ValidationError(field: "reason", "must be 1 to 1000 characters: say why") }
-                do {
-                    _ = try scope.engineers.get(id: body.engineerId)
-                } catch StoreError.notFound {
-                    throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
-                }
-                let moved = try scope.workOrders.transfer(id: id, expectedVersion: version, to: body.engineerId, reason: reason,
-                                                          actor: caller.key.id)
-                try scope.dispatch.record(DispatchAssignment(id: UUID(), workOrderID: id, engineerID: body.engineerId, mode: .transfer,
-                                                             actorKeyID: caller.key.id, reason: reason, assignedAt: moved.updatedAt,
-                                                             rules: nil, considered: 0, excluded: [:], candidates: []))
+                let (moved, _) = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
+                    .transfer(id, expectedVersion: version, to: body.engineerId, reason: try Self.declineReason(body.reason))
                 return try .record(WorkOrderBody(moved, tenantID: caller.tenant.id), version: moved.version)
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/transfer-request", roles: [.engineer]) { request, caller, scope in

@@ -314,7 +314,7 @@ struct SyncBody: Encodable {
     var customers: [CustomerBody]
     var vehicles: [VehicleBody]
     /// Send as `since` next time.
-    var nextSince: String?
+    var nextSince: String
     var hasMore: Bool
 
     init(_ changes: EngineerSync.Changes, tenantID: UUID) {
@@ -324,7 +324,7 @@ struct SyncBody: Encodable {
         offers = changes.offers.map(OfferBody.init)
         customers = changes.customers.map(CustomerBody.init)
         vehicles = changes.vehicles.map(VehicleBody.init)
-        nextSince = changes.next?.encoded
+        nextSince = changes.next.encoded
         hasMore = changes.hasMore
     }
 }

@@ -73,15 +73,14 @@ extension EventRepository {
         return (ids, last, rows.count)
     }
 
-    /// Where the feed ends now: the last event a reader can see (nil for a tenant without events).
-    /// A reader who has taken in everything up to now resumes after it.
-    public func horizon() throws -> FeedCursor? {
-        try transaction.query("""
-            SELECT o.xid AS transaction_id, o.seq FROM outbox o
-            WHERE o.tenant_id = \(tenantID) AND o.xid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY o.tenant_id DESC, o.xid DESC, o.seq DESC
-            LIMIT 1
-            """).rows.first.map { FeedCursor(transaction: try $0.decode("transaction_id"), position: try $0.decode("seq")) }
+    /// Where a reader who has taken in everything committed by now resumes: after every event of
+    /// the transactions older than the oldest one still running (all the feed may show). Not the
+    /// last event shown: while a long transaction anywhere in the cluster holds the horizon back,
+    /// a tenant's own recent events are not shown yet, and a reader resuming after an older one
+    /// would only be sent them again. Never nil, so a tenant without events has a cursor too.
+    public func horizon() throws -> FeedCursor {
+        let xmin: Int64 = try transaction.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")[0].decode(0)
+        return FeedCursor(transaction: UInt64(max(0, xmin - 1)), position: Int64.max)
     }
 
     /// A delivery's message for outbox event `e` sent to a subscription: the event as the feed

@@ -320,16 +320,11 @@ public struct WorkOrderRepository {
             """)[0])
     }
 
-    /// Moves an assigned order to another engineer. An accepted order goes back to assigned, so
-    /// the new engineer accepts it in turn; one already being worked on keeps its status.
-    public func transfer(id: UUID, expectedVersion: Int, to engineer: UUID, reason: String, actor: UUID?,
+    /// Writes the move of `locked` (from `lockForChange`, checked by the lifecycle) from
+    /// `previous` to `engineer`, at status `next`, and closes its open transfer requests.
+    public func transfer(_ locked: WorkOrder, from previous: UUID, to engineer: UUID, next: WorkOrderStatus, reason: String, actor: UUID?,
                          now: Date = Date()) throws -> WorkOrder {
-        let current = try lockForChange(id: id, expectedVersion: expectedVersion)
-        guard let previous = current.assigneeID, current.status.isOpen, current.status != .new, current.status != .reopened else {
-            throw StoreError.conflict("only an assigned, open order can be transferred; this one is \(current.status.rawValue)")
-        }
-        guard previous != engineer else { throw ValidationError(field: "engineer_id", "is already the assignee") }
-        let next: WorkOrderStatus = current.status == .accepted ? .assigned : current.status
+        let (id, current) = (locked.id, locked)
         let note = String("\(previous.lowercasedText) → \(engineer.lowercasedText): \(reason)".prefix(2000))
         try transaction.execute("""
             UPDATE transfer_requests SET resolved_at = \(now) WHERE tenant_id = \(tenantID) AND work_order_id = \(id) AND resolved_at IS NULL

@@ -1,6 +1,7 @@
 import Foundation
 import PitstopCore
 import PitstopTesting
+import Postgres
 import Synchronization
 import Testing
 
@@ -90,6 +91,41 @@ import Testing
         #expect(bad.status == 400)
         #expect(bad.problemFields == ["since"])
         #expect(try api.get("/v1/me/sync", key: f.adminKey).status == 403)
+    }
+
+    /// A transaction held open elsewhere in the cluster holds the event feed back: the orders
+    /// changed meanwhile are not in the feed yet. The engineer's first sync still gets a cursor
+    /// (once it had none, and the app could only start over), and what changed while the
+    /// transaction was open arrives once it ends.
+    @Test func aTransactionHeldOpenElsewhereDelaysChangesButNeverLosesThem() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try dispatch.fixture(api)
+        let chen = try pool.engineerKey(api, f, "陈师傅")
+        let slow = try Connection(TestDatabase.shared.ownerConfiguration)
+        try slow.query("BEGIN")
+        try slow.query("SELECT pg_current_xact_id()")
+        let id = try dispatch.order(api, f)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                    json: #"{"to":"assigned","assignee_id":"\#(f.engineers["陈师傅"]!)"}"#).status == 200)
+        let first = try api.get("/v1/me/sync", key: chen)
+        #expect((first.json["orders"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+        let since = try #require(first.json["next_since"] as? String, "\(first.text)")
+        #expect(try api.client.send("PATCH", "/v1/work-orders/\(id)", headers: bearer(f.adminKey, [("If-Match", "\"2\"")]),
+                                    json: #"{"description":"发动机抖动，怠速时明显"}"#).status == 200)
+        try slow.query("COMMIT")
+        // Other transactions of the cluster (the rest of the suite) may hold the feed back a little
+        // longer; the change arrives when they end.
+        let latest = try version(api, id, f.adminKey)
+        var seen: [String: Int] = [:]
+        var cursor: String? = since
+        for _ in 0..<100 where seen[id] != latest {
+            let caught = try catchUp(api, key: chen, since: cursor, limit: 100)
+            seen.merge(caught.orders) { max($0, $1) }
+            cursor = caught.next
+            if seen[id] != latest { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(seen == [id: latest])
     }
 
     /// A phone that was offline sends every step it made, all based on the version it last saw,

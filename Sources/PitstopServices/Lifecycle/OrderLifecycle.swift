@@ -97,6 +97,43 @@ public struct OrderLifecycle {
         return (order, try scope.dispatch.record(record))
     }
 
+    /// The desk moves an assigned, open order to another engineer with a reason (转派). An
+    /// accepted order goes back to assigned, so the new engineer accepts it in turn; one already
+    /// being worked on keeps its status. Kept as a transfer in the dispatch record.
+    public func transfer(_ id: UUID, expectedVersion: Int, to engineer: UUID, reason: String) throws -> (WorkOrder, DispatchAssignment) {
+        guard party.stepActor(assignee: nil) == .desk else { throw TransferRefusal.notTheDesk }
+        do {
+            _ = try scope.engineers.get(id: engineer)
+        } catch StoreError.notFound {
+            throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
+        }
+        let locked = try scope.workOrders.lockForChange(id: id, expectedVersion: expectedVersion)
+        guard let previous = locked.assigneeID, locked.status.isOpen, locked.status != .new, locked.status != .reopened else {
+            throw TransferRefusal.notAssigned(locked.status)
+        }
+        guard previous != engineer else { throw ValidationError(field: "engineer_id", "is already the assignee") }
+        let next: WorkOrderStatus = locked.status == .accepted ? .assigned : locked.status
+        let moved = try scope.workOrders.transfer(locked, from: previous, to: engineer, next: next, reason: reason, actor: actor, now: now)
+        if next != locked.status { try clocks.statusChanged(moved, from: locked.status) }
+        let record = DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .transfer, actorKeyID: actor, reason: reason,
+                                        assignedAt: moved.updatedAt, rules: nil, considered: 0, excluded: [:], candidates: [])
+        return (moved, try scope.dispatch.record(record))
+    }
+
+    public enum TransferRefusal: Error, Equatable, CustomStringConvertible {
+        /// Moving work between engineers is the desk's.
+        case notTheDesk
+        /// Only an assigned, open order has an engineer to move it from.
+        case notAssigned(WorkOrderStatus)
+
+        public var description: String {
+            switch self {
+            case .notTheDesk: "only a dispatcher or admin key transfers an order; an engineer asks with a transfer request"
+            case .notAssigned(let status): "only an assigned, open order can be transferred; this one is \(status.rawValue)"
+            }
+        }
+    }
+
     /// The status change and its follow-ups.
     private func changeStatus(_ id: UUID, expectedVersion: Int, to next: WorkOrderStatus, note: String?, reason: String?,
                               assignee: UUID?) throws -> WorkOrder {

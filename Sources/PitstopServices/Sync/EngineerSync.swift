@@ -29,8 +29,8 @@ public struct EngineerSync {
         public var offers: [DispatchOffer]
         public var customers: [Customer]
         public var vehicles: [Vehicle]
-        /// Where the next sync resumes; nil while the tenant has no events at all.
-        public var next: FeedCursor?
+        /// Where the next sync resumes.
+        public var next: FeedCursor
         /// More changes wait after `next`: sync again at once.
         public var hasMore: Bool
     }
@@ -43,7 +43,7 @@ public struct EngineerSync {
         // The horizon is read before the orders: each statement sees the database as it is when
         // it starts, so a change committed in between is in the orders and comes again next time,
         // rather than being behind the cursor and missing from the orders.
-        var next = since == nil ? try scope.events.horizon() : since
+        var next = try since ?? scope.events.horizon()
         let queue = try scope.workOrders.assigned(to: engineer, limit: Self.queueLimit)
         var orders = queue
         var removed: [UUID] = []
