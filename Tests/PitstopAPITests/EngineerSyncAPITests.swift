@@ -200,4 +200,49 @@ import Testing
         }
         #expect(try api.client.send("POST", "/v1/me/sync", headers: bearer(chen), json: #"{"steps":[]}"#).status == 400)
     }
+
+    /// Two chains, each with an engineer called 陈师傅 and an order in the same state, sending
+    /// batches with the same idempotency keys: another chain's order is not found (not a
+    /// conflict that would confirm it exists), a key reused across chains applies afresh, and
+    /// neither sync shows anything of the other chain.
+    @Test func anEngineerOfAnotherChainCanNeitherSyncNorMoveThisChainsOrders() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let a = try dispatch.fixture(api)
+        let b = try dispatch.fixture(api)
+        let (orderA, chenA) = try mobile.assignedToChen(api, a)
+        let (orderB, chenB) = try mobile.assignedToChen(api, b)
+        let versionA = try version(api, orderA, a.adminKey)
+        func batch(_ order: String, basedOn: Int) -> String {
+            #"{"mutations":[{"idempotency_key":"accept-1","type":"accept","work_order_id":"\#(order)","based_on_version":\#(basedOn)}]}"#
+        }
+
+        let intruding = try api.client.send("POST", "/v1/me/sync", headers: bearer(chenB), json: batch(orderA, basedOn: versionA))
+        #expect(intruding.status == 200, "\(intruding.text)")
+        let refused = try #require((intruding.json["results"] as? [[String: Any]])?.first)
+        #expect(refused["outcome"] as? String == "rejected")
+        #expect(refused["status"] as? Int == 404)
+        #expect(refused["current_version"] == nil, "nothing of the other chain's order is told")
+        #expect(try version(api, orderA, a.adminKey) == versionA)
+        #expect(try api.get("/v1/work-orders/\(orderA)", key: a.adminKey).json["status"] as? String == "assigned")
+
+        // The same key in chain A applies there; again in chain B, to its own order, it applies too.
+        for (order, key, admin) in [(orderA, chenA, a.adminKey), (orderB, chenB, b.adminKey)] {
+            let sent = try api.client.send("POST", "/v1/me/sync", headers: bearer(key), json: batch(order, basedOn: try version(api, order, admin)))
+            #expect((sent.json["results"] as? [[String: Any]])?.first?["outcome"] as? String == "applied", "\(sent.text)")
+            #expect(try api.get("/v1/work-orders/\(order)", key: admin).json["status"] as? String == "accepted")
+        }
+
+        for (key, own, other) in [(chenA, a, b), (chenB, b, a)] {
+            let synced = try api.get("/v1/me/sync", key: key)
+            #expect(synced.status == 200, "\(synced.text)")
+            let ids = { (field: String) in Set((synced.json[field] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) }
+            #expect(ids("customers") == [own.customerID])
+            #expect(ids("vehicles") == [own.vehicleID])
+            #expect(ids("orders").count == 1)
+            #expect(!synced.text.contains(other.customerID) && !synced.text.contains(other.vehicleID))
+        }
+        let leak = try api.get("/v1/me/work-orders/\(orderA)", key: chenB)
+        #expect(leak.status == 404)
+    }
 }
