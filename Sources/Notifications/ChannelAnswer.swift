@@ -15,6 +15,9 @@ public enum ChannelAnswer: Sendable, Equatable {
     /// rather than this one message (an SMS recipient's number).
     case throttled(String, seconds: TimeInterval, channelWide: Bool)
     case rejected(String)
+    /// The access token the app's message was sent with is no longer taken: fetch another and
+    /// send again at once.
+    case tokenInvalid(String)
 
     /// The longest any throttle is waited out before trying again.
     static let longestWait: TimeInterval = 86_400
@@ -55,6 +58,8 @@ public enum ChannelAnswer: Sendable, Equatable {
             let code = answer?["Code"] as? String ?? "missing"
             let message = answer?["Message"] as? String ?? "no message"
             return aliyun(code: code, message: message)
+        case .dingtalkApp, .wecomApp:
+            return AppMessages.read(kind: kind, answer: answer)
         case .httpSMS, .webhook:
             return .accepted
         }

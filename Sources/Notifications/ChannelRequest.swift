@@ -12,21 +12,29 @@ public struct ChannelRequest: Sendable, Equatable {
     public enum BuildError: Error, Equatable, CustomStringConvertible {
         case noRecipients
         case badSecret(String)
+        case noUser
 
         public var description: String {
             switch self {
             case .noRecipients: "there is no phone number to text: set the channel's mobiles or mention the assignee (with a phone on record)"
             case .badSecret(let detail): detail
+            case .noUser: "an app channel messages one engineer by their user id, and this message names none"
             }
         }
     }
 
-    /// `secret` is the channel's, opened; `nonce` is Aliyun's `SignatureNonce`. A robot gets the
-    /// message as it is (see `robot(…)` for several at once, split to the robot's limits).
-    public static func build(kind: NotificationChannel.Kind, url: String, secret: String?, settings: NotificationChannel.Settings,
-                             message: NotificationMessage, eventID: UUID, now: Date, nonce: String) throws -> ChannelRequest {
+    /// `secret` is the channel's, opened; `token` an app's access token; `nonce` is Aliyun's
+    /// `SignatureNonce`. A robot gets the message as it is (see `robot(…)` for several at once,
+    /// split to the robot's limits).
+    public static func build(kind: NotificationChannel.Kind, url: String, secret: String?, token: String? = nil,
+                             settings: NotificationChannel.Settings, message: NotificationMessage, eventID: UUID, now: Date,
+                             nonce: String) throws -> ChannelRequest {
         let json = ["Content-Type": "application/json"]
         switch kind {
+        case .dingtalkApp, .wecomApp:
+            guard let user = message.userIDs?.first else { throw BuildError.noUser }
+            return AppMessages.messageRequest(kind: kind, baseURL: url, token: token ?? "", agentID: settings.agentId ?? 0, userID: user,
+                                              text: message.plain)
         case .dingtalk, .wecom:
             return robotRequest(kind: kind, url: url, secret: secret, settings: settings, message: message, now: now)
         case .aliyunSMS:

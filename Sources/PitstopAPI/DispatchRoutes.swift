@@ -276,6 +276,7 @@ struct OfferBody: Encodable {
     var state: DispatchOffer.State
     var answeredAt: Date?
     var declineReason: String?
+    var notifiedAt: Date?
 
     init(_ offer: DispatchOffer) {
         id = offer.id
@@ -286,6 +287,7 @@ struct OfferBody: Encodable {
         state = offer.state
         answeredAt = offer.answeredAt
         declineReason = offer.declineReason
+        notifiedAt = offer.notifiedAt
     }
 }
 

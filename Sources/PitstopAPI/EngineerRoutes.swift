@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -10,7 +11,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/engineers", roles: [.admin, .dispatcher]) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
-                    let engineer = try scope.engineers.create(try body.input.normalised(creating: true).get())
+                    let engineer = try EngineerRoster(scope: scope).create(body.input)
                     return try .created(EngineerBody(engineer), version: engineer.version,
                                         location: "/v1/engineers/\(engineer.id.lowercasedText)")
                 }
@@ -32,7 +33,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "engineer")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
-                let engineer = try scope.engineers.update(id: id, expectedVersion: version, try body.input.normalised(creating: false).get())
+                let engineer = try EngineerRoster(scope: scope).update(id, expectedVersion: version, body.input)
                 return try .record(EngineerBody(engineer), version: engineer.version)
             },
             // The app's position pings: the latest is kept for dispatch. An engineer key may report
@@ -72,17 +73,20 @@ extension APIApplication {
 struct EngineerInputBody: Decodable, ReadsNulls {
     var input: EngineerInput
 
-    static let fields: Set<String> = ["name", "phone", "skills", "shop_ids", "certifications", "active", "status", "external_id"]
+    static let fields: Set<String> = ["name", "phone", "skills", "shop_ids", "certifications", "active", "status", "external_id",
+                                      "notify_channel_id", "dingtalk_user_id", "wecom_user_id"]
 
     enum CodingKeys: String, CodingKey {
-        case name, phone, skills, shopIds, certifications, active, status, externalId
+        case name, phone, skills, shopIds, certifications, active, status, externalId, notifyChannelId, dingtalkUserId, wecomUserId
     }
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
         input = EngineerInput(name: try read.value(.name), phone: try read.update(.phone), skills: try read.value(.skills),
                               shopIDs: try read.value(.shopIds), certifications: try read.value(.certifications),
-                              active: try read.value(.active), status: try read.value(.status), externalID: try read.update(.externalId))
+                              active: try read.value(.active), status: try read.value(.status), externalID: try read.update(.externalId),
+                              notifyChannelID: try read.update(.notifyChannelId), dingtalkUserID: try read.update(.dingtalkUserId),
+                              wecomUserID: try read.update(.wecomUserId))
     }
 }
 
@@ -98,6 +102,9 @@ struct EngineerBody: Encodable {
     var location: GeoPoint?
     var locatedAt: Date?
     var externalId: String?
+    var notifyChannelId: String?
+    var dingtalkUserId: String?
+    var wecomUserId: String?
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -114,6 +121,9 @@ struct EngineerBody: Encodable {
         location = engineer.location
         locatedAt = engineer.locatedAt
         externalId = engineer.externalID
+        notifyChannelId = engineer.messaging.channelID?.lowercasedText
+        dingtalkUserId = engineer.messaging.dingtalkUserID
+        wecomUserId = engineer.messaging.wecomUserID
         createdAt = engineer.createdAt
         updatedAt = engineer.updatedAt
         version = engineer.version

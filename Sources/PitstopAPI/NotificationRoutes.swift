@@ -90,6 +90,8 @@ struct ChannelSettingsBody: Codable {
     var templateCode: String?
     var mobiles: [String]?
     var format: NotificationChannel.MessageFormat?
+    var appKey: String?
+    var agentId: Int?
 }
 
 struct ChannelInputBody: Decodable {
@@ -107,9 +109,10 @@ struct ChannelInputBody: Decodable {
     func checked(newSecret: String?, hasSecret: Bool, outbound: OutboundGuard) throws -> NotificationRepository.ChannelInput {
         let settings = NotificationChannel.Settings(accessKeyId: self.settings?.accessKeyId, signName: self.settings?.signName,
                                                     templateCode: self.settings?.templateCode, mobiles: self.settings?.mobiles,
-                                                    format: self.settings?.format)
+                                                    format: self.settings?.format, appKey: self.settings?.appKey, agentId: self.settings?.agentId)
         var errors = TextRules.nameErrors(name, field: "name")
-        errors += NotificationChannel.errors(kind: kind, url: url, newSecret: newSecret, hasSecret: hasSecret, settings: settings)
+        errors += NotificationChannel.errors(kind: kind, url: url, newSecret: newSecret, hasSecret: hasSecret, settings: settings,
+                                             alerts: alerts ?? false)
         if (self.secret?.count ?? 0) > 500 { errors.append(FieldError(field: "secret", message: "must be at most 500 characters")) }
         if !errors.contains(where: { $0.field == "url" }), let refusal = outbound.refusal(url) { errors.append(FieldError(field: "url", message: refusal)) }
         guard errors.isEmpty else { throw ValidationError(errors) }
@@ -144,7 +147,7 @@ struct ChannelBody: Encodable {
         secret = webhookSecret
         settings = ChannelSettingsBody(accessKeyId: channel.settings.accessKeyId, signName: channel.settings.signName,
                                        templateCode: channel.settings.templateCode, mobiles: channel.settings.mobiles,
-                                       format: channel.settings.format)
+                                       format: channel.settings.format, appKey: channel.settings.appKey, agentId: channel.settings.agentId)
         active = channel.active
         alerts = channel.alerts
         failingSince = channel.failingSince

@@ -495,9 +495,12 @@ extension OpenAPIDocument {
             "Offer": [
                 "type": "object", "required": ["id", "engineer_id", "round", "offered_at", "expires_at", "state"],
                 "properties": ["id": uuid, "engineer_id": uuid, "round": ["type": "integer"], "offered_at": timestamp, "expires_at": timestamp,
-                               "state": ["type": "string", "enum": ["pending", "accepted", "declined", "expired", "withdrawn"]] as Object,
+                               "state": ["type": "string", "enum": DispatchOffer.State.allCases.map(\.rawValue),
+                                         "description": "undelivered: the message telling the engineer failed, and the offer passed on at once"] as Object,
                                "answered_at": ["type": ["string", "null"], "format": "date-time"] as Object,
-                               "decline_reason": ["type": ["string", "null"]] as Object] as Object,
+                               "decline_reason": ["type": ["string", "null"], "description": "Why it was declined, or why its message failed"] as Object,
+                               "notified_at": ["type": ["string", "null"], "format": "date-time",
+                                               "description": "When the provider accepted the message telling the engineer; expires_at then moved to this moment plus the time to answer"] as Object] as Object,
             ] as Object,
             "PooledOrder": [
                 "type": "object", "required": ["id", "number", "type_id", "priority", "description", "symptoms"],

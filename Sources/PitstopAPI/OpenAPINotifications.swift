@@ -57,7 +57,10 @@ extension OpenAPIDocument {
                                                "template_code": ["type": "string"],
                                                "mobiles": ["type": "array", "items": ["type": "string", "pattern": "^[0-9]{5,20}$"] as Object] as Object,
                                                "format": ["type": "string", "enum": NotificationChannel.MessageFormat.allCases.map(\.rawValue),
-                                                          "default": "markdown", "description": "Robots only"] as Object]
+                                                          "default": "markdown", "description": "Robots only"] as Object,
+                                               "app_key": ["type": "string", "minLength": 1, "maxLength": 100,
+                                                           "description": "dingtalk_app: the app's AppKey; wecom_app: the CorpID"] as Object,
+                                               "agent_id": ["type": "integer", "minimum": 1, "description": "Apps only: the app's AgentId"] as Object]
                                     as Object]
         let kind: Object = ["type": "string", "enum": NotificationChannel.Kind.allCases.map(\.rawValue)]
         return [

@@ -98,6 +98,12 @@ extension OpenAPIDocument {
             "certifications": ["type": "array", "maxItems": 20, "items": ["type": "string"]] as Object,
             "active": ["type": "boolean", "description": "false stops the engineer's keys at once"] as Object,
             "status": ["type": "string", "enum": Engineer.Status.allCases.map(\.rawValue)] as Object,
+            "notify_channel_id": ["type": ["string", "null"], "format": "uuid",
+                                  "description": "The dingtalk_app, wecom_app or aliyun_sms channel that tells the engineer of offers, assignments, transfers, cancellations and customers' messages; null for none"] as Object,
+            "dingtalk_user_id": ["type": ["string", "null"], "minLength": 1, "maxLength": 64, "pattern": "^[^\\s,|]+$",
+                                 "description": "The engineer's userid in the DingTalk app (required when notify_channel_id is a dingtalk_app)"] as Object,
+            "wecom_user_id": ["type": ["string", "null"], "minLength": 1, "maxLength": 64, "pattern": "^[^\\s,|]+$",
+                              "description": "The engineer's userid in the WeCom app (required when notify_channel_id is a wecom_app)"] as Object,
         ]
     }
 

@@ -15,6 +15,14 @@ extension DeliverySender {
         /// Why the job cannot be sent at all (no number to text, no usable secret, channel off),
         /// and whether the alert channels should hear of it.
         var refusal: (reason: String, alert: Bool)?
+        /// An app channel's job: fetching its access token, or sending with the token fetched
+        /// at this moment (which is forgotten if the provider says it is no longer good).
+        var app: AppStep?
+    }
+
+    enum AppStep: Sendable, Equatable {
+        case fetchingToken
+        case sending(tokenFetchedAt: Date)
     }
 
     /// Up to `room` jobs of one tenant, in one transaction: robots whose pace allows a message
@@ -57,6 +65,9 @@ extension DeliverySender {
                 return found
             }
             let kept = try current(singles, channelKind: { try channel($0).channel.kind }, scope: scope, now: now)
+            // App channels whose token is being fetched: their other deliveries wait for it.
+            var fetching = Set(flying.filter { $0.app == .fetchingToken }.map(\.channel.id))
+            var waitingForToken: [NotificationRepository.Delivery] = []
             for delivery in kept {
                 let (channel, box) = try channel(delivery.channelID)
                 guard channel.active else {
@@ -67,8 +78,24 @@ extension DeliverySender {
                     unopened.append((channel, [delivery]))
                     continue
                 }
-                jobs.append(single(delivery, channel: channel, secret: secret, tenantID: tenantID, now: now))
+                guard channel.kind.isApp else {
+                    jobs.append(single(delivery, channel: channel, secret: secret, tenantID: tenantID, now: now))
+                    continue
+                }
+                if let cached = try scope.notifications.appToken(channel: channel.id), cached.expiresAt > now.addingTimeInterval(AppMessages.tokenMargin),
+                   let token = secrets.open(cached.box, tenant: tenantID) {
+                    var job = single(delivery, channel: channel, secret: secret, token: token, tenantID: tenantID, now: now)
+                    job.app = .sending(tokenFetchedAt: cached.fetchedAt)
+                    jobs.append(job)
+                } else if fetching.contains(channel.id) {
+                    waitingForToken.append(delivery)
+                } else {
+                    fetching.insert(channel.id)
+                    let request = AppMessages.tokenRequest(kind: channel.kind, baseURL: channel.url, appKey: channel.settings.appKey ?? "", secret: secret)
+                    jobs.append(Job(tenantID: tenantID, channel: channel, deliveries: [delivery], request: request, app: .fetchingToken))
+                }
             }
+            try scope.notifications.release(waitingForToken, until: now.addingTimeInterval(0.5), reason: "waiting for the app's access token")
             return jobs
         }
         for (channel, deliveries) in unopened {
@@ -84,12 +111,22 @@ extension DeliverySender {
         return jobs
     }
 
-    /// The deliveries still worth sending: SLA warnings to people (robots, SMS) whose clock has
-    /// since breached, been met or stopped are skipped, so a digest never warns about what
-    /// already happened. Webhooks get them all: they carry the events themselves, and an event
-    /// that happened stays true.
+    /// The deliveries still worth sending: an engineer's message about an offer that is no
+    /// longer open is skipped, and so are SLA warnings to people (robots, SMS) whose clock has
+    /// since breached, been met or stopped, so a digest never warns about what already
+    /// happened. Webhooks get them all: they carry the events themselves, and an event that
+    /// happened stays true.
     private func current(_ deliveries: [NotificationRepository.Delivery], channelKind: (UUID) throws -> NotificationChannel.Kind,
                          scope: TenantScope, now: Date) throws -> [NotificationRepository.Delivery] {
+        let settled = try scope.dispatch.settledOffers(deliveries.compactMap(\.offerID))
+        let stillOpen = deliveries.filter { $0.offerID.map { !settled.contains($0) } ?? true }
+        try scope.notifications.skip(deliveries.filter { $0.offerID.map(settled.contains) ?? false },
+                                     reason: "the offer was answered, withdrawn or lapsed before the message went out", now: now)
+        return try currentWarnings(stillOpen, channelKind: channelKind, scope: scope, now: now)
+    }
+
+    private func currentWarnings(_ deliveries: [NotificationRepository.Delivery], channelKind: (UUID) throws -> NotificationChannel.Kind,
+                                 scope: TenantScope, now: Date) throws -> [NotificationRepository.Delivery] {
         let warnings = try deliveries.filter { try $0.message.sla?.isWarning == true && channelKind($0.channelID) != .webhook }
             .compactMap { $0.message.sla?.workOrderID }
         guard !warnings.isEmpty else { return deliveries }
@@ -121,10 +158,10 @@ extension DeliverySender {
         Job(tenantID: tenantID, channel: channel, deliveries: deliveries, request: nil, refusal: ("the channel is inactive", false))
     }
 
-    private func single(_ delivery: NotificationRepository.Delivery, channel: NotificationChannel, secret: String, tenantID: UUID,
-                        now: Date) -> Job {
+    private func single(_ delivery: NotificationRepository.Delivery, channel: NotificationChannel, secret: String, token: String? = nil,
+                        tenantID: UUID, now: Date) -> Job {
         do {
-            let request = try ChannelRequest.build(kind: channel.kind, url: channel.url, secret: secret.isEmpty ? nil : secret,
+            let request = try ChannelRequest.build(kind: channel.kind, url: channel.url, secret: secret.isEmpty ? nil : secret, token: token,
                                                    settings: channel.settings, message: delivery.message.rendered(at: now),
                                                    eventID: delivery.eventID, now: now, nonce: UUID().uuidString.lowercased())
             return Job(tenantID: tenantID, channel: channel, deliveries: [delivery], request: request)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Notifications
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 extension DeliverySender {
@@ -11,14 +12,24 @@ extension DeliverySender {
         guard let (answer, abandoned) = flight.exchange.outcome else { return Sent() }
         let job = flight.job
         let latency = Int(Date().timeIntervalSince(flight.startedWall) * 1000)
-        let verdict: ChannelAnswer
+        var verdict: ChannelAnswer
+        var fetchedToken: (token: String, expiresIn: TimeInterval)?
         if let refusal = job.refusal {
             verdict = .rejected(refusal.reason)
         } else if let error = answer.error {
             verdict = .failed(error)
+        } else if job.app == .fetchingToken {
+            switch AppMessages.readToken(status: answer.status ?? 0, retryAfter: answer.retryAfter, body: answer.body) {
+            case .token(let token, let expiresIn):
+                fetchedToken = (token, expiresIn)
+                verdict = .accepted
+            case .refused(let refusal):
+                verdict = refusal
+            }
         } else {
             verdict = ChannelAnswer.read(kind: job.channel.kind, status: answer.status ?? 0, retryAfter: answer.retryAfter, body: answer.body)
         }
+        if job.app == .fetchingToken, let detail = verdict.error { verdict = verdict.said("fetching the app's access token: " + detail) }
         var sent = Sent()
         do {
             try database.withTenant(job.tenantID) { scope in
@@ -27,9 +38,22 @@ extension DeliverySender {
                     sent.failed = job.deliveries.count
                     return
                 }
+                if let fetchedToken {
+                    // The deliveries go out with it in the next round, their attempt not counted.
+                    try scope.notifications.keepAppToken(channel: job.channel.id, box: secrets.seal(fetchedToken.token, tenant: job.tenantID),
+                                                         expiresAt: now.addingTimeInterval(fetchedToken.expiresIn), now: now)
+                    try scope.notifications.release(job.deliveries, until: now, reason: "fetched the app's access token; sending")
+                    return
+                }
+                if case .tokenInvalid = verdict, case .sending(let fetchedAt) = job.app {
+                    try scope.notifications.dropAppToken(channel: job.channel.id, fetchedAt: fetchedAt)
+                }
                 var dead: [NotificationRepository.Delivery] = []
                 for delivery in job.deliveries {
-                    let outcome = outcome(of: verdict, for: delivery, now: now)
+                    var outcome = outcome(of: verdict, for: delivery, now: now)
+                    if let offerID = delivery.offerID {
+                        outcome = try offerFollowUp(offerID, verdict: verdict, outcome: outcome, scope: scope, now: now)
+                    }
                     if case .dead = outcome { dead.append(delivery) }
                     try scope.notifications.record(delivery, startedAt: flight.startedWall, statusCode: answer.status, latencyMilliseconds: latency,
                                                    error: verdict.error, outcome: outcome, now: now)
@@ -45,10 +69,41 @@ extension DeliverySender {
             // The deliveries keep their lease and are tried again after it.
             logger.error("recording a notification's outcome failed", ["channel_id": .string(job.channel.id.lowercasedText), "error": .string("\(error)")])
         }
-        if !abandoned {
+        if !abandoned && fetchedToken == nil {
             if verdict == .accepted { sent.delivered = job.deliveries.count } else { sent.failed = job.deliveries.count }
         }
         return sent
+    }
+
+    /// What an offer's message coming through, or not, means for the offer: accepted by the
+    /// provider, the engineer's time to answer starts now; anything else (refused, failed,
+    /// throttled), the engineer cannot be counted on to know, so the offer passes on at once
+    /// and the message is not tried again. A stale token is no one's failure: sent again.
+    private func offerFollowUp(_ offerID: UUID, verdict: ChannelAnswer, outcome: NotificationRepository.Outcome, scope: TenantScope,
+                               now: Date) throws -> NotificationRepository.Outcome {
+        switch verdict {
+        case .accepted:
+            try scope.dispatch.noteNotified(offer: offerID, at: now)
+            return outcome
+        case .tokenInvalid:
+            return outcome
+        case .failed, .throttled, .rejected:
+            guard let offer = try scope.dispatch.offer(id: offerID, forUpdate: true), offer.state == .pending else {
+                return .dead(rejected: false)
+            }
+            do {
+                try scope.undoingOnFailure {
+                    let order = try scope.workOrders.get(id: offer.workOrderID, forUpdate: true)
+                    _ = try Dispatcher(scope: scope, tenant: try scope.tenant.get(), now: now)
+                        .passOn(order, from: offer.engineerID, offer: offer, as: .undelivered, reason: verdict.error, by: .automation)
+                }
+            } catch {
+                // The offer then lapses at its deadline, as if the message had gone unread.
+                logger.error("passing on an offer whose message failed", ["offer_id": .string(offerID.lowercasedText), "error": .string("\(error)")])
+            }
+            if case .rejected = verdict { return .dead(rejected: true) }
+            return .dead(rejected: false)
+        }
     }
 
     private func outcome(of verdict: ChannelAnswer, for delivery: NotificationRepository.Delivery, now: Date) -> NotificationRepository.Outcome {
@@ -57,6 +112,8 @@ extension DeliverySender {
         case .failed: delivery.attempts >= maxAttempts ? .dead(rejected: false) : .retry(at: now.addingTimeInterval(backoff(delivery.attempts)))
         case .throttled(_, let seconds, _): .wait(until: now.addingTimeInterval(seconds), abandoned: false)
         case .rejected: .dead(rejected: true)
+        // Sent again at once with a fresh token, the attempt counted so it cannot go on forever.
+        case .tokenInvalid: delivery.attempts >= maxAttempts ? .dead(rejected: false) : .retry(at: now)
         }
     }
 
@@ -128,6 +185,7 @@ extension ChannelAnswer {
         switch self {
         case .accepted: nil
         case .failed(let detail), .rejected(let detail): detail
+        case .tokenInvalid(let detail): "\(detail) (the access token is no longer good: fetching another)"
         case .throttled(let detail, let seconds, _): "\(detail) (throttled: waiting \(Int(seconds)) s, the attempt not counted)"
         }
     }
@@ -135,8 +193,19 @@ extension ChannelAnswer {
     /// Whether the service answered as a service (a throttle is an answer too).
     var reachedTheService: Bool {
         switch self {
-        case .accepted, .throttled, .rejected: true
+        case .accepted, .throttled, .rejected, .tokenInvalid: true
         case .failed: false
+        }
+    }
+
+    /// The same answer, saying `detail` instead.
+    func said(_ detail: String) -> ChannelAnswer {
+        switch self {
+        case .accepted: .accepted
+        case .failed: .failed(detail)
+        case .rejected: .rejected(detail)
+        case .tokenInvalid: .tokenInvalid(detail)
+        case .throttled(_, let seconds, let channelWide): .throttled(detail, seconds: seconds, channelWide: channelWide)
         }
     }
 }

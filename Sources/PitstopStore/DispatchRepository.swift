@@ -237,7 +237,7 @@ public struct DispatchRepository {
 
     // MARK: offers
 
-    static let offerColumns = "id, work_order_id, engineer_id, round, offered_at, expires_at, state, answered_at, decline_reason"
+    static let offerColumns = "id, work_order_id, engineer_id, round, offered_at, expires_at, state, answered_at, decline_reason, notified_at"
 
     public func createOffer(workOrder: UUID, engineer: UUID, round: Int, at now: Date, expiresAt: Date) throws -> DispatchOffer {
         try Self.decodeOffer(transaction.query("""
@@ -277,6 +277,33 @@ public struct DispatchRepository {
             """).rows.map(Self.decodeOffer)
     }
 
+    /// The engineer's message about a pending offer reached the provider at `now`: the time to
+    /// answer starts again from here, as long as it was at first. Once only; nil when the offer
+    /// is no longer pending (or was told already).
+    @discardableResult
+    public func noteNotified(offer: UUID, at now: Date) throws -> DispatchOffer? {
+        try transaction.query("""
+            UPDATE dispatch_offers SET notified_at = \(now), expires_at = \(now)::timestamptz + (expires_at - offered_at)
+            WHERE tenant_id = \(tenantID) AND id = \(offer) AND state = 'pending' AND notified_at IS NULL
+            RETURNING \(unsafeRaw: Self.offerColumns)
+            """).rows.first.map(Self.decodeOffer)
+    }
+
+    /// Of the offers `ids`, those no longer waiting for an answer.
+    public func settledOffers(_ ids: [UUID]) throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try transaction.query("""
+            SELECT id FROM dispatch_offers WHERE tenant_id = \(tenantID) AND id = ANY (\(ids)::uuid[]) AND state <> 'pending'
+            """).rows.map { try $0.decode("id") as UUID })
+    }
+
+    public func offer(id: UUID, forUpdate: Bool = false) throws -> DispatchOffer? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.offerColumns) FROM dispatch_offers WHERE tenant_id = \(tenantID) AND id = \(id)
+            \(unsafeRaw: forUpdate ? "FOR UPDATE" : "")
+            """).rows.first.map(Self.decodeOffer)
+    }
+
     public func close(offer: UUID, as state: DispatchOffer.State, at now: Date, reason: String? = nil) throws {
         try transaction.execute("""
             UPDATE dispatch_offers SET state = \(state.rawValue), answered_at = \(now), decline_reason = \(reason)
@@ -291,7 +318,8 @@ public struct DispatchRepository {
         }
         return DispatchOffer(id: try row.decode("id"), workOrderID: try row.decode("work_order_id"), engineerID: try row.decode("engineer_id"),
                              round: try row.decode("round"), offeredAt: try row.decode("offered_at"), expiresAt: try row.decode("expires_at"),
-                             state: state, answeredAt: try row.decode("answered_at"), declineReason: try row.decode("decline_reason"))
+                             state: state, answeredAt: try row.decode("answered_at"), declineReason: try row.decode("decline_reason"),
+                             notifiedAt: try row.decode("notified_at"))
     }
 
     // MARK: decoding

@@ -9,7 +9,7 @@ public struct EngineerRepository {
 
     static let columns = """
         e.id, e.name, e.phone, e.certifications, e.active, e.status, e.latitude, e.longitude, e.located_at, e.external_id, \
-        e.created_at, e.updated_at, e.version, \
+        e.notify_channel_id, e.dingtalk_user_id, e.wecom_user_id, e.created_at, e.updated_at, e.version, \
         coalesce((SELECT jsonb_object_agg(s.skill, s.level) FROM engineer_skills s \
                   WHERE s.tenant_id = e.tenant_id AND s.engineer_id = e.id), '{}'::jsonb) AS skills, \
         coalesce((SELECT array_agg(m.shop_id ORDER BY m.shop_id) FROM engineer_shops m \
@@ -20,9 +20,11 @@ public struct EngineerRepository {
         let id = UUID()
         try Self.mappingShopViolations {
             try transaction.execute("""
-                INSERT INTO engineers (tenant_id, id, name, phone, certifications, active, status, external_id)
+                INSERT INTO engineers (tenant_id, id, name, phone, certifications, active, status, external_id, notify_channel_id,
+                                       dingtalk_user_id, wecom_user_id)
                 VALUES (\(tenantID), \(id), \(input.name ?? ""), \(input.phone.newValue), \(input.certifications ?? [])::text[],
-                        \(input.active ?? true), \((input.status ?? .offDuty).rawValue), \(input.externalID.newValue))
+                        \(input.active ?? true), \((input.status ?? .offDuty).rawValue), \(input.externalID.newValue),
+                        \(input.notifyChannelID.newValue), \(input.dingtalkUserID.newValue), \(input.wecomUserID.newValue))
                 """)
             try replaceSkills(of: id, with: input.skills ?? [:])
             try replaceShops(of: id, with: input.shopIDs ?? [])
@@ -62,6 +64,10 @@ public struct EngineerRepository {
                 active = coalesce(\(input.active)::boolean, active),
                 status = coalesce(\(input.status?.rawValue)::text, status),
                 external_id = CASE WHEN \(input.externalID.isKeep)::boolean THEN external_id ELSE \(input.externalID.newValue)::text END,
+                notify_channel_id = CASE WHEN \(input.notifyChannelID.isKeep)::boolean THEN notify_channel_id
+                                         ELSE \(input.notifyChannelID.newValue)::uuid END,
+                dingtalk_user_id = CASE WHEN \(input.dingtalkUserID.isKeep)::boolean THEN dingtalk_user_id ELSE \(input.dingtalkUserID.newValue)::text END,
+                wecom_user_id = CASE WHEN \(input.wecomUserID.isKeep)::boolean THEN wecom_user_id ELSE \(input.wecomUserID.newValue)::text END,
                 updated_at = now(),
                 version = version + 1
             WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
@@ -130,6 +136,8 @@ public struct EngineerRepository {
     static func mappingShopViolations<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation && error.constraint == "engineers_notify_channel_fkey" {
+            throw ValidationError(field: "notify_channel_id", "does not name a notification channel of this tenant")
         } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
             throw ValidationError(field: "shop_ids", "lists a shop that is not one of this tenant's")
         } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "engineers_external_id" {
@@ -148,7 +156,10 @@ public struct EngineerRepository {
                         skills: try row.decodeJSON("skills"), shopIDs: try row.decode("shop_ids"),
                         certifications: try row.decode("certifications"), active: try row.decode("active"), status: status,
                         location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } },
-                        locatedAt: try row.decode("located_at"), externalID: try row.decode("external_id"), createdAt: try row.decode("created_at"),
+                        locatedAt: try row.decode("located_at"), externalID: try row.decode("external_id"),
+                        messaging: Engineer.Messaging(channelID: try row.decode("notify_channel_id"), dingtalkUserID: try row.decode("dingtalk_user_id"),
+                                                      wecomUserID: try row.decode("wecom_user_id")),
+                        createdAt: try row.decode("created_at"),
                         updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
     }
 }

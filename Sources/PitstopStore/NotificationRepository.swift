@@ -141,6 +141,9 @@ public struct NotificationRepository {
         public var lastError: String?
         public var createdAt: Date
         public var deliveredAt: Date?
+        /// The engineer a personal message is for, and the offer it tells them of.
+        public var engineerID: UUID?
+        public var offerID: UUID?
     }
 
     public struct Attempt: Sendable, Equatable {
@@ -155,19 +158,53 @@ public struct NotificationRepository {
     }
 
     static let deliveryColumns = """
-        id, event_id, channel_id, topic, message, state, attempts, next_attempt_at, last_error, created_at, delivered_at
+        id, event_id, channel_id, topic, message, state, attempts, next_attempt_at, last_error, created_at, delivered_at, engineer_id, offer_id
         """
 
     /// One delivery of event `eventID` to a channel, unless there is one already (a retried
-    /// fan-out changes nothing).
-    public func enqueue(eventID: UUID, topic: EventType, channelID: UUID, message: NotificationMessage, now: Date) throws {
+    /// fan-out changes nothing). A personal message names its engineer, and the offer it is about.
+    public func enqueue(eventID: UUID, topic: EventType, channelID: UUID, message: NotificationMessage, now: Date,
+                        engineerID: UUID? = nil, offerID: UUID? = nil) throws {
         _ = try ReferenceErrors.naming(["notification_deliveries_tenant_id_channel_id_fkey": "channel_id"]) {
             try transaction.execute("""
-                INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at)
-                VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(topic.rawValue), \(JSONB(message))::jsonb, \(now), \(now))
+                INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at,
+                                                     engineer_id, offer_id)
+                VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(topic.rawValue), \(JSONB(message))::jsonb, \(now), \(now),
+                        \(engineerID), \(offerID))
                 ON CONFLICT (tenant_id, event_id, channel_id) DO NOTHING
                 """)
         }
+    }
+
+    // MARK: app tokens
+
+    /// The access token an app channel last fetched, sealed, with when it expires and when it
+    /// was fetched; nil when there is none.
+    public func appToken(channel: UUID) throws -> (box: [UInt8], expiresAt: Date, fetchedAt: Date)? {
+        try transaction.query("""
+            SELECT encode(token_box, 'hex') AS box, expires_at, fetched_at FROM provider_tokens
+            WHERE tenant_id = \(tenantID) AND channel_id = \(channel)
+            """).rows.first.map { (Self.bytes(hex: try $0.decode("box")), try $0.decode("expires_at"), try $0.decode("fetched_at")) }
+    }
+
+    /// Keeps a token fetched at `now`, for every worker to use until `expiresAt`. Two workers
+    /// may fetch at once: both get the same token within its lifetime, so the later write wins
+    /// and loses nothing.
+    public func keepAppToken(channel: UUID, box: [UInt8], expiresAt: Date, now: Date) throws {
+        try transaction.execute("""
+            INSERT INTO provider_tokens (tenant_id, channel_id, token_box, expires_at, fetched_at)
+            VALUES (\(tenantID), \(channel), \("\\x" + box.hex)::bytea, \(expiresAt), \(now))
+            ON CONFLICT (tenant_id, channel_id) DO UPDATE SET token_box = excluded.token_box, expires_at = excluded.expires_at,
+                fetched_at = excluded.fetched_at
+            """)
+    }
+
+    /// Forgets the token fetched at `fetchedAt`, which the provider no longer takes; one fetched
+    /// since (by another worker) is kept.
+    public func dropAppToken(channel: UUID, fetchedAt: Date) throws {
+        try transaction.execute("""
+            DELETE FROM provider_tokens WHERE tenant_id = \(tenantID) AND channel_id = \(channel) AND fetched_at = \(fetchedAt)
+            """)
     }
 
     /// Deliveries due at `now` to channels other than robots, taken for `lease`: their next
@@ -202,7 +239,7 @@ public struct NotificationRepository {
             UPDATE notification_deliveries d SET next_attempt_at = \(now.addingTimeInterval(lease)), attempts = d.attempts + 1
             FROM locked WHERE d.tenant_id = \(tenantID) AND d.id = locked.id
             RETURNING d.id, d.event_id, d.channel_id, d.topic, d.message, d.state, d.attempts, d.next_attempt_at, d.last_error, d.created_at,
-                      d.delivered_at
+                      d.delivered_at, d.engineer_id, d.offer_id
             """).rows.map(Self.decodeDelivery).sorted { ($0.nextAttemptAt, $0.id.uuidString) < ($1.nextAttemptAt, $1.id.uuidString) }
     }
 
@@ -410,7 +447,7 @@ public struct NotificationRepository {
                         topic: try row.decode("topic"), message: try row.decodeJSON("message"), state: state,
                         attempts: try row.decode("attempts"), nextAttemptAt: try row.decode("next_attempt_at"),
                         lastError: try row.decode("last_error"), createdAt: try row.decode("created_at"),
-                        deliveredAt: try row.decode("delivered_at"))
+                        deliveredAt: try row.decode("delivered_at"), engineerID: try row.decode("engineer_id"), offerID: try row.decode("offer_id"))
     }
 }
 

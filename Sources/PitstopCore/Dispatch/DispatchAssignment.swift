@@ -93,6 +93,8 @@ public struct DispatchAssignment: Sendable, Equatable {
 public struct DispatchOffer: Sendable, Equatable {
     public enum State: String, Sendable, Codable, CaseIterable {
         case pending, accepted, declined, expired, withdrawn
+        /// The message telling the engineer could not be delivered: passed on at once.
+        case undelivered
     }
 
     public var id: UUID
@@ -104,9 +106,12 @@ public struct DispatchOffer: Sendable, Equatable {
     public var state: State
     public var answeredAt: Date?
     public var declineReason: String?
+    /// When the provider accepted the message telling the engineer; the time to answer runs
+    /// from then. Nil while the message is on its way, or when the engineer has no channel.
+    public var notifiedAt: Date?
 
     public init(id: UUID, workOrderID: UUID, engineerID: UUID, round: Int, offeredAt: Date, expiresAt: Date, state: State,
-                answeredAt: Date?, declineReason: String?) {
+                answeredAt: Date?, declineReason: String?, notifiedAt: Date? = nil) {
         self.id = id
         self.workOrderID = workOrderID
         self.engineerID = engineerID
@@ -116,5 +121,6 @@ public struct DispatchOffer: Sendable, Equatable {
         self.state = state
         self.answeredAt = answeredAt
         self.declineReason = declineReason
+        self.notifiedAt = notifiedAt
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Where a tenant's notifications go: a DingTalk or WeCom group robot, Aliyun SMS, a generic
-/// HTTP SMS gateway, or the tenant's own webhook endpoint. The secret (robot signing secret,
-/// AccessKey secret, gateway token, webhook signing key) is kept sealed and never shown.
+/// HTTP SMS gateway, the tenant's own webhook endpoint, or the chain's own DingTalk or WeCom app,
+/// which messages engineers one by one. The secret (robot signing secret, AccessKey secret,
+/// gateway token, webhook signing key, app secret) is kept sealed and never shown.
 public struct NotificationChannel: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable, Codable {
         case dingtalk
@@ -10,9 +11,21 @@ public struct NotificationChannel: Sendable, Equatable {
         case aliyunSMS = "aliyun_sms"
         case httpSMS = "http_sms"
         case webhook
+        /// A DingTalk enterprise app: work notifications to one employee's DingTalk user id.
+        case dingtalkApp = "dingtalk_app"
+        /// A WeCom self-built app: application messages to one member's WeCom user id.
+        case wecomApp = "wecom_app"
 
         /// Group robots, which take about 20 messages a minute: they get digests.
         public var isRobot: Bool { self == .dingtalk || self == .wecom }
+
+        /// The chain's own apps, which authenticate with an access token fetched from the app's
+        /// key and secret.
+        public var isApp: Bool { self == .dingtalkApp || self == .wecomApp }
+
+        /// Channels that can reach one engineer by name: the apps, by the engineer's user id
+        /// there, and Aliyun SMS, by the engineer's phone.
+        public var reachesEngineers: Bool { isApp || self == .aliyunSMS }
     }
 
     /// How a group robot shows a message: DingTalk and WeCom take markdown (headings, lists) or
@@ -32,14 +45,20 @@ public struct NotificationChannel: Sendable, Equatable {
         public var mobiles: [String]?
         /// Robots: markdown unless set to text.
         public var format: MessageFormat?
+        /// Apps: DingTalk's AppKey or WeCom's CorpID, which with the secret fetch the access token.
+        public var appKey: String?
+        /// Apps: the app's AgentId, which the messages are sent as.
+        public var agentId: Int?
 
         public init(accessKeyId: String? = nil, signName: String? = nil, templateCode: String? = nil, mobiles: [String]? = nil,
-                    format: MessageFormat? = nil) {
+                    format: MessageFormat? = nil, appKey: String? = nil, agentId: Int? = nil) {
             self.accessKeyId = accessKeyId
             self.signName = signName
             self.templateCode = templateCode
             self.mobiles = mobiles
             self.format = format
+            self.appKey = appKey
+            self.agentId = agentId
         }
     }
 
@@ -85,7 +104,7 @@ public struct NotificationChannel: Sendable, Equatable {
 
     /// Problems with a channel's configuration, by field. `newSecret` is one being set now;
     /// `hasSecret` says whether the channel will have one (new, or kept from before).
-    public static func errors(kind: Kind, url: String, newSecret: String?, hasSecret: Bool, settings: Settings) -> [FieldError] {
+    public static func errors(kind: Kind, url: String, newSecret: String?, hasSecret: Bool, settings: Settings, alerts: Bool = false) -> [FieldError] {
         var errors: [FieldError] = []
         if !(url.hasPrefix("https://") || url.hasPrefix("http://")) || URL(string: url)?.host == nil || url.count > 2000 {
             errors.append(FieldError(field: "url", message: "must be an http(s) URL"))
@@ -101,8 +120,24 @@ public struct NotificationChannel: Sendable, Equatable {
             if let newSecret, !newSecret.hasPrefix("whsec_") {
                 errors.append(FieldError(field: "secret", message: "must be a whsec_ secret (leave it out to have one made)"))
             }
+        case .dingtalkApp, .wecomApp:
+            let key = kind == .dingtalkApp ? "the DingTalk app's AppKey" : "the WeCom CorpID"
+            if (settings.appKey ?? "").isEmpty || (settings.appKey?.count ?? 0) > 100 {
+                errors.append(FieldError(field: "settings.app_key", message: "must be \(key), at most 100 characters"))
+            }
+            if (settings.agentId ?? 0) <= 0 { errors.append(FieldError(field: "settings.agent_id", message: "must be the app's AgentId, a positive number")) }
+            if !hasSecret || newSecret?.isEmpty == true {
+                errors.append(FieldError(field: "secret", message: kind == .dingtalkApp ? "must be the app's AppSecret" : "must be the app's Secret"))
+            }
+            if alerts {
+                errors.append(FieldError(field: "alerts", message: "an app channel messages engineers one by one; send alerts to a robot, SMS or webhook channel"))
+            }
         case .dingtalk, .wecom, .httpSMS:
             break
+        }
+        if !kind.isApp && (settings.appKey != nil || settings.agentId != nil) {
+            errors.append(FieldError(field: settings.appKey != nil ? "settings.app_key" : "settings.agent_id",
+                                     message: "applies to dingtalk_app and wecom_app channels only"))
         }
         if settings.format != nil && !kind.isRobot {
             errors.append(FieldError(field: "settings.format", message: "applies to DingTalk and WeCom robots only"))

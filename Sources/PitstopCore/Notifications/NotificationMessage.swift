@@ -18,9 +18,11 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
     public var event: JSONValue
     /// What an SLA warning or breach says, for rendering at send time; nil for other messages.
     public var sla: SLAFacts?
+    /// The user ids an app channel (DingTalk or WeCom) messages; nil for group channels.
+    public var userIDs: [String]?
 
     public init(title: String, markdown: String, plain: String, mobiles: [String], templateParams: [String: String], event: JSONValue,
-                sla: SLAFacts? = nil) {
+                sla: SLAFacts? = nil, userIDs: [String]? = nil) {
         self.title = title
         self.markdown = markdown
         self.plain = plain
@@ -28,6 +30,7 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
         self.templateParams = templateParams
         self.event = event
         self.sla = sla
+        self.userIDs = userIDs
     }
 
     /// The message as it reads at `now`: an SLA message's timing worked out again, others as

@@ -140,6 +140,15 @@ public enum FieldUpdate<Value: Sendable & Equatable>: Sendable, Equatable {
         return nil
     }
 
+    /// The value after this update over `current`.
+    public func applied(to current: Value?) -> Value? {
+        switch self {
+        case .keep: current
+        case .set(let value): value
+        case .clear: nil
+        }
+    }
+
     /// The same update with a set value transformed.
     public func map<Other>(_ transform: (Value) -> Other) -> FieldUpdate<Other> {
         switch self {

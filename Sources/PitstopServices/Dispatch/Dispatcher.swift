@@ -134,9 +134,11 @@ public struct Dispatcher {
         let decision = try rank(order, excluding: [], in: context)
         let overridden = failed.isEmpty ? nil : "over the dispatch rules (\(refusal.names))"
         let kept = [overridden, reason].compactMap { $0 }.joined(separator: ": ")
-        return try lifecycle(party).assign(order.id, expectedVersion: expectedVersion, to: engineer, note: reason,
-                                           basis: .picked(reason: kept.isEmpty ? nil : kept, decision,
-                                                          shown: try breakdown(decision.ranking, first: 20)))
+        let picked = try lifecycle(party).assign(order.id, expectedVersion: expectedVersion, to: engineer, note: reason,
+                                                 basis: .picked(reason: kept.isEmpty ? nil : kept, decision,
+                                                                shown: try breakdown(decision.ranking, first: 20)))
+        try notices.tell(engineer, .assigned, about: picked.0)
+        return picked
     }
 
     /// `engineer` (the caller's own engineer key) takes a pooled order. Claims of one order queue
@@ -181,9 +183,15 @@ public struct Dispatcher {
         let (offered, assignment) = try lifecycle(party).assign(order.id, expectedVersion: expectedVersion, to: best.candidate.engineerID,
                                                                  note: "offered automatically (round \(round))",
                                                                  basis: .ranked(decision, shown: try breakdown(decision.ranking, first: 20)))
-        guard decision.rules.mode != .assign else { return .offered(offered, assignment, nil) }
-        let offer = try scope.dispatch.createOffer(workOrder: order.id, engineer: best.candidate.engineerID, round: round, at: now,
-                                                   expiresAt: now.addingTimeInterval(TimeInterval(decision.rules.offerTimeoutSeconds)))
+        let engineer = best.candidate.engineerID
+        guard decision.rules.mode != .assign else {
+            try notices.tell(engineer, .assigned, about: offered)
+            return .offered(offered, assignment, nil)
+        }
+        let timeout = decision.rules.offerTimeoutSeconds
+        let offer = try scope.dispatch.createOffer(workOrder: order.id, engineer: engineer, round: round, at: now,
+                                                   expiresAt: now.addingTimeInterval(TimeInterval(timeout)))
+        try notices.tell(engineer, .offered(minutes: max(1, timeout / 60)), about: offered, offer: offer)
         return .offered(offered, assignment, offer)
     }
 
@@ -248,6 +256,8 @@ public struct Dispatcher {
         OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now)
     }
 
+    private var notices: EngineerNotices { EngineerNotices(scope: scope, tenant: tenant, now: now) }
+
     /// `engineer` takes the order offered or assigned to them: their offer, if any, is closed as
     /// accepted with the step.
     public func accept(_ order: WorkOrder, engineer: UUID, by party: ActingParty) throws -> WorkOrder {
@@ -267,7 +277,11 @@ public struct Dispatcher {
             return .unchanged(order)
         }
         if let offer { try scope.dispatch.close(offer: offer.id, as: state, at: now, reason: reason) }
-        let note = state == .declined ? "declined: \(reason ?? "")" : "the offer was not accepted in time"
+        let note = switch state {
+        case .declined: "declined: \(reason ?? "")"
+        case .undelivered: "the engineer could not be told of the offer: \(reason ?? "")"
+        default: "the offer was not accepted in time"
+        }
         let back = try lifecycle(party).move(order.id, expectedVersion: order.version, to: .new, note: String(note.prefix(2000)))
         // Whoever handed it back, asking the next engineer is the policy's doing.
         return try offerNext(back, expectedVersion: back.version, by: .automation)

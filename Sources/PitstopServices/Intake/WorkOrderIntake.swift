@@ -152,9 +152,11 @@ public struct WorkOrderIntake {
     private func join(_ order: WorkOrder, _ report: IntakeReport) throws -> WorkOrder {
         switch report.source.duplicateRule {
         case .customersOpenOrder:
-            try scope.workOrders.addCustomerMessage(to: order.id, channel: report.channel, text: report.description, now: now)
+            let joined = try scope.workOrders.addCustomerMessage(to: order.id, channel: report.channel, text: report.description, now: now)
+            try OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now).customerWrote(joined, report.description)
+            return joined
         default:
-            try scope.workOrders.linkReport(to: order.id, channel: report.channel, description: report.description, actor: party.keyID, now: now)
+            return try scope.workOrders.linkReport(to: order.id, channel: report.channel, description: report.description, actor: party.keyID, now: now)
         }
     }
 }

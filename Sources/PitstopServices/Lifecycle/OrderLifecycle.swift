@@ -117,6 +117,9 @@ public struct OrderLifecycle {
         if next != locked.status { try clocks.statusChanged(moved, from: locked.status) }
         let record = DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .transfer, actorKeyID: actor, reason: reason,
                                         assignedAt: moved.updatedAt, rules: nil, considered: 0, excluded: [:], candidates: [])
+        let names = (from: try scope.engineers.get(id: previous).name, to: try scope.engineers.get(id: engineer).name)
+        try notices.tell(engineer, .transferredIn(from: names.from), about: moved)
+        try notices.tell(previous, .transferredAway(to: names.to), about: moved)
         return (moved, try scope.dispatch.record(record))
     }
 
@@ -146,8 +149,20 @@ public struct OrderLifecycle {
         if next == .completed || next == .cancelled {
             try scope.inventory.settle(workOrder: id, consume: next == .completed, actor: actor, now: now)
         }
+        // The engineer on the job hears it was called off, unless they called it off.
+        if next == .cancelled, let engineer = locked.assigneeID, party.stepActor(assignee: engineer) != .assignedEngineer {
+            try notices.tell(engineer, .cancelled(reason: reason ?? ""), about: change.order)
+        }
         return change.order
     }
 
+    /// The customer wrote again about an open order: its engineer hears what they said.
+    public func customerWrote(_ order: WorkOrder, _ text: String) throws {
+        guard let engineer = order.assigneeID, order.status.isOpen else { return }
+        try notices.tell(engineer, .customerMessage(text), about: order)
+    }
+
     private var clocks: SLAClockKeeper { SLAClockKeeper(scope: scope, now: now) }
+
+    private var notices: EngineerNotices { EngineerNotices(scope: scope, tenant: tenant, now: now) }
 }
