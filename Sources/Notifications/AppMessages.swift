@@ -29,9 +29,14 @@ import PitstopCore
 /// - A stale token: 40014 ("invalid access_token") or 42001 ("access_token expired"), as
 ///   NotFound403/wecom-sdk#22 found both in use.
 public enum AppMessages {
-    /// A token is replaced this long before the provider says it expires, so none runs out
-    /// between being read and being used.
+    /// A token is replaced this long before the provider says it expires (or halfway through a
+    /// shorter life), so none runs out between being read and being used.
     public static let tokenMargin: TimeInterval = 300
+
+    /// How long a token the provider says lasts `lifetime` seconds is used.
+    public static func useFor(lifetime: TimeInterval) -> TimeInterval {
+        max(lifetime - tokenMargin, lifetime / 2)
+    }
     /// DingTalk advises keeping a text notification within 500 characters.
     public static let dingTalkTextLimit = 500
     public static let weComTextBytes = 2048

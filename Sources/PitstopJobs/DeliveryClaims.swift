@@ -82,7 +82,7 @@ extension DeliverySender {
                     jobs.append(single(delivery, channel: channel, secret: secret, tenantID: tenantID, now: now))
                     continue
                 }
-                if let cached = try scope.notifications.appToken(channel: channel.id), cached.expiresAt > now.addingTimeInterval(AppMessages.tokenMargin),
+                if let cached = try scope.notifications.appToken(channel: channel.id), cached.expiresAt > now,
                    let token = secrets.open(cached.box, tenant: tenantID) {
                     var job = single(delivery, channel: channel, secret: secret, token: token, tenantID: tenantID, now: now)
                     job.app = .sending(tokenFetchedAt: cached.fetchedAt)
@@ -95,7 +95,9 @@ extension DeliverySender {
                     jobs.append(Job(tenantID: tenantID, channel: channel, deliveries: [delivery], request: request, app: .fetchingToken))
                 }
             }
-            try scope.notifications.release(waitingForToken, until: now.addingTimeInterval(0.5), reason: "waiting for the app's access token")
+            // Due again at once: the next round finds the token (a serving sender may take and
+            // give them back a few times while the fetch is out, which costs no attempt).
+            try scope.notifications.release(waitingForToken, until: now, reason: "waiting for the app's access token")
             return jobs
         }
         for (channel, deliveries) in unopened {

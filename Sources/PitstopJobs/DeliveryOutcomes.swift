@@ -41,7 +41,7 @@ extension DeliverySender {
                 if let fetchedToken {
                     // The deliveries go out with it in the next round, their attempt not counted.
                     try scope.notifications.keepAppToken(channel: job.channel.id, box: secrets.seal(fetchedToken.token, tenant: job.tenantID),
-                                                         expiresAt: now.addingTimeInterval(fetchedToken.expiresIn), now: now)
+                                                         expiresAt: now.addingTimeInterval(AppMessages.useFor(lifetime: fetchedToken.expiresIn)), now: now)
                     try scope.notifications.release(job.deliveries, until: now, reason: "fetched the app's access token; sending")
                     return
                 }

@@ -178,8 +178,8 @@ public struct NotificationRepository {
 
     // MARK: app tokens
 
-    /// The access token an app channel last fetched, sealed, with when it expires and when it
-    /// was fetched; nil when there is none.
+    /// The access token an app channel last fetched, sealed, with until when it is used and
+    /// when it was fetched; nil when there is none.
     public func appToken(channel: UUID) throws -> (box: [UInt8], expiresAt: Date, fetchedAt: Date)? {
         try transaction.query("""
             SELECT encode(token_box, 'hex') AS box, expires_at, fetched_at FROM provider_tokens
@@ -187,7 +187,8 @@ public struct NotificationRepository {
             """).rows.first.map { (Self.bytes(hex: try $0.decode("box")), try $0.decode("expires_at"), try $0.decode("fetched_at")) }
     }
 
-    /// Keeps a token fetched at `now`, for every worker to use until `expiresAt`. Two workers
+    /// Keeps a token fetched at `now`, for every worker to use until `expiresAt` (a margin short
+    /// of the provider's expiry). Two workers
     /// may fetch at once: both get the same token within its lifetime, so the later write wins
     /// and loses nothing.
     public func keepAppToken(channel: UUID, box: [UInt8], expiresAt: Date, now: Date) throws {
