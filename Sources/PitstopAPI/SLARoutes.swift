@@ -71,12 +71,18 @@ extension APIApplication {
 }
 
 extension APIApplication {
-    /// Every escalation channel must be one of the tenant's.
+    /// Every escalation channel must be one of the tenant's, and one that reaches a group or a
+    /// system: an app channel messages one engineer, and an escalation names none.
     static func requireChannels(_ rules: SLARules, in scope: TenantScope) throws {
-        let known = Set(try scope.notifications.channels().map(\.id))
+        let known = Dictionary(uniqueKeysWithValues: try scope.notifications.channels().map { ($0.id, $0.kind) })
         let errors = rules.escalation.enumerated().flatMap { level, escalation in
-            escalation.channels.enumerated().filter { !known.contains($0.element) }.map {
-                FieldError(field: "escalation[\(level)].channels[\($0.offset)]", message: "is not a notification channel of this tenant")
+            escalation.channels.enumerated().compactMap { index, channel -> FieldError? in
+                let field = "escalation[\(level)].channels[\(index)]"
+                guard let kind = known[channel] else { return FieldError(field: field, message: "is not a notification channel of this tenant") }
+                guard !kind.isApp else {
+                    return FieldError(field: field, message: "is a \(kind.rawValue) channel, which messages engineers one by one; escalate to a robot, SMS or webhook channel")
+                }
+                return nil
             }
         }
         guard errors.isEmpty else { throw ValidationError(errors) }

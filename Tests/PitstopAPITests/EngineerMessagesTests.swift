@@ -251,6 +251,12 @@ extension SweepingTests {
             #expect(app.status == 201, "\(app.text)")
             let robotID = try #require(robot.json["id"] as? String)
             let appID = try #require(app.json["id"] as? String)
+            // An escalation names no engineer, so it cannot go to an app.
+            let escalating = try api.client.send("POST", "/v1/sla-policies", headers: bearer(f.adminKey), json: """
+                {"name":"急修","resolution":{"minutes":60,"business_time":false},"escalation":[{"on":"breach","channels":["\(robotID)","\(appID)"]}]}
+                """)
+            #expect(escalating.status == 422)
+            #expect(escalating.problemFields == ["escalation[0].channels[1]"], "\(escalating.text)")
             for (json, field) in [(#"{"notify_channel_id":"\#(robotID)"}"#, "notify_channel_id"),
                                   (#"{"notify_channel_id":"\#(UUID().uuidString.lowercased())"}"#, "notify_channel_id"),
                                   (#"{"notify_channel_id":"\#(appID)"}"#, "dingtalk_user_id"),
