@@ -24,6 +24,13 @@ enum ErrorMapping {
                 return Problem(status: 403, type: "step-not-permitted", title: "Not your step", detail: transition.description,
                                errors: [.init(field: "to", message: transition.description)])
             }
+        case let signing as OrderLifecycle.SigningRefusal:
+            switch signing {
+            case .notAwaitingAcceptance, .noReport: return Problem.conflict(signing.description)
+            case .reportChanged(let current):
+                return Problem(status: 409, type: "report-changed", title: "The report changed", detail: signing.description,
+                               errors: [.init(field: "report_version", message: "is not the current version (\(current))")])
+            }
         case let transfer as OrderLifecycle.TransferRefusal:
             switch transfer {
             case .notTheDesk: return Problem.forbidden(transfer.description)

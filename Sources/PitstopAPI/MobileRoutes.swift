@@ -98,34 +98,13 @@ extension APIApplication {
 
     /// The customer's signature on the order's current report: checked, kept, and the order
     /// completed. Shared by the engineer's phone and the link sent to the customer.
+    /// The customer signs `order` as `party`: the lifecycle's signing, with the report hashed as
+    /// this API shows it.
     static func sign(_ order: WorkOrder, _ body: AcceptanceInputBody, tenant: Tenant, by party: ActingParty,
                      in scope: TenantScope) throws -> (WorkOrder, WorkOrderRepository.Acceptance) {
-        guard order.status == .awaitingAcceptance else {
-            throw Problem.conflict("the customer accepts after the quality check; the order is \(order.status.rawValue)")
-        }
-        var errors = TextRules.nameErrors(body.signerName, field: "signer_name")
-        let kind = Signature.Kind(rawValue: body.signatureType)
-        if kind == nil { errors.append(FieldError(field: "signature_type", message: "must be image/png or image/svg+xml")) }
-        let bytes = Data(base64Encoded: body.signature).map { Array($0) }
-        if bytes == nil { errors.append(FieldError(field: "signature", message: "must be the image in base64")) }
-        if let kind, let bytes, let problem = Signature(kind: kind, bytes: bytes).problem {
-            errors.append(FieldError(field: "signature", message: problem))
-        }
-        guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
-        guard let report = try scope.workOrders.reports(id: order.id).first else {
-            throw Problem.conflict("there is no repair report to sign yet")
-        }
-        guard report.version == body.reportVersion else {
-            throw Problem(status: 409, type: "report-changed", title: "The report changed",
-                          detail: "version \(report.version) is the current report; show the customer that one and sign it",
-                          errors: [.init(field: "report_version", message: "is not the current version (\(report.version))")])
-        }
-        let hash = try ReportBody.sha256(report)
-        let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: hash, signerName: body.signerName,
-                                                   signature: Signature(kind: kind, bytes: bytes), actor: party.keyID)
-        let completed = try OrderLifecycle(scope: scope, tenant: tenant, by: party)
-            .move(order.id, expectedVersion: order.version, to: .completed, note: "accepted and signed by \(body.signerName)")
-        return (completed, accepted)
+        try OrderLifecycle(scope: scope, tenant: tenant, by: party)
+            .sign(order, signerName: body.signerName, reportVersion: body.reportVersion, signatureType: body.signatureType,
+                  signatureBase64: body.signature, reportHash: ReportBody.sha256)
     }
 
     /// The engineer's own order in work: accepted or later, still open.

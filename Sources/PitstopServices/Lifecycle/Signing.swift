@@ -1,0 +1,46 @@
+import Foundation
+import PitstopCore
+import PitstopStore
+
+extension OrderLifecycle {
+    /// Why the customer cannot sign now.
+    public enum SigningRefusal: Error, Equatable, CustomStringConvertible {
+        /// Signing comes after the quality check.
+        case notAwaitingAcceptance(WorkOrderStatus)
+        case noReport
+        /// The customer was shown another version than the current one.
+        case reportChanged(current: Int)
+
+        public var description: String {
+            switch self {
+            case .notAwaitingAcceptance(let status): "the customer accepts after the quality check; the order is \(status.rawValue)"
+            case .noReport: "there is no repair report to sign yet"
+            case .reportChanged(let current): "version \(current) is the current report; show the customer that one and sign it"
+            }
+        }
+    }
+
+    /// The customer signs report `reportVersion` of `order` (on the engineer's phone or through
+    /// their link): the signature, checked (`signatureType` and the image in base64), is kept
+    /// with the SHA-256 of the report as they were shown it (`reportHash`, the API's rendering),
+    /// and the order completes, in one transaction.
+    public func sign(_ order: WorkOrder, signerName: String, reportVersion: Int, signatureType: String, signatureBase64: String,
+                     reportHash: (RepairReport) throws -> String) throws -> (WorkOrder, WorkOrderRepository.Acceptance) {
+        guard order.status == .awaitingAcceptance else { throw SigningRefusal.notAwaitingAcceptance(order.status) }
+        var errors = TextRules.nameErrors(signerName, field: "signer_name")
+        let kind = Signature.Kind(rawValue: signatureType)
+        if kind == nil { errors.append(FieldError(field: "signature_type", message: "must be image/png or image/svg+xml")) }
+        let bytes = Data(base64Encoded: signatureBase64).map { Array($0) }
+        if bytes == nil { errors.append(FieldError(field: "signature", message: "must be the image in base64")) }
+        if let kind, let bytes, let problem = Signature(kind: kind, bytes: bytes).problem {
+            errors.append(FieldError(field: "signature", message: problem))
+        }
+        guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
+        guard let report = try scope.workOrders.reports(id: order.id).first else { throw SigningRefusal.noReport }
+        guard report.version == reportVersion else { throw SigningRefusal.reportChanged(current: report.version) }
+        let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: try reportHash(report),
+                                                   signerName: signerName, signature: Signature(kind: kind, bytes: bytes), actor: actor, now: now)
+        let completed = try move(order.id, expectedVersion: order.version, to: .completed, note: "accepted and signed by \(signerName)")
+        return (completed, accepted)
+    }
+}
