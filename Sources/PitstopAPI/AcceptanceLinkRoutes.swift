@@ -16,7 +16,7 @@ extension APIApplication {
                 guard order.status == .awaitingAcceptance else {
                     throw Problem.conflict("a signing link is for an order awaiting the customer's acceptance; this one is \(order.status.rawValue)")
                 }
-                let (secret, expires) = try scope.workOrders.createAcceptanceLink(id: order.id, validFor: 7 * 86_400)
+                let (secret, expires) = try scope.acceptances.createLink(id: order.id, validFor: 7 * 86_400)
                 let token = PublicToken(kind: .acceptance, tenantID: caller.tenant.id, secret: secret).text
                 return try .json(AcceptanceLinkBody(token: token, url: "\(configuration.publicBaseURL)/v1/public/accept/\(token)",
                                                     expiresAt: expires), status: 201)
@@ -25,10 +25,11 @@ extension APIApplication {
                 try publicLimits.admitLookup(address: request.clientAddress)
                 let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
-                    guard let order = try scope.workOrders.get(acceptanceSecret: token.secret) else { throw StoreError.notFound("signing link") }
+                    guard let id = try scope.acceptances.workOrderID(linkSecret: token.secret) else { throw StoreError.notFound("signing link") }
+                    let order = try scope.workOrders.get(id: id)
                     return try .json(SigningBody(number: order.number, status: order.status.rawValue, statusLabel: order.status.customerLabel,
                                                  canSign: order.status == .awaitingAcceptance,
-                                                 report: try scope.workOrders.reports(id: order.id).first.map(CustomerReportBody.init)))
+                                                 report: try scope.repairReports.reports(id: order.id).first.map(CustomerReportBody.init)))
                 }
             }),
             Router.route("POST", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
@@ -36,7 +37,8 @@ extension APIApplication {
                 let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
                 let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
                 return try database.withTenant(token.tenantID) { scope in
-                    guard let order = try scope.workOrders.get(acceptanceSecret: token.secret) else { throw StoreError.notFound("signing link") }
+                    guard let id = try scope.acceptances.workOrderID(linkSecret: token.secret) else { throw StoreError.notFound("signing link") }
+                    let order = try scope.workOrders.get(id: id)
                     let (_, accepted) = try Self.sign(order, body, tenant: try scope.tenant.get(), by: .customer(via: nil), in: scope)
                     return try .json(AcceptanceBody(accepted))
                 }

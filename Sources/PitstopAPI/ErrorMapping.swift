@@ -24,6 +24,8 @@ enum ErrorMapping {
                 return Problem(status: 403, type: "step-not-permitted", title: "Not your step", detail: transition.description,
                                errors: [.init(field: "to", message: transition.description)])
             }
+        case let inspection as OrderLifecycle.InspectionRefusal:
+            return Problem.conflict(inspection.description)
         case let signing as OrderLifecycle.SigningRefusal:
             switch signing {
             case .notAwaitingAcceptance, .noReport: return Problem.conflict(signing.description)

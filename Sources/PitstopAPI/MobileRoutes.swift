@@ -44,8 +44,8 @@ extension APIApplication {
                                                    vehicle: try order.vehicleID.map { VehicleBody(try scope.vehicles.get(id: $0)) },
                                                    history: history,
                                                    navigation: try Self.navigation(for: order, shops: &shops, in: scope),
-                                                   visits: try scope.workOrders.visits(id: order.id).map(VisitBody.init),
-                                                   report: try scope.workOrders.reports(id: order.id).first.map(ReportBody.init),
+                                                   visits: try scope.visits.visits(id: order.id).map(VisitBody.init),
+                                                   report: try scope.repairReports.reports(id: order.id).first.map(ReportBody.init),
                                                    media: try scope.media.list(workOrder: order.id).map(MediaBody.init)),
                                    version: order.version)
             },
@@ -91,7 +91,7 @@ extension APIApplication {
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-out", roles: [.engineer]) { request, caller, scope in
                 let (order, engineer, point) = try Self.visitRequest(request, caller, scope)
-                return try .json(VisitBody(try scope.workOrders.checkOut(id: order.id, engineer: engineer, at: point)))
+                return try .json(VisitBody(try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key)).checkOut(order.id, engineer: engineer, at: point)))
             },
         ]
     }
@@ -101,7 +101,7 @@ extension APIApplication {
     /// The customer signs `order` as `party`: the lifecycle's signing, with the report hashed as
     /// this API shows it.
     static func sign(_ order: WorkOrder, _ body: AcceptanceInputBody, tenant: Tenant, by party: ActingParty,
-                     in scope: TenantScope) throws -> (WorkOrder, WorkOrderRepository.Acceptance) {
+                     in scope: TenantScope) throws -> (WorkOrder, AcceptanceRepository.Acceptance) {
         try OrderLifecycle(scope: scope, tenant: tenant, by: party)
             .sign(order, signerName: body.signerName, reportVersion: body.reportVersion, signatureType: body.signatureType,
                   signatureBase64: body.signature, reportHash: ReportBody.sha256)
@@ -333,7 +333,7 @@ struct AcceptanceBody: Encodable {
     var signatureBytes: Int
     var signedAt: Date
 
-    init(_ acceptance: WorkOrderRepository.Acceptance) {
+    init(_ acceptance: AcceptanceRepository.Acceptance) {
         reportVersion = acceptance.reportVersion
         reportSha256 = acceptance.reportSHA256
         signerName = acceptance.signerName

@@ -67,11 +67,11 @@ extension APIApplication {
                 guard order.status.isOpen else { throw Problem.conflict("the order is \(order.status.rawValue): there is nothing to hand on") }
                 let body = try JSONCoding.decode(DeclineBody.self, from: request.body, allowedFields: ["reason"])
                 let reason = try Self.declineReason(body.reason)
-                let asked = try scope.workOrders.requestTransfer(id: order.id, engineer: engineer, reason: reason, actor: caller.key.id)
+                let asked = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key)).requestTransfer(order.id, engineer: engineer, reason: reason)
                 return try .json(TransferRequestBody(asked), status: 201)
             },
             tenantRoute("GET", "/v1/transfer-requests", roles: [.admin, .dispatcher]) { _, _, scope in
-                try .json(["items": try scope.workOrders.openTransferRequests(limit: 100).map(TransferRequestBody.init)])
+                try .json(["items": try scope.transferRequests.open(limit: 100).map(TransferRequestBody.init)])
             },
         ]
     }
@@ -84,7 +84,7 @@ struct TransferRequestBody: Encodable {
     var reason: String
     var requestedAt: Date
 
-    init(_ request: WorkOrderRepository.TransferRequest) {
+    init(_ request: TransferRequestRepository.TransferRequest) {
         id = request.id
         workOrderId = request.workOrderID
         engineerId = request.engineerID

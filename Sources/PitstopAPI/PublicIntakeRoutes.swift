@@ -67,7 +67,7 @@ extension APIApplication {
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
                     var response = try HTTPResponse.json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
                                                                       history: try scope.workOrders.statusHistory(id: order.id),
-                                                                      rated: try scope.workOrders.rating(id: order.id) != nil))
+                                                                      rated: try scope.acceptances.rating(id: order.id) != nil))
                     response.headers.add("Vary", "Accept")
                     return response
                 }
@@ -84,8 +84,8 @@ extension APIApplication {
                 return try database.withTenant(token.tenantID) { scope in
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
                     guard order.status == .completed else { throw Problem.conflict("the job can be rated once it is completed") }
-                    try scope.workOrders.rate(id: order.id, score: body.score,
-                                              comment: body.comment?.trimmingCharacters(in: .whitespacesAndNewlines))
+                    try scope.acceptances.rate(id: order.id, score: body.score,
+                                               comment: body.comment?.trimmingCharacters(in: .whitespacesAndNewlines))
                     return .noContent()
                 }
             }),

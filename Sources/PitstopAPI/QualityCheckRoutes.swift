@@ -15,38 +15,17 @@ extension APIApplication {
                 let id = try Self.pathID(request, "work order")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(QualityCheckInputBody.self, from: request.body, allowedFields: ["inspector", "results"])
-                let order = try scope.workOrders.get(id: id)
-                let checklist = try scope.workOrderTypes.get(id: order.typeID).checklist
                 let results = body.results.map { QualityCheck.Result(item: $0.item, passed: $0.passed, note: $0.note) }
-                let errors = QualityCheck.errors(inspectorName: body.inspector, results: results, checklist: checklist)
-                guard errors.isEmpty else { throw ValidationError(errors) }
-                let check = QualityCheck(id: UUID(), workOrderID: id, inspectorKeyID: caller.key.id, inspectorName: body.inspector,
-                                         results: results, checkedAt: Date())
-                if check.passed { try Self.requireReport(order, scope: scope) }
-                let note = check.passed ? "quality check passed (\(body.inspector))"
-                    : "quality check failed (\(body.inspector)): \(check.failedItems.joined(separator: ", "))"
-                let moved = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key), now: check.checkedAt)
-                    .move(id, expectedVersion: version, to: check.passed ? .awaitingAcceptance : .repairing, note: String(note.prefix(2000)))
-                try scope.workOrders.recordQualityCheck(check)
+                let (moved, check) = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
+                    .inspect(id, expectedVersion: version, inspectorName: body.inspector, results: results)
                 return try .record(QualityCheckResultBody(workOrder: WorkOrderBody(moved, tenantID: caller.tenant.id),
                                                           qualityCheck: QualityCheckBody(check)), version: moved.version)
             },
             tenantRoute("GET", "/v1/work-orders/{id}/quality-checks", roles: Self.allRoles) { request, caller, scope in
                 let order = try Self.readableOrder(request, caller, scope)
-                return try .json(["items": try scope.workOrders.qualityChecks(id: order.id).map(QualityCheckBody.init)])
+                return try .json(["items": try scope.qualityChecks.list(workOrder: order.id).map(QualityCheckBody.init)])
             },
         ]
-    }
-}
-
-extension APIApplication {
-    /// A passed check sends the order to the customer for acceptance, so it needs a repair report
-    /// to sign: without one the order would wait in `awaiting_acceptance` where signing cannot
-    /// succeed. (A desk moving an order there itself may mean a paper signature; it can complete
-    /// the order directly.)
-    static func requireReport(_ order: WorkOrder, scope: TenantScope) throws {
-        guard try scope.workOrders.reports(id: order.id).isEmpty else { return }
-        throw Problem.conflict("the order has no repair report: the engineer saves one (PUT /v1/me/work-orders/{id}/report) before it can go to the customer for acceptance")
     }
 }
 

@@ -237,7 +237,7 @@ struct MutationBatch {
             answer.status = 201
         case .checkOut(let point):
             let working = try APIApplication.workingOrder(order.id, caller, scope)
-            answer.visit = VisitBody(try scope.workOrders.checkOut(id: working.id, engineer: engineer, at: point))
+            answer.visit = VisitBody(try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key)).checkOut(working.id, engineer: engineer, at: point))
         case .report(let item):
             let working = try APIApplication.workingOrder(order.id, caller, scope)
             answer.report = ReportBody(try APIApplication.saveReport(working, item.report, basedOn: item.reportVersion, caller, scope))

@@ -68,11 +68,11 @@ extension APIApplication {
             },
             tenantRoute("GET", "/v1/work-orders/{id}/report", roles: Self.allRoles) { request, caller, scope in
                 let order = try Self.readableOrder(request, caller, scope)
-                return try .json(["versions": try scope.workOrders.reports(id: order.id).map(ReportBody.init)])
+                return try .json(["versions": try scope.repairReports.reports(id: order.id).map(ReportBody.init)])
             },
             tenantRoute("GET", "/v1/work-orders/{id}/acceptance", roles: Self.allRoles) { request, caller, scope in
                 let order = try Self.readableOrder(request, caller, scope)
-                guard let acceptance = try scope.workOrders.acceptance(id: order.id) else { throw StoreError.notFound("acceptance") }
+                guard let acceptance = try scope.acceptances.acceptance(id: order.id) else { throw StoreError.notFound("acceptance") }
                 return try .json(AcceptanceBody(acceptance))
             },
             tenantRoute("GET", "/v1/work-orders/{id}/trail", roles: [.admin, .dispatcher]) { request, caller, scope in

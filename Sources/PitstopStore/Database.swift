@@ -39,6 +39,11 @@ public struct TenantScope {
     public var vehicles: VehicleRepository { VehicleRepository(transaction: transaction, tenantID: tenantID) }
     public var engineers: EngineerRepository { EngineerRepository(transaction: transaction, tenantID: tenantID) }
     public var workOrders: WorkOrderRepository { WorkOrderRepository(transaction: transaction, tenantID: tenantID) }
+    public var visits: VisitRepository { VisitRepository(transaction: transaction, tenantID: tenantID) }
+    public var repairReports: RepairReportRepository { RepairReportRepository(transaction: transaction, tenantID: tenantID) }
+    public var acceptances: AcceptanceRepository { AcceptanceRepository(transaction: transaction, tenantID: tenantID) }
+    public var qualityChecks: QualityCheckRepository { QualityCheckRepository(transaction: transaction, tenantID: tenantID) }
+    public var transferRequests: TransferRequestRepository { TransferRequestRepository(transaction: transaction, tenantID: tenantID) }
     public var workOrderTypes: WorkOrderTypeRepository { WorkOrderTypeRepository(transaction: transaction, tenantID: tenantID) }
     public var intakeLinks: IntakeLinkRepository { IntakeLinkRepository(transaction: transaction, tenantID: tenantID) }
     public var requisitions: PartsRequisitionRepository { PartsRequisitionRepository(transaction: transaction, tenantID: tenantID) }

@@ -149,7 +149,7 @@ struct DemoChain {
         if stop == .awaitingAcceptance { return }
         try step(.completed, after: 20 + dice.next(120))
         if fate % 3 != 0 {
-            try scope.workOrders.rate(id: order.id, score: [5, 5, 4, 5, 3, 4, 5, 2][dice.next(8)], comment: dice.pick(["师傅很专业", "速度快", "", "价格合理"]),
+            try scope.acceptances.rate(id: order.id, score: [5, 5, 4, 5, 3, 4, 5, 2][dice.next(8)], comment: dice.pick(["师傅很专业", "速度快", "", "价格合理"]),
                                       now: at.addingTimeInterval(3600))
         }
         // A few come back for rework within the window.

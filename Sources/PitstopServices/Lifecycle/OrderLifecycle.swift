@@ -47,12 +47,31 @@ public struct OrderLifecycle {
         return try changeStatus(id, expectedVersion: expectedVersion, to: next, note: note, reason: reason, assignee: nil)
     }
 
-    /// The engineer's arrival on site, `distanceMeters` from where the order expects them.
+    /// The engineer's arrival on site, `distanceMeters` from where the order expects them: the
+    /// visit, its timeline entry and event, and the arrival clock stopped.
     public func checkIn(_ id: UUID, engineer: UUID, at point: GeoPoint, distanceMeters: Int?, outsideRadius: Bool) throws -> Visit {
-        let visit = try scope.workOrders.checkIn(id: id, engineer: engineer, at: point, distanceMeters: distanceMeters,
-                                                 outsideRadius: outsideRadius, now: now)
+        let visit = try scope.visits.checkIn(id: id, engineer: engineer, at: point, distanceMeters: distanceMeters,
+                                             outsideRadius: outsideRadius, now: now)
+        let note = distanceMeters.map { "checked in \($0) m from the expected place" + (outsideRadius ? ", outside the check-in radius" : "") }
+            ?? "checked in (the order has no expected place)"
+        try scope.workOrders.touch(id: id, kind: .checkedIn, note: note, actor: nil, topic: .workOrderCheckedIn, now: now)
         try clocks.arrived(id)
         return visit
+    }
+
+    /// The engineer leaves the site: their open visit closed, with its timeline entry and event.
+    public func checkOut(_ id: UUID, engineer: UUID, at point: GeoPoint) throws -> Visit {
+        let visit = try scope.visits.checkOut(id: id, engineer: engineer, at: point, now: now)
+        try scope.workOrders.touch(id: id, kind: .checkedOut, note: nil, actor: nil, topic: .workOrderCheckedOut, now: now)
+        return visit
+    }
+
+    /// The assignee asks the desk to hand the order on (one open request per order).
+    public func requestTransfer(_ id: UUID, engineer: UUID, reason: String) throws -> TransferRequestRepository.TransferRequest {
+        let asked = try scope.transferRequests.request(id: id, engineer: engineer, reason: reason, now: now)
+        try scope.workOrders.touch(id: id, kind: .transferRequested, note: String("transfer requested: \(reason)".prefix(2000)), actor: actor,
+                                   topic: .workOrderTransferRequested, now: now)
+        return asked
     }
 
     /// A new version of the order's repair report, `basedOn` the version its author edited (nil
@@ -63,9 +82,19 @@ public struct OrderLifecycle {
         let errors = RepairReport.errors(diagnosis: diagnosis, workPerformed: workPerformed, labour: labour, parts: parts, mileageKm: mileageKm)
             + RepairReport.photoErrors(before: beforePhotos, after: afterPhotos, orderMedia: media)
         guard errors.isEmpty else { throw ValidationError(errors) }
-        return try scope.workOrders.saveReport(id: id, basedOn: basedOn, diagnosis: diagnosis, workPerformed: workPerformed, labour: labour,
-                                               parts: parts, mileageKm: mileageKm, beforePhotos: beforePhotos, afterPhotos: afterPhotos,
-                                               orderMedia: media, actor: actor, now: now)
+        // Saves are serialised on the order's row, so two authors cannot both build on one version.
+        _ = try scope.workOrders.get(id: id, forUpdate: true)
+        if let signed = try scope.acceptances.acceptance(id: id) {
+            throw StoreError.conflict("the customer signed version \(signed.reportVersion) of the report; it is final")
+        }
+        let current = try scope.repairReports.reports(id: id).first?.version ?? 0
+        guard (basedOn ?? 0) == current else { throw StoreError.versionMismatch(current: current) }
+        let report = try scope.repairReports.save(id: id, version: current + 1, diagnosis: diagnosis, workPerformed: workPerformed, labour: labour,
+                                                  parts: parts, mileageKm: mileageKm, beforePhotos: beforePhotos, afterPhotos: afterPhotos,
+                                                  orderMedia: media, actor: actor, now: now)
+        try scope.workOrders.touch(id: id, kind: .reportSaved, note: "repair report version \(report.version)", actor: actor,
+                                   topic: .workOrderReportSaved, now: now)
+        return report
     }
 
     /// How an assignment came about, as its dispatch record keeps it.

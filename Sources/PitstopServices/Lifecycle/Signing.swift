@@ -25,7 +25,7 @@ extension OrderLifecycle {
     /// with the SHA-256 of the report as they were shown it (`reportHash`, the API's rendering),
     /// and the order completes, in one transaction.
     public func sign(_ order: WorkOrder, signerName: String, reportVersion: Int, signatureType: String, signatureBase64: String,
-                     reportHash: (RepairReport) throws -> String) throws -> (WorkOrder, WorkOrderRepository.Acceptance) {
+                     reportHash: (RepairReport) throws -> String) throws -> (WorkOrder, AcceptanceRepository.Acceptance) {
         guard order.status == .awaitingAcceptance else { throw SigningRefusal.notAwaitingAcceptance(order.status) }
         var errors = TextRules.nameErrors(signerName, field: "signer_name")
         let kind = Signature.Kind(rawValue: signatureType)
@@ -36,10 +36,10 @@ extension OrderLifecycle {
             errors.append(FieldError(field: "signature", message: problem))
         }
         guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
-        guard let report = try scope.workOrders.reports(id: order.id).first else { throw SigningRefusal.noReport }
+        guard let report = try scope.repairReports.reports(id: order.id).first else { throw SigningRefusal.noReport }
         guard report.version == reportVersion else { throw SigningRefusal.reportChanged(current: report.version) }
-        let accepted = try scope.workOrders.accept(id: order.id, reportVersion: report.version, reportSHA256: try reportHash(report),
-                                                   signerName: signerName, signature: Signature(kind: kind, bytes: bytes), actor: actor, now: now)
+        let accepted = try scope.acceptances.accept(id: order.id, reportVersion: report.version, reportSHA256: try reportHash(report),
+                                                    signerName: signerName, signature: Signature(kind: kind, bytes: bytes), actor: actor, now: now)
         let completed = try move(order.id, expectedVersion: order.version, to: .completed, note: "accepted and signed by \(signerName)")
         return (completed, accepted)
     }
