@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -10,15 +11,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/api-keys", roles: [.admin]) { [self] request, _, scope in
                 try idempotent(request, scope, secrets: ["secret"]) {
                     let input = try JSONCoding.decode(CreateKeyBody.self, from: request.body, allowedFields: ["name", "role", "engineer_id"])
-                    var errors = APIKey.validate(name: input.name)
-                    if let role = Role(rawValue: input.role) {
-                        errors += APIKey.validate(role: role, engineerID: input.engineerId)
-                    } else {
-                        errors.append(FieldError(field: "role", message: "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"))
-                    }
-                    guard errors.isEmpty, let role = Role(rawValue: input.role) else { throw ValidationError(errors) }
-                    let created = try scope.apiKeys.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
-                                                           engineerID: input.engineerId)
+                    let created = try ChainSetup(scope: scope).createKey(name: input.name, role: input.role, engineerID: input.engineerId)
                     var response = try HTTPResponse.json(KeyBody(created.key, secret: created.secret), status: 201)
                     response.headers.add("Location", "/v1/api-keys/\(created.key.id.lowercasedText)")
                     response.headers.add("Cache-Control", "no-store")

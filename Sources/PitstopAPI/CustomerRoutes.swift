@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -13,7 +14,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/customers", roles: Self.recordWriters) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
-                    let customer = try scope.customers.create(try body.input.normalised(creating: true).get())
+                    let customer = try CustomerRecords(scope: scope).create(body.input)
                     return try .created(CustomerBody(customer), version: customer.version,
                                         location: "/v1/customers/\(customer.id.lowercasedText)")
                 }
@@ -40,7 +41,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "customer")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
-                let customer = try scope.customers.update(id: id, expectedVersion: version, try body.input.normalised(creating: false).get())
+                let customer = try CustomerRecords(scope: scope).update(id, expectedVersion: version, body.input)
                 return try .record(CustomerBody(customer), version: customer.version)
             },
         ]

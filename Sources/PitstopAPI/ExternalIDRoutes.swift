@@ -13,8 +13,7 @@ extension APIApplication {
             tenantRoute("PUT", "/v1/customers/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
                 let externalID = try Self.externalID(request)
                 let body = try JSONCoding.decode(CustomerInputBody.self, from: request.body, allowedFields: CustomerInputBody.fields)
-                let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: try Self.optionalIfMatch(request),
-                                                                  scope: scope)
+                let (customer, created) = try CustomerRecords(scope: scope).upsert(body.input, externalID: externalID, ifMatch: try Self.optionalIfMatch(request))
                 return try Self.upserted(CustomerBody(customer), version: customer.version, created: created,
                                          location: "/v1/customers/\(customer.id.lowercasedText)")
             },
@@ -27,13 +26,13 @@ extension APIApplication {
             tenantRoute("PUT", "/v1/vehicles/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
                 let externalID = try Self.externalID(request)
                 let body = try JSONCoding.decode(VehicleInputBody.self, from: request.body, allowedFields: VehicleInputBody.upsertFields)
-                let (vehicle, created) = try Self.upsertVehicle(body, externalID: externalID, ifMatch: try Self.optionalIfMatch(request), scope: scope)
+                let (vehicle, created) = try VehicleRecords(scope: scope).upsert(body.input, ownerExternalID: body.customerExternalID, externalID: externalID, ifMatch: try Self.optionalIfMatch(request))
                 return try Self.upserted(VehicleBody(vehicle), version: vehicle.version, created: created,
                                          location: "/v1/vehicles/\(vehicle.id.lowercasedText)")
             },
             bulkRoute("/v1/vehicles/bulk") { line, externalID, scope in
                 let body = try JSONCoding.decode(VehicleInputBody.self, from: line, allowedFields: VehicleInputBody.upsertFields)
-                let (vehicle, created) = try Self.upsertVehicle(body, externalID: externalID, ifMatch: nil, scope: scope)
+                let (vehicle, created) = try VehicleRecords(scope: scope).upsert(body.input, ownerExternalID: body.customerExternalID, externalID: externalID, ifMatch: nil)
                 return (vehicle.id, created)
             },
             tenantRoute("PUT", "/v1/work-orders/by-external-id/{external_id}", roles: Self.recordWriters) { request, caller, scope in
@@ -43,19 +42,18 @@ extension APIApplication {
             tenantRoute("PUT", "/v1/engineers/by-external-id/{external_id}", roles: [.admin, .dispatcher, .integration]) { request, _, scope in
                 let externalID = try Self.externalID(request)
                 let body = try JSONCoding.decode(EngineerInputBody.self, from: request.body, allowedFields: EngineerInputBody.fields)
-                let (engineer, created) = try Self.upsertEngineer(body.input, externalID: externalID, ifMatch: try Self.optionalIfMatch(request),
-                                                                  scope: scope)
+                let (engineer, created) = try EngineerRoster(scope: scope).upsert(body.input, externalID: externalID, ifMatch: try Self.optionalIfMatch(request))
                 return try Self.upserted(EngineerBody(engineer), version: engineer.version, created: created,
                                          location: "/v1/engineers/\(engineer.id.lowercasedText)")
             },
             bulkRoute("/v1/engineers/bulk") { line, externalID, scope in
                 let body = try JSONCoding.decode(EngineerInputBody.self, from: line, allowedFields: EngineerInputBody.fields)
-                let (engineer, created) = try Self.upsertEngineer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
+                let (engineer, created) = try EngineerRoster(scope: scope).upsert(body.input, externalID: externalID, ifMatch: nil)
                 return (engineer.id, created)
             },
             bulkRoute("/v1/customers/bulk") { line, externalID, scope in
                 let body = try JSONCoding.decode(CustomerInputBody.self, from: line, allowedFields: CustomerInputBody.fields)
-                let (customer, created) = try Self.upsertCustomer(body.input, externalID: externalID, ifMatch: nil, scope: scope)
+                let (customer, created) = try CustomerRecords(scope: scope).upsert(body.input, externalID: externalID, ifMatch: nil)
                 return (customer.id, created)
             },
             bulkRoute("/v1/parts/bulk") { line, externalID, scope in
@@ -82,50 +80,6 @@ extension APIApplication {
     }
 
     /// A body naming another external id than the path (or line) is refused: which one was meant?
-    static func sameExternalID(_ given: String?, _ externalID: String) throws {
-        if let given, given != externalID {
-            throw ValidationError(field: "external_id", "is \(externalID) in the path (or line); leave it out of the body or send the same")
-        }
-    }
-
-    static func upsertCustomer(_ input: CustomerInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Customer, created: Bool) {
-        try sameExternalID(input.externalID.newValue, externalID)
-        try scope.lockExternalID("customer", externalID)
-        var input = input
-        if let existing = try scope.customers.find(externalID: externalID) {
-            input.externalID = .keep
-            let changes = try input.normalised(creating: false).get()
-            return (try scope.customers.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("customer with that external id") }
-        input.externalID = .set(externalID)
-        return (try scope.customers.create(try input.normalised(creating: true).get()), true)
-    }
-
-    /// The owner may be named by the CRM's customer id (`customer_external_id`) instead of ours.
-    static func upsertVehicle(_ body: VehicleInputBody, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Vehicle, created: Bool) {
-        try sameExternalID(body.input.externalID.newValue, externalID)
-        var input = body.input
-        if let owner = body.customerExternalID {
-            guard input.customerID == nil else {
-                throw ValidationError(field: "customer_external_id", "name the owner by customer_id or customer_external_id, not both")
-            }
-            guard let customer = try scope.customers.find(externalID: owner) else {
-                throw ValidationError(field: "customer_external_id", "is not a customer of this tenant; import the customer first")
-            }
-            input.customerID = customer.id
-        }
-        try scope.lockExternalID("vehicle", externalID)
-        if let existing = try scope.vehicles.find(externalID: externalID) {
-            input.externalID = .keep
-            let changes = try input.normalised(creating: false).get()
-            return (try scope.vehicles.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("vehicle with that external id") }
-        input.externalID = .set(externalID)
-        return (try scope.vehicles.create(try input.normalised(creating: true).get()), true)
-    }
-
     /// A new ticket is created as `POST /v1/work-orders` would (never merged into an open order);
     /// for an existing one the body's changeable fields apply as in `PATCH`, and the fields fixed
     /// at creation must match what the order has (409 naming the field otherwise).
@@ -135,12 +89,12 @@ extension APIApplication {
         guard let existing = try scope.workOrders.find(externalID: externalID) else {
             if ifMatch != nil { throw StoreError.notFound("work order with that external id") }
             var body = try JSONCoding.decode(NewWorkOrderBody.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
-            try sameExternalID(body.externalId, externalID)
+            try ExternalIDs.same(body.externalId, externalID)
             body.externalId = externalID
             return try createWorkOrder(body, caller: caller, scope: scope)
         }
         let fixed = try JSONCoding.decode(FixedWorkOrderFields.self, from: bytes, allowedFields: NewWorkOrderBody.fields)
-        try sameExternalID(fixed.externalId, externalID)
+        try ExternalIDs.same(fixed.externalId, externalID)
         for (field, given, stored) in [("type_id", fixed.typeId, existing.typeID), ("customer_id", fixed.customerId, existing.customerID),
                                        ("vehicle_id", fixed.vehicleId, existing.vehicleID)] where given != nil && given != stored {
             throw Problem(status: 409, type: "conflict", title: "Conflict", detail: "\(field) cannot change once the order exists",
@@ -156,22 +110,8 @@ extension APIApplication {
         return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
     }
 
-    static func upsertEngineer(_ input: EngineerInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Engineer, created: Bool) {
-        try sameExternalID(input.externalID.newValue, externalID)
-        try scope.lockExternalID("engineer", externalID)
-        var input = input
-        if let existing = try scope.engineers.find(externalID: externalID) {
-            input.externalID = .keep
-            let changes = try input.normalised(creating: false).get()
-            return (try scope.engineers.update(id: existing.id, expectedVersion: ifMatch ?? existing.version, changes), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("engineer with that external id") }
-        input.externalID = .set(externalID)
-        return (try scope.engineers.create(try input.normalised(creating: true).get()), true)
-    }
-
     static func upsertPart(_ input: PartInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Part, created: Bool) {
-        try sameExternalID(input.externalID, externalID)
+        try ExternalIDs.same(input.externalID, externalID)
         try scope.lockExternalID("part", externalID)
         var input = input
         input.externalID = externalID

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -15,8 +16,7 @@ extension APIApplication {
                     let body = try JSONCoding.decode(NewIntakeLinkBody.self, from: request.body, allowedFields: NewIntakeLinkBody.fields)
                     let new = NewIntakeLink(name: body.name, channel: body.channel, typeID: body.typeId, shopID: body.shopId,
                                             vehicleID: body.vehicleId)
-                    guard new.errors.isEmpty else { throw ValidationError(new.errors) }
-                    let link = try scope.intakeLinks.create(new)
+                    let link = try ChainSetup(scope: scope).createIntakeLink(new)
                     var response = try HTTPResponse.json(intakeLinkBody(link, tenantID: caller.tenant.id), status: 201)
                     response.headers.add("Location", "/v1/intake-links/\(link.id.lowercasedText)")
                     return response

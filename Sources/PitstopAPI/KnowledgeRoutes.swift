@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 extension APIApplication {
@@ -11,7 +12,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/knowledge-articles", roles: Self.recordWriters) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let input = try KnowledgeArticleBody.decode(request.body)
-                    let article = try scope.knowledge.create(input)
+                    let article = try ChainSetup(scope: scope).createArticle(input)
                     return try .created(KnowledgeArticleBody(article), version: article.version,
                                         location: "/v1/knowledge-articles/\(article.id.lowercasedText)")
                 }
@@ -29,7 +30,7 @@ extension APIApplication {
             tenantRoute("PUT", "/v1/knowledge-articles/{id}", roles: Self.recordWriters) { request, _, scope in
                 let id = try Self.pathID(request, "knowledge article")
                 let version = try Self.ifMatchVersion(request)
-                let article = try scope.knowledge.replace(id: id, expectedVersion: version, try KnowledgeArticleBody.decode(request.body))
+                let article = try ChainSetup(scope: scope).replaceArticle(id, expectedVersion: version, try KnowledgeArticleBody.decode(request.body))
                 return try .record(KnowledgeArticleBody(article), version: article.version)
             },
             tenantRoute("DELETE", "/v1/knowledge-articles/{id}", roles: Self.recordWriters) { request, _, scope in
@@ -75,10 +76,7 @@ struct KnowledgeArticleBody: Codable {
     /// that breaks a rule.
     static func decode(_ bytes: [UInt8]) throws -> KnowledgeArticleInput {
         let body = try JSONCoding.decode(Self.self, from: bytes, allowedFields: fields)
-        let input = KnowledgeArticleInput(title: body.title, body: body.body, tags: body.tags ?? [], symptoms: body.symptoms ?? [],
-                                          fits: body.fits ?? [])
-        guard input.errors.isEmpty else { throw ValidationError(input.errors) }
-        return input
+        return KnowledgeArticleInput(title: body.title, body: body.body, tags: body.tags ?? [], symptoms: body.symptoms ?? [], fits: body.fits ?? [])
     }
 }
 

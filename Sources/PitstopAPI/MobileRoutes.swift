@@ -86,7 +86,7 @@ extension APIApplication {
                     throw ValidationError(field: "status", "must be one of \(Engineer.Status.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let version = request.headers["If-Match"] == nil ? try scope.engineers.get(id: id).version : try Self.ifMatchVersion(request)
-                let engineer = try scope.engineers.update(id: id, expectedVersion: version, EngineerInput(status: status))
+                let engineer = try EngineerRoster(scope: scope).setDuty(id, expectedVersion: version, status)
                 return try .record(EngineerBody(engineer), version: engineer.version)
             },
             tenantRoute("POST", "/v1/me/work-orders/{id}/check-out", roles: [.engineer]) { request, caller, scope in

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 
 extension APIApplication {
     var platformRoutes: [Router.Route] {
@@ -9,14 +10,7 @@ extension APIApplication {
             Router.route("POST", "/v1/platform/tenants", preflight: Authenticator.preflight, ErrorMapping.wrap { [authenticator, database] request in
                 try authenticator.requirePlatformKey(request)
                 let input = try JSONCoding.decode(CreateTenantBody.self, from: request.body, allowedFields: ["name", "timezone"])
-                let errors = Tenant.validate(name: input.name, timezone: input.timezone)
-                guard errors.isEmpty else { throw ValidationError(errors) }
-                let id = UUID()
-                let (tenant, key) = try database.withTenant(id) { scope in
-                    let tenant = try scope.tenant.create(name: input.name.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                         timezone: input.timezone ?? Tenant.defaultTimezone)
-                    return (tenant, try scope.apiKeys.create(name: "admin", role: .admin))
-                }
+                let (tenant, key) = try database.withTenant(UUID()) { try ChainSetup(scope: $0).openTenant(name: input.name, timezone: input.timezone) }
                 var response = try HTTPResponse.json(CreatedTenantBody(tenant: TenantBody(tenant), adminKey: KeyBody(key.key, secret: key.secret)), status: 201)
                 response.headers.add("Cache-Control", "no-store")
                 return response

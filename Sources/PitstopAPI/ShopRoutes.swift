@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -10,9 +11,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/shops", roles: [.admin]) { [self] request, caller, scope in
                 try idempotent(request, scope) {
                     let input = try JSONCoding.decode(ShopInputBody.self, from: request.body, allowedFields: ShopInputBody.fields).input
-                    let errors = input.errors(creating: true)
-                    guard errors.isEmpty else { throw ValidationError(errors) }
-                    let shop = try scope.shops.create(input, defaultTimezone: caller.tenant.timezone)
+                    let shop = try ChainSetup(scope: scope).createShop(input, defaultTimezone: caller.tenant.timezone)
                     return try .created(ShopBody(shop), version: shop.version, location: "/v1/shops/\(shop.id.lowercasedText)")
                 }
             },
@@ -29,9 +28,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "shop")
                 let version = try Self.ifMatchVersion(request)
                 let input = try JSONCoding.decode(ShopInputBody.self, from: request.body, allowedFields: ShopInputBody.fields).input
-                let errors = input.errors(creating: false)
-                guard errors.isEmpty else { throw ValidationError(errors) }
-                let shop = try scope.shops.update(id: id, expectedVersion: version, input)
+                let shop = try ChainSetup(scope: scope).updateShop(id, expectedVersion: version, input)
                 return try .record(ShopBody(shop), version: shop.version)
             },
         ]

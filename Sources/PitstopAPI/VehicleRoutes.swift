@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -10,7 +11,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/vehicles", roles: Self.recordWriters) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let body = try JSONCoding.decode(VehicleInputBody.self, from: request.body, allowedFields: VehicleInputBody.fields)
-                    let vehicle = try scope.vehicles.create(try body.input.normalised(creating: true).get())
+                    let vehicle = try VehicleRecords(scope: scope).create(body.input)
                     return try .created(VehicleBody(vehicle), version: vehicle.version,
                                         location: "/v1/vehicles/\(vehicle.id.lowercasedText)")
                 }
@@ -54,7 +55,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "vehicle")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(VehicleInputBody.self, from: request.body, allowedFields: VehicleInputBody.fields)
-                let vehicle = try scope.vehicles.update(id: id, expectedVersion: version, try body.input.normalised(creating: false).get())
+                let vehicle = try VehicleRecords(scope: scope).update(id, expectedVersion: version, body.input)
                 return try .record(VehicleBody(vehicle), version: vehicle.version)
             },
         ]

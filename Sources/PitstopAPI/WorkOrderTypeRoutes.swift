@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -9,8 +10,7 @@ extension APIApplication {
         [
             tenantRoute("POST", "/v1/work-order-types", roles: [.admin]) { [self] request, _, scope in
                 try idempotent(request, scope) {
-                    let input = try Self.decodeTypeInput(request, creating: true)
-                    let type = try scope.workOrderTypes.create(input)
+                    let type = try ChainSetup(scope: scope).createType(try Self.decodeTypeInput(request))
                     return try .created(WorkOrderTypeBody(type), version: type.version,
                                         location: "/v1/work-order-types/\(type.id.lowercasedText)")
                 }
@@ -28,18 +28,15 @@ extension APIApplication {
             tenantRoute("PATCH", "/v1/work-order-types/{id}", roles: [.admin]) { request, _, scope in
                 let id = try Self.pathID(request, "work-order type")
                 let version = try Self.ifMatchVersion(request)
-                let type = try scope.workOrderTypes.update(id: id, expectedVersion: version, try Self.decodeTypeInput(request, creating: false))
+                let type = try ChainSetup(scope: scope).updateType(id, expectedVersion: version, try Self.decodeTypeInput(request))
                 return try .record(WorkOrderTypeBody(type), version: type.version)
             },
         ]
     }
 
-    static func decodeTypeInput(_ request: HTTPRequest, creating: Bool) throws -> WorkOrderTypeInput {
+    static func decodeTypeInput(_ request: HTTPRequest) throws -> WorkOrderTypeInput {
         let body = try JSONCoding.decode(WorkOrderTypeInputBody.self, from: request.body, allowedFields: ["code", "name", "template", "checklist", "active"])
-        let input = WorkOrderTypeInput(code: body.code, name: body.name, template: body.template, checklist: body.checklist, active: body.active)
-        let errors = input.errors(creating: creating)
-        guard errors.isEmpty else { throw ValidationError(errors) }
-        return input
+        return WorkOrderTypeInput(code: body.code, name: body.name, template: body.template, checklist: body.checklist, active: body.active)
     }
 }
 

@@ -140,7 +140,7 @@ struct AdminCommands {
         }
         let created = try database().withTenant(tenant) { scope in
             _ = try scope.tenant.get()
-            return try scope.apiKeys.create(name: name, role: role, engineerID: engineer)
+            return try ChainSetup(scope: scope).createKey(name: name, role: role.rawValue, engineerID: engineer)
         }
         print("created \(role.rawValue) key \(created.key.displayPrefix) (\(created.key.id.lowercasedText)); it is shown only now")
         print(created.secret)

@@ -50,37 +50,37 @@ struct DemoChain {
         return try database.withTenant(tenantID) { scope in
             guard try scope.shops.list(limit: 1, after: nil).isEmpty else { return false }
             let tenant = try scope.tenant.get()
+            let setup = ChainSetup(scope: scope)
             let shops = try Self.shops.map { shop in
-                try scope.shops.create(ShopInput(name: shop.name, address: shop.address,
-                                                 location: .set(GeoPoint(latitude: shop.latitude, longitude: shop.longitude)),
-                                                 phone: .set("0571-8888\(String(format: "%04d", Int(shop.latitude * 100) % 10000))")),
-                                       defaultTimezone: tenant.timezone)
+                try setup.createShop(ShopInput(name: shop.name, address: shop.address,
+                                               location: .set(GeoPoint(latitude: shop.latitude, longitude: shop.longitude)),
+                                               phone: .set("0571-8888\(String(format: "%04d", Int(shop.latitude * 100) % 10000))")),
+                                     defaultTimezone: tenant.timezone)
             }
             let types = [
-                try scope.workOrderTypes.create(WorkOrderTypeInput(code: "maintenance", name: "常规保养")),
-                try scope.workOrderTypes.create(WorkOrderTypeInput(code: "engine_repair", name: "发动机维修",
-                                                                   checklist: ["试车无异响", "故障灯熄灭", "清洁车辆"])),
-                try scope.workOrderTypes.create(WorkOrderTypeInput(code: "body_paint", name: "钣金喷漆")),
+                try setup.createType(WorkOrderTypeInput(code: "maintenance", name: "常规保养")),
+                try setup.createType(WorkOrderTypeInput(code: "engine_repair", name: "发动机维修",
+                                                        checklist: ["试车无异响", "故障灯熄灭", "清洁车辆"])),
+                try setup.createType(WorkOrderTypeInput(code: "body_paint", name: "钣金喷漆")),
             ]
             let engineers = try Self.engineers.enumerated().map { index, name in
                 let shop = shops[index % shops.count]
-                let engineer = try scope.engineers.create(try EngineerInput(
+                let engineer = try EngineerRoster(scope: scope).create(EngineerInput(
                     name: name, phone: .set("1390000\(String(format: "%04d", 1001 + index))"),
                     skills: ["engine": 1 + index % 5, "maintenance": 3, "body": 1 + (index + 2) % 5], shopIDs: [shop.id],
-                    active: true, status: .available).normalised(creating: true).get())
+                    active: true, status: .available))
                 let point = GeoPoint(latitude: (shop.location?.latitude ?? 30.25) + Double(dice.next(40) - 20) / 2000,
                                      longitude: (shop.location?.longitude ?? 120.15) + Double(dice.next(40) - 20) / 2000)
                 _ = try scope.engineers.recordLocation(id: engineer.id, at: point, minimumInterval: 0, now: now)
                 return engineer
             }
             let cars = try Self.customers.enumerated().map { index, name -> (customer: UUID, vehicle: UUID) in
-                let customer = try scope.customers.create(try CustomerInput(
-                    name: name, phones: ["1380013\(String(format: "%04d", 8000 + index))"], tags: index == 19 ? ["demo", "fleet"] : ["demo"])
-                    .normalised(creating: true).get())
+                let customer = try CustomerRecords(scope: scope).create(CustomerInput(
+                    name: name, phones: ["1380013\(String(format: "%04d", 8000 + index))"], tags: index == 19 ? ["demo", "fleet"] : ["demo"]))
                 let car = Self.cars[index % Self.cars.count]
-                let vehicle = try scope.vehicles.create(try VehicleInput(
+                let vehicle = try VehicleRecords(scope: scope).create(VehicleInput(
                     customerID: customer.id, plate: .set("浙A\(String(format: "%05d", 10_000 + index * 373))"), make: .set(car.make),
-                    model: .set(car.model), year: .set(2016 + index % 9), mileageKm: .set(20_000 + index * 4_100)).normalised(creating: true).get())
+                    model: .set(car.model), year: .set(2016 + index % 9), mileageKm: .set(20_000 + index * 4_100)))
                 return (customer.id, vehicle.id)
             }
             _ = try scope.sla.createPolicy(SLARepository.PolicyInput(

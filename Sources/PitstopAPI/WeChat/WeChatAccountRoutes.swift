@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 import Postgres
 
@@ -14,8 +15,7 @@ extension APIApplication {
                     let body = try JSONCoding.decode(NewWeChatAccountBody.self, from: request.body, allowedFields: NewWeChatAccountBody.fields)
                     let new = NewWeChatAccount(name: body.name, originalID: body.originalId, token: body.token, typeID: body.typeId,
                                                shopID: body.shopId)
-                    guard new.errors.isEmpty else { throw ValidationError(new.errors) }
-                    let account = try scope.weChat.create(new)
+                    let account = try ChainSetup(scope: scope).createWeChatAccount(new)
                     var response = try HTTPResponse.json(weChatAccountBody(account, tenantID: caller.tenant.id), status: 201)
                     response.headers.add("Location", "/v1/wechat-accounts/\(account.id.lowercasedText)")
                     return response

@@ -24,6 +24,25 @@ public struct EngineerRoster {
         return try scope.engineers.update(id: id, expectedVersion: expectedVersion, checked)
     }
 
+    /// The HR system's engineer `externalID`, created or changed as `CustomerRecords.upsert` does.
+    public func upsert(_ input: EngineerInput, externalID: String, ifMatch: Int?) throws -> (Engineer, created: Bool) {
+        try ExternalIDs.same(input.externalID.newValue, externalID)
+        try scope.lockExternalID("engineer", externalID)
+        var input = input
+        if let existing = try scope.engineers.find(externalID: externalID) {
+            input.externalID = .keep
+            return (try update(existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
+        }
+        if ifMatch != nil { throw StoreError.notFound("engineer with that external id") }
+        input.externalID = .set(externalID)
+        return (try create(input), true)
+    }
+
+    /// The engineer's own duty status, which dispatch respects.
+    public func setDuty(_ id: UUID, expectedVersion: Int, _ status: Engineer.Status) throws -> Engineer {
+        try scope.engineers.update(id: id, expectedVersion: expectedVersion, EngineerInput(status: status))
+    }
+
     /// The messaging settings as they will stand after `input` over `current`, checked.
     private func checkMessaging(_ input: EngineerInput, over current: Engineer?) throws {
         let channelID = input.notifyChannelID.applied(to: current?.messaging.channelID)
