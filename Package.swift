@@ -20,10 +20,12 @@ let package = Package(
         .target(name: "Logging"),
         .target(name: "Lifecycle", dependencies: ["Logging"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The text form of ids, shared by the database driver and the rules, which do not know each other.
+        .target(name: "Identifiers"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Identifiers"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging", "Crypto"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
-        .target(name: "PitstopCore"),
+        .target(name: "PitstopCore", dependencies: ["Identifiers"]),
         .target(name: "Notifications", dependencies: ["Crypto", "PitstopCore"]),
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         // Use cases: each business operation and its follow-ups, between the edges and the store.

@@ -3,7 +3,6 @@ import HTTPServer
 import Logging
 import PitstopCore
 import PitstopStore
-import Postgres
 
 /// The API: its routes over a database, with metrics and access logs. `makeServer` binds it to
 /// a listening address; tests use the same object on port 0.

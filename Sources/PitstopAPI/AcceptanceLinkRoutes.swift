@@ -2,7 +2,6 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// Signing away from the engineer's phone: the desk or the assigned engineer makes a link

@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// Who may create and change customers and vehicles: the desk, admins and CRM integrations.

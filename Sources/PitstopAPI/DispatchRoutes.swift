@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// Policies, ranked candidates for an order, assignment (automatic or the dispatcher's pick),

@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// Admins make, list and revoke the links behind web forms and QR codes. The answer that makes

@@ -4,7 +4,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// What the engineer's app shows: the engineer's queue and one order with everything needed

@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// The grab pool (抢单) and transfers (转派). Dispatchers publish unassigned orders to the pool;

@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// The inspector's check of an order in `quality_check`: every item of the type's checklist

@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// Parts requisitions (配件申领): the engineer asks (the order waits for parts), the desk

@@ -2,7 +2,6 @@ import Foundation
 import HTTPServer
 import PitstopCore
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     var tenantRoutes: [Router.Route] {

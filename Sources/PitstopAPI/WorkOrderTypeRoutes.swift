@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     var workOrderTypeRoutes: [Router.Route] {

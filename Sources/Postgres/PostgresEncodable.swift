@@ -1,4 +1,5 @@
 import Foundation
+import Identifiers
 
 /// A Swift value that can be bound as a statement parameter, in PostgreSQL's text format.
 /// `nil` text binds SQL NULL.

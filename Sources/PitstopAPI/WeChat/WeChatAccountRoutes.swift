@@ -3,7 +3,6 @@ import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
-import Postgres
 
 extension APIApplication {
     /// Admins connect official accounts; each answer carries the server URL to paste into the
