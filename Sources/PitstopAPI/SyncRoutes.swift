@@ -124,15 +124,16 @@ struct MutationBatch {
                 let stored = "me-sync:\(engineer.lowercasedText):\(header.idempotencyKey)"
                 switch try scope.idempotencyKeys.claim(key: stored, requestHash: Digest.sha256(bytes).hex) {
                 case .replay(_, let body, _):
-                    // The stored answer is this code's own JSON: its first "outcome" is the top level's.
-                    guard let range = body.range(of: "\"outcome\":\"applied\"") else { return body }
-                    return body.replacingCharacters(in: range, with: "\"outcome\":\"already_applied\"")
+                    return body
                 case .mismatch:
                     throw ValidationError(field: "idempotency_key", "was used for another mutation; use a new key for a new one")
                 case .claimed:
-                    let answer = try result(try run(kind, header, bytes), key: header.idempotencyKey)
-                    try scope.idempotencyKeys.complete(key: stored, status: 200, body: answer, location: nil)
-                    return answer
+                    let applied = try run(kind, header, bytes)
+                    // What a resend of the key is answered: the same, said to be applied before.
+                    var replay = applied
+                    if replay.outcome == "applied" { replay.outcome = "already_applied" }
+                    try scope.idempotencyKeys.complete(key: stored, status: 200, body: try result(replay, key: header.idempotencyKey), location: nil)
+                    return try result(applied, key: header.idempotencyKey)
                 }
             }
         } catch let database as PostgresError where database.isTransient || database.kind == .connectionLost {
