@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 extension APIApplication {
@@ -12,10 +13,8 @@ extension APIApplication {
             tenantRoute("POST", "/v1/work-orders/{id}/acceptance-link", roles: [.admin, .dispatcher, .engineer]) { [self] request, caller, scope in
                 let order = try Self.readableOrder(request, caller, scope)
                 if caller.key.role == .engineer && order.assigneeID != caller.key.engineerID { throw StoreError.notFound("work order") }
-                guard order.status == .awaitingAcceptance else {
-                    throw Problem.conflict("a signing link is for an order awaiting the customer's acceptance; this one is \(order.status.rawValue)")
-                }
-                let (secret, expires) = try scope.acceptances.createLink(id: order.id, validFor: 7 * 86_400)
+                let (secret, expires) = try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
+                    .signingLink(order, validFor: 7 * 86_400)
                 let token = PublicToken(kind: .acceptance, tenantID: caller.tenant.id, secret: secret).text
                 return try .json(AcceptanceLinkBody(token: token, url: "\(configuration.publicBaseURL)/v1/public/accept/\(token)",
                                                     expiresAt: expires), status: 201)

@@ -28,7 +28,7 @@ enum ErrorMapping {
             return Problem.conflict(inspection.description)
         case let signing as OrderLifecycle.SigningRefusal:
             switch signing {
-            case .notAwaitingAcceptance, .noReport: return Problem.conflict(signing.description)
+            case .notAwaitingAcceptance, .noReport, .noLinkYet: return Problem.conflict(signing.description)
             case .reportChanged(let current):
                 return Problem(status: 409, type: "report-changed", title: "The report changed", detail: signing.description,
                                errors: [.init(field: "report_version", message: "is not the current version (\(current))")])

@@ -19,8 +19,7 @@ extension APIApplication {
             },
             tenantRoute("PUT", "/v1/parts/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
                 let externalID = try Self.externalID(request)
-                let (part, created) = try Self.upsertPart(try PartBody.decode(request.body), externalID: externalID,
-                                                          ifMatch: try Self.optionalIfMatch(request), scope: scope)
+                let (part, created) = try PartRecords(scope: scope).upsert(try PartBody.decode(request.body), externalID: externalID, ifMatch: try Self.optionalIfMatch(request))
                 return try Self.upserted(PartBody(part), version: part.version, created: created, location: "/v1/parts/\(part.id.lowercasedText)")
             },
             tenantRoute("PUT", "/v1/vehicles/by-external-id/{external_id}", roles: Self.recordWriters) { request, _, scope in
@@ -57,7 +56,7 @@ extension APIApplication {
                 return (customer.id, created)
             },
             bulkRoute("/v1/parts/bulk") { line, externalID, scope in
-                let (part, created) = try Self.upsertPart(try PartBody.decode(line), externalID: externalID, ifMatch: nil, scope: scope)
+                let (part, created) = try PartRecords(scope: scope).upsert(try PartBody.decode(line), externalID: externalID, ifMatch: nil)
                 return (part.id, created)
             },
         ]
@@ -110,17 +109,6 @@ extension APIApplication {
         return try .record(WorkOrderBody(order, tenantID: caller.tenant.id), version: order.version)
     }
 
-    static func upsertPart(_ input: PartInput, externalID: String, ifMatch: Int?, scope: TenantScope) throws -> (Part, created: Bool) {
-        try ExternalIDs.same(input.externalID, externalID)
-        try scope.lockExternalID("part", externalID)
-        var input = input
-        input.externalID = externalID
-        if let existing = try scope.inventory.part(externalID: externalID) {
-            return (try scope.inventory.replacePart(id: existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("part with that external id") }
-        return (try scope.inventory.createPart(input), true)
-    }
 }
 
 /// What an upsert of an existing order may repeat but not change.

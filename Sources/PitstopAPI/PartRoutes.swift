@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 extension APIApplication {
@@ -11,7 +12,7 @@ extension APIApplication {
         return [
             tenantRoute("POST", "/v1/parts", roles: Self.recordWriters) { [self] request, _, scope in
                 try idempotent(request, scope) {
-                    let part = try scope.inventory.createPart(try PartBody.decode(request.body))
+                    let part = try PartRecords(scope: scope).create(try PartBody.decode(request.body))
                     return try .created(PartBody(part), version: part.version, location: "/v1/parts/\(part.id.lowercasedText)")
                 }
             },
@@ -27,7 +28,7 @@ extension APIApplication {
             tenantRoute("PUT", "/v1/parts/{id}", roles: Self.recordWriters) { request, _, scope in
                 let id = try Self.pathID(request, "part")
                 let version = try Self.ifMatchVersion(request)
-                let part = try scope.inventory.replacePart(id: id, expectedVersion: version, try PartBody.decode(request.body))
+                let part = try PartRecords(scope: scope).replace(id, expectedVersion: version, try PartBody.decode(request.body))
                 return try .record(PartBody(part), version: part.version)
             },
             tenantRoute("GET", "/v1/shops/{id}/stock", roles: Self.allRoles) { request, _, scope in
@@ -117,7 +118,6 @@ struct PartBody: Codable {
         let body = try JSONCoding.decode(Self.self, from: bytes, allowedFields: fields)
         let input = PartInput(partNumber: body.partNumber, oemNumber: body.oemNumber, name: body.name, brand: body.brand, unit: body.unit ?? "个",
                               price: body.price ?? 0, fits: body.fits ?? [], externalID: body.externalId)
-        guard input.errors.isEmpty else { throw ValidationError(input.errors) }
         return input
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 extension APIApplication {
@@ -36,8 +37,7 @@ extension APIApplication {
             tenantRoute("POST", "/v1/sla-policies", roles: [.admin]) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let input = try JSONCoding.decode(SLAPolicyInputBody.self, from: request.body, allowedFields: SLAPolicyInputBody.fields).checked()
-                    try Self.requireChannels(input.rules, in: scope)
-                    let policy = try scope.sla.createPolicy(input)
+                    let policy = try ChainSetup(scope: scope).createSLAPolicy(input)
                     return try .created(SLAPolicyBody(policy), version: policy.version, location: "/v1/sla-policies/\(policy.id.lowercasedText)")
                 }
             },
@@ -52,8 +52,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "SLA policy")
                 let version = try Self.ifMatchVersion(request)
                 let input = try JSONCoding.decode(SLAPolicyInputBody.self, from: request.body, allowedFields: SLAPolicyInputBody.fields).checked()
-                try Self.requireChannels(input.rules, in: scope)
-                let policy = try scope.sla.replacePolicy(id: id, expectedVersion: version, input)
+                let policy = try ChainSetup(scope: scope).replaceSLAPolicy(id, expectedVersion: version, input)
                 return try .record(SLAPolicyBody(policy), version: policy.version)
             },
             tenantRoute("DELETE", "/v1/sla-policies/{id}", roles: [.admin]) { request, _, scope in
@@ -67,25 +66,6 @@ extension APIApplication {
                                                pauses: try scope.slaClocks.pauses(workOrder: order.id).map(SLAPauseBody.init)))
             },
         ]
-    }
-}
-
-extension APIApplication {
-    /// Every escalation channel must be one of the tenant's, and one that reaches a group or a
-    /// system: an app channel messages one engineer, and an escalation names none.
-    static func requireChannels(_ rules: SLARules, in scope: TenantScope) throws {
-        let known = Dictionary(uniqueKeysWithValues: try scope.notifications.channels().map { ($0.id, $0.kind) })
-        let errors = rules.escalation.enumerated().flatMap { level, escalation in
-            escalation.channels.enumerated().compactMap { index, channel -> FieldError? in
-                let field = "escalation[\(level)].channels[\(index)]"
-                guard let kind = known[channel] else { return FieldError(field: field, message: "is not a notification channel of this tenant") }
-                guard !kind.isApp else {
-                    return FieldError(field: field, message: "is a \(kind.rawValue) channel, which messages engineers one by one; escalate to a robot, SMS or webhook channel")
-                }
-                return nil
-            }
-        }
-        guard errors.isEmpty else { throw ValidationError(errors) }
     }
 }
 

@@ -10,14 +10,24 @@ extension OrderLifecycle {
         case noReport
         /// The customer was shown another version than the current one.
         case reportChanged(current: Int)
+        /// A signing link is for an order awaiting the customer's acceptance.
+        case noLinkYet(WorkOrderStatus)
 
         public var description: String {
             switch self {
             case .notAwaitingAcceptance(let status): "the customer accepts after the quality check; the order is \(status.rawValue)"
             case .noReport: "there is no repair report to sign yet"
             case .reportChanged(let current): "version \(current) is the current report; show the customer that one and sign it"
+            case .noLinkYet(let status): "a signing link is for an order awaiting the customer's acceptance; this one is \(status.rawValue)"
             }
         }
+    }
+
+    /// A link (valid `validFor`) for the customer to sign `order` away from the engineer's phone:
+    /// only for an order awaiting their acceptance. Returns the link's secret and when it expires.
+    public func signingLink(_ order: WorkOrder, validFor: TimeInterval) throws -> (secret: String, expiresAt: Date) {
+        guard order.status == .awaitingAcceptance else { throw SigningRefusal.noLinkYet(order.status) }
+        return try scope.acceptances.createLink(id: order.id, validFor: validFor, now: now)
     }
 
     /// The customer signs report `reportVersion` of `order` (on the engineer's phone or through

@@ -3,7 +3,7 @@ import PitstopCore
 import PitstopStore
 
 /// What an admin sets a chain up with (shops, kinds of work, knowledge articles, intake links,
-/// WeChat accounts, API keys): each record's rules, from PitstopCore, checked before it is
+/// WeChat accounts, API keys, SLA policies): each record's rules, from PitstopCore, checked before it is
 /// written, whichever route or tool writes it.
 public struct ChainSetup {
     let scope: TenantScope
@@ -72,6 +72,34 @@ public struct ChainSetup {
         try checked(Tenant.validate(name: name, timezone: timezone))
         let tenant = try scope.tenant.create(name: name.trimmingCharacters(in: .whitespacesAndNewlines), timezone: timezone ?? Tenant.defaultTimezone)
         return (tenant, try scope.apiKeys.create(name: "admin", role: .admin))
+    }
+
+    /// An SLA policy (its own fields checked by the caller), whose escalation channels must be
+    /// the tenant's.
+    public func createSLAPolicy(_ input: SLARepository.PolicyInput) throws -> SLAPolicy {
+        try requireChannels(input.rules)
+        return try scope.sla.createPolicy(input)
+    }
+
+    public func replaceSLAPolicy(_ id: UUID, expectedVersion: Int, _ input: SLARepository.PolicyInput) throws -> SLAPolicy {
+        try requireChannels(input.rules)
+        return try scope.sla.replacePolicy(id: id, expectedVersion: expectedVersion, input)
+    }
+
+    /// Every escalation channel must be one of the tenant's, and one that reaches a group or a
+    /// system: an app channel messages one engineer, and an escalation names none.
+    private func requireChannels(_ rules: SLARules) throws {
+        let known = Dictionary(uniqueKeysWithValues: try scope.notifications.channels().map { ($0.id, $0.kind) })
+        try checked(rules.escalation.enumerated().flatMap { level, escalation in
+            escalation.channels.enumerated().compactMap { index, channel -> FieldError? in
+                let field = "escalation[\(level)].channels[\(index)]"
+                guard let kind = known[channel] else { return FieldError(field: field, message: "is not a notification channel of this tenant") }
+                guard !kind.isApp else {
+                    return FieldError(field: field, message: "is a \(kind.rawValue) channel, which messages engineers one by one; escalate to a robot, SMS or webhook channel")
+                }
+                return nil
+            }
+        })
     }
 
     private func checked(_ errors: [FieldError]) throws {
