@@ -12,8 +12,8 @@ extension APIApplication {
             tenantRoute("POST", "/v1/dispatch-policies", roles: [.admin]) { [self] request, _, scope in
                 try idempotent(request, scope) {
                     let body = try JSONCoding.decode(DispatchPolicyInputBody.self, from: request.body, allowedFields: DispatchPolicyInputBody.scopedFields)
-                    let rules = try body.checkedRules()
-                    let policy = try scope.dispatch.createPolicy(shopID: body.shopId, typeID: body.typeId, rules: rules)
+                    let rules = body.rules()
+                    let policy = try ChainSetup(scope: scope).createDispatchPolicy(shopID: body.shopId, typeID: body.typeId, rules: rules)
                     return try .created(DispatchPolicyBody(policy), version: policy.version,
                                         location: "/v1/dispatch-policies/\(policy.id.lowercasedText)")
                 }
@@ -29,7 +29,7 @@ extension APIApplication {
                 let id = try Self.pathID(request, "dispatch policy")
                 let version = try Self.ifMatchVersion(request)
                 let body = try JSONCoding.decode(DispatchPolicyInputBody.self, from: request.body, allowedFields: DispatchPolicyInputBody.ruleFields)
-                let policy = try scope.dispatch.replacePolicy(id: id, expectedVersion: version, rules: try body.checkedRules())
+                let policy = try ChainSetup(scope: scope).replaceDispatchPolicy(id, expectedVersion: version, rules: body.rules())
                 return try .record(DispatchPolicyBody(policy), version: policy.version)
             },
             tenantRoute("DELETE", "/v1/dispatch-policies/{id}", roles: [.admin]) { request, _, scope in
@@ -175,7 +175,7 @@ struct DispatchPolicyInputBody: Decodable {
                                           "offer_timeout_seconds", "max_rounds", "after_rounds", "check_in_radius_meters"]
     static let scopedFields = ruleFields.union(["shop_id", "type_id"])
 
-    func checkedRules() throws -> DispatchPolicy {
+    func rules() -> DispatchPolicy {
         let defaults = DispatchPolicy()
         let weights = DispatchPolicy.Weights(distance: self.weights?.distance ?? defaults.weights.distance,
                                              load: self.weights?.load ?? defaults.weights.load,
@@ -190,7 +190,6 @@ struct DispatchPolicyInputBody: Decodable {
                                    offerTimeoutSeconds: offerTimeoutSeconds ?? defaults.offerTimeoutSeconds,
                                    maxRounds: maxRounds ?? defaults.maxRounds, afterRounds: afterRounds ?? defaults.afterRounds,
                                    checkInRadiusMeters: checkInRadiusMeters ?? defaults.checkInRadiusMeters)
-        guard rules.errors.isEmpty else { throw ValidationError(rules.errors) }
         return rules
     }
 }

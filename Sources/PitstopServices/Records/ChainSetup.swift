@@ -74,6 +74,17 @@ public struct ChainSetup {
         return (tenant, try scope.apiKeys.create(name: "admin", role: .admin))
     }
 
+    /// A dispatch policy for the tenant, a shop, a job type or both (nil for any).
+    public func createDispatchPolicy(shopID: UUID?, typeID: UUID?, rules: DispatchPolicy) throws -> ScopedDispatchPolicy {
+        try checked(rules.errors)
+        return try scope.dispatch.createPolicy(shopID: shopID, typeID: typeID, rules: rules)
+    }
+
+    public func replaceDispatchPolicy(_ id: UUID, expectedVersion: Int, rules: DispatchPolicy) throws -> ScopedDispatchPolicy {
+        try checked(rules.errors)
+        return try scope.dispatch.replacePolicy(id: id, expectedVersion: expectedVersion, rules: rules)
+    }
+
     /// An SLA policy (its own fields checked by the caller), whose escalation channels must be
     /// the tenant's.
     public func createSLAPolicy(_ input: SLARepository.PolicyInput) throws -> SLAPolicy {
