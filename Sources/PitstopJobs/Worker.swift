@@ -155,7 +155,11 @@ public final class Worker: Sendable {
             // the moment does not see); NOTIFY ends a wait early.
             do {
                 let woken = try listener.wait(timeout: try idlePause(database))
-                if !woken.isEmpty { logger.debug("woken", ["notifications": .int(woken.count)]) }
+                if !woken.isEmpty {
+                    logger.debug("woken", ["notifications": .int(woken.count)])
+                    // A message was queued (an engineer's offer, say): the sender looks now.
+                    sender?.wake()
+                }
             } catch {
                 logger.warning("LISTEN connection failed; retrying", ["error": .string("\(error)")])
                 Thread.sleep(forTimeInterval: 1)

@@ -1,6 +1,7 @@
 import Foundation
 import Lifecycle
 import Logging
+import PitstopStore
 
 /// Everything pitstop-worker reads from its environment.
 public struct WorkerConfiguration: Sendable {
@@ -23,7 +24,7 @@ public struct WorkerConfiguration: Sendable {
     public var stopGrace: Duration
 
     public init(databaseURL: String, logLevel: Logger.Level = .info, heartbeatInterval: Duration = .seconds(10),
-                wakeupChannel: String = "pitstop_work", secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60,
+                wakeupChannel: String = NotificationRepository.wakeupChannel, secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60,
                 allowPrivateURLs: Bool = false, deliveryLimits: DeliverySender.Limits = .init(), stopGrace: Duration = .seconds(3)) {
         self.databaseURL = databaseURL
         self.logLevel = logLevel

@@ -176,6 +176,15 @@ public struct NotificationRepository {
         }
     }
 
+    /// The channel workers LISTEN on: a NOTIFY there ends their wait.
+    public static let wakeupChannel = "pitstop_work"
+
+    /// Wakes the workers when this transaction commits (NOTIFY is sent at commit, and not at all
+    /// on a rollback), so a message queued now goes out now rather than at the sender's next look.
+    public func wakeWorkers() throws {
+        _ = try transaction.query("SELECT pg_notify(\(Self.wakeupChannel), '')")
+    }
+
     // MARK: app tokens
 
     /// The access token an app channel last fetched, sealed, with until when it is used and

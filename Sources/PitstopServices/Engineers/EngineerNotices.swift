@@ -35,6 +35,8 @@ struct EngineerNotices {
         let message = notice.message(about: try subject(order), to: recipient, at: now, timeZone: tenant.zone, event: .object(event))
         try scope.notifications.enqueue(eventID: eventID, topic: topic, channelID: channel.id, message: message, now: now,
                                         engineerID: engineerID, offerID: offer?.id)
+        // An offer's time runs from the message: it should not wait for the sender's next look.
+        try scope.notifications.wakeWorkers()
         return true
     }
 
