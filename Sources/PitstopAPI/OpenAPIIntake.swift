@@ -56,7 +56,7 @@ extension OpenAPIDocument {
                                  tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters
                                      + [["name": "echostr", "in": "query", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,256}$"]] as Object],
                                  responses: ["200": ["description": "echostr", "content": ["text/plain": ["schema": ["type": "string"]]]] as Object,
-                                             "401": ["description": "Wrong signature", "content": problemContent]]),
+                                             "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent]]),
                 "post": weChatMessageOperation,
             ] as Object,
             "/v1/work-orders/{id}/tracking-link": [
@@ -145,7 +145,7 @@ extension OpenAPIDocument {
                                   responses: ["200": ["description": "A passive text reply, or success for none",
                                                       "content": ["application/xml": ["schema": ["type": "string"]],
                                                                   "text/plain": ["schema": ["type": "string"]]] as Object] as Object,
-                                              "401": ["description": "Wrong signature", "content": problemContent]])
+                                              "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent]])
         operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"], "example": example("weChatMessage")] as Object]] as Object
         return operation
     }

@@ -32,8 +32,8 @@ import Testing
     }
 
     /// The query string WeChat adds to every call: a timestamp, a nonce and their signature.
-    func signed(_ path: String, token: String = consoleToken, extra: String = "") -> String {
-        let timestamp = String(Int(Date().timeIntervalSince1970))
+    func signed(_ path: String, token: String = consoleToken, extra: String = "", at moment: Date = Date()) -> String {
+        let timestamp = String(Int(moment.timeIntervalSince1970))
         let nonce = String(Int.random(in: 100_000_000...999_999_999))
         let signature = WeChatSignature.compute(token: token, timestamp: timestamp, nonce: nonce)
         return "\(path)?signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)\(extra)"
@@ -144,6 +144,8 @@ import Testing
         #expect((customers.json["items"] as? [Any])?.count == 0, "\(customers.text)")
     }
 
+    /// Forged, unsigned, stale (a replay six minutes late, or a clock six minutes ahead),
+    /// misaddressed or unreadable messages: refused, and nothing is written.
     @Test func unsignedOrMisaddressedMessagesWriteNothing() throws {
         let api = try TestAPI()
         defer { api.stop() }
@@ -155,6 +157,13 @@ import Testing
         let misaddressed = try api.client.send("POST", signed(f.path), body: text("发错了", msgID: "3", from: "oForger", to: "gh_someone_else"))
         #expect(misaddressed.status == 400)
         #expect(misaddressed.problemFields == ["ToUserName"])
+        // Correctly signed, but six minutes old or ahead: a replay, refused before anything is read.
+        for skew in [-360.0, 360.0] {
+            let replayed = try api.client.send("POST", signed(f.path, at: Date().addingTimeInterval(skew)), body: text("重放", msgID: "4", from: "oForger"))
+            #expect(replayed.status == 401, "\(replayed.text)")
+            #expect(replayed.problemFields == ["timestamp"])
+        }
+        #expect(try api.client.send("GET", signed(f.path, extra: "&echostr=1", at: Date().addingTimeInterval(-360))).status == 401)
         let garbage = try api.client.send("POST", signed(f.path), body: Array("<html>".utf8))
         #expect(garbage.status == 400)
         #expect(try orders(api, f).isEmpty)

@@ -53,6 +53,10 @@ extension APIApplication {
                           detail: "signature, timestamp and nonce do not match this account's Token; check the Token in the WeChat console",
                           errors: [.init(field: "signature", message: "does not match")])
         }
+        if let stale = WeChatSignature.staleness(timestamp, now: Date()) {
+            throw Problem(status: 401, type: "stale-timestamp", title: "Stale timestamp", detail: "timestamp \(stale)",
+                          errors: [.init(field: "timestamp", message: stale)])
+        }
     }
 
     /// The passive reply to `message`, or nil for none. A text opens an order, or joins the
