@@ -40,7 +40,9 @@ extension OpenAPIDocument {
             "/v1/wechat-accounts": [
                 "post": operation("connectWeChatAccount", "Connect an official account (admin); the answer has the server URL for the WeChat console",
                                   tags: ["wechat"], parameters: [idempotencyKey], body: ref("NewWeChatAccount"),
-                                  responses: ["201": ["description": "Connected", "content": json(ref("WeChatAccount"))]]),
+                                  responses: ["201": ["description": "Connected", "content": json(ref("WeChatAccount"))],
+                                              "503": ["description": "The server has no PITSTOP_SECRET_KEY to keep the Token sealed with",
+                                                      "content": problemContent]]),
                 "get": operation("listWeChatAccounts", "List connected accounts, newest first (admin)", tags: ["wechat"],
                                  parameters: pageParameters,
                                  responses: ["200": ["description": "A page of accounts", "content": json(pageOf("WeChatAccount"))]]),
@@ -56,7 +58,8 @@ extension OpenAPIDocument {
                                  tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters
                                      + [["name": "echostr", "in": "query", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,256}$"]] as Object],
                                  responses: ["200": ["description": "echostr", "content": ["text/plain": ["schema": ["type": "string"]]]] as Object,
-                                             "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent]]),
+                                             "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent],
+                                             "503": ["description": "This server cannot open the account's sealed Token (no PITSTOP_SECRET_KEY, or another one)", "content": problemContent]]),
                 "post": weChatMessageOperation,
             ] as Object,
             "/v1/work-orders/{id}/tracking-link": [
@@ -145,7 +148,8 @@ extension OpenAPIDocument {
                                   responses: ["200": ["description": "A passive text reply, or success for none",
                                                       "content": ["application/xml": ["schema": ["type": "string"]],
                                                                   "text/plain": ["schema": ["type": "string"]]] as Object] as Object,
-                                              "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent]])
+                                              "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent],
+                                             "503": ["description": "This server cannot open the account's sealed Token (no PITSTOP_SECRET_KEY, or another one)", "content": problemContent]])
         operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"], "example": example("weChatMessage")] as Object]] as Object
         return operation
     }

@@ -7,14 +7,15 @@ public struct WeChatRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, original_id, token, type_id, shop_id, secret, created_at, revoked_at"
+    static let columns = "id, name, original_id, token, encode(token_box, 'hex') AS token_box, type_id, shop_id, secret, created_at, revoked_at"
 
-    public func create(_ new: NewWeChatAccount) throws -> WeChatAccount {
+    /// Connects an account whose Token (checked in `new`) arrives sealed as `tokenBox`.
+    public func create(_ new: NewWeChatAccount, tokenBox: [UInt8]) throws -> WeChatAccount {
         try ReferenceErrors.naming(["wechat_accounts_tenant_id_type_id_fkey": "type_id", "wechat_accounts_tenant_id_shop_id_fkey": "shop_id"]) {
             try Self.decode(transaction.query("""
-                INSERT INTO wechat_accounts (tenant_id, id, secret, name, original_id, token, type_id, shop_id)
+                INSERT INTO wechat_accounts (tenant_id, id, secret, name, original_id, token_box, type_id, shop_id)
                 VALUES (\(tenantID), \(UUID()), \(KeySecret.newSecret()), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
-                        \(new.originalID), \(new.token), \(new.typeID), \(new.shopID))
+                        \(new.originalID), \("\\x" + tokenBox.hex)::bytea, \(new.typeID), \(new.shopID))
                 RETURNING \(unsafeRaw: Self.columns)
                 """)[0])
         }
@@ -42,6 +43,14 @@ public struct WeChatRepository {
             ORDER BY created_at DESC, id DESC
             LIMIT \(limit)
             """).rows.map(Self.decode)
+    }
+
+    /// Seals a Token still kept in the clear (an account connected before Tokens were sealed).
+    public func sealToken(account: UUID, box: [UInt8]) throws {
+        try transaction.execute("""
+            UPDATE wechat_accounts SET token_box = \("\\x" + box.hex)::bytea, token = NULL
+            WHERE tenant_id = \(tenantID) AND id = \(account) AND token IS NOT NULL
+            """)
     }
 
     /// Disconnects the account: its URL answers 404 from now on.
@@ -86,8 +95,10 @@ public struct WeChatRepository {
     }
 
     static func decode(_ row: Row) throws -> WeChatAccount {
-        WeChatAccount(id: try row.decode("id"), name: try row.decode("name"), originalID: try row.decode("original_id"),
-                      token: try row.decode("token"), typeID: try row.decode("type_id"), shopID: try row.decode("shop_id"),
+        let box = try row.decode("token_box", as: String?.self).map(NotificationRepository.bytes(hex:))
+        let token: WeChatAccount.StoredToken = try box.map { .sealed($0) } ?? .plain(try row.decode("token"))
+        return WeChatAccount(id: try row.decode("id"), name: try row.decode("name"), originalID: try row.decode("original_id"),
+                      token: token, typeID: try row.decode("type_id"), shopID: try row.decode("shop_id"),
                       secret: try row.decode("secret"), createdAt: try row.decode("created_at"), revokedAt: try row.decode("revoked_at"))
     }
 }

@@ -25,6 +25,9 @@ public final class TestAPI {
                                              platformKeySHA256: Self.sha256Hex(platformKey))
         // Tests' receivers listen on 127.0.0.1; the refusal of private addresses has tests of its own.
         configuration.allowPrivateURLs = true
+        // A deployment keeps credentials sealed (WeChat Tokens, channel secrets): so does a test's
+        // API, unless it sets its own key or none.
+        configuration.secretKey = Self.secretKey
         configure(&configuration)
         dataDirectory = configuration.dataDirectory
         application = APIApplication(configuration: configuration, database: TestDatabase.shared.database,
@@ -34,6 +37,9 @@ public final class TestAPI {
         try server.start()
         client = RawHTTPClient(port: server.port)
     }
+
+    /// The key a test's API seals with unless told otherwise.
+    public static let secretKey = RandomToken.bytes(32)
 
     public func stop() {
         server.shutdown(grace: .seconds(2))

@@ -246,7 +246,7 @@ extension SweepingTests {
             #expect(foreign.problemFields == ["escalation[0].channels[0]"])
             #expect(try api.get("/v1/notification-channels/\(id)", key: other.adminKey).status == 404)
             // Without PITSTOP_SECRET_KEY secrets cannot be kept.
-            let keyless = try TestAPI()
+            let keyless = try TestAPI { $0.secretKey = nil }
             defer { keyless.stop() }
             let refused = try keyless.client.send("POST", "/v1/notification-channels", headers: bearer(tenant.adminKey),
                                                   json: #"{"name":"群","kind":"dingtalk","url":"https://oapi.dingtalk.com/robot/send","secret":"SECx"}"#)

@@ -1,6 +1,7 @@
 import Foundation
 import PitstopAPI
 import PitstopTesting
+import Postgres
 import Synchronization
 import Testing
 
@@ -211,5 +212,46 @@ import Testing
 
         #expect(try api.client.send("DELETE", "/v1/wechat-accounts/\(a.accountID)", headers: bearer(a.adminKey)).status == 204)
         #expect(try api.client.send("POST", signed(a.path), body: text("还在吗", msgID: "5")).status == 404)
+    }
+
+    /// The console's Token is a credential: stored only sealed (nothing in the row reads as the
+    /// Token), opened to check each call; an account connected before Tokens were sealed keeps
+    /// working and is sealed by its next message; a server without the key cannot connect one.
+    @Test func theTokenIsKeptSealedAndALegacyOneIsSealedByItsNextMessage() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+        let account = try #require(UUID(uuidString: f.accountID))
+        func stored() throws -> (token: String?, box: String?) {
+            let row = try owner.query("SELECT token, encode(token_box, 'escape') AS box FROM wechat_accounts WHERE id = \(account)").rows[0]
+            return (try row.decode("token"), try row.decode("box"))
+        }
+        let sealed = try stored()
+        #expect(sealed.token == nil)
+        #expect(sealed.box.map { !$0.contains(Self.consoleToken) } == true)
+        let first = try api.client.send("POST", signed(f.path), body: text("刹车有异响", msgID: "26000000000000001"))
+        #expect(try WeChatMessage(xml: first.body).content?.contains("WO-") == true, "\(first.text)")
+
+        // A row as migration 0055 found it: the Token in the clear.
+        _ = try owner.query("UPDATE wechat_accounts SET token = \(Self.consoleToken), token_box = NULL WHERE id = \(account)")
+        #expect(try api.client.send("GET", signed(f.path, extra: "&echostr=7")).text == "7", "a read-only handshake checks it as it is")
+        #expect(try stored().token == Self.consoleToken)
+        let forged = try api.client.send("POST", signed(f.path, token: "Guess123"), body: text("假", msgID: "26000000000000002"))
+        #expect(forged.status == 401)
+        #expect(try stored().token == Self.consoleToken, "a refused call writes nothing, not even the seal")
+        let next = try api.client.send("POST", signed(f.path), body: text("补充：下坡时更明显", msgID: "26000000000000003"))
+        #expect(next.status == 200, "\(next.text)")
+        let resealed = try stored()
+        #expect(resealed.token == nil && resealed.box != nil)
+        #expect(try api.client.send("POST", signed(f.path), body: text("还有异味", msgID: "26000000000000004")).status == 200)
+
+        // Without PITSTOP_SECRET_KEY a Token cannot be kept, nor a sealed one opened.
+        let keyless = try TestAPI { $0.secretKey = nil }
+        defer { keyless.stop() }
+        let refused = try keyless.client.send("POST", "/v1/wechat-accounts", headers: bearer(f.adminKey),
+                                              json: #"{"name":"另一个号","original_id":"gh_other","token":"OtherToken1","type_id":"\#(f.typeID)"}"#)
+        #expect(refused.status == 503, "\(refused.text)")
+        #expect(try keyless.client.send("POST", signed(f.path), body: text("在吗", msgID: "26000000000000005")).status == 503)
     }
 }

@@ -15,7 +15,7 @@ extension APIApplication {
                 let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
                 let account = try database.withTenant(token.tenantID, readOnly: true) { try $0.weChat.active(secret: token.secret) }
                 guard let account else { throw StoreError.notFound("WeChat account") }
-                try Self.checkWeChatSignature(request, token: account.token)
+                try Self.checkWeChatSignature(request, token: try weChatToken(account, tenant: token.tenantID, sealingIn: nil))
                 guard let echo = request.queryValue("echostr"), !echo.isEmpty else {
                     throw Problem.badQuery("echostr", "is required: WeChat sends it to be echoed")
                 }
@@ -26,7 +26,7 @@ extension APIApplication {
                 let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
                 return try database.withTenant(token.tenantID) { scope in
                     guard let account = try scope.weChat.active(secret: token.secret) else { throw StoreError.notFound("WeChat account") }
-                    try Self.checkWeChatSignature(request, token: account.token)
+                    try Self.checkWeChatSignature(request, token: try weChatToken(account, tenant: token.tenantID, sealingIn: scope))
                     let message: WeChatMessage
                     do throws(WeChatMessage.ParseError) {
                         message = try WeChatMessage(xml: request.body)
@@ -43,6 +43,25 @@ extension APIApplication {
                 }
             }),
         ]
+    }
+
+    /// The account's Token in the clear, to check a signature with. A Token still stored in the
+    /// clear (connected before Tokens were sealed) is sealed in `sealingIn`'s transaction, when
+    /// given and this server has the key.
+    func weChatToken(_ account: WeChatAccount, tenant: UUID, sealingIn scope: TenantScope?) throws -> String {
+        switch account.token {
+        case .sealed(let box):
+            guard let secrets else {
+                throw Problem.serviceUnavailable(retryAfter: 3600, "this server cannot open the WeChat Token: the operator must set PITSTOP_SECRET_KEY")
+            }
+            guard let token = secrets.open(box, tenant: tenant) else {
+                throw Problem.serviceUnavailable(retryAfter: 3600, "this server's PITSTOP_SECRET_KEY cannot open the WeChat Token: give it the key that sealed it")
+            }
+            return token
+        case .plain(let token):
+            if let scope, let secrets { try scope.weChat.sealToken(account: account.id, box: secrets.seal(token, tenant: tenant)) }
+            return token
+        }
     }
 
     static func checkWeChatSignature(_ request: HTTPRequest, token: String) throws {

@@ -7,8 +7,8 @@ public struct WeChatAccount: Sendable, Equatable {
     public var name: String
     /// The account's original id (原始ID, `gh_…`): the addressee of every message it receives.
     public var originalID: String
-    /// The Token typed into the WeChat console; it signs every call WeChat makes.
-    public var token: String
+    /// The Token typed into the WeChat console, which signs every call WeChat makes, as stored.
+    public var token: StoredToken
     public var typeID: UUID
     public var shopID: UUID?
     /// With the tenant, the end of the server URL configured in the WeChat console.
@@ -16,7 +16,14 @@ public struct WeChatAccount: Sendable, Equatable {
     public var createdAt: Date
     public var revokedAt: Date?
 
-    public init(id: UUID, name: String, originalID: String, token: String, typeID: UUID, shopID: UUID?, secret: String,
+    /// Sealed with PITSTOP_SECRET_KEY; or, for an account connected before Tokens were sealed, in
+    /// the clear until its next message seals it.
+    public enum StoredToken: Sendable, Equatable {
+        case sealed([UInt8])
+        case plain(String)
+    }
+
+    public init(id: UUID, name: String, originalID: String, token: StoredToken, typeID: UUID, shopID: UUID?, secret: String,
                 createdAt: Date, revokedAt: Date?) {
         self.id = id
         self.name = name

@@ -48,9 +48,10 @@ public struct ChainSetup {
         return try scope.intakeLinks.create(new)
     }
 
-    public func createWeChatAccount(_ new: NewWeChatAccount) throws -> WeChatAccount {
+    /// An official account; its Token, once checked, is kept only as `seal` returns it.
+    public func createWeChatAccount(_ new: NewWeChatAccount, seal: (String) throws -> [UInt8]) throws -> WeChatAccount {
         try checked(new.errors)
-        return try scope.weChat.create(new)
+        return try scope.weChat.create(new, tokenBox: try seal(new.token))
     }
 
     /// A key named `name` with the role called `role` (an engineer key names its engineer); its
