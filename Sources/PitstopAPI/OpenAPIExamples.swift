@@ -155,7 +155,7 @@ enum OpenAPIExample {
             "weChatMessage": """
                 <xml><ToUserName><![CDATA[gh_3a1b2c4d5e6f]]></ToUserName><FromUserName><![CDATA[oR5Gj1Xc9mK2pQ7vT3sW8yZ4aB6d]]></FromUserName>\
                 <CreateTime>1764662400</CreateTime><MsgType><![CDATA[text]]></MsgType>\
-                <Content><![CDATA[车牌浙A12345，仪表盘胎压灯一直亮]]></Content><MsgId>24857301923847561</MsgId></xml>
+                <Content><![CDATA[车牌浙A6N2T8，仪表盘胎压灯一直亮]]></Content><MsgId>24857301923847561</MsgId></xml>
                 """,
         ]
     }

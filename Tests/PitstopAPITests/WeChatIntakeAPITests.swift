@@ -214,6 +214,33 @@ import Testing
         #expect(try api.client.send("POST", signed(a.path), body: text("还在吗", msgID: "5")).status == 404)
     }
 
+    /// What the welcome text promises: a greeting alone is asked what is wrong and opens nothing;
+    /// a plate in the message attaches the vehicle, created for the follower or found as theirs;
+    /// another customer's plate is left off with a remark, never attached.
+    @Test func aGreetingOpensNothingAndAPlateInTheMessageNamesTheVehicle() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let hello = try api.client.send("POST", signed(f.path), body: text("你好", msgID: "27000000000000001", from: "oPlateOwner"))
+        #expect(try WeChatMessage(xml: hello.body).content?.contains("出了什么问题") == true, "\(hello.text)")
+        #expect(try orders(api, f).isEmpty)
+
+        let first = try api.client.send("POST", signed(f.path), body: text("车牌浙a·88888，发动机抖动", msgID: "27000000000000002", from: "oPlateOwner"))
+        #expect(first.status == 200)
+        let order = try #require(try orders(api, f).first)
+        let vehicleID = try #require(order["vehicle_id"] as? String, "\(order)")
+        let vehicle = try api.get("/v1/vehicles/\(vehicleID)", key: f.adminKey)
+        #expect(vehicle.json["plate"] as? String == "浙A88888")
+        #expect(vehicle.json["customer_id"] as? String == order["customer_id"] as? String)
+
+        // Someone else writes about 浙A88888: their order does not get the first follower's car.
+        _ = try api.client.send("POST", signed(f.path), body: text("浙A88888 刹车软", msgID: "27000000000000003", from: "oSomeoneElse"))
+        let theirs = try #require(try orders(api, f).first { ($0["id"] as? String) != order["id"] as? String })
+        #expect(theirs["vehicle_id"] is NSNull || theirs["vehicle_id"] == nil, "\(theirs)")
+        let vehicles = try api.get("/v1/vehicles?plate=浙A88888".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "", key: f.adminKey)
+        #expect((vehicles.json["items"] as? [Any])?.count == 1, "\(vehicles.text)")
+    }
+
     /// The console's Token is a credential: stored only sealed (nothing in the row reads as the
     /// Token), opened to check each call; an account connected before Tokens were sealed keeps
     /// working and is sealed by its next message; a server without the key cannot connect one.

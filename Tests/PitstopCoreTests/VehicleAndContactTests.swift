@@ -70,6 +70,31 @@ import Testing
     func invalidPlatesAreRefused(text: String, problem: LicensePlate.Problem) {
         #expect(throws: problem) { try LicensePlate(text) }
     }
+
+    /// Plates as customers write them inside a chat message; nil where a message holds none
+    /// (a phone number, a run of digits too long for a plate, a province name alone).
+    @Test(arguments: [
+        ("刹车有异响，车牌浙A12345", "浙A12345"),
+        ("车牌浙a·12345，下坡时更明显", "浙A12345"),
+        ("我的车 粤B12345D 充不进电", "粤B12345D"),
+        ("沪AD12345 的空调不制冷", "沪AD12345"),
+        ("车牌：浙Ａ１２３４５", "浙A12345"),
+        ("浙江杭州，浙A88888 发动机抖", "浙A88888"),
+        ("发动机抖动，电话13800138000", nil),
+        ("浙A1234567 是订单号", nil),
+        ("浙江的车，没有车牌", nil),
+    ] as [(String, String?)])
+    func platesAreFoundInsideMessages(text: String, plate: String?) {
+        #expect(LicensePlate.find(in: text)?.value == plate)
+    }
+}
+
+@Suite struct ChatTextTests {
+    @Test(arguments: [("你好", true), ("您好！", true), ("在吗？？", true), ("Hello 👋", true), ("hi", true), ("你好，刹车有异响", false),
+                      ("刹车坏了", false), ("好", false), ("", false)])
+    func onlyAGreetingDescribesNoProblem(text: String, greeting: Bool) {
+        #expect(ChatText.isGreeting(text) == greeting)
+    }
 }
 
 @Suite struct MobileNumberTests {

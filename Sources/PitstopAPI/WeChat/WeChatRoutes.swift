@@ -102,6 +102,7 @@ extension APIApplication {
     private func report(_ content: String, from openID: String, to account: WeChatAccount, in scope: TenantScope) throws -> (String, UUID?) {
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return ("请用文字描述车辆的问题，我们会为您创建维修工单。", nil) }
+        guard !ChatText.isGreeting(text) else { return ("您好！请告诉我们车辆出了什么问题（可附车牌号），我们会为您创建维修工单。", nil) }
         let outcome: IntakeOutcome
         do {
             outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).open(weChatText: text, from: openID, to: account)

@@ -60,4 +60,33 @@ public struct LicensePlate: Hashable, Sendable, CustomStringConvertible {
         }
         value = String(characters)
     }
+
+    /// The first plate written inside free text ("刹车有异响，车牌浙A·12345"), as people type one
+    /// (separators, lower case, full width); a new-energy plate is preferred over the ordinary
+    /// plate its first seven characters would also make. Nil when the text holds none.
+    public static func find(in text: String) -> LicensePlate? {
+        let cleaned = Array((text.applyingTransform(.fullwidthToHalfwidth, reverse: false) ?? text).uppercased())
+        for start in cleaned.indices where provinces.contains(cleaned[start]) {
+            // The next characters that could belong to a plate, separators skipped.
+            var candidate: [Character] = [cleaned[start]]
+            var index = start + 1
+            while index < cleaned.count, candidate.count < 8 {
+                let character = cleaned[index]
+                if " ·•・.-".contains(character) {
+                    index += 1
+                    continue
+                }
+                guard character.isASCII && (character.isLetter || character.isNumber) || specialSuffixes.contains(character) else { break }
+                candidate.append(character)
+                index += 1
+            }
+            for length in [8, 7] where candidate.count >= length {
+                // A plate is not the start of a longer run of letters and digits.
+                if length == 7, candidate.count == 8, candidate[7].isASCII, candidate[7].isNumber || candidate[7].isLetter,
+                   (try? LicensePlate(String(candidate))) == nil { continue }
+                if let plate = try? LicensePlate(String(candidate.prefix(length))) { return plate }
+            }
+        }
+        return nil
+    }
 }

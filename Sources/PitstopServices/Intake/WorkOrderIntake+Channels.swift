@@ -32,7 +32,9 @@ extension WorkOrderIntake {
     /// customer known by their openid the first time.
     public func open(weChatText text: String, from openID: String, to account: WeChatAccount) throws -> IntakeOutcome {
         let customer = CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID))
+        // A plate written in the message names the vehicle: found by plate, or created for the follower.
+        let vehicle = LicensePlate.find(in: text).map { IntakeReport.Reference<VehicleInput>.described(VehicleInput(plate: .set($0.value))) }
         return try open(IntakeReport(source: .wechat, channel: .wechat, typeID: account.typeID, customer: .described(customer),
-                                     shopID: account.shopID, description: String(text.prefix(5000))))
+                                     vehicle: vehicle, shopID: account.shopID, description: String(text.prefix(5000))))
     }
 }
