@@ -241,6 +241,45 @@ import Testing
         #expect((vehicles.json["items"] as? [Any])?.count == 1, "\(vehicles.text)")
     }
 
+    /// A voice message's recognised text reports like a text; without recognition the follower
+    /// is asked to write. A location sets the follower's open order's site (once per MsgId), and
+    /// without an open order it opens nothing.
+    @Test func voiceReportsLikeTextAndALocationSetsTheOpenOrdersSite() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        func message(_ type: String, _ fields: String, id: String, from openID: String = "oVoiceUser01") -> [UInt8] {
+            Array("""
+                <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[\(openID)]]></FromUserName>\
+                <CreateTime>\(Int(Date().timeIntervalSince1970))</CreateTime><MsgType><![CDATA[\(type)]]></MsgType>\(fields)<MsgId>\(id)</MsgId></xml>
+                """.utf8)
+        }
+        let unheard = try api.client.send("POST", signed(f.path), body: message("voice", "<MediaId><![CDATA[m1]]></MediaId><Format><![CDATA[amr]]></Format>", id: "28000000000000001"))
+        #expect(try WeChatMessage(xml: unheard.body).content?.contains("请发文字") == true, "\(unheard.text)")
+        let early = try api.client.send("POST", signed(f.path), body: message("location", "<Location_X>30.2741</Location_X><Location_Y>120.1551</Location_Y><Scale>15</Scale><Label><![CDATA[杭州市西湖区文三路]]></Label>", id: "28000000000000002"))
+        #expect(try WeChatMessage(xml: early.body).content?.contains("请再发文字") == true, "\(early.text)")
+        #expect(try orders(api, f).isEmpty)
+
+        let spoken = try api.client.send("POST", signed(f.path), body: message("voice", "<Recognition><![CDATA[发动机故障灯亮了，车牌浙A6N2T8]]></Recognition>", id: "28000000000000003"))
+        let number = try #require(try orders(api, f).first?["number"] as? String)
+        #expect(try WeChatMessage(xml: spoken.body).content?.contains(number) == true)
+        let location = message("location", "<Location_X>30.2741</Location_X><Location_Y>120.1551</Location_Y><Scale>15</Scale><Label><![CDATA[杭州市西湖区文三路]]></Label>", id: "28000000000000004")
+        for _ in 0..<2 {
+            let placed = try api.client.send("POST", signed(f.path), body: location)
+            #expect(try WeChatMessage(xml: placed.body).content?.contains(number) == true, "\(placed.text)")
+        }
+        let order = try #require(try orders(api, f).first)
+        let site = order["site"] as? [String: Any]
+        #expect(site?["latitude"] as? Double == 30.2741 && site?["longitude"] as? Double == 120.1551, "\(order)")
+        #expect(site?["address"] as? String == "杭州市西湖区文三路")
+        let id = try #require(order["id"] as? String)
+        let timeline = try api.client.send("GET", "/v1/work-orders/\(id)/timeline", headers: bearer(f.adminKey)).json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.filter { $0["kind"] as? String == "updated" }.count == 1, "the retried location changed the order once")
+
+        let nowhere = try api.client.send("POST", signed(f.path), body: message("location", "<Location_X>300</Location_X><Location_Y>120.1</Location_Y>", id: "28000000000000005"))
+        #expect(try WeChatMessage(xml: nowhere.body).content?.contains("无法识别") == true, "\(nowhere.text)")
+    }
+
     /// The console's Token is a credential: stored only sealed (nothing in the row reads as the
     /// Token), opened to check each call; an account connected before Tokens were sealed keeps
     /// working and is sealed by its next message; a server without the key cannot connect one.

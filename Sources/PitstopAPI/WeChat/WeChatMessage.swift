@@ -13,6 +13,17 @@ public struct WeChatMessage: Equatable, Sendable {
     public var content: String?
     public var msgID: String?
     public var event: String?
+    /// A voice message's text as WeChat recognised it, when the account has recognition on.
+    public var recognition: String?
+    /// A location message's place (GCJ-02, as WeChat's maps give it) and its label.
+    public var location: (latitude: Double, longitude: Double, label: String?)?
+
+    public static func == (lhs: WeChatMessage, rhs: WeChatMessage) -> Bool {
+        lhs.toUserName == rhs.toUserName && lhs.fromUserName == rhs.fromUserName && lhs.createTime == rhs.createTime
+            && lhs.msgType == rhs.msgType && lhs.content == rhs.content && lhs.msgID == rhs.msgID && lhs.event == rhs.event
+            && lhs.recognition == rhs.recognition && lhs.location?.latitude == rhs.location?.latitude
+            && lhs.location?.longitude == rhs.location?.longitude && lhs.location?.label == rhs.location?.label
+    }
 
     public static let maximumSize = 64 * 1024
 
@@ -44,6 +55,10 @@ public struct WeChatMessage: Equatable, Sendable {
         content = fields["Content"]
         msgID = fields["MsgId"]
         event = fields["Event"]
+        recognition = fields["Recognition"]
+        if let latitude = fields["Location_X"].flatMap(Double.init), let longitude = fields["Location_Y"].flatMap(Double.init) {
+            location = (latitude, longitude, fields["Label"])
+        }
     }
 
     /// Children of the root `<xml>` element by name. Later duplicates are ignored.

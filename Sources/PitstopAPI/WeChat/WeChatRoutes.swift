@@ -81,17 +81,44 @@ extension APIApplication {
     /// The passive reply to `message`, or nil for none. A text opens an order, or joins the
     /// follower's open one; a MsgId seen before gets the reply it got then and changes nothing.
     func answer(_ message: WeChatMessage, to account: WeChatAccount, in scope: TenantScope) throws -> String? {
-        switch message.msgType {
-        case "text":
+        /// A message with a MsgId is handled once; a retry gets the reply it got then.
+        func once(_ handle: () throws -> (String, UUID?)) throws -> String {
             guard let msgID = message.msgID, !msgID.isEmpty, msgID.count <= 20, msgID.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw Problem.badRequest("a text message must carry its numeric MsgId", field: "MsgId")
+                throw Problem.badRequest("a \(message.msgType) message must carry its numeric MsgId", field: "MsgId")
             }
             if case .answered(let reply) = try scope.weChat.claim(account: account.id, msgID: msgID, from: message.fromUserName) {
                 return reply
             }
-            let (reply, order) = try report(message.content ?? "", from: message.fromUserName, to: account, in: scope)
+            let (reply, order) = try handle()
             try scope.weChat.answer(account: account.id, msgID: msgID, reply: reply, workOrder: order)
             return reply
+        }
+        switch message.msgType {
+        case "text":
+            return try once { try report(message.content ?? "", from: message.fromUserName, to: account, in: scope) }
+        case "voice":
+            // Recognition is on when the account enabled it (接收语音识别结果); without it there is no text.
+            return try once {
+                guard let heard = message.recognition, !heard.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    return ("暂时无法识别这段语音，请发文字描述车辆的问题。", nil)
+                }
+                return try report(heard, from: message.fromUserName, to: account, in: scope)
+            }
+        case "location":
+            guard let place = message.location else { throw Problem.badRequest("a location message must carry Location_X and Location_Y", field: "Location_X") }
+            return try once {
+                let site = WorkOrder.Site(latitude: place.latitude, longitude: place.longitude, address: place.label.map { String($0.prefix(500)) })
+                let order: WorkOrder?
+                do {
+                    order = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil))
+                        .locate(weChatSite: site, from: message.fromUserName)
+                } catch is ValidationError {
+                    // Nothing was written (the edit checks first); WeChat would only retry an error.
+                    return ("无法识别这个位置，请重新发送。", nil)
+                }
+                guard let order else { return ("已收到您的位置。请再发文字描述车辆的问题，我们会为您创建维修工单。", nil) }
+                return ("已收到位置，已更新到您的工单 \(order.number)。", order.id)
+            }
         case "event" where message.event == "subscribe":
             return "您好，这里是\(account.name)。直接发文字描述车辆的问题（可附车牌号），我们会为您创建维修工单。"
         default:

@@ -30,6 +30,15 @@ extension WorkOrderIntake {
 
     /// A WeChat follower's text message to the chain's official account. The follower becomes a
     /// customer known by their openid the first time.
+    /// A follower shared where the car is: their open order's site, when they have one. Returns
+    /// the order as it now stands, or nil when they have no open order (nothing is written).
+    public func locate(weChatSite site: WorkOrder.Site, from openID: String) throws -> WorkOrder? {
+        guard let customer = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first,
+              let open = try scope.workOrders.openOrder(forCustomer: customer.id) else { return nil }
+        return try OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now).edit(open.id, expectedVersion: open.version,
+                                                                                           WorkOrderChanges(site: .set(site)))
+    }
+
     public func open(weChatText text: String, from openID: String, to account: WeChatAccount) throws -> IntakeOutcome {
         let customer = CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID))
         // A plate written in the message names the vehicle: found by plate, or created for the follower.
