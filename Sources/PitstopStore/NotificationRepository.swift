@@ -229,13 +229,17 @@ public struct NotificationRepository {
             WITH busy AS (
                 SELECT * FROM unnest(\(Array(busy.keys))::uuid[], \(Array(busy.values))::int[]) AS b (channel_id, flying)
             ), ranked AS (
-                SELECT x.id, x.next_attempt_at, x.place + coalesce(b.flying, 0) AS place
+                SELECT x.id, x.next_attempt_at,
+                       row_number() OVER (PARTITION BY x.channel_id ORDER BY x.next_attempt_at, x.id) + coalesce(b.flying, 0) AS place
                 FROM notification_channels c
+                -- Locked here, rows another sender is taking are passed over for the channel's next
+                -- ones, instead of filling its first places and leaving the round empty-handed.
                 CROSS JOIN LATERAL (
-                    SELECT d.id, d.next_attempt_at, row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS place
+                    SELECT d.id, d.channel_id, d.next_attempt_at
                     FROM notification_deliveries d
                     WHERE d.tenant_id = c.tenant_id AND d.channel_id = c.id AND d.state = 'pending' AND d.next_attempt_at <= \(now)::timestamptz
-                    ORDER BY d.next_attempt_at, d.id LIMIT \(perChannel)) x
+                    ORDER BY d.next_attempt_at, d.id LIMIT \(perChannel)
+                    FOR UPDATE SKIP LOCKED) x
                 LEFT JOIN busy b ON b.channel_id = c.id
                 WHERE c.tenant_id = \(tenantID) AND c.kind NOT IN ('dingtalk', 'wecom')
                   AND (c.next_send_at IS NULL OR c.next_send_at <= \(now)::timestamptz)

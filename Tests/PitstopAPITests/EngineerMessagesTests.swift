@@ -5,6 +5,7 @@ import Notifications
 import PitstopJobs
 import PitstopStore
 import PitstopTesting
+import Synchronization
 import Testing
 
 /// Engineers hear of their work personally, through the chain's DingTalk or WeCom app or by SMS,
@@ -177,6 +178,47 @@ extension SweepingTests {
                 let number = try number(api, f, id)
                 #expect(apps.received("dingtalk").filter { $0.content.contains(number) }.count == 1)
             }
+        }
+
+        /// Two senders claiming one channel's backlog at the same moment: while the first holds
+        /// the channel's first four deliveries in its claim, the second takes the next four,
+        /// instead of finding the first four locked and going away with nothing.
+        @Test func aSecondSenderTakesTheNextDeliveriesWhileTheFirstHoldsTheFirst() throws {
+            let apps = try AppMessageReceivers()
+            defer { apps.stop() }
+            let api = try TestAPI { $0.secretKey = Self.key }
+            defer { api.stop() }
+            let f = try dispatch.fixture(api)
+            _ = try withApps(api, f, apps)
+            let chen = try #require(f.engineers["陈师傅"])
+            for _ in 0..<8 {
+                let id = try dispatch.order(api, f)
+                #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                            json: #"{"to":"assigned","assignee_id":"\#(chen)","override":true}"#).status == 200)
+            }
+            let tenantID = try #require(UUID(uuidString: try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String ?? ""))
+            let database = TestDatabase.shared.database
+            let now = Date()
+            let held = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let first = Mutex<Set<UUID>>([])
+            let holder = Thread {
+                _ = try? database.withTenant(tenantID) { scope in
+                    let taken = try scope.notifications.claimSingles(at: now, lease: 60, limit: 4, perChannel: 4, flying: [:])
+                    first.withLock { $0 = Set(taken.map(\.id)) }
+                    held.signal()
+                    release.wait()
+                }
+            }
+            holder.start()
+            held.wait()
+            let second = try database.withTenant(tenantID) {
+                Set(try $0.notifications.claimSingles(at: now, lease: 60, limit: 4, perChannel: 4, flying: [:]).map(\.id))
+            }
+            release.signal()
+            #expect(first.withLock { $0.count } == 4)
+            #expect(second.count == 4, "the second sender found only locked rows")
+            #expect(second.isDisjoint(with: first.withLock { $0 }))
         }
 
         /// A transfer tells both engineers (the one leaving by DingTalk, the one taking it by SMS
