@@ -24,18 +24,15 @@ public struct EngineerRoster {
         return try scope.engineers.update(id: id, expectedVersion: expectedVersion, checked)
     }
 
-    /// The HR system's engineer `externalID`, created or changed as `CustomerRecords.upsert` does.
+    /// The HR system's engineer `externalID`, created or changed (`ExternalIDs.upsert`).
     public func upsert(_ input: EngineerInput, externalID: String, ifMatch: Int?) throws -> (Engineer, created: Bool) {
         try ExternalIDs.same(input.externalID.newValue, externalID)
-        try scope.lockExternalID("engineer", externalID)
-        var input = input
-        if let existing = try scope.engineers.find(externalID: externalID) {
-            input.externalID = .keep
-            return (try update(existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("engineer with that external id") }
-        input.externalID = .set(externalID)
-        return (try create(input), true)
+        var changes = input, new = input
+        changes.externalID = .keep
+        new.externalID = .set(externalID)
+        return try ExternalIDs.upsert("engineer", externalID: externalID, ifMatch: ifMatch, in: scope,
+                                      find: { try scope.engineers.find(externalID: externalID).map { ($0.id, $0.version) } },
+                                      update: { try update($0, expectedVersion: $1, changes) }, create: { try create(new) })
     }
 
     /// The engineer's own duty status, which dispatch respects.

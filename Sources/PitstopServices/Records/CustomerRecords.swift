@@ -19,28 +19,15 @@ public struct CustomerRecords {
         try scope.customers.update(id: id, expectedVersion: expectedVersion, try input.normalised(creating: false).get())
     }
 
-    /// The CRM's customer `externalID`: changed if we have it (at `ifMatch`, when given), else
-    /// created with that id. Upserts of one id queue on a lock, so two never create it twice.
+    /// The CRM's customer `externalID`, created or changed (`ExternalIDs.upsert`).
     public func upsert(_ input: CustomerInput, externalID: String, ifMatch: Int?) throws -> (Customer, created: Bool) {
         try ExternalIDs.same(input.externalID.newValue, externalID)
-        try scope.lockExternalID("customer", externalID)
-        var input = input
-        if let existing = try scope.customers.find(externalID: externalID) {
-            input.externalID = .keep
-            return (try update(existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("customer with that external id") }
-        input.externalID = .set(externalID)
-        return (try create(input), true)
+        var changes = input, new = input
+        changes.externalID = .keep
+        new.externalID = .set(externalID)
+        return try ExternalIDs.upsert("customer", externalID: externalID, ifMatch: ifMatch, in: scope,
+                                      find: { try scope.customers.find(externalID: externalID).map { ($0.id, $0.version) } },
+                                      update: { try update($0, expectedVersion: $1, changes) }, create: { try create(new) })
     }
 }
 
-/// The rule every upsert by external id shares.
-public enum ExternalIDs {
-    /// A body (or line) may repeat the path's external id, never name another.
-    public static func same(_ given: String?, _ externalID: String) throws {
-        if let given, given != externalID {
-            throw ValidationError(field: "external_id", "is \(externalID) in the path (or line); leave it out of the body or send the same")
-        }
-    }
-}

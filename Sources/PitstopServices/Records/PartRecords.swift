@@ -21,16 +21,13 @@ public struct PartRecords {
         return try scope.inventory.replacePart(id: id, expectedVersion: expectedVersion, input)
     }
 
-    /// The parts system's part `externalID`, created or replaced as `CustomerRecords.upsert` does.
+    /// The parts system's part `externalID`, created or replaced (`ExternalIDs.upsert`).
     public func upsert(_ input: PartInput, externalID: String, ifMatch: Int?) throws -> (Part, created: Bool) {
         try ExternalIDs.same(input.externalID, externalID)
-        try scope.lockExternalID("part", externalID)
         var input = input
         input.externalID = externalID
-        if let existing = try scope.inventory.part(externalID: externalID) {
-            return (try replace(existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("part with that external id") }
-        return (try create(input), true)
+        return try ExternalIDs.upsert("part", externalID: externalID, ifMatch: ifMatch, in: scope,
+                                      find: { try scope.inventory.part(externalID: externalID).map { ($0.id, $0.version) } },
+                                      update: { try replace($0, expectedVersion: $1, input) }, create: { try create(input) })
     }
 }

@@ -19,8 +19,8 @@ public struct VehicleRecords {
         try scope.vehicles.update(id: id, expectedVersion: expectedVersion, try input.normalised(creating: false).get())
     }
 
-    /// The CRM's vehicle `externalID`, created or changed as `CustomerRecords.upsert` does. The
-    /// owner may be named by the CRM's customer id (`ownerExternalID`) instead of ours.
+    /// The CRM's vehicle `externalID`, created or changed (`ExternalIDs.upsert`). The owner may be
+    /// named by the CRM's customer id (`ownerExternalID`) instead of ours.
     public func upsert(_ input: VehicleInput, ownerExternalID: String?, externalID: String, ifMatch: Int?) throws -> (Vehicle, created: Bool) {
         try ExternalIDs.same(input.externalID.newValue, externalID)
         var input = input
@@ -33,13 +33,11 @@ public struct VehicleRecords {
             }
             input.customerID = customer.id
         }
-        try scope.lockExternalID("vehicle", externalID)
-        if let existing = try scope.vehicles.find(externalID: externalID) {
-            input.externalID = .keep
-            return (try update(existing.id, expectedVersion: ifMatch ?? existing.version, input), false)
-        }
-        if ifMatch != nil { throw StoreError.notFound("vehicle with that external id") }
-        input.externalID = .set(externalID)
-        return (try create(input), true)
+        var changes = input, new = input
+        changes.externalID = .keep
+        new.externalID = .set(externalID)
+        return try ExternalIDs.upsert("vehicle", externalID: externalID, ifMatch: ifMatch, in: scope,
+                                      find: { try scope.vehicles.find(externalID: externalID).map { ($0.id, $0.version) } },
+                                      update: { try update($0, expectedVersion: $1, changes) }, create: { try create(new) })
     }
 }
