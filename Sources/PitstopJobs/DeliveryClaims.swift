@@ -68,6 +68,16 @@ extension DeliverySender {
             // App channels whose token is being fetched: their other deliveries wait for it.
             var fetching = Set(flying.filter { $0.app == .fetchingToken }.map(\.channel.id))
             var waitingForToken: [NotificationRepository.Delivery] = []
+            // Each app's token, read and opened once a claim however many of its deliveries it takes.
+            var tokens: [UUID: (token: String, fetchedAt: Date)?] = [:]
+            func token(_ channel: UUID) throws -> (token: String, fetchedAt: Date)? {
+                if let known = tokens[channel] { return known }
+                let cached = try scope.notifications.appToken(channel: channel).flatMap { cached in
+                    cached.expiresAt > now ? secrets.open(cached.box, tenant: tenantID).map { ($0, cached.fetchedAt) } : nil
+                }
+                tokens[channel] = cached
+                return cached
+            }
             for delivery in kept {
                 let (channel, box) = try channel(delivery.channelID)
                 guard channel.active else {
@@ -82,9 +92,8 @@ extension DeliverySender {
                     jobs.append(single(delivery, channel: channel, secret: secret, tenantID: tenantID, now: now))
                     continue
                 }
-                if let cached = try scope.notifications.appToken(channel: channel.id), cached.expiresAt > now,
-                   let token = secrets.open(cached.box, tenant: tenantID) {
-                    var job = single(delivery, channel: channel, secret: secret, token: token, tenantID: tenantID, now: now)
+                if let cached = try token(channel.id) {
+                    var job = single(delivery, channel: channel, secret: secret, token: cached.token, tenantID: tenantID, now: now)
                     job.app = .sending(tokenFetchedAt: cached.fetchedAt)
                     jobs.append(job)
                 } else if fetching.contains(channel.id) {

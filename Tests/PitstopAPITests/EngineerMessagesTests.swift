@@ -50,6 +50,15 @@ extension SweepingTests {
             return changed
         }
 
+        /// A new order the desk gives to `name` (over the load cap, so any number fit); its id.
+        func assignedOrder(_ api: TestAPI, _ f: DispatchAPITests.Fixture, to name: String) throws -> String {
+            let id = try dispatch.order(api, f)
+            let assigned = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
+                                               json: #"{"to":"assigned","assignee_id":"\#(try #require(f.engineers[name]))","override":true}"#)
+            guard assigned.status == 200 else { throw RawHTTPError("assigning to \(name) answered \(assigned.status): \(assigned.text)") }
+            return id
+        }
+
         func number(_ api: TestAPI, _ f: DispatchAPITests.Fixture, _ id: String) throws -> String {
             try #require(try api.get("/v1/work-orders/\(id)", key: f.adminKey).json["number"] as? String)
         }
@@ -143,16 +152,7 @@ extension SweepingTests {
             defer { api.stop() }
             let f = try dispatch.fixture(api)
             _ = try withApps(api, f, apps)
-            let chen = try #require(f.engineers["陈师傅"])
-            var numbers: [String] = []
-            for _ in 0..<40 {
-                let id = try dispatch.order(api, f)
-                let assigned = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                                   json: #"{"to":"assigned","assignee_id":"\#(chen)","override":true}"#)
-                #expect(assigned.status == 200, "\(assigned.text)")
-                if assigned.status != 200 { break }
-                numbers.append(try number(api, f, id))
-            }
+            let numbers = try (0..<40).map { _ in try number(api, f, try assignedOrder(api, f, to: "陈师傅")) }
             // Two workers serving side by side, as in production, until all forty arrived (at
             // most 30 s).
             let deadline = Date().addingTimeInterval(30)
@@ -168,9 +168,7 @@ extension SweepingTests {
 
             for (expired, code) in [(false, "dingtalk 40014"), (true, "dingtalk 42001")] {
                 apps.revokeTokens(expired: expired)
-                let id = try dispatch.order(api, f)
-                #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                            json: #"{"to":"assigned","assignee_id":"\#(chen)","override":true}"#).status == 200)
+                let id = try assignedOrder(api, f, to: "陈师傅")
                 let before = apps.counted["dingtalk token"] ?? 0
                 #expect(try sender().run(now: Date()).delivered == 1)
                 #expect(apps.counted[code] == 1, "\(apps.counted)")
@@ -190,12 +188,7 @@ extension SweepingTests {
             defer { api.stop() }
             let f = try dispatch.fixture(api)
             _ = try withApps(api, f, apps)
-            let chen = try #require(f.engineers["陈师傅"])
-            for _ in 0..<8 {
-                let id = try dispatch.order(api, f)
-                #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                            json: #"{"to":"assigned","assignee_id":"\#(chen)","override":true}"#).status == 200)
-            }
+            for _ in 0..<8 { _ = try assignedOrder(api, f, to: "陈师傅") }
             let tenantID = try #require(UUID(uuidString: try api.get("/v1/tenant", key: f.adminKey).json["id"] as? String ?? ""))
             let database = TestDatabase.shared.database
             let now = Date()
@@ -237,11 +230,8 @@ extension SweepingTests {
             let smsID = try #require(sms.json["id"] as? String)
             try set(api, f, "李师傅", #"{"notify_channel_id":"\#(smsID)"}"#, expect: 422)
             try set(api, f, "李师傅", #"{"notify_channel_id":"\#(smsID)","phone":"13700137000"}"#)
-            let chen = try #require(f.engineers["陈师傅"])
             let li = try #require(f.engineers["李师傅"])
-            let id = try dispatch.order(api, f)
-            #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                        json: #"{"to":"assigned","assignee_id":"\#(chen)"}"#).status == 200)
+            let id = try assignedOrder(api, f, to: "陈师傅")
             #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transfer", headers: bearer(f.adminKey, [("If-Match", "\"2\"")]),
                                         json: #"{"engineer_id":"\#(li)","reason":"陈师傅请假"}"#).status == 200)
             #expect(try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"3\"")]),
@@ -264,9 +254,7 @@ extension SweepingTests {
 
             // WeCom does not know the engineer's id: dead, with the reason, after one try.
             try set(api, f, "李师傅", #"{"notify_channel_id":"\#(try withApps(api, f, apps).wecom)","wecom_user_id":"li-old"}"#)
-            let second = try dispatch.order(api, f)
-            #expect(try api.client.send("POST", "/v1/work-orders/\(second)/transitions", headers: bearer(f.adminKey, [("If-Match", "\"1\"")]),
-                                        json: #"{"to":"assigned","assignee_id":"\#(li)"}"#).status == 200)
+            _ = try assignedOrder(api, f, to: "李师傅")
             _ = try sender().run(now: Date())
             let dead = try api.get("/v1/notification-deliveries?state=dead", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
             #expect(dead.count == 1)
@@ -299,7 +287,13 @@ extension SweepingTests {
                 """)
             #expect(escalating.status == 422)
             #expect(escalating.problemFields == ["escalation[0].channels[1]"], "\(escalating.text)")
+            // Another chain's app: as unknown here as an id that names nothing.
+            let other = try api.makeTenant()
+            let theirs = try api.client.send("POST", "/v1/notification-channels", headers: bearer(other.adminKey),
+                                             json: #"{"name":"钉钉","kind":"dingtalk_app","url":"https://oapi.dingtalk.com","secret":"s","settings":{"app_key":"k","agent_id":1}}"#)
+            let theirsID = try #require(theirs.json["id"] as? String, "\(theirs.text)")
             for (json, field) in [(#"{"notify_channel_id":"\#(robotID)"}"#, "notify_channel_id"),
+                                  (#"{"notify_channel_id":"\#(theirsID)","dingtalk_user_id":"chen"}"#, "notify_channel_id"),
                                   (#"{"notify_channel_id":"\#(UUID().uuidString.lowercased())"}"#, "notify_channel_id"),
                                   (#"{"notify_channel_id":"\#(appID)"}"#, "dingtalk_user_id"),
                                   (#"{"notify_channel_id":"\#(appID)","dingtalk_user_id":"chen,li"}"#, "dingtalk_user_id"),

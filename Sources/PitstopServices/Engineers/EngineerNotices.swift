@@ -17,7 +17,13 @@ struct EngineerNotices {
     /// message was queued.
     @discardableResult
     func tell(_ engineerID: UUID, _ notice: EngineerNotice, about order: WorkOrder, offer: DispatchOffer? = nil) throws -> Bool {
-        let engineer = try scope.engineers.get(id: engineerID)
+        try tell(try scope.engineers.get(id: engineerID), notice, about: order, offer: offer)
+    }
+
+    /// As above, for an engineer the caller has read already.
+    @discardableResult
+    func tell(_ engineer: Engineer, _ notice: EngineerNotice, about order: WorkOrder, offer: DispatchOffer? = nil) throws -> Bool {
+        let engineerID = engineer.id
         guard let channelID = engineer.messaging.channelID else { return false }
         let channel = try scope.notifications.channel(id: channelID).channel
         guard channel.active, engineer.active,

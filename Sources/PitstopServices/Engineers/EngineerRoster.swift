@@ -20,7 +20,11 @@ public struct EngineerRoster {
 
     public func update(_ id: UUID, expectedVersion: Int, _ input: EngineerInput) throws -> Engineer {
         let checked = try input.normalised(creating: false).get()
-        try checkMessaging(checked, over: try scope.engineers.get(id: id))
+        // Only a change to how the engineer is reached needs the record as it stands (an HR
+        // system's bulk update of skills and shops does not pay for the read).
+        if !(checked.notifyChannelID.isKeep && checked.dingtalkUserID.isKeep && checked.wecomUserID.isKeep && checked.phone.isKeep) {
+            try checkMessaging(checked, over: try scope.engineers.get(id: id))
+        }
         return try scope.engineers.update(id: id, expectedVersion: expectedVersion, checked)
     }
 

@@ -131,8 +131,9 @@ public struct OrderLifecycle {
     /// being worked on keeps its status. Kept as a transfer in the dispatch record.
     public func transfer(_ id: UUID, expectedVersion: Int, to engineer: UUID, reason: String) throws -> (WorkOrder, DispatchAssignment) {
         guard party.stepActor(assignee: nil) == .desk else { throw TransferRefusal.notTheDesk }
+        let taking: Engineer
         do {
-            _ = try scope.engineers.get(id: engineer)
+            taking = try scope.engineers.get(id: engineer)
         } catch StoreError.notFound {
             throw ValidationError(field: "engineer_id", "does not name an engineer of this tenant")
         }
@@ -146,9 +147,9 @@ public struct OrderLifecycle {
         if next != locked.status { try clocks.statusChanged(moved, from: locked.status) }
         let record = DispatchAssignment(id: UUID(), workOrderID: id, engineerID: engineer, mode: .transfer, actorKeyID: actor, reason: reason,
                                         assignedAt: moved.updatedAt, rules: nil, considered: 0, excluded: [:], candidates: [])
-        let names = (from: try scope.engineers.get(id: previous).name, to: try scope.engineers.get(id: engineer).name)
-        try notices.tell(engineer, .transferredIn(from: names.from), about: moved)
-        try notices.tell(previous, .transferredAway(to: names.to), about: moved)
+        let leaving = try scope.engineers.get(id: previous)
+        try notices.tell(taking, .transferredIn(from: leaving.name), about: moved)
+        try notices.tell(leaving, .transferredAway(to: taking.name), about: moved)
         return (moved, try scope.dispatch.record(record))
     }
 
