@@ -70,7 +70,8 @@ public enum AppMessages {
             return .token(token, expiresIn: max(0, lifetime))
         }
         let said = "gettoken: errcode \(code.map(String.init) ?? "missing"): \(answer?["errmsg"] as? String ?? "no token in the answer")"
-        // Anything but a token is the key or secret (or the app) being wrong: it will not mend by itself.
+        // Anything but a token is the key or secret (or the app) being wrong, which will not mend by
+        // itself; only a busy provider (-1, "system busy") or its rate limit (45009) is worth a retry.
         return .refused(code == 45009 || code == -1 ? .failed(said) : .rejected(said))
     }
 
