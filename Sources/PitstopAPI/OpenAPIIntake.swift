@@ -143,13 +143,21 @@ extension OpenAPIDocument {
     /// A follower's message in WeChat's XML, answered with a passive reply in the same form.
     static var weChatMessageOperation: Object {
         var operation = operation("weChatMessage",
-                                  "A follower's message (WeChat XML, plain-text mode): a text opens an order or joins the follower's open one; a retried MsgId changes nothing",
-                                  tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters,
+                                  "A follower's message (WeChat XML; in safe or compatible mode `Encrypt`, checked against msg_signature and "
+                                  + "decrypted with the EncodingAESKey, the reply encrypted the same way): a text opens an order or joins the "
+                                  + "follower's open one; a retried MsgId changes nothing",
+                                  tags: ["wechat"], public: true, parameters: [tokenParameter] + weChatSignatureParameters + [
+                                      ["name": "encrypt_type", "in": "query", "schema": ["type": "string", "enum": ["aes"]],
+                                       "description": "Sent in safe and compatible mode; the account needs its EncodingAESKey"] as Object,
+                                      ["name": "msg_signature", "in": "query", "schema": ["type": "string", "pattern": "^[0-9A-Fa-f]{40}$"],
+                                       "description": "Required with encrypt_type: SHA-1 of the Token, timestamp, nonce and Encrypt"] as Object,
+                                  ],
                                   responses: ["200": ["description": "A passive text reply, or success for none",
                                                       "content": ["application/xml": ["schema": ["type": "string"]],
                                                                   "text/plain": ["schema": ["type": "string"]]] as Object] as Object,
-                                              "401": ["description": "Wrong signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent],
-                                             "503": ["description": "This server cannot open the account's sealed Token (no PITSTOP_SECRET_KEY, or another one)", "content": problemContent]])
+                                              "400": ["description": "Not WeChat's XML, not for this account, or Encrypt that does not decrypt for its AppID", "content": problemContent],
+                                              "401": ["description": "Wrong signature or msg_signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent],
+                                             "503": ["description": "This server cannot open the account's sealed Token or EncodingAESKey (no PITSTOP_SECRET_KEY, or another one)", "content": problemContent]])
         operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"], "example": example("weChatMessage")] as Object]] as Object
         return operation
     }
@@ -214,6 +222,7 @@ extension OpenAPIDocument {
             ] as Object,
             "NewWeChatAccount": [
                 "type": "object", "required": ["name", "original_id", "token", "type_id"], "additionalProperties": false,
+                "dependentRequired": ["encoding_aes_key": ["app_id"]],
                 "properties": [
                     "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
                     "original_id": ["type": "string", "pattern": "^gh_[A-Za-z0-9_]{1,60}$", "description": "原始ID"] as Object,
@@ -221,12 +230,16 @@ extension OpenAPIDocument {
                               "description": "The Token set in the WeChat console; never shown back"] as Object,
                     "type_id": ["type": "string", "format": "uuid", "description": "The job type of orders opened by messages"] as Object,
                     "shop_id": uuid,
+                    "app_id": ["type": "string", "pattern": "^wx[0-9a-fA-F]{16}$", "description": "AppID (开发者ID); required with encoding_aes_key"] as Object,
+                    "encoding_aes_key": ["type": "string", "pattern": "^[A-Za-z0-9]{43}$",
+                                         "description": "EncodingAESKey (消息加解密密钥) for safe and compatible mode; never shown back"] as Object,
                 ] as Object,
             ] as Object,
             "WeChatAccount": [
-                "type": "object", "required": ["id", "name", "original_id", "type_id", "server_url", "created_at"],
+                "type": "object", "required": ["id", "name", "original_id", "type_id", "has_encoding_aes_key", "server_url", "created_at"],
                 "properties": [
                     "id": uuid, "name": ["type": "string"], "original_id": ["type": "string"], "type_id": uuid, "shop_id": optionalUUID,
+                    "app_id": ["type": ["string", "null"]], "has_encoding_aes_key": ["type": "boolean"],
                     "server_url": ["type": "string", "description": "服务器地址(URL) for the WeChat console"] as Object,
                     "created_at": timestamp, "revoked_at": ["type": ["string", "null"], "format": "date-time"] as Object,
                 ] as Object,

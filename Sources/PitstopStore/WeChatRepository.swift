@@ -7,15 +7,17 @@ public struct WeChatRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, original_id, token, encode(token_box, 'hex') AS token_box, type_id, shop_id, secret, created_at, revoked_at"
+    static let columns = "id, name, original_id, token, encode(token_box, 'hex') AS token_box, type_id, shop_id, app_id, encode(aes_key_box, 'hex') AS aes_key_box, secret, created_at, revoked_at"
 
-    /// Connects an account whose Token (checked in `new`) arrives sealed as `tokenBox`.
-    public func create(_ new: NewWeChatAccount, tokenBox: [UInt8]) throws -> WeChatAccount {
+    /// Connects an account whose Token and EncodingAESKey (checked in `new`) arrive sealed as
+    /// `tokenBox` and `aesKeyBox`.
+    public func create(_ new: NewWeChatAccount, tokenBox: [UInt8], aesKeyBox: [UInt8]?) throws -> WeChatAccount {
         try ReferenceErrors.naming(["wechat_accounts_tenant_id_type_id_fkey": "type_id", "wechat_accounts_tenant_id_shop_id_fkey": "shop_id"]) {
             try Self.decode(transaction.query("""
-                INSERT INTO wechat_accounts (tenant_id, id, secret, name, original_id, token_box, type_id, shop_id)
+                INSERT INTO wechat_accounts (tenant_id, id, secret, name, original_id, token_box, type_id, shop_id, app_id, aes_key_box)
                 VALUES (\(tenantID), \(UUID()), \(KeySecret.newSecret()), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
-                        \(new.originalID), \("\\x" + tokenBox.hex)::bytea, \(new.typeID), \(new.shopID))
+                        \(new.originalID), \("\\x" + tokenBox.hex)::bytea, \(new.typeID), \(new.shopID), \(new.appID),
+                        \(aesKeyBox.map { "\\x" + $0.hex })::bytea)
                 RETURNING \(unsafeRaw: Self.columns)
                 """)[0])
         }
@@ -98,7 +100,8 @@ public struct WeChatRepository {
         let box = try row.decode("token_box", as: String?.self).map(NotificationRepository.bytes(hex:))
         let token: WeChatAccount.StoredToken = try box.map { .sealed($0) } ?? .plain(try row.decode("token"))
         return WeChatAccount(id: try row.decode("id"), name: try row.decode("name"), originalID: try row.decode("original_id"),
-                      token: token, typeID: try row.decode("type_id"), shopID: try row.decode("shop_id"),
+                      token: token, typeID: try row.decode("type_id"), shopID: try row.decode("shop_id"), appID: try row.decode("app_id"),
+                      aesKeyBox: try row.decode("aes_key_box", as: String?.self).map(NotificationRepository.bytes(hex:)),
                       secret: try row.decode("secret"), createdAt: try row.decode("created_at"), revokedAt: try row.decode("revoked_at"))
     }
 }

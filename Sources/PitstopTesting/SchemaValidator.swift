@@ -60,6 +60,15 @@ public struct SchemaValidator {
                 guard case .string(let name) = name else { return "\(path): required lists a non-string" }
                 return object[name] == nil ? "\(path): \(name) is required but missing" : nil
             }
+        case "dependentRequired":
+            guard case .object(let object) = value, case .object(let dependencies) = argument else { return [] }
+            return dependencies.sorted(by: { $0.key < $1.key }).flatMap { present, needed -> [String] in
+                guard object[present] != nil, case .array(let names) = needed else { return [] }
+                return names.compactMap { name in
+                    guard case .string(let name) = name else { return "\(path): dependentRequired lists a non-string" }
+                    return object[name] == nil ? "\(path): \(name) is required with \(present) but missing" : nil
+                }
+            }
         case "additionalProperties":
             guard case .object(let object) = value else { return [] }
             var declared = Set<String>()

@@ -62,4 +62,50 @@ import Testing
         let huge = "<xml><Content>" + String(repeating: "x", count: WeChatMessage.maximumSize) + "</Content></xml>"
         #expect(throws: WeChatMessage.ParseError.tooLarge) { try WeChatMessage(xml: Array(huge.utf8)) }
     }
+
+    // WeChat's own example values, from the sample code it publishes with the encryption guide
+    // (WXBizMsgCrypt's test: key, AppID, random prefix "aaaabbbbccccdddd" and their ciphertexts).
+    static let sampleKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+    static let sampleAppID = "wxb11529c136998cb6"
+    static let sampleShort = "jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg=="
+    static let sampleVideo = """
+        <xml><ToUserName><![CDATA[oia2Tj我是中文jewbmiOUlr6X-1crbLOvLw]]></ToUserName><FromUserName><![CDATA[gh_7f083739789a]]></FromUserName>\
+        <CreateTime>1407743423</CreateTime><MsgType><![CDATA[video]]></MsgType><Video><MediaId><![CDATA[eYJ1MbwPRJtOvIEabaxHs7TX2D-HV71s79GUxqdUk\
+        jm6Gs2Ed1KF3ulAOA9H1xG0]]></MediaId><Title><![CDATA[testCallBackReplyVideo]]></Title><Description><![CDATA[testCallBackReplyVideo]]></Des\
+        cription></Video></xml>
+        """
+    static let sampleVideoEncrypted = """
+        jn1L23DB+6ELqJ+6bruv23M2GmYfkv0xBh2h+XTBOKVKcgDFHle6gqcZ1cZrk3e1qjPQ1F4RsLWzQRG9udbKWesxlkupqcEcW7ZQweImX9+wLMa0GaUzpkycA8+Iam\
+        DBxn5loLgZpnS7fVAbExOkK5DYHBmv5tptA9tklE/fTIILHR8HLXa5nQvFb3tYPKAlHF3rtTeayNf0QuM+UW/wM9enGIDIJHF7CLHiDNAYxr+r+OrJCmPQyTy8cVWl\
+        u9iSvOHPT/77bZqJucQHQ04sq7KZI27OcqpQNSto2OdHCoTccjggX5Z9Mma0nMJBU+jLKJ38YB1fBIz+vBzsYjrTmFQ44YfeEuZ+xRTQwr92vhA9OxchWVINGC50qE\
+        /6lmkwWTwGX9wtQpsJKhP+oS7rvTY8+VdzETdfakjkwQ5/Xka042OlUb1/slTwo4RscuQ+RdxSGvDahxAJ6+EAjLt9d8igHngxIbf6YyqqROxuxqIeIch3CssH/LqR\
+        s+iAcILvApYZckqmA7FNERspKA5f8GoJ9sv8xmGvZ9Yrf57cExWtnX8aCMMaBropU/1k+hKP5LVdzbWCG0hGwx/dQudYR/eXp3P0XxjlFiy+9DMlaFExWUZQDajPkdPr\
+        EeOwofJb
+        """
+
+    @Test func encryptionMatchesWeChatsSampleValues() throws {
+        let cipher = try #require(WeChatCipher(encodingAESKey: Self.sampleKey, appID: Self.sampleAppID))
+        let random = Array("aaaabbbbccccdddd".utf8)
+        #expect(cipher.encrypt("我是中文abcd123", random: random) == Self.sampleShort)
+        #expect(cipher.encrypt(Self.sampleVideo, random: random) == Self.sampleVideoEncrypted)
+        #expect(try cipher.decrypt(Self.sampleVideoEncrypted) == Array(Self.sampleVideo.utf8))
+        #expect(try cipher.decrypt(Self.sampleShort) == Array("我是中文abcd123".utf8))
+    }
+
+    @Test func aMessageSealedForAnotherAccountOrKeyIsRefused() throws {
+        let otherApp = try #require(WeChatCipher(encodingAESKey: Self.sampleKey, appID: "wx0000000000000000"))
+        #expect(throws: WeChatCipher.Failure.otherAccount(appID: Self.sampleAppID)) { try otherApp.decrypt(Self.sampleShort) }
+        let otherKey = try #require(WeChatCipher(encodingAESKey: String(repeating: "k", count: 43), appID: Self.sampleAppID))
+        // A wrong key decrypts to noise: its padding or its length field gives it away.
+        #expect(throws: WeChatCipher.Failure.self) { try otherKey.decrypt(Self.sampleShort) }
+        #expect(throws: WeChatCipher.Failure.notBase64) { try otherKey.decrypt("not base64 at all!") }
+        #expect(throws: WeChatCipher.Failure.undecryptable) { try otherKey.decrypt("AAAA") }
+        #expect(WeChatCipher(encodingAESKey: "short", appID: Self.sampleAppID) == nil)
+    }
+
+    @Test func msgSignatureSignsTheCiphertextToo() {
+        // sha1 of the four sorted strings, computed independently (Python's hashlib).
+        #expect(WeChatCipher.signature(token: "pamtest", timestamp: "1409304348", nonce: "xxxxxx", encrypt: Self.sampleShort)
+                == "82c962d39941aa48552f90ef55aa323dc620cc10")
+    }
 }

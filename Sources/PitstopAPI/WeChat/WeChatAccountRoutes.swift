@@ -13,10 +13,11 @@ extension APIApplication {
                 try idempotent(request, scope) {
                     let body = try JSONCoding.decode(NewWeChatAccountBody.self, from: request.body, allowedFields: NewWeChatAccountBody.fields)
                     let new = NewWeChatAccount(name: body.name, originalID: body.originalId, token: body.token, typeID: body.typeId,
-                                               shopID: body.shopId)
-                    let account = try ChainSetup(scope: scope).createWeChatAccount(new) { token in
-                        // `seal` answers 503 when the server has no PITSTOP_SECRET_KEY.
-                        guard let box = try seal(token, tenant: caller.tenant.id) else { throw Problem.badRequest("the Token is required", field: "token") }
+                                               shopID: body.shopId, appID: body.appId, encodingAESKey: body.encodingAesKey)
+                    let account = try ChainSetup(scope: scope).createWeChatAccount(new) { secret in
+                        // `seal` answers 503 when the server has no PITSTOP_SECRET_KEY; the rules
+                        // checked both values non-empty.
+                        guard let box = try seal(secret, tenant: caller.tenant.id) else { throw Problem.badRequest("the Token is required", field: "token") }
                         return box
                     }
                     var response = try HTTPResponse.json(weChatAccountBody(account, tenantID: caller.tenant.id), status: 201)
@@ -43,7 +44,8 @@ extension APIApplication {
 
     func weChatAccountBody(_ account: WeChatAccount, tenantID: UUID) -> WeChatAccountBody {
         WeChatAccountBody(id: account.id.lowercasedText, name: account.name, originalId: account.originalID,
-                          typeId: account.typeID.lowercasedText, shopId: account.shopID?.lowercasedText,
+                          typeId: account.typeID.lowercasedText, shopId: account.shopID?.lowercasedText, appId: account.appID,
+                          hasEncodingAesKey: account.aesKeyBox != nil,
                           serverUrl: "\(configuration.publicBaseURL)/v1/public/wechat/\(account.urlToken(tenantID: tenantID).text)",
                           createdAt: account.createdAt, revokedAt: account.revokedAt)
     }
@@ -55,8 +57,10 @@ struct NewWeChatAccountBody: Decodable {
     var token: String
     var typeId: UUID
     var shopId: UUID?
+    var appId: String?
+    var encodingAesKey: String?
 
-    static let fields: Set<String> = ["name", "original_id", "token", "type_id", "shop_id"]
+    static let fields: Set<String> = ["name", "original_id", "token", "type_id", "shop_id", "app_id", "encoding_aes_key"]
 }
 
 struct WeChatAccountBody: Encodable {
@@ -65,6 +69,9 @@ struct WeChatAccountBody: Encodable {
     var originalId: String
     var typeId: String
     var shopId: String?
+    var appId: String?
+    /// Whether safe and compatible mode are open to this account (the key itself is never shown).
+    var hasEncodingAesKey: Bool
     /// The 服务器地址(URL) to configure in the WeChat console.
     var serverUrl: String
     var createdAt: Date

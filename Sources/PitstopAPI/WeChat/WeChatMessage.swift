@@ -61,6 +61,12 @@ public struct WeChatMessage: Equatable, Sendable {
         }
     }
 
+    /// The `Encrypt` of a message WeChat sent in safe or compatible mode, or nil for plain text.
+    public static func encrypted(xml bytes: [UInt8]) throws(ParseError) -> String? {
+        guard bytes.count <= maximumSize else { throw .tooLarge }
+        return try fields(String(decoding: bytes, as: UTF8.self))["Encrypt"]
+    }
+
     /// Children of the root `<xml>` element by name. Later duplicates are ignored.
     static func fields(_ text: String) throws(ParseError) -> [String: String] {
         var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPServer
 import PitstopCore
@@ -26,20 +27,22 @@ extension APIApplication {
                 let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
                 return try database.withTenant(token.tenantID) { scope in
                     guard let account = try scope.weChat.active(secret: token.secret) else { throw StoreError.notFound("WeChat account") }
-                    try Self.checkWeChatSignature(request, token: try weChatToken(account, tenant: token.tenantID, sealingIn: scope))
-                    let message: WeChatMessage
-                    do throws(WeChatMessage.ParseError) {
-                        message = try WeChatMessage(xml: request.body)
-                    } catch {
-                        throw Problem.badRequest(error.description)
-                    }
+                    let consoleToken = try weChatToken(account, tenant: token.tenantID, sealingIn: scope)
+                    try Self.checkWeChatSignature(request, token: consoleToken)
+                    let cipher = try request.queryValue("encrypt_type").map { try weChatCipher(account, mode: $0, tenant: token.tenantID) }
+                    let message = try Self.weChatMessage(request, cipher: cipher, token: consoleToken)
                     guard message.toUserName == account.originalID else {
                         throw Problem.badRequest("the message is addressed to \(message.toUserName), not to this account (\(account.originalID))",
                                                  field: "ToUserName")
                     }
-                    // "success" tells WeChat there is nothing to show the follower.
+                    // "success" tells WeChat there is nothing to show the follower; it is never encrypted.
                     guard let reply = try answer(message, to: account, in: scope) else { return .text("success") }
-                    return .text(message.textReply(reply, at: Int(Date().timeIntervalSince1970)), contentType: "application/xml; charset=utf-8")
+                    let now = Int(Date().timeIntervalSince1970)
+                    var xml = message.textReply(reply, at: now)
+                    if let cipher {
+                        xml = cipher.reply(xml, token: consoleToken, timestamp: now, nonce: String(UInt32.random(in: 100_000_000...UInt32.max)))
+                    }
+                    return .text(xml, contentType: "application/xml; charset=utf-8")
                 }
             }),
         ]
@@ -61,6 +64,55 @@ extension APIApplication {
         case .plain(let token):
             if let scope, let secrets { try scope.weChat.sealToken(account: account.id, box: secrets.seal(token, tenant: tenant)) }
             return token
+        }
+    }
+
+    /// The cipher for a call in safe or compatible mode (`encrypt_type=aes`): the account must
+    /// have its EncodingAESKey, which this server must be able to open.
+    func weChatCipher(_ account: WeChatAccount, mode: String, tenant: UUID) throws -> WeChatCipher {
+        guard mode == "aes" else { throw Problem.badQuery("encrypt_type", "must be aes, the only encryption WeChat uses") }
+        guard let box = account.aesKeyBox, let appID = account.appID else {
+            throw Problem.badQuery("encrypt_type", "is aes, but this account was connected without its EncodingAESKey: connect it again with app_id and encoding_aes_key, or choose plain-text mode in the WeChat console")
+        }
+        guard let secrets else {
+            throw Problem.serviceUnavailable(retryAfter: 3600, "this server cannot open the EncodingAESKey: the operator must set PITSTOP_SECRET_KEY")
+        }
+        guard let key = secrets.open(box, tenant: tenant), let cipher = WeChatCipher(encodingAESKey: key, appID: appID) else {
+            throw Problem.serviceUnavailable(retryAfter: 3600, "this server's PITSTOP_SECRET_KEY cannot open the EncodingAESKey: give it the key that sealed it")
+        }
+        return cipher
+    }
+
+    /// The message in the body: as sent in plain-text mode, or decrypted from `Encrypt` after its
+    /// `msg_signature` is checked. In compatible mode the body also carries the message in the
+    /// clear, which no signature covers, so only the encrypted copy is read.
+    static func weChatMessage(_ request: HTTPRequest, cipher: WeChatCipher?, token: String) throws -> WeChatMessage {
+        guard let cipher else { return try parsed { () throws(WeChatMessage.ParseError) in try WeChatMessage(xml: request.body) } }
+        guard let encrypt = try parsed({ () throws(WeChatMessage.ParseError) in try WeChatMessage.encrypted(xml: request.body) }) else {
+            throw Problem.badRequest("a message in safe or compatible mode must carry Encrypt", field: "Encrypt")
+        }
+        guard let signature = request.queryValue("msg_signature"), let timestamp = request.queryValue("timestamp"),
+              let nonce = request.queryValue("nonce"),
+              Digest.constantTimeEquals(Array(WeChatCipher.signature(token: token, timestamp: timestamp, nonce: nonce, encrypt: encrypt).utf8),
+                                        Array(signature.lowercased().utf8)) else {
+            throw Problem(status: 401, type: "bad-signature", title: "Bad signature",
+                          detail: "msg_signature does not match Encrypt under this account's Token; check the Token in the WeChat console",
+                          errors: [.init(field: "msg_signature", message: "does not match")])
+        }
+        let inner: [UInt8]
+        do throws(WeChatCipher.Failure) {
+            inner = try cipher.decrypt(encrypt)
+        } catch {
+            throw Problem.badRequest(error.description, field: "Encrypt")
+        }
+        return try parsed { () throws(WeChatMessage.ParseError) in try WeChatMessage(xml: inner) }
+    }
+
+    private static func parsed<T>(_ parse: () throws(WeChatMessage.ParseError) -> T) throws -> T {
+        do throws(WeChatMessage.ParseError) {
+            return try parse()
+        } catch {
+            throw Problem.badRequest(error.description)
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A tenant's WeChat official account, connected in plain-text mode: followers' messages open
-/// work orders of `typeID` (at `shopID`, when set).
+/// A tenant's WeChat official account: followers' messages open work orders of `typeID` (at
+/// `shopID`, when set). With an EncodingAESKey it also takes safe and compatible mode.
 public struct WeChatAccount: Sendable, Equatable {
     public var id: UUID
     public var name: String
@@ -11,6 +11,10 @@ public struct WeChatAccount: Sendable, Equatable {
     public var token: StoredToken
     public var typeID: UUID
     public var shopID: UUID?
+    /// The account's AppID (开发者ID), which WeChat seals every encrypted message for.
+    public var appID: String?
+    /// The EncodingAESKey, sealed with PITSTOP_SECRET_KEY; nil for plain-text mode only.
+    public var aesKeyBox: [UInt8]?
     /// With the tenant, the end of the server URL configured in the WeChat console.
     public var secret: String
     public var createdAt: Date
@@ -23,14 +27,16 @@ public struct WeChatAccount: Sendable, Equatable {
         case plain(String)
     }
 
-    public init(id: UUID, name: String, originalID: String, token: StoredToken, typeID: UUID, shopID: UUID?, secret: String,
-                createdAt: Date, revokedAt: Date?) {
+    public init(id: UUID, name: String, originalID: String, token: StoredToken, typeID: UUID, shopID: UUID?, appID: String?,
+                aesKeyBox: [UInt8]?, secret: String, createdAt: Date, revokedAt: Date?) {
         self.id = id
         self.name = name
         self.originalID = originalID
         self.token = token
         self.typeID = typeID
         self.shopID = shopID
+        self.appID = appID
+        self.aesKeyBox = aesKeyBox
         self.secret = secret
         self.createdAt = createdAt
         self.revokedAt = revokedAt
@@ -48,13 +54,19 @@ public struct NewWeChatAccount: Sendable, Equatable {
     public var token: String
     public var typeID: UUID
     public var shopID: UUID?
+    public var appID: String?
+    /// The console's EncodingAESKey (消息加解密密钥), for safe and compatible mode.
+    public var encodingAESKey: String?
 
-    public init(name: String, originalID: String, token: String, typeID: UUID, shopID: UUID?) {
+    public init(name: String, originalID: String, token: String, typeID: UUID, shopID: UUID?, appID: String? = nil,
+                encodingAESKey: String? = nil) {
         self.name = name
         self.originalID = originalID
         self.token = token
         self.typeID = typeID
         self.shopID = shopID
+        self.appID = appID
+        self.encodingAESKey = encodingAESKey
     }
 
     public var errors: [FieldError] {
@@ -67,6 +79,18 @@ public struct NewWeChatAccount: Sendable, Equatable {
         let tokenScalars = token.unicodeScalars
         if !((3...32).contains(tokenScalars.count) && tokenScalars.allSatisfy({ $0.isASCII && CharacterSet.alphanumerics.contains($0) })) {
             errors.append(FieldError(field: "token", message: "must be the Token from the WeChat console: 3 to 32 letters or digits"))
+        }
+        // An AppID is "wx" and 16 hexadecimal digits, as the console shows it (开发者ID).
+        if let appID, !(appID.utf8.count == 18 && appID.hasPrefix("wx") && appID.unicodeScalars.dropFirst(2).allSatisfy({ $0.properties.isASCIIHexDigit })) {
+            errors.append(FieldError(field: "app_id", message: "must be the account's AppID as the WeChat console shows it: wx and 16 hexadecimal digits"))
+        }
+        if let key = encodingAESKey {
+            // 43 characters of Base64's alphabet without "+" and "/", which the console generates.
+            if !(key.utf8.count == 43 && key.unicodeScalars.allSatisfy({ $0.isASCII && CharacterSet.alphanumerics.contains($0) })) {
+                errors.append(FieldError(field: "encoding_aes_key", message: "must be the EncodingAESKey from the WeChat console: 43 letters or digits"))
+            } else if appID == nil {
+                errors.append(FieldError(field: "app_id", message: "is required with encoding_aes_key: WeChat seals every encrypted message for the AppID"))
+            }
         }
         return errors
     }

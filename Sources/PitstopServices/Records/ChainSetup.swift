@@ -48,10 +48,10 @@ public struct ChainSetup {
         return try scope.intakeLinks.create(new)
     }
 
-    /// An official account; its Token, once checked, is kept only as `seal` returns it.
+    /// An official account; its Token and EncodingAESKey, once checked, are kept only as `seal` returns them.
     public func createWeChatAccount(_ new: NewWeChatAccount, seal: (String) throws -> [UInt8]) throws -> WeChatAccount {
         try checked(new.errors)
-        return try scope.weChat.create(new, tokenBox: try seal(new.token))
+        return try scope.weChat.create(new, tokenBox: try seal(new.token), aesKeyBox: try new.encodingAESKey.map(seal))
     }
 
     /// A key named `name` with the role called `role` (an engineer key names its engineer); its
