@@ -74,6 +74,16 @@ public struct Environment {
         return Array(data)
     }
 
+    /// An http(s) base URL such as `https://pitstop.example.com`, without a trailing slash.
+    public mutating func baseURL(_ name: String) -> String? {
+        guard let value = string(name).map({ $0.hasSuffix("/") ? String($0.dropLast()) : $0 }) else { return nil }
+        guard value.hasPrefix("https://") || value.hasPrefix("http://"), URL(string: value)?.host != nil else {
+            report("\(name) must be an http(s) URL such as https://pitstop.example.com")
+            return nil
+        }
+        return value
+    }
+
     public mutating func report(_ problem: String) {
         problems.append(problem)
     }

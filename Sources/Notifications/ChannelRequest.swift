@@ -41,7 +41,8 @@ public struct ChannelRequest: Sendable, Equatable {
             guard !message.mobiles.isEmpty else { throw BuildError.noRecipients }
             guard let secret, !secret.isEmpty else { throw BuildError.badSecret("the channel has no AccessKey secret") }
             let request = AliyunSMS.Request(accessKeyID: settings.accessKeyId ?? "", phoneNumbers: message.mobiles,
-                                            signName: settings.signName ?? "", templateCode: settings.templateCode ?? "",
+                                            signName: settings.signName ?? "",
+                                            templateCode: message.customer?.template ?? settings.templateCode ?? "",
                                             templateParam: message.templateParams, outID: eventID.uuidString.lowercased())
             let query = AliyunSMS.query(AliyunSMS.parameters(request, nonce: nonce, timestamp: now), accessKeySecret: secret)
             let base = url.hasSuffix("/") ? url : url + "/"

@@ -87,10 +87,7 @@ public struct APIConfiguration: Sendable {
         if let platform, platform.count != 64 || !platform.allSatisfy(\.isHexDigit) {
             environment.report("PITSTOP_PLATFORM_KEY_SHA256 must be 64 hexadecimal digits (sha256sum of the key)")
         }
-        let publicURL = environment.string("PITSTOP_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) || URL(string: publicURL)?.host == nil {
-            environment.report("PITSTOP_PUBLIC_URL must be an http(s) URL such as https://pitstop.example.com")
-        }
+        let publicURL = environment.baseURL("PITSTOP_PUBLIC_URL")
         let perLink = environment.integer("PITSTOP_INTAKE_PER_LINK_PER_HOUR", default: 120, range: 1...1_000_000)
         let perAddress = environment.integer("PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR", default: 20, range: 1...1_000_000)
         let proxies = (environment.string("PITSTOP_TRUSTED_PROXIES") ?? "").split(separator: ",")

@@ -78,17 +78,19 @@ struct FieldReader<Key: CodingKey> {
 struct CustomerInputBody: Decodable, ReadsNulls {
     var input: CustomerInput
 
-    static let fields: Set<String> = ["name", "phones", "wechat_openid", "wechat_unionid", "email", "tags", "external_id"]
+    static let fields: Set<String> = ["name", "phones", "wechat_openid", "wechat_unionid", "email", "tags", "external_id", "sms_opt_out",
+                                      "wechat_opt_out"]
 
     enum CodingKeys: String, CodingKey {
-        case name, phones, wechatOpenid, wechatUnionid, email, tags, externalId
+        case name, phones, wechatOpenid, wechatUnionid, email, tags, externalId, smsOptOut, wechatOptOut
     }
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
         input = CustomerInput(name: try read.value(.name), phones: try read.value(.phones), wechatOpenID: try read.update(.wechatOpenid),
                               wechatUnionID: try read.update(.wechatUnionid), email: try read.update(.email),
-                              tags: try read.value(.tags), externalID: try read.update(.externalId))
+                              tags: try read.value(.tags), externalID: try read.update(.externalId),
+                              smsOptOut: try read.value(.smsOptOut), weChatOptOut: try read.value(.wechatOptOut))
     }
 }
 
@@ -101,6 +103,9 @@ struct CustomerBody: Encodable {
     var email: String?
     var tags: [String]
     var externalId: String?
+    /// Since when the customer wants no SMS, or no WeChat messages: the chain's messages skip them.
+    var smsOptedOutAt: Date?
+    var wechatOptedOutAt: Date?
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -114,6 +119,8 @@ struct CustomerBody: Encodable {
         email = customer.email
         tags = customer.tags
         externalId = customer.externalID
+        smsOptedOutAt = customer.smsOptedOutAt
+        wechatOptedOutAt = customer.weChatOptedOutAt
         createdAt = customer.createdAt
         updatedAt = customer.updatedAt
         version = customer.version

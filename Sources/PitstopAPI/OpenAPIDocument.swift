@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopStore
 
 /// The OpenAPI 3.1 description of every route. A test checks that it names exactly the routes
 /// the router serves; CI also runs openapi-spec-validator over it.
@@ -25,7 +26,7 @@ enum OpenAPIDocument {
             "paths": allPaths,
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
-                "schemas": union([schemas, intakeSchemas, dispatchSchemas, mediaSchemas, slaSchemas, notificationSchemas, eventSchemas,
+                "schemas": union([schemas, intakeSchemas, dispatchSchemas, mediaSchemas, slaSchemas, notificationSchemas, customerMessageSchemas, eventSchemas,
                                   webhookSchemas, knowledgeSchemas, partSchemas, externalIDSchemas, reportSchemas, recordSchemas], of: "schema"),
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
@@ -60,7 +61,7 @@ enum OpenAPIDocument {
     }
 
     static var allPaths: Object {
-        union([paths, intakePaths, dispatchPaths, mediaPaths, slaPaths, notificationPaths, eventPaths, webhookPaths, knowledgePaths,
+        union([paths, intakePaths, dispatchPaths, mediaPaths, slaPaths, notificationPaths, customerMessagePaths, eventPaths, webhookPaths, knowledgePaths,
                partPaths, externalIDPaths, reportPaths], of: "path")
     }
 
@@ -403,6 +404,9 @@ enum OpenAPIDocument {
                     "phones": ["type": "array", "items": ["type": "string"], "description": "11-digit mainland mobiles or +E.164"] as Object,
                     "wechat_openid": ["type": "string"], "wechat_unionid": ["type": "string"], "email": ["type": "string"],
                     "tags": ["type": "array", "items": ["type": "string"]] as Object, "external_id": ["type": "string"],
+                    "sms_opted_out_at": ["type": "string", "format": "date-time", "description": "Since when the customer wants no SMS"] as Object,
+                    "wechat_opted_out_at": ["type": "string", "format": "date-time",
+                                            "description": "Since when the customer wants no WeChat messages (set when they unfollow)"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -415,6 +419,9 @@ enum OpenAPIDocument {
                     "make": ["type": "string"], "model": ["type": "string"], "year": ["type": "integer"], "colour": ["type": "string"],
                     "mileage_km": ["type": "integer"], "mileage_read_on": ["type": "string", "format": "date"] as Object,
                     "external_id": ["type": "string"],
+                    "sms_opted_out_at": ["type": "string", "format": "date-time", "description": "Since when the customer wants no SMS"] as Object,
+                    "wechat_opted_out_at": ["type": "string", "format": "date-time",
+                                            "description": "Since when the customer wants no WeChat messages (set when they unfollow)"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -428,6 +435,9 @@ enum OpenAPIDocument {
                     "certifications": ["type": "array", "items": ["type": "string"]] as Object, "active": ["type": "boolean"],
                     "status": ["type": "string", "enum": Engineer.Status.allCases.map(\.rawValue)] as Object,
                     "location": ref("GeoPoint"), "located_at": timestamp, "external_id": ["type": "string"],
+                    "sms_opted_out_at": ["type": "string", "format": "date-time", "description": "Since when the customer wants no SMS"] as Object,
+                    "wechat_opted_out_at": ["type": "string", "format": "date-time",
+                                            "description": "Since when the customer wants no WeChat messages (set when they unfollow)"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -504,7 +514,18 @@ enum OpenAPIDocument {
                 "properties": ["id": ["type": "string", "format": "uuid"], "occurred_at": timestamp,
                                "actor_key_id": ["type": "string", "format": "uuid"],
                                "kind": ["type": "string", "enum": TimelineKind.allCases.map(\.rawValue)] as Object,
-                               "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"]] as Object,
+                               "from_status": statusSchema, "to_status": statusSchema, "note": ["type": "string"],
+                               "delivery": [
+                                   "type": "object", "description": "A message_to_customer entry's delivery, as it stands now",
+                                   "required": ["channel_id", "moment", "state", "attempts"],
+                                   "properties": [
+                                       "channel_id": ["type": "string", "format": "uuid"], "moment": ["type": "string", "enum": CustomerMoment.allCases.map(\.rawValue)] as Object,
+                                       "state": ["type": "string", "enum": NotificationRepository.Delivery.State.allCases.map(\.rawValue),
+                                                 "description": "pending: queued, or held for quiet hours until next_attempt_at"] as Object,
+                                       "attempts": ["type": "integer"], "next_attempt_at": timestamp, "delivered_at": timestamp,
+                                       "last_error": ["type": "string"],
+                                   ] as Object,
+                               ] as Object] as Object,
             ] as Object,
             "CustomField": [
                 "type": "object", "required": ["key", "label", "kind", "required"],

@@ -17,6 +17,7 @@ enum OpenAPIExample {
         case part = "2c7e9b41-0a5d-4f36-b8e9-6d3f1a2c8e67"
         case calendar = "7a2f5c08-e9b1-4d67-9f43-8c0e6b2d4a78"
         case channel = "b4e18d6f-3a9c-4b52-a7d0-5f2c9e8b1d89"
+        case smsChannel = "5e0c7a93-2d4b-4f18-9a6e-c1b8d3f70e24"
         case photo = "e68b2f94-1c7d-4a05-bd3e-7a9c0f4e2b9a"
         case event = "0f9a3e6c-8b24-4d71-9c58-3e1b7d0a6fab"
         case workOrder = "4d6a1e83-9b2f-4c70-a5e1-8f3b2c9d0e1c"
@@ -201,6 +202,17 @@ enum OpenAPIExample {
                                            "url": "https://oapi.dingtalk.com/robot/send?access_token=5c3e8a1f9b2d47e6a0c4f8b1d3e5a7c9",
                                            "secret": "SEC1f4a9c2e7b5d8036a1e4c7b9d2f5a8e3c6b0d4f7a1e9c2b5d8f3a6c0e4b7d1", "alerts": true,
                                            "settings": ["format": "text"]] as OpenAPIDocument.Object,
+            "setCustomerMessagePolicy": [
+                "moments": [
+                    "received": [["channel_id": id(.smsChannel), "template": "SMS_465823017",
+                                  "variables": ["order": "order", "code": "link_secret"]] as OpenAPIDocument.Object],
+                    "ready_for_acceptance": [["channel_id": id(.smsChannel), "template": "SMS_465823052",
+                                              "variables": ["order": "order", "code": "link_secret"]] as OpenAPIDocument.Object],
+                    "completed": [["channel_id": id(.smsChannel), "template": "SMS_465823088",
+                                   "variables": ["order": "order", "shop": "shop", "code": "link_secret"]] as OpenAPIDocument.Object],
+                ] as OpenAPIDocument.Object,
+                "quiet_hours": ["start": "21:30", "end": "08:00"],
+            ] as OpenAPIDocument.Object,
             "createWebhook": ["name": "CRM 工单同步", "url": "https://crm.shunda-auto.example.cn/hooks/pitstop",
                               "event_types": ["work_order.created", "work_order.status_changed", "work_order.rated"]] as OpenAPIDocument.Object,
             "replaceWebhook": ["name": "CRM 工单同步", "url": "https://crm.shunda-auto.example.cn/hooks/pitstop",

@@ -68,6 +68,8 @@ extension OpenAPIDocument {
             "email": ["type": ["string", "null"], "maxLength": 254] as Object,
             "tags": ["type": "array", "maxItems": 20, "items": ["type": "string", "maxLength": 32] as Object] as Object,
             "external_id": ["type": ["string", "null"], "maxLength": 100, "description": "The customer's id in your CRM"] as Object,
+            "sms_opt_out": ["type": "boolean", "description": "true records that the customer wants no SMS from the chain (a TD reply, say); false withdraws it"] as Object,
+            "wechat_opt_out": ["type": "boolean", "description": "true records that the customer wants no WeChat messages; false withdraws it"] as Object,
         ]
     }
 

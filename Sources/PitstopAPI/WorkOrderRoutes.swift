@@ -79,8 +79,10 @@ extension APIApplication {
                 return try .json(["items": try scope.engineers.trail(workOrder: order.id).map { TrailPointBody(at: $0.at, point: $0.point) }])
             },
             tenantRoute("GET", "/v1/work-orders/{id}/timeline", roles: Self.allRoles) { request, caller, scope in
-                let events = try scope.workOrders.timeline(id: try Self.readableOrder(request, caller, scope).id)
-                return try .json(["items": events.map(TimelineEntryBody.init)])
+                let order = try Self.readableOrder(request, caller, scope)
+                let entries = try scope.workOrders.timeline(id: order.id).map(TimelineEntryBody.init)
+                    + scope.customerMessages.sent(order: order.id).map(TimelineEntryBody.init)
+                return try .json(["items": entries.sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) }])
             },
         ]
     }
@@ -306,6 +308,8 @@ struct TimelineEntryBody: Encodable {
     var fromStatus: String?
     var toStatus: String
     var note: String?
+    /// A message to the customer: how its delivery stands now.
+    var delivery: DeliveryStateBody?
 
     init(_ event: WorkOrderRepository.Event) {
         id = event.id.lowercasedText
@@ -316,6 +320,28 @@ struct TimelineEntryBody: Encodable {
         toStatus = event.toStatus
         note = event.note
     }
+
+    init(_ sent: CustomerMessageRepository.Sent) {
+        id = sent.deliveryID.lowercasedText
+        occurredAt = sent.createdAt
+        kind = TimelineKind.messageToCustomer.rawValue
+        toStatus = sent.moment.status.rawValue
+        note = sent.summary
+        delivery = DeliveryStateBody(channelId: sent.channelID.lowercasedText, moment: sent.moment.rawValue, state: sent.state,
+                                     attempts: sent.attempts, nextAttemptAt: sent.state == "pending" ? sent.nextAttemptAt : nil,
+                                     deliveredAt: sent.deliveredAt, lastError: sent.lastError)
+    }
+}
+
+struct DeliveryStateBody: Encodable {
+    var channelId: String
+    var moment: String
+    /// pending (queued, or held for quiet hours until next_attempt_at), delivered or dead.
+    var state: String
+    var attempts: Int
+    var nextAttemptAt: Date?
+    var deliveredAt: Date?
+    var lastError: String?
 }
 
 /// A customer's tracking link, shown once.

@@ -46,7 +46,7 @@ extension DeliverySender {
                     continue
                 }
                 let (request, carried) = ChannelRequest.robot(kind: channel.kind, url: channel.url, secret: secret, settings: channel.settings,
-                                                               messages: waiting.map { $0.message.rendered(at: now) }, now: now)
+                                                               messages: waiting.map { $0.message.rendered(at: now, publicBaseURL: publicBaseURL) }, now: now)
                 let taken = try scope.notifications.take(Array(waiting.prefix(carried)), at: now, lease: lease)
                 // The robot's slot stays taken until the answer (then `robotSpacing` more), so
                 // no other worker sends to it meanwhile.
@@ -173,7 +173,7 @@ extension DeliverySender {
                         tenantID: UUID, now: Date) -> Job {
         do {
             let request = try ChannelRequest.build(kind: channel.kind, url: channel.url, secret: secret.isEmpty ? nil : secret, token: token,
-                                                   settings: channel.settings, message: delivery.message.rendered(at: now),
+                                                   settings: channel.settings, message: delivery.message.rendered(at: now, publicBaseURL: publicBaseURL),
                                                    eventID: delivery.eventID, now: now, nonce: UUID().uuidString.lowercased())
             return Job(tenantID: tenantID, channel: channel, deliveries: [delivery], request: request)
         } catch {

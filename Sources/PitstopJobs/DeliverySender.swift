@@ -57,6 +57,8 @@ public final class DeliverySender: Sendable {
     let outbound: OutboundGuard
     /// How long a webhook subscription may fail without a break before it is switched off.
     let disableAfter: TimeInterval
+    /// Where customers reach Pitstop: the links in their messages start with it.
+    let publicBaseURL: String
     /// Deliveries a robot digest looks at: more than any message can carry.
     let robotBatch = 300
     private let flights = Mutex<[Flight]>([])
@@ -65,7 +67,8 @@ public final class DeliverySender: Sendable {
 
     public init(database: Database, secrets: ChannelSecrets, logger: Logger, outbound: OutboundGuard, maxAttempts: Int = 8,
                 lease: TimeInterval = 60, timeout: TimeInterval = 10, limits: Limits = Limits(), robotSpacing: TimeInterval = 3.5,
-                disableAfter: TimeInterval = 86_400, backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
+                disableAfter: TimeInterval = 86_400, publicBaseURL: String = WorkerConfiguration.defaultPublicURL,
+                backoff: @escaping @Sendable (Int) -> TimeInterval = DeliverySender.exponential) {
         self.database = database
         self.secrets = secrets
         self.logger = logger
@@ -76,6 +79,7 @@ public final class DeliverySender: Sendable {
         self.robotSpacing = robotSpacing
         self.outbound = outbound
         self.disableAfter = disableAfter
+        self.publicBaseURL = publicBaseURL
         self.backoff = backoff
     }
 

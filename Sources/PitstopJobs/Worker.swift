@@ -63,7 +63,7 @@ public final class Worker: Sendable {
         let database = Database(pool: pool)
         let sender = configuration.secretKey.flatMap(ChannelSecrets.init(key:)).map {
             DeliverySender(database: Database(pool: senderPool), secrets: $0, logger: logger, outbound: OutboundGuard(allowPrivate: configuration.allowPrivateURLs),
-                           lease: configuration.deliveryLease, limits: configuration.deliveryLimits)
+                           lease: configuration.deliveryLease, limits: configuration.deliveryLimits, publicBaseURL: configuration.publicBaseURL)
         }
         if sender == nil { logger.warning("PITSTOP_SECRET_KEY is not set: notifications are queued but not sent") }
         noteAlive(.sweeps)

@@ -22,10 +22,16 @@ public struct WorkerConfiguration: Sendable {
     public var deliveryLimits: DeliverySender.Limits
     /// How long a stopping worker waits for sends under way before giving them back untried.
     public var stopGrace: Duration
+    /// PITSTOP_PUBLIC_URL, as the API reads it: the links in messages to customers start with it.
+    public var publicBaseURL: String
+
+    /// The API's own default: http:// and its default listen address.
+    public static let defaultPublicURL = "http://127.0.0.1:8080"
 
     public init(databaseURL: String, logLevel: Logger.Level = .info, heartbeatInterval: Duration = .seconds(10),
                 wakeupChannel: String = NotificationRepository.wakeupChannel, secretKey: [UInt8]? = nil, deliveryLease: TimeInterval = 60,
-                allowPrivateURLs: Bool = false, deliveryLimits: DeliverySender.Limits = .init(), stopGrace: Duration = .seconds(3)) {
+                allowPrivateURLs: Bool = false, deliveryLimits: DeliverySender.Limits = .init(), stopGrace: Duration = .seconds(3),
+                publicBaseURL: String = defaultPublicURL) {
         self.databaseURL = databaseURL
         self.logLevel = logLevel
         self.heartbeatInterval = heartbeatInterval
@@ -35,6 +41,7 @@ public struct WorkerConfiguration: Sendable {
         self.allowPrivateURLs = allowPrivateURLs
         self.deliveryLimits = deliveryLimits
         self.stopGrace = stopGrace
+        self.publicBaseURL = publicBaseURL
     }
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
@@ -48,9 +55,11 @@ public struct WorkerConfiguration: Sendable {
         let inFlight = environment.integer("PITSTOP_DELIVERY_CONCURRENCY", default: 32, range: 1...256)
         let perTenant = environment.integer("PITSTOP_DELIVERY_PER_TENANT", default: 8, range: 1...256)
         let perChannel = environment.integer("PITSTOP_DELIVERY_PER_DESTINATION", default: 4, range: 1...64)
+        let publicURL = environment.baseURL("PITSTOP_PUBLIC_URL")
         try environment.validate()
         return WorkerConfiguration(databaseURL: url, logLevel: level, heartbeatInterval: .seconds(heartbeat), secretKey: key,
                                    deliveryLease: TimeInterval(lease), allowPrivateURLs: allowPrivate,
-                                   deliveryLimits: .init(inFlight: inFlight, perTenant: perTenant, perChannel: perChannel))
+                                   deliveryLimits: .init(inFlight: inFlight, perTenant: perTenant, perChannel: perChannel),
+                                   publicBaseURL: publicURL ?? defaultPublicURL)
     }
 }

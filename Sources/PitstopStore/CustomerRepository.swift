@@ -7,7 +7,7 @@ public struct CustomerRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id, created_at, updated_at, version"
+    static let columns = "id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id, sms_opted_out_at, wechat_opted_out_at, created_at, updated_at, version"
 
     /// Ways to find customers; several narrow the list together.
     public struct Filter: Sendable, Equatable {
@@ -26,9 +26,12 @@ public struct CustomerRepository {
     public func create(_ input: CustomerInput) throws -> Customer {
         try Self.mappingUniqueViolations {
             let rows = try transaction.query("""
-                INSERT INTO customers (tenant_id, id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id)
+                INSERT INTO customers (tenant_id, id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id,
+                                       sms_opted_out_at, wechat_opted_out_at)
                 VALUES (\(tenantID), \(UUID()), \(input.name ?? ""), \(input.phones ?? [])::text[], \(input.wechatOpenID.newValue),
-                        \(input.wechatUnionID.newValue), \(input.email.newValue), \(input.tags ?? [])::text[], \(input.externalID.newValue))
+                        \(input.wechatUnionID.newValue), \(input.email.newValue), \(input.tags ?? [])::text[], \(input.externalID.newValue),
+                        CASE WHEN \(input.smsOptOut == true)::boolean THEN now() END,
+                        CASE WHEN \(input.weChatOptOut == true)::boolean THEN now() END)
                 RETURNING \(unsafeRaw: Self.columns)
                 """)
             return try Self.decode(rows[0])
@@ -74,6 +77,10 @@ public struct CustomerRepository {
                     email = CASE WHEN \(input.email.isKeep)::boolean THEN email ELSE \(input.email.newValue)::text END,
                     tags = coalesce(\(input.tags)::text[], tags),
                     external_id = CASE WHEN \(input.externalID.isKeep)::boolean THEN external_id ELSE \(input.externalID.newValue)::text END,
+                    sms_opted_out_at = CASE \(input.smsOptOut)::boolean WHEN true THEN coalesce(sms_opted_out_at, now())
+                                                                         WHEN false THEN NULL ELSE sms_opted_out_at END,
+                    wechat_opted_out_at = CASE \(input.weChatOptOut)::boolean WHEN true THEN coalesce(wechat_opted_out_at, now())
+                                                                               WHEN false THEN NULL ELSE wechat_opted_out_at END,
                     updated_at = now(),
                     version = version + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion)
@@ -82,6 +89,18 @@ public struct CustomerRepository {
         }
         if let row = rows.first { return try Self.decode(row) }
         throw try RecordVersion.failure(transaction, table: "customers", tenantID: tenantID, id: id, what: "customer")
+    }
+
+    /// Records that the follower `openID` unfollowed the tenant's account, or followed it again:
+    /// WeChat messages stop, or may resume.
+    public func weChatFollowing(openID: String, following: Bool) throws {
+        try transaction.execute("""
+            UPDATE customers
+            SET wechat_opted_out_at = CASE WHEN \(following)::boolean THEN NULL ELSE coalesce(wechat_opted_out_at, now()) END,
+                updated_at = now(), version = version + 1
+            WHERE tenant_id = \(tenantID) AND wechat_openid = \(openID)
+              AND (wechat_opted_out_at IS NULL) = \(!following)::boolean
+            """)
     }
 
     /// Unique indexes name the field a client must change.
@@ -101,6 +120,7 @@ public struct CustomerRepository {
         Customer(id: try row.decode("id"), name: try row.decode("name"), phones: try row.decode("phones"),
                  wechatOpenID: try row.decode("wechat_openid"), wechatUnionID: try row.decode("wechat_unionid"),
                  email: try row.decode("email"), tags: try row.decode("tags"), externalID: try row.decode("external_id"),
+                 smsOptedOutAt: try row.decode("sms_opted_out_at"), weChatOptedOutAt: try row.decode("wechat_opted_out_at"),
                  createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
     }
 }

@@ -57,6 +57,7 @@ public struct TenantScope {
     public var slaClocks: SLAClockRepository { SLAClockRepository(transaction: transaction, tenantID: tenantID) }
     public var dispatch: DispatchRepository { DispatchRepository(transaction: transaction, tenantID: tenantID) }
     public var weChat: WeChatRepository { WeChatRepository(transaction: transaction, tenantID: tenantID) }
+    public var customerMessages: CustomerMessageRepository { CustomerMessageRepository(transaction: transaction, tenantID: tenantID) }
     public var idempotencyKeys: IdempotencyRepository { IdempotencyRepository(transaction: transaction, tenantID: tenantID) }
 
     /// Runs `body` so that, when it throws, everything it wrote is undone while the rest of the

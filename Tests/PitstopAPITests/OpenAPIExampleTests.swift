@@ -356,6 +356,14 @@ extension SweepingTests {
             let log = try api.get("/v1/notification-deliveries?limit=2", key: admin).text
             #expect(sent == (relayed.deliveries + 1, 0), "\(log)")
             #expect(receivers.received("webhook").count == relayed.deliveries + 1)
+            // Customers hear of their orders once the chain says how (set last: the counts above
+            // are the staff's and the CRM's); the example names an Aliyun channel made for it.
+            let sms = try api.client.send("POST", "/v1/notification-channels", headers: bearer(admin), json: """
+                {"name":"顺达短信","kind":"aliyun_sms","url":"\(receivers.base)/aliyun","secret":"AliyunSecret2026",
+                 "settings":{"access_key_id":"LTAI5tShunda","sign_name":"顺达汽修","template_code":"SMS_465823001"}}
+                """)
+            walk.realIDs["smsChannel"] = try walk.field(sms, "id")
+            try walk.send("setCustomerMessagePolicy", "/v1/customer-messages", key: admin)
 
             // Every read the document describes, over the records the walk made, answers as declared.
             let weChatCheck = "?signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)&echostr=7391846250"

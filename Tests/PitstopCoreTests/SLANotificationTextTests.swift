@@ -33,7 +33,7 @@ import Testing
         let message = SLANotificationText.render(facts(fraction: nil), now: due, mobiles: [], event: .object([:]))
         #expect(message.plain.contains("已超时 不到 1 分钟"))
         #expect(!message.plain.contains("已超时 1 分钟"))
-        let later = message.rendered(at: due.addingTimeInterval(7 * 60 + 50))
+        let later = message.rendered(at: due.addingTimeInterval(7 * 60 + 50), publicBaseURL: "")
         #expect(later.plain.contains("已超时 7 分钟"))
     }
 
@@ -41,12 +41,12 @@ import Testing
         let queued = SLANotificationText.render(facts(fraction: 0.75), now: due.addingTimeInterval(-20 * 60), mobiles: ["13800138000"],
                                                 event: .object([:]))
         #expect(queued.plain.contains("剩余 20 分钟"))
-        let sent = queued.rendered(at: due.addingTimeInterval(-5 * 60 - 30))
+        let sent = queued.rendered(at: due.addingTimeInterval(-5 * 60 - 30), publicBaseURL: "")
         #expect(sent.plain.contains("剩余 5 分钟") && !sent.plain.contains("20 分钟"))
         #expect(sent.mobiles == ["13800138000"] && sent.sla == queued.sla)
         // A message without SLA facts reads the same at any moment.
         let plain = NotificationMessage(title: "t", markdown: "m", plain: "p", mobiles: [], templateParams: [:], event: .null)
-        #expect(plain.rendered(at: due) == plain)
+        #expect(plain.rendered(at: due, publicBaseURL: "") == plain)
     }
 
     @Test func aWarningIsStaleOnceItsClockBreachedWasMetOrStopped() {

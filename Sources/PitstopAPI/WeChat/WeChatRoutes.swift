@@ -171,7 +171,12 @@ extension APIApplication {
                 guard let order else { return ("已收到您的位置。请再发文字描述车辆的问题，我们会为您创建维修工单。", nil) }
                 return ("已收到位置，已更新到您的工单 \(order.number)。", order.id)
             }
+        case "event" where message.event == "unsubscribe":
+            // The follower left: the chain's WeChat messages stop for them (WeChat shows no reply).
+            try scope.customers.weChatFollowing(openID: message.fromUserName, following: false)
+            return nil
         case "event" where message.event == "subscribe":
+            try scope.customers.weChatFollowing(openID: message.fromUserName, following: true)
             return "您好，这里是\(account.name)。直接发文字描述车辆的问题（可附车牌号），我们会为您创建维修工单。"
         default:
             return nil

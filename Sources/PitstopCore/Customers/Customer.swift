@@ -10,12 +10,17 @@ public struct Customer: Sendable, Equatable {
     public var email: String?
     public var tags: [String]
     public var externalID: String?
+    /// Since when the customer wants no SMS from the chain (a "TD" reply, say), and no WeChat
+    /// messages (they unfollowed the account, or asked).
+    public var smsOptedOutAt: Date?
+    public var weChatOptedOutAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
 
     public init(id: UUID, name: String, phones: [String], wechatOpenID: String?, wechatUnionID: String?, email: String?,
-                tags: [String], externalID: String?, createdAt: Date, updatedAt: Date, version: Int) {
+                tags: [String], externalID: String?, smsOptedOutAt: Date? = nil, weChatOptedOutAt: Date? = nil,
+                createdAt: Date, updatedAt: Date, version: Int) {
         self.id = id
         self.name = name
         self.phones = phones
@@ -24,6 +29,8 @@ public struct Customer: Sendable, Equatable {
         self.email = email
         self.tags = tags
         self.externalID = externalID
+        self.smsOptedOutAt = smsOptedOutAt
+        self.weChatOptedOutAt = weChatOptedOutAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
@@ -40,10 +47,13 @@ public struct CustomerInput: Sendable, Equatable {
     public var email: FieldUpdate<String>
     public var tags: [String]?
     public var externalID: FieldUpdate<String>
+    /// True records the customer's wish for no more SMS (or WeChat messages), false withdraws it.
+    public var smsOptOut: Bool?
+    public var weChatOptOut: Bool?
 
     public init(name: String? = nil, phones: [String]? = nil, wechatOpenID: FieldUpdate<String> = .keep,
                 wechatUnionID: FieldUpdate<String> = .keep, email: FieldUpdate<String> = .keep, tags: [String]? = nil,
-                externalID: FieldUpdate<String> = .keep) {
+                externalID: FieldUpdate<String> = .keep, smsOptOut: Bool? = nil, weChatOptOut: Bool? = nil) {
         self.name = name
         self.phones = phones
         self.wechatOpenID = wechatOpenID
@@ -51,6 +61,8 @@ public struct CustomerInput: Sendable, Equatable {
         self.email = email
         self.tags = tags
         self.externalID = externalID
+        self.smsOptOut = smsOptOut
+        self.weChatOptOut = weChatOptOut
     }
 
     public func normalised(creating: Bool) -> Result<CustomerInput, ValidationError> {

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// An SLA message also keeps the facts it was written from (`sla`), because its timing ("剩余 N
 /// 分钟", "已超时 N 分钟") must be true when it is sent, not when the sweep queued it: the sender
-/// renders it again at send time (`rendered(at:)`).
+/// renders it again at send time (`rendered(at:publicBaseURL:)`), as it does a customer's message,
+/// whose links need the public address only the sender is told.
 public struct NotificationMessage: Sendable, Equatable, Codable {
     public var title: String
     public var markdown: String
@@ -20,9 +21,11 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
     public var sla: SLAFacts?
     /// The user ids an app channel (DingTalk or WeCom) messages; nil for group channels.
     public var userIDs: [String]?
+    /// What a message to a customer says, for rendering at send time with the public address.
+    public var customer: CustomerNotice?
 
     public init(title: String, markdown: String, plain: String, mobiles: [String], templateParams: [String: String], event: JSONValue,
-                sla: SLAFacts? = nil, userIDs: [String]? = nil) {
+                sla: SLAFacts? = nil, userIDs: [String]? = nil, customer: CustomerNotice? = nil) {
         self.title = title
         self.markdown = markdown
         self.plain = plain
@@ -31,11 +34,13 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
         self.event = event
         self.sla = sla
         self.userIDs = userIDs
+        self.customer = customer
     }
 
-    /// The message as it reads at `now`: an SLA message's timing worked out again, others as
-    /// they are.
-    public func rendered(at now: Date) -> NotificationMessage {
+    /// The message as it reads at `now`: an SLA message's timing worked out again, a customer's
+    /// links under `publicBaseURL`, others as they are.
+    public func rendered(at now: Date, publicBaseURL: String) -> NotificationMessage {
+        if let customer { return customer.message(publicBaseURL: publicBaseURL, mobiles: mobiles, event: event) }
         guard let sla else { return self }
         return SLANotificationText.render(sla, now: now, mobiles: mobiles, event: event)
     }

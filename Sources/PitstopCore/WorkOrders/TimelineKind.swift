@@ -19,4 +19,7 @@ public enum TimelineKind: String, CaseIterable, Sendable {
     case slaWarning = "sla_warning"
     case slaBreached = "sla_breached"
     case slaEscalated = "sla_escalated"
+    /// A message to the customer (`CustomerMoment`): read from its delivery, with how it stands,
+    /// rather than written as an entry.
+    case messageToCustomer = "message_to_customer"
 }

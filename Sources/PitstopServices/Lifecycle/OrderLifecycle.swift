@@ -4,7 +4,8 @@ import PitstopStore
 
 /// Every status change of a work order and what follows from it, in the caller's transaction:
 /// the order's row, timeline entry and outbox event (the repository writes them in one
-/// statement), its SLA clocks, the parts it holds, and the dispatch record of an assignment.
+/// statement), its SLA clocks, the parts it holds, the dispatch record of an assignment, and the
+/// messages it sends the engineer and the customer.
 /// Every step is checked against `WorkOrderLifecycle.steps` for the party making it.
 public struct OrderLifecycle {
     let scope: TenantScope
@@ -26,6 +27,7 @@ public struct OrderLifecycle {
     public func open(_ new: NewWorkOrder, note: String?) throws -> WorkOrder {
         let (order, slaApplies) = try scope.workOrders.create(new, zone: tenant.zone, actor: actor, note: note, now: now)
         if slaApplies { try clocks.started(order) }
+        try customerNotices.tell(.received, about: order)
         return order
     }
 
@@ -183,6 +185,7 @@ public struct OrderLifecycle {
         if next == .cancelled, let engineer = locked.assigneeID, party.stepActor(assignee: engineer) != .assignedEngineer {
             try notices.tell(engineer, .cancelled(reason: reason ?? ""), about: change.order)
         }
+        if let moment = CustomerMoment(reaching: next) { try customerNotices.tell(moment, about: change.order) }
         return change.order
     }
 
@@ -195,4 +198,6 @@ public struct OrderLifecycle {
     private var clocks: SLAClockKeeper { SLAClockKeeper(scope: scope, now: now) }
 
     private var notices: EngineerNotices { EngineerNotices(scope: scope, tenant: tenant, now: now) }
+
+    private var customerNotices: CustomerNotices { CustomerNotices(scope: scope, tenant: tenant, now: now) }
 }

@@ -118,3 +118,13 @@ public struct ChainSetup {
         guard errors.isEmpty else { throw ValidationError(errors) }
     }
 }
+
+extension ChainSetup {
+    /// The tenant's rules for messages to customers, each route's channel checked to be one of
+    /// the tenant's that reaches customers.
+    public func setCustomerMessagePolicy(_ policy: CustomerMessagePolicy, expectedVersion: Int?) throws -> CustomerMessageRepository.StoredPolicy {
+        let kinds = Dictionary(try scope.notifications.channels().map { ($0.id, $0.kind) }) { first, _ in first }
+        try checked(policy.errors(kinds: kinds))
+        return try scope.customerMessages.setPolicy(policy, expectedVersion: expectedVersion, now: Date())
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import PitstopCore
+import PitstopStore
+
+/// Tells the customer of a moment of their order, as the tenant's policy says, in the caller's
+/// transaction (the message is written with the change it is about, and once per order and
+/// moment). The first route that reaches the customer is used: an SMS channel needs a phone
+/// they have not opted out of texts on. Quiet hours hold the message until they end.
+struct CustomerNotices {
+    let scope: TenantScope
+    let tenant: Tenant
+    let now: Date
+
+    /// How long a signing link sent to the customer stays good.
+    static let signingLinkLife: TimeInterval = 7 * 86_400
+
+    func tell(_ moment: CustomerMoment, about order: WorkOrder) throws {
+        guard let stored = try scope.customerMessages.policy(), let routes = stored.policy.moments[moment], !routes.isEmpty else { return }
+        guard try !scope.customerMessages.told(order: order.id, moment: moment) else { return }
+        let customer = try scope.customers.get(id: order.customerID)
+        guard let (route, channel, phone) = try firstReachable(routes, customer) else { return }
+        let link: (path: String, secret: String)?
+        switch moment.link {
+        case .tracking:
+            link = order.trackingSecret.map { secret in
+                let token = PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret)
+                return ("/v1/public/track/\(token.text)", secret)
+            }
+        case .signing:
+            let secret = try scope.acceptances.createLink(id: order.id, validFor: Self.signingLinkLife, now: now).secret
+            let token = PublicToken(kind: .acceptance, tenantID: scope.tenantID, secret: secret)
+            link = ("/v1/public/accept/\(token.text)", secret)
+        }
+        let engineer = try order.assigneeID.map { try scope.engineers.get(id: $0).name }
+        let formatter = DateFormatter()
+        formatter.timeZone = tenant.zone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "MM-dd HH:mm"
+        let notice = CustomerNotice(moment: moment, number: order.number, shop: try order.shopID.map { try scope.shops.get(id: $0).name },
+                                    engineer: engineer.map(Self.givenName), linkPath: link?.path, linkSecret: link?.secret,
+                                    time: formatter.string(from: now), template: route.template, variables: route.variables)
+        let eventID = UUID()
+        let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string("work_order.customer_notified"),
+                                        "work_order_id": .string(order.id.lowercasedText), "number": .string(order.number),
+                                        "moment": .string(moment.rawValue)])
+        // Rendered here with the path alone; the sender renders it again with the public address.
+        let message = notice.message(publicBaseURL: "", mobiles: [phone], event: event)
+        let holdUntil = stored.policy.quietHours?.nextAllowed(after: now, in: tenant.zone) ?? now
+        try scope.customerMessages.enqueue(order: order.id, moment: moment, channelID: channel.id, message: message, eventID: eventID,
+                                           holdUntil: holdUntil, now: now)
+        if holdUntil <= now { try scope.notifications.wakeWorkers() }
+    }
+
+    /// The first route whose channel is on and reaches this customer, with their number.
+    private func firstReachable(_ routes: [CustomerMessagePolicy.Route], _ customer: Customer) throws
+        -> (CustomerMessagePolicy.Route, NotificationChannel, String)? {
+        for route in routes {
+            let channel: NotificationChannel
+            do {
+                channel = try scope.notifications.channel(id: route.channelID).channel
+            } catch StoreError.notFound {
+                continue
+            }
+            guard channel.active, channel.kind.reachesCustomers else { continue }
+            if customer.smsOptedOutAt == nil, let phone = customer.phones.first { return (route, channel, phone) }
+        }
+        return nil
+    }
+
+    /// "王师傅" for 王建国: the customer meets the engineer by the family name and 师傅, as
+    /// customers address them; a name that is not in Chinese characters is shown as it is.
+    static func givenName(_ name: String) -> String {
+        guard let first = name.first, first.unicodeScalars.allSatisfy({ (0x4E00...0x9FFF).contains($0.value) }), name.count >= 2 else {
+            return name
+        }
+        return "\(first)师傅"
+    }
+}

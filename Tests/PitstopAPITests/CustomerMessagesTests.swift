@@ -1,0 +1,196 @@
+import Foundation
+import PitstopAPI
+import PitstopCore
+import PitstopTesting
+import Testing
+
+extension SweepingTests {
+    /// Customers hear of their order's moments by SMS, through a receiver that checks Aliyun's
+    /// signature and 35-character variables, against steps repeated and retried, quiet hours,
+    /// opt-outs and bad policies.
+    @Suite struct CustomerMessagesTests {
+        let messages = NotificationDeliveryTests()
+
+        struct Chain {
+            var admin: String
+            var type: String
+            var engineer: String
+            var engineerKey: String
+            var sms: String
+        }
+
+        func chain(_ api: TestAPI, _ receivers: ProviderReceivers) throws -> Chain {
+            let tenant = try api.makeTenant(name: "顺达汽修")
+            func create(_ path: String, _ json: String) throws -> [String: Any] {
+                let made = try api.client.send("POST", path, headers: bearer(tenant.adminKey), json: json)
+                #expect(made.status == 201, "\(path): \(made.text)")
+                return made.json
+            }
+            let type = try #require(try create("/v1/work-order-types", #"{"code":"repair","name":"维修"}"#)["id"] as? String)
+            let engineer = try #require(try create("/v1/engineers", #"{"name":"王建国","status":"available"}"#)["id"] as? String)
+            let key = try #require(try create("/v1/api-keys", #"{"name":"王师傅","role":"engineer","engineer_id":"\#(engineer)"}"#)["secret"] as? String)
+            let sms = try #require(try create("/v1/notification-channels", """
+                {"name":"顺达短信","kind":"aliyun_sms","url":"\(receivers.base)/sms","secret":"\(ProviderReceivers.aliyunSecret)",
+                 "settings":{"access_key_id":"LTAI5t","sign_name":"顺达汽修","template_code":"SMS_100"}}
+                """)["id"] as? String)
+            return Chain(admin: tenant.adminKey, type: type, engineer: engineer, engineerKey: key, sms: sms)
+        }
+
+        /// Every moment by its own template, the order number and the link's secret filled in.
+        func everyMoment(_ c: Chain, quiet: String = "") -> String {
+            let moments = CustomerMoment.allCases.enumerated().map { index, moment in
+                #""\#(moment.rawValue)":[{"channel_id":"\#(c.sms)","template":"SMS_20\#(index)","variables":{"no":"order","code":"link_secret","who":"engineer"}}]"#
+            }
+            return "{\"moments\":{\(moments.joined(separator: ","))}\(quiet)}"
+        }
+
+        func open(_ api: TestAPI, _ c: Chain, customer: String = #"{"name":"李女士","phones":["13912345678"]}"#) throws -> String {
+            let opened = try api.client.send("POST", "/v1/work-orders", headers: bearer(c.admin), json: """
+                {"type_id":"\(c.type)","description":"刹车异响","customer":\(customer)}
+                """)
+            #expect(opened.status == 201, "\(opened.text)")
+            return try #require(opened.json["id"] as? String)
+        }
+
+        func step(_ api: TestAPI, _ key: String, _ id: String, _ to: String, extra: String = "") throws {
+            let version = try api.get("/v1/work-orders/\(id)", key: key).json["version"] as? Int ?? 0
+            let moved = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(key, [("If-Match", "\"\(version)\"")]),
+                                            json: #"{"to":"\#(to)"\#(extra)}"#)
+            #expect(moved.status == 200, "\(to): \(moved.text)")
+        }
+
+        func timeline(_ api: TestAPI, _ c: Chain, _ id: String) throws -> [[String: Any]] {
+            (try api.get("/v1/work-orders/\(id)/timeline", key: c.admin).json["items"] as? [[String: Any]] ?? [])
+                .filter { $0["kind"] as? String == "message_to_customer" }
+        }
+
+        @Test func eachMomentReachesTheCustomerOnceThoughStepsRepeatAndTheSenderRunsTwice() throws {
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
+            let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
+            defer { api.stop() }
+            let c = try chain(api, receivers)
+            let set = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin), json: everyMoment(c))
+            #expect(set.status == 200, "\(set.text)")
+            let prefixes = try #require(set.json["link_prefixes"] as? [String: String])
+
+            let id = try open(api, c)
+            try step(api, c.admin, id, "assigned", extra: #","assignee_id":"\#(c.engineer)""#)
+            #expect(try api.client.send("POST", "/v1/work-orders/\(id)/accept", headers: bearer(c.engineerKey)).status == 200)
+            // Waiting for parts twice, and the sender run between: the customer hears it once.
+            for to in ["diagnosing", "awaiting_parts", "repairing", "awaiting_parts", "repairing"] {
+                try step(api, c.engineerKey, id, to)
+                _ = try messages.sender().run()
+            }
+            let report = try api.client.send("PUT", "/v1/me/work-orders/\(id)/report", headers: bearer(c.engineerKey),
+                                             json: #"{"diagnosis":"刹车片磨损","work_performed":"更换前刹车片"}"#)
+            #expect(report.status == 201, "\(report.text)")
+            try step(api, c.engineerKey, id, "quality_check")
+            try step(api, c.admin, id, "awaiting_acceptance")
+            #expect(try messages.sender().run().delivered == 1)
+            #expect(try messages.sender().run().delivered == 0, "a second run sends nothing again")
+
+            // The signing SMS carries only the link's secret; with the prefix the chain's template
+            // holds, it opens the signing page, where the customer signs.
+            let sent = receivers.received("sms")
+            #expect(sent.map { $0["TemplateCode"] as? String } == ["SMS_200", "SMS_201", "SMS_202", "SMS_203"], "\(sent)")
+            #expect(sent.allSatisfy { $0["PhoneNumbers"] as? String == "13912345678" })
+            func params(_ index: Int) -> [String: String] {
+                (try? JSONSerialization.jsonObject(with: Data(((sent[index]["TemplateParam"] as? String) ?? "").utf8))) as? [String: String] ?? [:]
+            }
+            let number = try #require(try api.get("/v1/work-orders/\(id)", key: c.admin).json["number"] as? String)
+            #expect(params(0)["no"] == number)
+            #expect(params(1)["who"] == "王师傅", "the customer meets the engineer by family name and 师傅")
+            let code = try #require(params(3)["code"])
+            let token = try #require(prefixes["signing"]).components(separatedBy: "/v1/public/accept/")[1] + code
+            let page = try api.get("/v1/public/accept/\(token)", key: nil)
+            #expect(page.json["can_sign"] as? Bool == true, "\(page.text)")
+            let version = try #require((page.json["report"] as? [String: Any])?["version"] as? Int)
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
+            let signed = try api.client.send("POST", "/v1/public/accept/\(token)", json: """
+                {"signer_name":"李女士","report_version":\(version),"signature_type":"image/png","signature":"\(Data(png).base64EncodedString())"}
+                """)
+            #expect(signed.status == 200, "\(signed.text)")
+            #expect(try messages.sender().run().delivered == 1)
+            #expect(receivers.received("sms").count == 5)
+            let tracking = try #require(prefixes["tracking"]).components(separatedBy: "/v1/public/track/")[1]
+            #expect(try api.get("/v1/public/track/\(tracking + (try #require(params(0)["code"])))", key: nil).status == 200)
+
+            // The desk sees each message on the timeline, delivered, with no link in the text.
+            let entries = try timeline(api, c, id)
+            #expect(entries.compactMap { ($0["delivery"] as? [String: Any])?["moment"] as? String } == CustomerMoment.allCases.map(\.rawValue))
+            #expect(entries.allSatisfy { ($0["delivery"] as? [String: Any])?["state"] as? String == "delivered" }, "\(entries)")
+            #expect(entries.allSatisfy { !($0["note"] as? String ?? "").contains("/v1/public/") })
+        }
+
+        @Test func quietHoursHoldMessagesAndOptedOutCustomersHearNothing() throws {
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
+            let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
+            defer { api.stop() }
+            let c = try chain(api, receivers)
+            // A window from an hour ago to an hour from now, on the tenant's clock (Asia/Shanghai).
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+            func hhmm(_ date: Date) -> String {
+                let parts = calendar.dateComponents([.hour, .minute], from: date)
+                return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+            }
+            let quiet = #","quiet_hours":{"start":"\#(hhmm(Date().addingTimeInterval(-3600)))","end":"\#(hhmm(Date().addingTimeInterval(3600)))"}"#
+            #expect(try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin), json: everyMoment(c, quiet: quiet)).status == 200)
+            let held = try open(api, c)
+            #expect(try messages.sender().run().delivered == 0)
+            let entry = try #require(try timeline(api, c, held).first?["delivery"] as? [String: Any])
+            #expect(entry["state"] as? String == "pending")
+            let until = try #require((entry["next_attempt_at"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(until.timeIntervalSinceNow - 3600) < 120, "held until the window ends: \(until)")
+            #expect(try messages.sender().run(now: until.addingTimeInterval(1)).delivered == 1)
+
+            // A customer who replied TD, recorded by the desk, is not texted; nor one without a phone.
+            let optedOut = try api.client.send("POST", "/v1/customers", headers: bearer(c.admin),
+                                               json: #"{"name":"张先生","phones":["13800001111"],"sms_opt_out":true}"#)
+            #expect(optedOut.json["sms_opted_out_at"] is String, "\(optedOut.text)")
+            _ = try open(api, c, customer: #"{"name":"张先生","phones":["13800001111"]}"#)
+            _ = try open(api, c, customer: #"{"name":"无电话"}"#)
+            #expect(try messages.sender().run(now: until.addingTimeInterval(1)).delivered == 0)
+            #expect(receivers.received("sms").count == 1)
+        }
+
+        @Test func badPoliciesAreRefusedNamingTheFieldAndAStaleVersionIsRefused() throws {
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
+            let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
+            defer { api.stop() }
+            let c = try chain(api, receivers)
+            let other = try chain(api, receivers)
+            let robot = try #require(try api.client.send("POST", "/v1/notification-channels", headers: bearer(c.admin),
+                                                         json: #"{"name":"群","kind":"dingtalk","url":"\#(receivers.base)/robot"}"#).json["id"] as? String)
+            for (body, field) in [
+                (#"{"moments":{"someday":[]}}"#, "moments.someday"),
+                (#"{"moments":{"received":[{"channel_id":"\#(other.sms)"}]}}"#, "moments.received[0].channel_id"),
+                (#"{"moments":{"received":[{"channel_id":"\#(robot)"}]}}"#, "moments.received[0].channel_id"),
+                (#"{"moments":{"received":[{"channel_id":"\#(c.sms)","variables":{"url":"link"}}]}}"#, "moments.received[0].variables.url"),
+                (#"{"moments":{"received":[{"channel_id":"\#(c.sms)","variables":{"x":"weather"}}]}}"#, "moments.received[0].variables.x"),
+                (#"{"quiet_hours":{"start":"25:00","end":"08:00"}}"#, "quiet_hours.start"),
+                (#"{"quiet_hours":{"start":"08:00","end":"08:00"}}"#, "quiet_hours.end"),
+            ] {
+                let refused = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin), json: body)
+                #expect(refused.status == 422, "\(body): \(refused.text)")
+                #expect(refused.problemFields == [field], "\(body)")
+            }
+            let unknown = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin),
+                                              json: #"{"moments":{"received":[{"channel_id":"\#(c.sms)","channel":"sms"}]}}"#)
+            #expect(unknown.status == 400 || unknown.status == 422, "\(unknown.text)")
+            #expect(try api.get("/v1/customer-messages", key: c.admin).json["version"] as? Int == 0, "nothing refused was kept")
+
+            let first = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin), json: everyMoment(c))
+            #expect(first.status == 200 && first.header("ETag") == "\"1\"")
+            let blind = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin), json: #"{"moments":{}}"#)
+            #expect(blind.status == 412, "a second policy without If-Match would overwrite the first unseen: \(blind.text)")
+            let next = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin, [("If-Match", "\"1\"")]), json: #"{"moments":{}}"#)
+            #expect(next.status == 200 && next.header("ETag") == "\"2\"")
+            let dispatcher = try api.makeKey(adminKey: c.admin, role: .dispatcher)
+            #expect(try api.client.send("PUT", "/v1/customer-messages", headers: bearer(dispatcher.secret), json: "{}").status == 403)
+        }
+    }
+}
