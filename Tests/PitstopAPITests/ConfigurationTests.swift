@@ -40,4 +40,13 @@ import Testing
         }
         #expect(throws: ConfigurationError.self) { try WorkerConfiguration.fromEnvironment(["PITSTOP_LOG_LEVEL": "loud"]) }
     }
+
+    @Test func theWorkerPutsTheAPIsPublicAddressInCustomersLinks() throws {
+        let database = ["DATABASE_URL": "postgresql://pitstop_app@127.0.0.1/pitstop"]
+        #expect(try WorkerConfiguration.fromEnvironment(database).publicBaseURL == "http://127.0.0.1:8080", "the API's own default")
+        let set = database.merging(["PITSTOP_PUBLIC_URL": "https://pitstop.example.com/"]) { $1 }
+        #expect(try WorkerConfiguration.fromEnvironment(set).publicBaseURL == "https://pitstop.example.com")
+        let bad = database.merging(["PITSTOP_PUBLIC_URL": "pitstop.example.com"]) { $1 }
+        #expect(throws: ConfigurationError.self) { try WorkerConfiguration.fromEnvironment(bad) }
+    }
 }

@@ -22,10 +22,11 @@ struct CustomerNotices {
         let link: (path: String, secret: String)?
         switch moment.link {
         case .tracking:
-            link = order.trackingSecret.map { secret in
-                let token = PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret)
-                return ("/v1/public/track/\(token.text)", secret)
-            }
+            // Only links' hashes are kept: the secret is known when the order is opened, and a
+            // later moment makes a link of its own (earlier ones keep working).
+            let secret = try order.trackingSecret ?? scope.workOrders.newTrackingLink(id: order.id)
+            let token = PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret)
+            link = ("/v1/public/track/\(token.text)", secret)
         case .signing:
             let secret = try scope.acceptances.createLink(id: order.id, validFor: Self.signingLinkLife, now: now).secret
             let token = PublicToken(kind: .acceptance, tenantID: scope.tenantID, secret: secret)
