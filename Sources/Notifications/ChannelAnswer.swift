@@ -58,6 +58,8 @@ public enum ChannelAnswer: Sendable, Equatable {
             let code = answer?["Code"] as? String ?? "missing"
             let message = answer?["Message"] as? String ?? "no message"
             return aliyun(code: code, message: message)
+        case .tencentSMS:
+            return TencentSMS.read(answer)
         case .dingtalkApp, .wecomApp:
             return AppMessages.read(kind: kind, answer: answer)
         case .httpSMS, .webhook:

@@ -47,6 +47,16 @@ public struct ChannelRequest: Sendable, Equatable {
             let query = AliyunSMS.query(AliyunSMS.parameters(request, nonce: nonce, timestamp: now), accessKeySecret: secret)
             let base = url.hasSuffix("/") ? url : url + "/"
             return ChannelRequest(method: "GET", url: base + "?" + query, headers: [:], body: [])
+        case .tencentSMS:
+            guard !message.mobiles.isEmpty else { throw BuildError.noRecipients }
+            guard let secret, !secret.isEmpty else { throw BuildError.badSecret("the channel has no SecretKey") }
+            // The template's {1}, {2} … in order: the parameters named by number.
+            let ordered = message.templateParams.compactMap { key, value in Int(key).map { ($0, value) } }.sorted { $0.0 < $1.0 }.map(\.1)
+            let request = TencentSMS.Request(secretID: settings.accessKeyId ?? "", sdkAppID: settings.sdkAppId ?? "", signName: settings.signName ?? "",
+                                             templateID: message.customer?.template ?? settings.templateCode ?? "", phoneNumbers: message.mobiles,
+                                             templateParams: ordered, sessionContext: eventID.uuidString.lowercased(),
+                                             region: settings.region ?? "ap-guangzhou")
+            return TencentSMS.request(request, url: url, secretKey: secret, now: now)
         case .httpSMS:
             guard !message.mobiles.isEmpty else { throw BuildError.noRecipients }
             var headers = json

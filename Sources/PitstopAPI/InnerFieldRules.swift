@@ -17,7 +17,7 @@ extension PartBody: ClosedInnerObjects {
 }
 
 extension ChannelInputBody: ClosedInnerObjects {
-    static let innerFields: [String: Set<String>] = ["settings": ["access_key_id", "sign_name", "template_code", "mobiles", "format", "app_key", "agent_id"]]
+    static let innerFields: [String: Set<String>] = ["settings": ["access_key_id", "sign_name", "template_code", "mobiles", "format", "app_key", "agent_id", "sdk_app_id", "region"]]
 }
 
 extension ShopInputBody: ClosedInnerObjects {

@@ -92,6 +92,8 @@ struct ChannelSettingsBody: Codable {
     var format: NotificationChannel.MessageFormat?
     var appKey: String?
     var agentId: Int?
+    var sdkAppId: String?
+    var region: String?
 }
 
 struct ChannelInputBody: Decodable {
@@ -109,7 +111,8 @@ struct ChannelInputBody: Decodable {
     func checked(newSecret: String?, hasSecret: Bool, outbound: OutboundGuard) throws -> NotificationRepository.ChannelInput {
         let settings = NotificationChannel.Settings(accessKeyId: self.settings?.accessKeyId, signName: self.settings?.signName,
                                                     templateCode: self.settings?.templateCode, mobiles: self.settings?.mobiles,
-                                                    format: self.settings?.format, appKey: self.settings?.appKey, agentId: self.settings?.agentId)
+                                                    format: self.settings?.format, appKey: self.settings?.appKey, agentId: self.settings?.agentId,
+                                                    sdkAppId: self.settings?.sdkAppId, region: self.settings?.region)
         var errors = TextRules.nameErrors(name, field: "name")
         errors += NotificationChannel.errors(kind: kind, url: url, newSecret: newSecret, hasSecret: hasSecret, settings: settings,
                                              alerts: alerts ?? false)
@@ -147,7 +150,8 @@ struct ChannelBody: Encodable {
         secret = webhookSecret
         settings = ChannelSettingsBody(accessKeyId: channel.settings.accessKeyId, signName: channel.settings.signName,
                                        templateCode: channel.settings.templateCode, mobiles: channel.settings.mobiles,
-                                       format: channel.settings.format, appKey: channel.settings.appKey, agentId: channel.settings.agentId)
+                                       format: channel.settings.format, appKey: channel.settings.appKey, agentId: channel.settings.agentId,
+                                       sdkAppId: channel.settings.sdkAppId, region: channel.settings.region)
         active = channel.active
         alerts = channel.alerts
         failingSince = channel.failingSince

@@ -26,6 +26,9 @@ import Notifications
 public final class ProviderReceivers: @unchecked Sendable {
     public static let dingTalkSecret = "SECabc123dingtalk"
     public static let aliyunSecret = "aliyun-secret"
+    public static let tencentSecretID = "AKIDpitstoptest"
+    public static let tencentSecretKey = "tencent-secret-key"
+    public static let tencentAppID = "1400006666"
     /// DingTalk's and WeCom's limits as the receivers enforce them.
     public static let robotMessagesPerMinute = 20
 
@@ -98,6 +101,7 @@ public final class ProviderReceivers: @unchecked Sendable {
             Router.route("POST", "/cgi-bin/webhook/send") { [unowned self] in weCom($0) },
             Router.route("GET", "/sms/") { [unowned self] in aliyun($0) },
             Router.route("POST", "/hooks") { [unowned self] in webhook($0) },
+            Router.route("POST", "/") { [unowned self] in tencent($0) },
         ]), logger: Logger(component: "receiver", minimumLevel: .error, sink: { _ in }))
         try server.start()
     }
@@ -194,6 +198,50 @@ public final class ProviderReceivers: @unchecked Sendable {
         }
         keep("sms", robot: "sms", parameters)
         return Self.answer(["Code": "OK", "Message": "OK", "BizId": "1"])
+    }
+
+    /// Tencent Cloud's SendSms as it judges a call: the TC3-HMAC-SHA256 signature over the headers
+    /// as sent, a timestamp within five minutes, the action and version, the SdkAppId, and no
+    /// link in a template parameter; then a status per number.
+    private func tencent(_ request: HTTPRequest) -> HTTPResponse {
+        func error(_ code: String, _ message: String) -> HTTPResponse {
+            refuse("tencent", code, Self.answer(["Response": ["Error": ["Code": code, "Message": message], "RequestId": UUID().uuidString]]))
+        }
+        guard let authorization = request.headers["Authorization"], let host = request.headers["Host"],
+              let contentType = request.headers["Content-Type"], let timestamp = request.headers["X-TC-Timestamp"].flatMap(Int64.init) else {
+            return error("AuthFailure.InvalidAuthorization", "Authorization, Host, Content-Type and X-TC-Timestamp are required")
+        }
+        guard abs(Date().timeIntervalSince1970 - TimeInterval(timestamp)) <= 300 else {
+            return error("AuthFailure.SignatureExpire", "Signature expired")
+        }
+        guard contentType == "application/json; charset=utf-8" else { return error("AuthFailure.SignatureFailure", "unexpected Content-Type") }
+        guard authorization == TencentSMS.authorization(secretID: Self.tencentSecretID, secretKey: Self.tencentSecretKey, host: host,
+                                                        body: request.body, timestamp: timestamp) else {
+            return error("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
+        }
+        guard request.headers["X-TC-Action"] == "SendSms", request.headers["X-TC-Version"] == TencentSMS.version else {
+            return error("InvalidAction", "the action or version is not SendSms 2021-01-11")
+        }
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
+        guard body["SmsSdkAppId"] as? String == Self.tencentAppID else {
+            return error("InvalidParameterValue.SdkAppIdNotExist", "SdkAppId does not exist")
+        }
+        let parameters = body["TemplateParamSet"] as? [String] ?? []
+        if parameters.contains(where: { $0.contains("http") || $0.contains("www.") }) {
+            return error("InvalidParameterValue.ProhibitedUseUrlInTemplateParameter", "links are not allowed in template parameters")
+        }
+        let numbers = body["PhoneNumberSet"] as? [String] ?? []
+        guard (1...200).contains(numbers.count) else { return error("InvalidParameterValue.IncorrectPhoneNumber", "1 to 200 numbers") }
+        let (illegal, limited) = lock.withLock { (state.illegalNumbers, state.limitedNumbers) }
+        let statuses = numbers.map { number -> [String: Any] in
+            let local = String(number.dropFirst(3))
+            let code = !number.hasPrefix("+861") || number.count != 14 || illegal.contains(local) ? "InvalidParameterValue.IncorrectPhoneNumber"
+                : limited.contains(local) ? "LimitExceeded.PhoneNumberThirtySecondLimit" : "Ok"
+            return ["Code": code, "Message": code == "Ok" ? "send success" : code, "PhoneNumber": number, "SerialNo": UUID().uuidString,
+                    "SessionContext": body["SessionContext"] as? String ?? ""]
+        }
+        if statuses.allSatisfy({ $0["Code"] as? String == "Ok" }) { keep("tencent", robot: "tencent", body) }
+        return Self.answer(["Response": ["SendStatusSet": statuses, "RequestId": UUID().uuidString]])
     }
 
     private func webhook(_ request: HTTPRequest) -> HTTPResponse {

@@ -81,4 +81,24 @@ import Testing
         let markdown = String(decoding: WeComRobot.markdown(String(repeating: "超", count: 5000)), as: UTF8.self)
         #expect(markdown.utf8.count < 4096 + 64)
     }
+
+    // Computed independently (Python's hmac and hashlib) from TC3-HMAC-SHA256 as Tencent's
+    // "签名方法 v3" defines it, with the timestamp of its own worked example (1551113065).
+    @Test func tencentSendSmsIsSignedWithTC3() {
+        let request = TencentSMS.Request(secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", sdkAppID: "1400006666", signName: "顺达汽修",
+                                         templateID: "1110", phoneNumbers: ["13912345678"], templateParams: ["WO-20261203-0001"])
+        let body = TencentSMS.body(request)
+        #expect(String(decoding: body, as: UTF8.self) == """
+            {"PhoneNumberSet":["+8613912345678"],"SignName":"顺达汽修","SmsSdkAppId":"1400006666","TemplateId":"1110","TemplateParamSet":["WO-20261203-0001"]}
+            """)
+        let signed = TencentSMS.request(request, url: "https://sms.tencentcloudapi.com", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+                                        now: Date(timeIntervalSince1970: 1_551_113_065))
+        #expect(signed.headers["Authorization"] == "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/sms/tc3_request, "
+                + "SignedHeaders=content-type;host, Signature=72079b36237ebe75c792667363e8c278efdfa789197a9a07d3afd78693114c2a")
+        #expect(signed.headers["X-TC-Action"] == "SendSms" && signed.headers["X-TC-Version"] == "2021-01-11"
+                && signed.headers["X-TC-Timestamp"] == "1551113065" && signed.headers["X-TC-Region"] == "ap-guangzhou")
+        // Another key, body or host signs differently.
+        #expect(TencentSMS.authorization(secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "other", host: "sms.tencentcloudapi.com",
+                                         body: body, timestamp: 1_551_113_065) != signed.headers["Authorization"])
+    }
 }

@@ -199,5 +199,58 @@ extension SweepingTests {
             let dispatcher = try api.makeKey(adminKey: c.admin, role: .dispatcher)
             #expect(try api.client.send("PUT", "/v1/customer-messages", headers: bearer(dispatcher.secret), json: "{}").status == 403)
         }
+
+        @Test func aTencentRouteFillsTheNumberedFieldsSignedTC3AndAWrongKeyIsDeadAtOnceOnTheTimeline() throws {
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
+            let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
+            defer { api.stop() }
+            let c = try chain(api, receivers)
+            func tencent(_ secret: String) throws -> String {
+                let made = try api.client.send("POST", "/v1/notification-channels", headers: bearer(c.admin), json: """
+                    {"name":"腾讯云短信","kind":"tencent_sms","url":"\(receivers.base)/","secret":"\(secret)",
+                     "settings":{"access_key_id":"\(ProviderReceivers.tencentSecretID)","sdk_app_id":"\(ProviderReceivers.tencentAppID)",
+                                 "sign_name":"顺达汽修","template_code":"1110"}}
+                    """)
+                #expect(made.status == 201, "\(made.text)")
+                return try #require(made.json["id"] as? String)
+            }
+            let good = try tencent(ProviderReceivers.tencentSecretKey)
+            let incomplete = try api.client.send("POST", "/v1/notification-channels", headers: bearer(c.admin), json: """
+                {"name":"腾讯云短信","kind":"tencent_sms","url":"\(receivers.base)/","settings":{"access_key_id":"AKID","sign_name":"顺达","template_code":"1"}}
+                """)
+            #expect(incomplete.status == 422 && Set(incomplete.problemFields) == ["settings.sdk_app_id", "secret"], "\(incomplete.text)")
+            let linked = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin),
+                                             json: #"{"moments":{"received":[{"channel_id":"\#(good)","variables":{"1":"link"}}]}}"#)
+            #expect(linked.status == 422 && linked.problemFields == ["moments.received[0].variables.1"], "Tencent refuses links in variables")
+            let unnumbered = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin),
+                                                 json: #"{"moments":{"received":[{"channel_id":"\#(good)","variables":{"order":"order"}}]}}"#)
+            #expect(unnumbered.status == 422 && unnumbered.problemFields == ["moments.received[0].variables"])
+            let set = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin), json: """
+                {"moments":{"received":[{"channel_id":"\(good)","template":"2210","variables":{"1":"order","2":"link_secret"}}]}}
+                """)
+            #expect(set.status == 200, "\(set.text)")
+            let id = try open(api, c)
+            #expect(try messages.sender().run().delivered == 1)
+            let sent = try #require(receivers.received("tencent").first)
+            let number = try #require(try api.get("/v1/work-orders/\(id)", key: c.admin).json["number"] as? String)
+            #expect(sent["PhoneNumberSet"] as? [String] == ["+8613912345678"])
+            #expect(sent["TemplateId"] as? String == "2210")
+            let params = try #require(sent["TemplateParamSet"] as? [String])
+            #expect(params.count == 2 && params[0] == number && params[1].count == PublicToken.secretLength, "\(params)")
+
+            // A channel saved with the wrong SecretKey: Tencent says AuthFailure, which no retry
+            // changes, so the message is dead after one try, and the desk sees why.
+            let wrong = try tencent("not-the-secret-key")
+            let version = try api.get("/v1/customer-messages", key: c.admin).json["version"] as? Int ?? 0
+            #expect(try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin, [("If-Match", "\"\(version)\"")]),
+                                        json: #"{"moments":{"received":[{"channel_id":"\#(wrong)","variables":{"1":"order"}}]}}"#).status == 200)
+            let refused = try open(api, c, customer: #"{"name":"周先生","phones":["13700001234"]}"#)
+            _ = try messages.sender().run()
+            let entry = try #require(try timeline(api, c, refused).first?["delivery"] as? [String: Any])
+            #expect(entry["state"] as? String == "dead" && entry["attempts"] as? Int == 1, "\(entry)")
+            #expect((entry["last_error"] as? String)?.contains("AuthFailure.SignatureFailure") == true)
+            #expect(receivers.refused["tencent AuthFailure.SignatureFailure"] == 1)
+        }
     }
 }

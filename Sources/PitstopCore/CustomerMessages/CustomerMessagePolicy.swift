@@ -95,18 +95,22 @@ public struct CustomerMessagePolicy: Sendable, Equatable, Codable {
                     continue
                 }
                 guard kind.reachesCustomers else {
-                    errors.append(FieldError(field: "\(field).channel_id", message: "must be an aliyun_sms or http_sms channel; \(kind.rawValue) channels do not reach customers"))
+                    errors.append(FieldError(field: "\(field).channel_id", message: "must be an aliyun_sms, tencent_sms or http_sms channel; \(kind.rawValue) channels do not reach customers"))
                     continue
                 }
-                if let template = route.template, kind != .aliyunSMS || !(1...100).contains(template.count) {
-                    errors.append(FieldError(field: "\(field).template", message: kind == .aliyunSMS ? "must be 1 to 100 characters" : "applies to aliyun_sms channels only"))
+                if let template = route.template, !kind.takesTemplates || !(1...100).contains(template.count) {
+                    errors.append(FieldError(field: "\(field).template", message: kind.takesTemplates ? "must be 1 to 100 characters" : "applies to SMS channels with templates only"))
+                }
+                if kind == .tencentSMS, let keys = route.variables?.keys,
+                   Set(keys) != Set((0..<keys.count).map { String($0 + 1) }) {
+                    errors.append(FieldError(field: "\(field).variables", message: "Tencent templates number their fields: name them 1, 2, 3 … in the template's order"))
                 }
                 for (key, variable) in (route.variables ?? [:]).sorted(by: { $0.key < $1.key }) {
                     if !(1...40).contains(key.count) || !key.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }) {
                         errors.append(FieldError(field: "\(field).variables", message: "field names must be 1 to 40 letters, digits or _"))
                     }
-                    if kind == .aliyunSMS && variable == "link" {
-                        errors.append(FieldError(field: "\(field).variables.\(key)", message: "cannot be link on Aliyun: a whole link exceeds its 35-character variables and links are refused in them; put link_prefixes' text in the template and map link_secret"))
+                    if kind.takesTemplates && variable == "link" {
+                        errors.append(FieldError(field: "\(field).variables.\(key)", message: "cannot be link: SMS providers refuse links in template variables (and Aliyun caps each at 35 characters); put link_prefixes' text in the template and map link_secret"))
                     } else if !CustomerNotice.variables.contains(variable) {
                         errors.append(FieldError(field: "\(field).variables.\(key)", message: "must be one of \(CustomerNotice.variables.joined(separator: ", "))"))
                     }
@@ -119,5 +123,8 @@ public struct CustomerMessagePolicy: Sendable, Equatable, Codable {
 
 extension NotificationChannel.Kind {
     /// Channels that can reach one customer: SMS, by the customer's phone.
-    public var reachesCustomers: Bool { self == .aliyunSMS || self == .httpSMS }
+    public var reachesCustomers: Bool { self == .aliyunSMS || self == .tencentSMS || self == .httpSMS }
+
+    /// SMS providers whose approved templates take variables, and refuse links in them.
+    var takesTemplates: Bool { self == .aliyunSMS || self == .tencentSMS }
 }

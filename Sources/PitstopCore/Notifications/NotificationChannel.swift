@@ -9,6 +9,8 @@ public struct NotificationChannel: Sendable, Equatable {
         case dingtalk
         case wecom
         case aliyunSMS = "aliyun_sms"
+        /// Tencent Cloud SMS: SendSms with its SdkAppId, sign and template, signed TC3-HMAC-SHA256.
+        case tencentSMS = "tencent_sms"
         case httpSMS = "http_sms"
         case webhook
         /// A DingTalk enterprise app: work notifications to one employee's DingTalk user id.
@@ -37,7 +39,8 @@ public struct NotificationChannel: Sendable, Equatable {
 
     /// Non-secret settings; which apply depends on the kind.
     public struct Settings: Sendable, Equatable, Codable {
-        /// Aliyun: the AccessKey id, the approved sign name (签名) and template code (模板).
+        /// Aliyun: the AccessKey id, the approved sign name (签名) and template code (模板);
+        /// Tencent: the SecretId, the sign and the TemplateId.
         public var accessKeyId: String?
         public var signName: String?
         public var templateCode: String?
@@ -49,9 +52,12 @@ public struct NotificationChannel: Sendable, Equatable {
         public var appKey: String?
         /// Apps: the app's AgentId, which the messages are sent as.
         public var agentId: Int?
+        /// Tencent: the SMS application's SdkAppId (1400…) and the API region (ap-guangzhou).
+        public var sdkAppId: String?
+        public var region: String?
 
         public init(accessKeyId: String? = nil, signName: String? = nil, templateCode: String? = nil, mobiles: [String]? = nil,
-                    format: MessageFormat? = nil, appKey: String? = nil, agentId: Int? = nil) {
+                    format: MessageFormat? = nil, appKey: String? = nil, agentId: Int? = nil, sdkAppId: String? = nil, region: String? = nil) {
             self.accessKeyId = accessKeyId
             self.signName = signName
             self.templateCode = templateCode
@@ -59,6 +65,8 @@ public struct NotificationChannel: Sendable, Equatable {
             self.format = format
             self.appKey = appKey
             self.agentId = agentId
+            self.sdkAppId = sdkAppId
+            self.region = region
         }
     }
 
@@ -116,6 +124,18 @@ public struct NotificationChannel: Sendable, Equatable {
                 errors.append(FieldError(field: field, message: "is required for Aliyun SMS"))
             }
             if !hasSecret || newSecret?.isEmpty == true { errors.append(FieldError(field: "secret", message: "must be the AccessKey secret")) }
+        case .tencentSMS:
+            for (field, value) in [("settings.access_key_id", settings.accessKeyId), ("settings.sign_name", settings.signName),
+                                   ("settings.template_code", settings.templateCode)] where (value ?? "").isEmpty {
+                errors.append(FieldError(field: field, message: "is required for Tencent Cloud SMS (SecretId, sign, TemplateId)"))
+            }
+            if !(settings.sdkAppId.map { (5...20).contains($0.count) && $0.allSatisfy(\.isNumber) } ?? false) {
+                errors.append(FieldError(field: "settings.sdk_app_id", message: "must be the SMS application's SdkAppId, such as 1400006666"))
+            }
+            if let region = settings.region, !(1...40).contains(region.count) || !region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+                errors.append(FieldError(field: "settings.region", message: "must be a Tencent Cloud region such as ap-guangzhou"))
+            }
+            if !hasSecret || newSecret?.isEmpty == true { errors.append(FieldError(field: "secret", message: "must be the SecretKey")) }
         case .webhook:
             if let newSecret, !newSecret.hasPrefix("whsec_") {
                 errors.append(FieldError(field: "secret", message: "must be a whsec_ secret (leave it out to have one made)"))
@@ -138,6 +158,10 @@ public struct NotificationChannel: Sendable, Equatable {
         if !kind.isApp && (settings.appKey != nil || settings.agentId != nil) {
             errors.append(FieldError(field: settings.appKey != nil ? "settings.app_key" : "settings.agent_id",
                                      message: "applies to dingtalk_app and wecom_app channels only"))
+        }
+        if kind != .tencentSMS && (settings.sdkAppId != nil || settings.region != nil) {
+            errors.append(FieldError(field: settings.sdkAppId != nil ? "settings.sdk_app_id" : "settings.region",
+                                     message: "applies to tencent_sms channels only"))
         }
         if settings.format != nil && !kind.isRobot {
             errors.append(FieldError(field: "settings.format", message: "applies to DingTalk and WeCom robots only"))

@@ -109,6 +109,9 @@ public struct ChainSetup {
                 guard !kind.isApp else {
                     return FieldError(field: field, message: "is a \(kind.rawValue) channel, which messages engineers one by one; escalate to a robot, SMS or webhook channel")
                 }
+                guard kind != .tencentSMS else {
+                    return FieldError(field: field, message: "is a tencent_sms channel, which takes customers' messages only for now; escalate to a robot, Aliyun SMS or webhook channel")
+                }
                 return nil
             }
         })
