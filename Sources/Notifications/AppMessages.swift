@@ -28,6 +28,21 @@ import PitstopCore
 ///   at most 2,048 bytes; WeCom cuts what is longer.
 /// - A stale token: 40014 ("invalid access_token") or 42001 ("access_token expired"), as
 ///   NotFound403/wecom-sdk#22 found both in use.
+///
+/// WeChat official account (a verified 服务号's template messages, "模板消息"):
+/// - `POST {base}/cgi-bin/stable_token` with `{"grant_type":"client_credential","appid":…,"secret":…}`
+///   → `{"access_token":"…","expires_in":7200}`: the stable token, which, unlike `/cgi-bin/token`,
+///   does not end the one another worker holds; a wrong AppID or AppSecret is 40013 or 40125, a
+///   server outside the account's IP whitelist 40164.
+/// - `POST {base}/cgi-bin/message/template/send?access_token=…` with
+///   `{"touser":openid,"template_id":…,"url":…,"data":{"thing1":{"value":…},…}}` →
+///   `{"errcode":0,"msgid":…}`. A stale token is 40001, 40014 or 42001; 43004 a reader who no
+///   longer follows; 40003 an openid of another account; 40037 an unknown template; 47003 a
+///   value that breaks its field's rule; 45009 the account's daily quota spent.
+/// - Each field takes what its type's prefix allows (the parameter rules WeChat publishes for
+///   its category templates, as quoted on blog.bitefu.net/post/660.html): `thing` 20
+///   characters, `character_string`, `number` and `letter` 32, `phrase` and `symbol` 5,
+///   `car_number` 8, `name` 10, `phone_number` 17; longer values are shortened here.
 public enum AppMessages {
     /// A token is replaced this long before the provider says it expires (or halfway through a
     /// shorter life), so none runs out between being read and being used.
@@ -46,6 +61,11 @@ public enum AppMessages {
     /// The request that fetches the app's access token.
     public static func tokenRequest(kind: NotificationChannel.Kind, baseURL: String, appKey: String, secret: String) -> ChannelRequest {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        if kind == .wechatMP {
+            let body = (try? JSONSerialization.data(withJSONObject: ["grant_type": "client_credential", "appid": appKey, "secret": secret],
+                                                    options: [.sortedKeys])).map(Array.init) ?? []
+            return ChannelRequest(method: "POST", url: base + "/cgi-bin/stable_token", headers: ["Content-Type": "application/json"], body: body)
+        }
         let query = kind == .dingtalkApp
             ? "/gettoken?appkey=\(PercentEncoding.encode(appKey))&appsecret=\(PercentEncoding.encode(secret))"
             : "/cgi-bin/gettoken?corpid=\(PercentEncoding.encode(appKey))&corpsecret=\(PercentEncoding.encode(secret))"
@@ -95,10 +115,44 @@ public enum AppMessages {
                               headers: ["Content-Type": "application/json"], body: body)
     }
 
+    /// One template message to one follower; `fields` by the template's keys, `link` the page
+    /// it opens.
+    public static func templateRequest(baseURL: String, token: String, openID: String, templateID: String, fields: [String: String],
+                                       link: String?) -> ChannelRequest {
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        var object: [String: Any] = ["touser": openID, "template_id": templateID,
+                                     "data": Dictionary(uniqueKeysWithValues: fields.map { ($0.key, ["value": fitted($0.value, key: $0.key)]) })]
+        if let link { object["url"] = link }
+        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])).map(Array.init) ?? []
+        return ChannelRequest(method: "POST", url: base + "/cgi-bin/message/template/send?access_token=" + PercentEncoding.encode(token),
+                              headers: ["Content-Type": "application/json"], body: body)
+    }
+
+    /// The longest value each template field type takes, by the key's prefix (`thing2` is a `thing`).
+    public static let fieldLimits: [(prefix: String, characters: Int)] = [
+        ("character_string", 32), ("thing", 20), ("number", 32), ("letter", 32), ("symbol", 5), ("phrase", 5), ("car_number", 8),
+        ("name", 10), ("phone_number", 17),
+    ]
+
+    static func fitted(_ value: String, key: String) -> String {
+        guard let limit = fieldLimits.first(where: { key.hasPrefix($0.prefix) })?.characters else { return value }
+        return AliyunSMS.shortened(value, to: limit)
+    }
+
     /// What an app's answer to a message means (HTTP 200 with an errcode).
     static func read(kind: NotificationChannel.Kind, answer: [String: Any]?) -> ChannelAnswer {
         let code = (answer?["errcode"] as? NSNumber)?.intValue
         let said = "errcode \(code.map(String.init) ?? "missing"): \(answer?["errmsg"] as? String ?? "no message")"
+        if kind == .wechatMP {
+            switch code {
+            case 0: return .accepted
+            case 40001, 40014, 42001: return .tokenInvalid(said)
+            case 45009: return .throttled(said, seconds: 3600, channelWide: true)
+            case 43004: return .rejected("the customer no longer follows the official account (\(said))")
+            case 40003, 40037, 47003, 40036: return .rejected(said)
+            default: return .failed(said)
+            }
+        }
         switch code {
         case 0:
             // One recipient per message: an id WeCom could not reach means nobody was.

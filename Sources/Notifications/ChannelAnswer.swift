@@ -60,7 +60,7 @@ public enum ChannelAnswer: Sendable, Equatable {
             return aliyun(code: code, message: message)
         case .tencentSMS:
             return TencentSMS.read(answer)
-        case .dingtalkApp, .wecomApp:
+        case .dingtalkApp, .wecomApp, .wechatMP:
             return AppMessages.read(kind: kind, answer: answer)
         case .httpSMS, .webhook:
             return .accepted

@@ -35,6 +35,11 @@ public struct ChannelRequest: Sendable, Equatable {
             guard let user = message.userIDs?.first else { throw BuildError.noUser }
             return AppMessages.messageRequest(kind: kind, baseURL: url, token: token ?? "", agentID: settings.agentId ?? 0, userID: user,
                                               text: message.plain)
+        case .wechatMP:
+            guard let follower = message.userIDs?.first else { throw BuildError.noUser }
+            return AppMessages.templateRequest(baseURL: url, token: token ?? "", openID: follower,
+                                               templateID: message.customer?.template ?? settings.templateCode ?? "",
+                                               fields: message.templateParams, link: message.link)
         case .dingtalk, .wecom:
             return robotRequest(kind: kind, url: url, secret: secret, settings: settings, message: message, now: now)
         case .aliyunSMS:

@@ -59,7 +59,7 @@ extension OpenAPIDocument {
                                                "format": ["type": "string", "enum": NotificationChannel.MessageFormat.allCases.map(\.rawValue),
                                                           "default": "markdown", "description": "Robots only"] as Object,
                                                "app_key": ["type": "string", "minLength": 1, "maxLength": 100,
-                                                           "description": "dingtalk_app: the app's AppKey; wecom_app: the CorpID"] as Object,
+                                                           "description": "dingtalk_app: the app's AppKey; wecom_app: the CorpID; wechat_mp: the official account's AppID"] as Object,
                                                "agent_id": ["type": "integer", "minimum": 1, "description": "Apps only: the app's AgentId"] as Object,
                                                "sdk_app_id": ["type": "string", "pattern": "^[0-9]{5,20}$", "description": "tencent_sms only: the SdkAppId"] as Object,
                                                "region": ["type": "string", "pattern": "^[A-Za-z0-9-]{1,40}$", "default": "ap-guangzhou",

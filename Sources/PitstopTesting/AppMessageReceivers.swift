@@ -17,6 +17,12 @@ import Notifications
 ///   got that day, as the real app does; those are counted in `dropped`. WeCom cuts text over
 ///   2,048 bytes; those are counted in `cut`.
 ///
+/// And a WeChat official account's API: `POST /cgi-bin/stable_token` (40013 for another AppID,
+/// 40125 for a wrong AppSecret) and `POST /cgi-bin/message/template/send` (40014 for a token it
+/// did not hand out, 42001 for an expired one, 43004 for an openid that does not follow, 40037
+/// for an unknown template, 47003 for a value over its field's limit; a sent message's content
+/// is its body as JSON).
+///
 /// `down` answers every message with HTTP 503; `revokeTokens(expired:)` ends every token early,
 /// as both providers may.
 public final class AppMessageReceivers: @unchecked Sendable {
@@ -26,6 +32,8 @@ public final class AppMessageReceivers: @unchecked Sendable {
     public static let weComCorp = "ww-corp"
     public static let weComSecret = "wecom-app-secret"
     public static let weComAgent = 1_000_002
+    public static let weChatAppID = "wx0123456789abcdef"
+    public static let weChatSecret = "wechat-app-secret"
 
     public struct Message: Sendable {
         public var service: String
@@ -39,6 +47,8 @@ public final class AppMessageReceivers: @unchecked Sendable {
     private var messages: [Message] = []
     private var counts: [String: Int] = [:]
     private var knownUsers: Set<String> = []
+    private var knownFollowers: Set<String> = []
+    private var knownTemplates: Set<String> = []
     private var isDown = false
     private var lifetime: TimeInterval = 7200
     public private(set) var server: HTTPServer!
@@ -54,6 +64,8 @@ public final class AppMessageReceivers: @unchecked Sendable {
             Router.route("GET", "/cgi-bin/gettoken") { [unowned self] in token($0, service: "wecom") },
             Router.route("POST", "/topapi/message/corpconversation/asyncsend_v2") { [unowned self] in dingTalk($0) },
             Router.route("POST", "/cgi-bin/message/send") { [unowned self] in weCom($0) },
+            Router.route("POST", "/cgi-bin/stable_token") { [unowned self] in weChatToken($0) },
+            Router.route("POST", "/cgi-bin/message/template/send") { [unowned self] in weChatTemplate($0) },
         ]), logger: Logger(component: "app-receiver", minimumLevel: .error, sink: { _ in }))
         try server.start()
     }
@@ -66,6 +78,15 @@ public final class AppMessageReceivers: @unchecked Sendable {
     public var users: Set<String> {
         get { lock.withLock { knownUsers } }
         set { lock.withLock { knownUsers = newValue } }
+    }
+    /// The official account's followers, by openid, and its templates, by template_id.
+    public var followers: Set<String> {
+        get { lock.withLock { knownFollowers } }
+        set { lock.withLock { knownFollowers = newValue } }
+    }
+    public var templates: Set<String> {
+        get { lock.withLock { knownTemplates } }
+        set { lock.withLock { knownTemplates = newValue } }
     }
     public var down: Bool {
         get { lock.withLock { isDown } }
@@ -101,6 +122,43 @@ public final class AppMessageReceivers: @unchecked Sendable {
         ProviderReceivers.answer(object)
     }
 
+    private func weChatToken(_ request: HTTPRequest) -> HTTPResponse {
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
+        guard body["grant_type"] as? String == "client_credential", body["appid"] as? String == Self.weChatAppID else {
+            count("wechat 40013")
+            return answer(["errcode": 40013, "errmsg": "invalid appid"])
+        }
+        guard body["secret"] as? String == Self.weChatSecret else {
+            count("wechat 40125")
+            return answer(["errcode": 40125, "errmsg": "invalid appsecret"])
+        }
+        return issue("wechat")
+    }
+
+    private func weChatTemplate(_ request: HTTPRequest) -> HTTPResponse {
+        if down { return HTTPResponse(status: 503, headers: HTTPHeaders([]), body: []) }
+        if let refused = refusedToken(request, service: "wechat") { return refused }
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
+        let follower = body["touser"] as? String ?? ""
+        guard followers.contains(follower) else { count("wechat 43004"); return answer(["errcode": 43004, "errmsg": "require subscribe"]) }
+        guard templates.contains(body["template_id"] as? String ?? "") else {
+            count("wechat 40037")
+            return answer(["errcode": 40037, "errmsg": "invalid template_id"])
+        }
+        let data = body["data"] as? [String: [String: String]] ?? [:]
+        for (key, field) in data {
+            let limit = AppMessages.fieldLimits.first { key.hasPrefix($0.prefix) }?.characters ?? 200
+            guard let value = field["value"], !value.isEmpty, value.count <= limit else {
+                count("wechat 47003")
+                return answer(["errcode": 47003, "errmsg": "argument invalid! data.\(key).value invalid"])
+            }
+        }
+        let content = String(decoding: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(),
+                             as: UTF8.self)
+        lock.withLock { messages.append(Message(service: "wechat", user: follower, content: content, at: Date())) }
+        return answer(["errcode": 0, "errmsg": "ok", "msgid": Int.random(in: 1...1_000_000_000)])
+    }
+
     private func token(_ request: HTTPRequest, service: String) -> HTTPResponse {
         let dingTalk = service == "dingtalk"
         let key = request.queryValue(dingTalk ? "appkey" : "corpid")
@@ -113,10 +171,14 @@ public final class AppMessageReceivers: @unchecked Sendable {
             if key != Self.weComCorp { count("wecom 40013"); return answer(["errcode": 40013, "errmsg": "invalid corpid"]) }
             if secret != Self.weComSecret { count("wecom 40001"); return answer(["errcode": 40001, "errmsg": "invalid credential"]) }
         }
+        return issue(service)
+    }
+
+    /// The same token while it lives, as every provider documents.
+    private func issue(_ service: String) -> HTTPResponse {
         count("\(service) token")
         let issued = lock.withLock { () -> (String, TimeInterval) in
             let now = Date()
-            // The same token while it lives, as both providers document.
             if let live = tokens.first(where: { $0.value.service == service && $0.value.expires > now }) {
                 return (live.key, live.value.expires.timeIntervalSince(now))
             }

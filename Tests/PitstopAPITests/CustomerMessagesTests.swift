@@ -252,5 +252,61 @@ extension SweepingTests {
             #expect((entry["last_error"] as? String)?.contains("AuthFailure.SignatureFailure") == true)
             #expect(receivers.refused["tencent AuthFailure.SignatureFailure"] == 1)
         }
+
+        @Test func aFollowerHearsByTemplateMessageFittedToItsFieldsAndOthersBySMSOrNotAtAll() throws {
+            let receivers = try ProviderReceivers()
+            defer { receivers.stop() }
+            let apps = try AppMessageReceivers()
+            defer { apps.stop() }
+            let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
+            defer { api.stop() }
+            let c = try chain(api, receivers)
+            let made = try api.client.send("POST", "/v1/notification-channels", headers: bearer(c.admin), json: """
+                {"name":"顺达服务号","kind":"wechat_mp","url":"\(apps.base)","secret":"\(AppMessageReceivers.weChatSecret)",
+                 "settings":{"app_key":"\(AppMessageReceivers.weChatAppID)"}}
+                """)
+            #expect(made.status == 201, "\(made.text)")
+            let mp = try #require(made.json["id"] as? String)
+            apps.followers = ["oFollower0001", "oLeft0000001"]
+            apps.templates = ["TPL-RECEIVED", "TPL-ON-THE-WAY"]
+            let noTemplate = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin),
+                                                 json: #"{"moments":{"received":[{"channel_id":"\#(mp)"}]}}"#)
+            #expect(noTemplate.status == 422 && noTemplate.problemFields == ["moments.received[0].template"])
+            func routes(_ template: String) -> String {
+                #"[{"channel_id":"\#(mp)","template":"\#(template)","variables":{"character_string1":"order","phrase3":"status"}},"#
+                    + #"{"channel_id":"\#(c.sms)","template":"SMS_300","variables":{"no":"order"}}]"#
+            }
+            let set = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin),
+                                          json: #"{"moments":{"received":\#(routes("TPL-RECEIVED")),"on_the_way":\#(routes("TPL-ON-THE-WAY"))}}"#)
+            #expect(set.status == 200, "\(set.text)")
+
+            // A follower; one who asked for no WeChat messages (texted instead); one WeChat no
+            // longer counts as a follower (43004: dead at once, not retried).
+            let follower = try open(api, c, customer: #"{"name":"赵女士","phones":["13900000001"],"wechat_openid":"oFollower0001"}"#)
+            let customers = try api.client.send("POST", "/v1/customers", headers: bearer(c.admin),
+                                                json: #"{"name":"钱先生","phones":["13900000002"],"wechat_openid":"oLeft0000001","wechat_opt_out":true}"#)
+            #expect(customers.json["wechat_opted_out_at"] is String)
+            _ = try open(api, c, customer: #"{"name":"钱先生","phones":["13900000002"],"wechat_openid":"oLeft0000001"}"#)
+            let stranger = try open(api, c, customer: #"{"name":"孙先生","phones":["13900000003"],"wechat_openid":"oStranger001"}"#)
+            try step(api, c.admin, follower, "assigned", extra: #","assignee_id":"\#(c.engineer)""#)
+            #expect(try api.client.send("POST", "/v1/work-orders/\(follower)/accept", headers: bearer(c.engineerKey)).status == 200)
+            _ = try messages.sender().run()
+
+            let sent = apps.received("wechat")
+            #expect(sent.map(\.user) == ["oFollower0001", "oFollower0001"], "\(sent)")
+            let number = try #require(try api.get("/v1/work-orders/\(follower)", key: c.admin).json["number"] as? String)
+            let bodies = sent.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.content.utf8))) as? [String: Any] }
+            let onTheWay = try #require(bodies.first { $0["template_id"] as? String == "TPL-ON-THE-WAY" })
+            let fields = try #require(onTheWay["data"] as? [String: [String: String]])
+            #expect(fields["character_string1"]?["value"] == number)
+            // "工程师已出发" is six characters; a phrase field takes five.
+            #expect(fields["phrase3"]?["value"] == "工程师已…")
+            #expect((onTheWay["url"] as? String)?.hasPrefix("http://127.0.0.1:8080/v1/public/track/ptr_") == true, "\(onTheWay)")
+            #expect(apps.counted["wechat token"] == 1 && apps.counted["wechat 47003"] == nil)
+            #expect(receivers.received("sms").map { $0["PhoneNumbers"] as? String } == ["13900000002"])
+            let dead = try #require(try timeline(api, c, stranger).first?["delivery"] as? [String: Any])
+            #expect(dead["state"] as? String == "dead" && dead["attempts"] as? Int == 1, "\(dead)")
+            #expect((dead["last_error"] as? String)?.contains("no longer follows") == true)
+        }
     }
 }

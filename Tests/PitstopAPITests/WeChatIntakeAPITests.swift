@@ -190,6 +190,22 @@ import Testing
         #expect(ignored.status == 200)
         #expect(ignored.text == "success")
         #expect(try orders(api, f).isEmpty)
+
+        // Unfollowing stops the chain's WeChat messages to the customer; following again resumes them.
+        _ = try api.client.send("POST", signed(f.path), body: text("空调有异味", msgID: "24000000000000010", from: "oNewFollower"))
+        func optedOut() throws -> Any? {
+            let found = try api.client.send("GET", "/v1/customers?wechat_openid=oNewFollower", headers: bearer(f.adminKey))
+            return (found.json["items"] as? [[String: Any]])?.first?["wechat_opted_out_at"]
+        }
+        #expect(try optedOut() == nil)
+        let unsubscribe = Array("""
+            <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[oNewFollower]]></FromUserName>\
+            <CreateTime>1764100000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[unsubscribe]]></Event></xml>
+            """.utf8)
+        #expect(try api.client.send("POST", signed(f.path), body: unsubscribe).text == "success")
+        #expect(try optedOut() is String)
+        _ = try api.client.send("POST", signed(f.path), body: subscribe)
+        #expect(try optedOut() == nil)
     }
 
     @Test func accountsAreCheckedAndStayInTheirTenant() throws {

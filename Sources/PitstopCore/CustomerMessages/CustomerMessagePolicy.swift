@@ -95,11 +95,14 @@ public struct CustomerMessagePolicy: Sendable, Equatable, Codable {
                     continue
                 }
                 guard kind.reachesCustomers else {
-                    errors.append(FieldError(field: "\(field).channel_id", message: "must be an aliyun_sms, tencent_sms or http_sms channel; \(kind.rawValue) channels do not reach customers"))
+                    errors.append(FieldError(field: "\(field).channel_id", message: "must be an aliyun_sms, tencent_sms, http_sms or wechat_mp channel; \(kind.rawValue) channels do not reach customers"))
                     continue
                 }
-                if let template = route.template, !kind.takesTemplates || !(1...100).contains(template.count) {
-                    errors.append(FieldError(field: "\(field).template", message: kind.takesTemplates ? "must be 1 to 100 characters" : "applies to SMS channels with templates only"))
+                if let template = route.template, !(kind.takesTemplates || kind.routeNeedsTemplate) || !(1...100).contains(template.count) {
+                    errors.append(FieldError(field: "\(field).template", message: kind.takesTemplates || kind.routeNeedsTemplate
+                                                 ? "must be 1 to 100 characters" : "applies to channels with templates only"))
+                } else if route.template == nil && kind.routeNeedsTemplate {
+                    errors.append(FieldError(field: "\(field).template", message: "is required: the template_id of the moment's template message"))
                 }
                 if kind == .tencentSMS, let keys = route.variables?.keys,
                    Set(keys) != Set((0..<keys.count).map { String($0 + 1) }) {
@@ -123,8 +126,11 @@ public struct CustomerMessagePolicy: Sendable, Equatable, Codable {
 
 extension NotificationChannel.Kind {
     /// Channels that can reach one customer: SMS, by the customer's phone.
-    public var reachesCustomers: Bool { self == .aliyunSMS || self == .tencentSMS || self == .httpSMS }
+    public var reachesCustomers: Bool { self == .aliyunSMS || self == .tencentSMS || self == .httpSMS || self == .wechatMP }
 
     /// SMS providers whose approved templates take variables, and refuse links in them.
     var takesTemplates: Bool { self == .aliyunSMS || self == .tencentSMS }
+
+    /// Whether a route through it names a template of its own.
+    var routeNeedsTemplate: Bool { self == .wechatMP }
 }

@@ -69,12 +69,14 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
     }
 
     /// The message as sent, its link under `publicBaseURL`.
-    public func message(publicBaseURL: String, mobiles: [String], event: JSONValue) -> NotificationMessage {
+    /// `mobiles` for SMS, `userIDs` (the follower's openid) for WeChat.
+    public func message(publicBaseURL: String, mobiles: [String], userIDs: [String]?, event: JSONValue) -> NotificationMessage {
         let link = linkPath.map { publicBaseURL + $0 }
         let mapping = variables ?? Dictionary(uniqueKeysWithValues: Self.variables.map { ($0, $0) })
         let text = text(link: link)
         return NotificationMessage(title: "工单 \(number) \(status)", markdown: text, plain: text, mobiles: mobiles,
-                                   templateParams: mapping.mapValues { value(of: $0, link: link) }, event: event, customer: self)
+                                   templateParams: mapping.mapValues { value(of: $0, link: link) }, event: event, userIDs: userIDs,
+                                   customer: self, link: link)
     }
 
     /// The text without its link, for staff: a link is the customer's key to their pages.

@@ -91,7 +91,7 @@ public enum EngineerNotice: Sendable, Equatable {
         case .aliyunSMS: phone.map { Recipient(phone: $0, userID: nil) }
         case .dingtalkApp: messaging.dingtalkUserID.map { Recipient(phone: nil, userID: $0) }
         case .wecomApp: messaging.wecomUserID.map { Recipient(phone: nil, userID: $0) }
-        case .dingtalk, .wecom, .httpSMS, .webhook, .tencentSMS: nil
+        case .dingtalk, .wecom, .httpSMS, .webhook, .tencentSMS, .wechatMP: nil
         }
     }
 

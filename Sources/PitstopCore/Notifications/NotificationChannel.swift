@@ -17,17 +17,20 @@ public struct NotificationChannel: Sendable, Equatable {
         case dingtalkApp = "dingtalk_app"
         /// A WeCom self-built app: application messages to one member's WeCom user id.
         case wecomApp = "wecom_app"
+        /// A WeChat official account's API (AppID and AppSecret): template messages to one
+        /// follower's openid.
+        case wechatMP = "wechat_mp"
 
         /// Group robots, which take about 20 messages a minute: they get digests.
         public var isRobot: Bool { self == .dingtalk || self == .wecom }
 
-        /// The chain's own apps, which authenticate with an access token fetched from the app's
-        /// key and secret.
-        public var isApp: Bool { self == .dingtalkApp || self == .wecomApp }
+        /// The chain's own apps and official account, which authenticate with an access token
+        /// fetched from the app's key and secret.
+        public var isApp: Bool { self == .dingtalkApp || self == .wecomApp || self == .wechatMP }
 
-        /// Channels that can reach one engineer by name: the apps, by the engineer's user id
-        /// there, and Aliyun SMS, by the engineer's phone.
-        public var reachesEngineers: Bool { isApp || self == .aliyunSMS }
+        /// Channels that can reach one engineer by name: the staff apps, by the engineer's user
+        /// id there, and Aliyun SMS, by the engineer's phone.
+        public var reachesEngineers: Bool { self == .dingtalkApp || self == .wecomApp || self == .aliyunSMS }
     }
 
     /// How a group robot shows a message: DingTalk and WeCom take markdown (headings, lists) or
@@ -140,6 +143,15 @@ public struct NotificationChannel: Sendable, Equatable {
             if let newSecret, !newSecret.hasPrefix("whsec_") {
                 errors.append(FieldError(field: "secret", message: "must be a whsec_ secret (leave it out to have one made)"))
             }
+        case .wechatMP:
+            if !(settings.appKey.map(WeChatAccount.isAppID) ?? false) {
+                errors.append(FieldError(field: "settings.app_key", message: "must be the official account's AppID: wx and 16 hexadecimal digits"))
+            }
+            if !hasSecret || newSecret?.isEmpty == true { errors.append(FieldError(field: "secret", message: "must be the account's AppSecret")) }
+            if settings.agentId != nil { errors.append(FieldError(field: "settings.agent_id", message: "applies to dingtalk_app and wecom_app channels only")) }
+            if alerts {
+                errors.append(FieldError(field: "alerts", message: "a wechat_mp channel messages customers one by one; send alerts to a robot, SMS or webhook channel"))
+            }
         case .dingtalkApp, .wecomApp:
             let key = kind == .dingtalkApp ? "the DingTalk app's AppKey" : "the WeCom CorpID"
             if (settings.appKey ?? "").isEmpty || (settings.appKey?.count ?? 0) > 100 {
@@ -157,7 +169,7 @@ public struct NotificationChannel: Sendable, Equatable {
         }
         if !kind.isApp && (settings.appKey != nil || settings.agentId != nil) {
             errors.append(FieldError(field: settings.appKey != nil ? "settings.app_key" : "settings.agent_id",
-                                     message: "applies to dingtalk_app and wecom_app channels only"))
+                                     message: "applies to dingtalk_app, wecom_app and wechat_mp channels only"))
         }
         if kind != .tencentSMS && (settings.sdkAppId != nil || settings.region != nil) {
             errors.append(FieldError(field: settings.sdkAppId != nil ? "settings.sdk_app_id" : "settings.region",

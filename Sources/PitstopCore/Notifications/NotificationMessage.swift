@@ -23,9 +23,11 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
     public var userIDs: [String]?
     /// What a message to a customer says, for rendering at send time with the public address.
     public var customer: CustomerNotice?
+    /// The page the message opens, for channels that link it apart (a WeChat template message).
+    public var link: String?
 
     public init(title: String, markdown: String, plain: String, mobiles: [String], templateParams: [String: String], event: JSONValue,
-                sla: SLAFacts? = nil, userIDs: [String]? = nil, customer: CustomerNotice? = nil) {
+                sla: SLAFacts? = nil, userIDs: [String]? = nil, customer: CustomerNotice? = nil, link: String? = nil) {
         self.title = title
         self.markdown = markdown
         self.plain = plain
@@ -35,12 +37,13 @@ public struct NotificationMessage: Sendable, Equatable, Codable {
         self.sla = sla
         self.userIDs = userIDs
         self.customer = customer
+        self.link = link
     }
 
     /// The message as it reads at `now`: an SLA message's timing worked out again, a customer's
     /// links under `publicBaseURL`, others as they are.
     public func rendered(at now: Date, publicBaseURL: String) -> NotificationMessage {
-        if let customer { return customer.message(publicBaseURL: publicBaseURL, mobiles: mobiles, event: event) }
+        if let customer { return customer.message(publicBaseURL: publicBaseURL, mobiles: mobiles, userIDs: userIDs, event: event) }
         guard let sla else { return self }
         return SLANotificationText.render(sla, now: now, mobiles: mobiles, event: event)
     }

@@ -42,6 +42,11 @@ public struct WeChatAccount: Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 
+    /// An AppID is "wx" and 16 hexadecimal digits, as the console shows it (开发者ID).
+    public static func isAppID(_ text: String) -> Bool {
+        text.utf8.count == 18 && text.hasPrefix("wx") && text.unicodeScalars.dropFirst(2).allSatisfy { $0.properties.isASCIIHexDigit }
+    }
+
     public func urlToken(tenantID: UUID) -> PublicToken {
         PublicToken(kind: .wechat, tenantID: tenantID, secret: secret)
     }
@@ -80,8 +85,7 @@ public struct NewWeChatAccount: Sendable, Equatable {
         if !((3...32).contains(tokenScalars.count) && tokenScalars.allSatisfy({ $0.isASCII && CharacterSet.alphanumerics.contains($0) })) {
             errors.append(FieldError(field: "token", message: "must be the Token from the WeChat console: 3 to 32 letters or digits"))
         }
-        // An AppID is "wx" and 16 hexadecimal digits, as the console shows it (开发者ID).
-        if let appID, !(appID.utf8.count == 18 && appID.hasPrefix("wx") && appID.unicodeScalars.dropFirst(2).allSatisfy({ $0.properties.isASCIIHexDigit })) {
+        if let appID, !WeChatAccount.isAppID(appID) {
             errors.append(FieldError(field: "app_id", message: "must be the account's AppID as the WeChat console shows it: wx and 16 hexadecimal digits"))
         }
         if let key = encodingAESKey {

@@ -5,7 +5,8 @@ import PitstopStore
 /// Tells the customer of a moment of their order, as the tenant's policy says, in the caller's
 /// transaction (the message is written with the change it is about, and once per order and
 /// moment). The first route that reaches the customer is used: an SMS channel needs a phone
-/// they have not opted out of texts on. Quiet hours hold the message until they end.
+/// they have not opted out of texts on, the official account their openid, while they follow it.
+/// Quiet hours hold the message until they end.
 struct CustomerNotices {
     let scope: TenantScope
     let tenant: Tenant
@@ -18,7 +19,7 @@ struct CustomerNotices {
         guard let stored = try scope.customerMessages.policy(), let routes = stored.policy.moments[moment], !routes.isEmpty else { return }
         guard try !scope.customerMessages.told(order: order.id, moment: moment) else { return }
         let customer = try scope.customers.get(id: order.customerID)
-        guard let (route, channel, phone) = try firstReachable(routes, customer) else { return }
+        guard let (route, channel, recipient) = try firstReachable(routes, customer) else { return }
         let link: (path: String, secret: String)?
         switch moment.link {
         case .tracking:
@@ -45,16 +46,23 @@ struct CustomerNotices {
                                         "work_order_id": .string(order.id.lowercasedText), "number": .string(order.number),
                                         "moment": .string(moment.rawValue)])
         // Rendered here with the path alone; the sender renders it again with the public address.
-        let message = notice.message(publicBaseURL: "", mobiles: [phone], event: event)
+        let message = notice.message(publicBaseURL: "", mobiles: recipient.phone.map { [$0] } ?? [], userIDs: recipient.openID.map { [$0] },
+                                     event: event)
         let holdUntil = stored.policy.quietHours?.nextAllowed(after: now, in: tenant.zone) ?? now
         try scope.customerMessages.enqueue(order: order.id, moment: moment, channelID: channel.id, message: message, eventID: eventID,
                                            holdUntil: holdUntil, now: now)
         if holdUntil <= now { try scope.notifications.wakeWorkers() }
     }
 
-    /// The first route whose channel is on and reaches this customer, with their number.
+    /// Where the customer is reached on a channel: their phone, or their openid.
+    struct Recipient {
+        var phone: String?
+        var openID: String?
+    }
+
+    /// The first route whose channel is on and reaches this customer, with their address there.
     private func firstReachable(_ routes: [CustomerMessagePolicy.Route], _ customer: Customer) throws
-        -> (CustomerMessagePolicy.Route, NotificationChannel, String)? {
+        -> (CustomerMessagePolicy.Route, NotificationChannel, Recipient)? {
         for route in routes {
             let channel: NotificationChannel
             do {
@@ -63,7 +71,11 @@ struct CustomerNotices {
                 continue
             }
             guard channel.active, channel.kind.reachesCustomers else { continue }
-            if customer.smsOptedOutAt == nil, let phone = customer.phones.first { return (route, channel, phone) }
+            if channel.kind == .wechatMP {
+                if customer.weChatOptedOutAt == nil, let openID = customer.wechatOpenID { return (route, channel, Recipient(openID: openID)) }
+            } else if customer.smsOptedOutAt == nil, let phone = customer.phones.first {
+                return (route, channel, Recipient(phone: phone))
+            }
         }
         return nil
     }
