@@ -43,6 +43,15 @@ extension APIApplication {
                 let customer = try CustomerRecords(scope: scope).update(id, expectedVersion: version, body.input)
                 return try .record(CustomerBody(customer), version: customer.version)
             },
+            // The customer's rights under PIPL: everything held about them, then their erasure.
+            tenantRoute("GET", "/v1/customers/{id}/export", roles: [.admin]) { request, caller, scope in
+                let export = try CustomerRecords(scope: scope).export(try Self.pathID(request, "customer"))
+                return try .json(CustomerExportBody(export, tenantID: caller.tenant.id))
+            },
+            tenantRoute("POST", "/v1/customers/{id}/erase", roles: [.admin]) { request, _, scope in
+                let customer = try CustomerRecords(scope: scope).erase(try Self.pathID(request, "customer"))
+                return try .record(CustomerBody(customer), version: customer.version)
+            },
         ]
     }
 }
@@ -106,6 +115,8 @@ struct CustomerBody: Encodable {
     /// Since when the customer wants no SMS, or no WeChat messages: the chain's messages skip them.
     var smsOptedOutAt: Date?
     var wechatOptedOutAt: Date?
+    /// When the customer was forgotten at their request.
+    var erasedAt: Date?
     var createdAt: Date
     var updatedAt: Date
     var version: Int
@@ -121,8 +132,37 @@ struct CustomerBody: Encodable {
         externalId = customer.externalID
         smsOptedOutAt = customer.smsOptedOutAt
         wechatOptedOutAt = customer.weChatOptedOutAt
+        erasedAt = customer.erasedAt
         createdAt = customer.createdAt
         updatedAt = customer.updatedAt
         version = customer.version
+    }
+}
+
+/// A customer's own data, as their access request receives it (JSON).
+struct CustomerExportBody: Encodable {
+    var customer: CustomerBody
+    var vehicles: [VehicleBody]
+    var workOrders: [Order]
+    var exportedAt: Date
+
+    struct Order: Encodable {
+        var workOrder: WorkOrderBody
+        var timeline: [TimelineEntryBody]
+        var signedBy: String?
+        var rating: Int?
+        var ratingComment: String?
+    }
+
+    init(_ export: CustomerRecords.Export, tenantID: UUID) {
+        customer = CustomerBody(export.customer)
+        vehicles = export.vehicles.map(VehicleBody.init)
+        workOrders = export.orders.map { order in
+            let timeline = order.timeline.map(TimelineEntryBody.init) + order.messages.map(TimelineEntryBody.init)
+            return Order(workOrder: WorkOrderBody(order.order, tenantID: tenantID),
+                         timeline: timeline.sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) },
+                         signedBy: order.signedBy, rating: order.rating?.score, ratingComment: order.rating?.comment)
+        }
+        exportedAt = Date()
     }
 }

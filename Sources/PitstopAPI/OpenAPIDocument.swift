@@ -145,6 +145,18 @@ enum OpenAPIDocument {
                                    tags: ["customers"], parameters: [idParameter, ifMatch], body: ref("CustomerChanges"),
                                    responses: ["200": ["description": "The changed customer", "content": json(ref("Customer"))]]),
             ] as Object,
+            "/v1/customers/{id}/export": [
+                "get": operation("exportCustomer",
+                                 "Everything held about the customer, for their own access request under PIPL (admin): the record, vehicles, and each order with its timeline (messages to them included), signer and rating",
+                                 tags: ["customers"], parameters: [idParameter],
+                                 responses: ["200": ["description": "The customer's data", "content": json(ref("CustomerExport"))]]),
+            ] as Object,
+            "/v1/customers/{id}/erase": [
+                "post": operation("eraseCustomer",
+                                  "Forget the customer at their request (admin): name, phones, WeChat ids, e-mail, CRM id, plates and VINs, and what they wrote, removed or replaced with *** everywhere (timelines, stored events, messages, delivery logs); orders, times and counts stay for the reports. Cannot be undone",
+                                  tags: ["customers"], parameters: [idParameter],
+                                  responses: ["200": ["description": "The emptied customer, erased_at set", "content": json(ref("Customer"))]]),
+            ] as Object,
             "/v1/vehicles": [
                 "post": operation("createVehicle", "Register a customer's vehicle (admin, dispatcher, integration)", tags: ["vehicles"],
                                   parameters: [idempotencyKey], body: ref("NewVehicle"),
@@ -407,6 +419,7 @@ enum OpenAPIDocument {
                     "sms_opted_out_at": ["type": "string", "format": "date-time", "description": "Since when the customer wants no SMS"] as Object,
                     "wechat_opted_out_at": ["type": "string", "format": "date-time",
                                             "description": "Since when the customer wants no WeChat messages (set when they unfollow)"] as Object,
+                    "erased_at": ["type": "string", "format": "date-time", "description": "When the customer was forgotten at their request"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -422,6 +435,7 @@ enum OpenAPIDocument {
                     "sms_opted_out_at": ["type": "string", "format": "date-time", "description": "Since when the customer wants no SMS"] as Object,
                     "wechat_opted_out_at": ["type": "string", "format": "date-time",
                                             "description": "Since when the customer wants no WeChat messages (set when they unfollow)"] as Object,
+                    "erased_at": ["type": "string", "format": "date-time", "description": "When the customer was forgotten at their request"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -438,6 +452,7 @@ enum OpenAPIDocument {
                     "sms_opted_out_at": ["type": "string", "format": "date-time", "description": "Since when the customer wants no SMS"] as Object,
                     "wechat_opted_out_at": ["type": "string", "format": "date-time",
                                             "description": "Since when the customer wants no WeChat messages (set when they unfollow)"] as Object,
+                    "erased_at": ["type": "string", "format": "date-time", "description": "When the customer was forgotten at their request"] as Object,
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                 ] as Object,
             ] as Object,
@@ -508,6 +523,18 @@ enum OpenAPIDocument {
                                "assignee_id": ["type": "string", "format": "uuid", "description": "Required to assign; the engineer must pass the dispatch policy's hard rules (409 naming them) unless override is true"] as Object,
                                "override": ["type": "boolean", "default": false,
                                             "description": "With to: assigned, assign although the engineer fails a hard rule (not a deactivated one)"] as Object] as Object,
+            ] as Object,
+            "CustomerExport": [
+                "type": "object", "required": ["customer", "vehicles", "work_orders", "exported_at"],
+                "properties": [
+                    "customer": ref("Customer"), "vehicles": ["type": "array", "items": ref("Vehicle")] as Object,
+                    "work_orders": ["type": "array", "items": [
+                        "type": "object", "required": ["work_order", "timeline"],
+                        "properties": ["work_order": ref("WorkOrder"), "timeline": ["type": "array", "items": ref("TimelineEntry")] as Object,
+                                       "signed_by": ["type": "string"], "rating": ["type": "integer"], "rating_comment": ["type": "string"]] as Object,
+                    ] as Object] as Object,
+                    "exported_at": timestamp,
+                ] as Object,
             ] as Object,
             "TimelineEntry": [
                 "type": "object", "required": ["id", "occurred_at", "kind", "to_status"],

@@ -7,7 +7,7 @@ public struct CustomerRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id, sms_opted_out_at, wechat_opted_out_at, created_at, updated_at, version"
+    static let columns = "id, name, phones, wechat_openid, wechat_unionid, email, tags, external_id, sms_opted_out_at, wechat_opted_out_at, erased_at, created_at, updated_at, version"
 
     /// Ways to find customers; several narrow the list together.
     public struct Filter: Sendable, Equatable {
@@ -121,6 +121,7 @@ public struct CustomerRepository {
                  wechatOpenID: try row.decode("wechat_openid"), wechatUnionID: try row.decode("wechat_unionid"),
                  email: try row.decode("email"), tags: try row.decode("tags"), externalID: try row.decode("external_id"),
                  smsOptedOutAt: try row.decode("sms_opted_out_at"), weChatOptedOutAt: try row.decode("wechat_opted_out_at"),
+                 erasedAt: try row.decode("erased_at"),
                  createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
     }
 }

@@ -368,7 +368,7 @@ extension SweepingTests {
             // Every read the document describes, over the records the walk made, answers as declared.
             let weChatCheck = "?signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)&echostr=7391846250"
             let record: [String: String] = [
-                "/v1/api-keys/{id}": apiKey, "/v1/customers/{id}": walk.realIDs["customer"] ?? "",
+                "/v1/api-keys/{id}": apiKey, "/v1/customers/{id}": walk.realIDs["customer"] ?? "", "/v1/customers/{id}/export": walk.realIDs["customer"] ?? "",
                 "/v1/dispatch-policies/{id}": dispatchPolicy, "/v1/engineers/{id}": engineer,
                 "/v1/intake-links/{id}": try walk.field(link, "id"), "/v1/knowledge-articles/{id}": article,
                 "/v1/me/work-orders/{id}": order, "/v1/media/{id}/content": walk.realIDs["photo"] ?? "",

@@ -14,12 +14,14 @@ public struct Customer: Sendable, Equatable {
     /// messages (they unfollowed the account, or asked).
     public var smsOptedOutAt: Date?
     public var weChatOptedOutAt: Date?
+    /// When the customer was forgotten at their request: the record is empty from then on.
+    public var erasedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
 
     public init(id: UUID, name: String, phones: [String], wechatOpenID: String?, wechatUnionID: String?, email: String?,
-                tags: [String], externalID: String?, smsOptedOutAt: Date? = nil, weChatOptedOutAt: Date? = nil,
+                tags: [String], externalID: String?, smsOptedOutAt: Date? = nil, weChatOptedOutAt: Date? = nil, erasedAt: Date? = nil,
                 createdAt: Date, updatedAt: Date, version: Int) {
         self.id = id
         self.name = name
@@ -31,6 +33,7 @@ public struct Customer: Sendable, Equatable {
         self.externalID = externalID
         self.smsOptedOutAt = smsOptedOutAt
         self.weChatOptedOutAt = weChatOptedOutAt
+        self.erasedAt = erasedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
