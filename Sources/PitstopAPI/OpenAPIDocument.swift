@@ -346,6 +346,8 @@ enum OpenAPIDocument {
                     "created_at": timestamp, "updated_at": timestamp, "version": ["type": "integer"],
                     "duplicate_window_minutes": ["type": "integer"], "reopen_window_days": ["type": "integer"],
                     "order_link": ["type": "string", "description": "Link to an order in the chain's console, used in notifications"] as Object,
+                    "trail_retention_days": ["type": "integer"], "wechat_message_retention_days": ["type": "integer"],
+                    "notification_retention_days": ["type": "integer"],
                 ] as Object,
             ] as Object,
             "TenantChanges": [
@@ -360,6 +362,12 @@ enum OpenAPIDocument {
                     "order_link": ["type": ["string", "null"], "maxLength": 500, "examples": ["https://console.example.com/orders/{number}"],
                                    "description": "Where staff open an order in the chain's console; {id} and {number} stand for the order's. "
                                        + "Notifications carry it; null removes it"] as Object,
+                    "trail_retention_days": ["type": "integer", "minimum": 1, "maximum": 3650, "default": 30,
+                                             "description": "Days engineers' GPS trails on orders are kept"] as Object,
+                    "wechat_message_retention_days": ["type": "integer", "minimum": 1, "maximum": 3650, "default": 180,
+                                                      "description": "Days WeChat message rows (who wrote, when) are kept"] as Object,
+                    "notification_retention_days": ["type": "integer", "minimum": 7, "maximum": 3650, "default": 90,
+                                                    "description": "Days notifications no longer pending (and their attempts) are kept"] as Object,
                 ] as Object,
             ] as Object,
             "CreateTenant": [

@@ -52,7 +52,7 @@ enum OpenAPIExample {
     static var records: [String: Any] {
         [
             "createTenant": ["name": "杭州顺达汽修连锁", "timezone": "Asia/Shanghai"],
-            "updateTenant": ["duplicate_window_minutes": 120, "reopen_window_days": 30,
+            "updateTenant": ["duplicate_window_minutes": 120, "reopen_window_days": 30, "trail_retention_days": 60,
                              "order_link": "https://console.shunda-auto.example.cn/orders/{number}"] as OpenAPIDocument.Object,
             "createAPIKey": ["name": "西湖店调度台 王芳", "role": "dispatcher"],
             "createShop": ["name": "顺达汽修 西湖店", "address": "杭州市西湖区文三路 90 号", "location": westLake, "timezone": "Asia/Shanghai",

@@ -31,6 +31,9 @@ struct TenantBody: Encodable {
     var duplicateWindowMinutes: Int
     var reopenWindowDays: Int
     var orderLink: String?
+    var trailRetentionDays: Int
+    var wechatMessageRetentionDays: Int
+    var notificationRetentionDays: Int
 
     init(_ tenant: Tenant) {
         id = tenant.id.lowercasedText
@@ -42,22 +45,30 @@ struct TenantBody: Encodable {
         duplicateWindowMinutes = tenant.duplicateWindowMinutes
         reopenWindowDays = tenant.reopenWindowDays
         orderLink = tenant.orderLink
+        trailRetentionDays = tenant.retention.trailDays
+        wechatMessageRetentionDays = tenant.retention.weChatMessageDays
+        notificationRetentionDays = tenant.retention.notificationDays
     }
 }
 
 struct TenantChangesBody: Decodable, ReadsNulls {
     var changes: TenantChanges
 
-    static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days", "order_link"]
+    static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days", "order_link", "trail_retention_days",
+                                      "wechat_message_retention_days", "notification_retention_days"]
 
     enum CodingKeys: String, CodingKey {
-        case name, timezone, duplicateWindowMinutes, reopenWindowDays, orderLink
+        case name, timezone, duplicateWindowMinutes, reopenWindowDays, orderLink, trailRetentionDays, wechatMessageRetentionDays,
+             notificationRetentionDays
     }
 
     init(from decoder: Decoder) throws {
         let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
         changes = TenantChanges(name: try read.value(.name), timezone: try read.value(.timezone),
                                 duplicateWindowMinutes: try read.value(.duplicateWindowMinutes),
-                                reopenWindowDays: try read.value(.reopenWindowDays), orderLink: try read.update(.orderLink))
+                                reopenWindowDays: try read.value(.reopenWindowDays), orderLink: try read.update(.orderLink),
+                                trailRetentionDays: try read.value(.trailRetentionDays),
+                                weChatMessageRetentionDays: try read.value(.wechatMessageRetentionDays),
+                                notificationRetentionDays: try read.value(.notificationRetentionDays))
     }
 }

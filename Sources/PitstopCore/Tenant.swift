@@ -16,9 +16,26 @@ public struct Tenant: Sendable, Equatable, Codable {
     /// Where staff open an order in the chain's own console, with `{id}` and `{number}` standing
     /// for the order's: the link in notifications. Nil: messages carry no link.
     public var orderLink: String?
+    /// How long personal data is kept (PIPL), in days: engineers' GPS trails on orders, WeChat
+    /// message rows, and notifications no longer pending.
+    public var retention: Retention
+
+    public struct Retention: Sendable, Equatable, Codable {
+        public var trailDays: Int
+        public var weChatMessageDays: Int
+        public var notificationDays: Int
+
+        public static let defaults = Retention(trailDays: 30, weChatMessageDays: 180, notificationDays: 90)
+
+        public init(trailDays: Int, weChatMessageDays: Int, notificationDays: Int) {
+            self.trailDays = trailDays
+            self.weChatMessageDays = weChatMessageDays
+            self.notificationDays = notificationDays
+        }
+    }
 
     public init(id: UUID, name: String, timezone: String, createdAt: Date, updatedAt: Date, version: Int,
-                duplicateWindowMinutes: Int = 1440, reopenWindowDays: Int = 30, orderLink: String? = nil) {
+                duplicateWindowMinutes: Int = 1440, reopenWindowDays: Int = 30, orderLink: String? = nil, retention: Retention = .defaults) {
         self.id = id
         self.name = name
         self.timezone = timezone
@@ -28,6 +45,7 @@ public struct Tenant: Sendable, Equatable, Codable {
         self.duplicateWindowMinutes = duplicateWindowMinutes
         self.reopenWindowDays = reopenWindowDays
         self.orderLink = orderLink
+        self.retention = retention
     }
 
     /// The link to one order, from `orderLink`.
@@ -70,19 +88,27 @@ public struct TenantChanges: Sendable, Equatable {
     public var duplicateWindowMinutes: Int?
     public var reopenWindowDays: Int?
     public var orderLink: FieldUpdate<String>
+    public var trailRetentionDays: Int?
+    public var weChatMessageRetentionDays: Int?
+    public var notificationRetentionDays: Int?
 
     public init(name: String? = nil, timezone: String? = nil, duplicateWindowMinutes: Int? = nil, reopenWindowDays: Int? = nil,
-                orderLink: FieldUpdate<String> = .keep) {
+                orderLink: FieldUpdate<String> = .keep, trailRetentionDays: Int? = nil, weChatMessageRetentionDays: Int? = nil,
+                notificationRetentionDays: Int? = nil) {
         self.name = name
         self.timezone = timezone
         self.duplicateWindowMinutes = duplicateWindowMinutes
         self.reopenWindowDays = reopenWindowDays
         self.orderLink = orderLink
+        self.trailRetentionDays = trailRetentionDays
+        self.weChatMessageRetentionDays = weChatMessageRetentionDays
+        self.notificationRetentionDays = notificationRetentionDays
     }
 
     public var errors: [FieldError] {
         var errors: [FieldError] = []
-        if name == nil && timezone == nil && duplicateWindowMinutes == nil && reopenWindowDays == nil && orderLink.isKeep {
+        if name == nil && timezone == nil && duplicateWindowMinutes == nil && reopenWindowDays == nil && orderLink.isKeep
+            && trailRetentionDays == nil && weChatMessageRetentionDays == nil && notificationRetentionDays == nil {
             errors.append(FieldError(field: "body", message: "changes nothing; send at least one field"))
         }
         errors += TextRules.lengthErrors(name, field: "name", limit: 200)
@@ -94,6 +120,13 @@ public struct TenantChanges: Sendable, Equatable {
         }
         if let days = reopenWindowDays, !(0...365).contains(days) {
             errors.append(FieldError(field: "reopen_window_days", message: "must be 0 (no reopening) to 365"))
+        }
+        for (field, days, least) in [("trail_retention_days", trailRetentionDays, 1), ("wechat_message_retention_days", weChatMessageRetentionDays, 1),
+                                     ("notification_retention_days", notificationRetentionDays, 7)] {
+            if let days, !(least...3650).contains(days) {
+                errors.append(FieldError(field: field, message: "must be \(least) to 3650 days"
+                                              + (least > 1 ? ": a delivery log younger than a week is still being looked at" : "")))
+            }
         }
         if let link = orderLink.newValue, !Self.isOrderLink(link) {
             errors.append(FieldError(field: "order_link", message: "must be an http(s) URL of at most 500 characters with {id} or {number} "

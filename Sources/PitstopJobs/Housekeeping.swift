@@ -4,7 +4,8 @@ import PitstopStore
 
 /// Work that must run on one worker at a time, once an interval: whichever worker takes the
 /// `housekeeping` lease first does it (the lease outlives a worker that dies mid-run only by its
-/// time-to-live). Today it forgets idempotency keys older than a day.
+/// time-to-live). It forgets idempotency keys older than a day, and personal data older than each
+/// tenant keeps it, in batches, each its own short transaction.
 public struct Housekeeping: Sendable {
     let database: Database
     let logger: Logger
@@ -13,6 +14,8 @@ public struct Housekeeping: Sendable {
     let lease: String
     let every: TimeInterval
     static let keyRetention: TimeInterval = 24 * 3600
+    static let batch = 5000
+    static let maxBatches = 100
 
     public init(database: Database, logger: Logger, holder: String = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))",
                 lease: String = "housekeeping", every: TimeInterval = 3600) {
@@ -30,8 +33,19 @@ public struct Housekeeping: Sendable {
             return false
         }
         let pruned = try database.withPlatform { try $0.pruneIdempotencyKeys(before: now.addingTimeInterval(-Self.keyRetention)) }
+        var removed = (trail: 0, weChat: 0, notifications: 0)
+        // Bounded: what is left after this many batches goes at the next run.
+        for _ in 0..<Self.maxBatches {
+            let batch = try database.withPlatform { try $0.prunePersonalData(at: now, batch: Self.batch) }
+            removed = (removed.trail + batch.trail, removed.weChat + batch.weChat, removed.notifications + batch.notifications)
+            if max(batch.trail, batch.weChat, batch.notifications) < Self.batch { break }
+        }
         try database.withPlatform { try $0.finishLease(lease, holder: holder, now: now) }
         if pruned > 0 { logger.info("idempotency keys older than a day removed", ["count": .int(pruned)]) }
+        if removed.trail + removed.weChat + removed.notifications > 0 {
+            logger.info("personal data past its retention removed", ["trail_points": .int(removed.trail), "wechat_messages": .int(removed.weChat),
+                                                                       "notifications": .int(removed.notifications)])
+        }
         return true
     }
 }

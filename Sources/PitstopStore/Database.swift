@@ -127,6 +127,13 @@ extension PlatformScope {
     }
 
     /// Removes idempotency keys of every tenant made before `before`; returns how many.
+    /// Deletes, across tenants, up to `batch` rows a table of personal data older than each
+    /// tenant keeps it (GPS trails, WeChat message rows, settled notifications).
+    public func prunePersonalData(at now: Date, batch: Int) throws -> (trail: Int, weChat: Int, notifications: Int) {
+        let row = try transaction.query("SELECT * FROM prune_personal_data(\(now)::timestamptz, \(batch)::integer)").rows[0]
+        return (try row.decode("trail"), try row.decode("wechat"), try row.decode("notifications"))
+    }
+
     public func pruneIdempotencyKeys(before: Date) throws -> Int {
         try transaction.query("SELECT prune_idempotency_keys(\(before)::timestamptz) AS n").rows[0].decode("n")
     }
