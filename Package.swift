@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "PitstopStore", dependencies: ["Postgres", "PitstopCore", "Crypto"]),
         // Use cases: each business operation and its follow-ups, between the edges and the store.
         .target(name: "PitstopServices", dependencies: ["PitstopStore", "PitstopCore"]),
-        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopServices", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications"]),
+        .target(name: "PitstopAPI", dependencies: ["HTTPServer", "PitstopServices", "PitstopStore", "PitstopCore", "Crypto", "Postgres", "Logging", "Lifecycle", "Notifications", "HTTPClient"]),
         .target(name: "PitstopJobs", dependencies: ["PitstopServices", "PitstopStore", "PitstopCore", "Postgres", "Logging", "Lifecycle", "Notifications", "HTTPClient"]),
         .target(name: "PitstopTesting", dependencies: ["Postgres", "PitstopStore", "PitstopAPI", "HTTPServer", "PitstopCore", "Crypto", "Logging", "Notifications"]),
 

@@ -19,21 +19,28 @@ public enum HTTPClient {
         public var body: [UInt8]
         /// From the first byte sent to the last received.
         public var timeout: TimeInterval
+        /// How much of the answer's body is kept: enough to read any service's verdict, unless
+        /// the body itself is wanted (a photo).
+        public var bodyLimit: Int
 
-        public init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8], timeout: TimeInterval) {
+        public init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8], timeout: TimeInterval,
+                    bodyLimit: Int = HTTPClient.bodyLimit) {
             self.method = method
             self.url = url
             self.headers = headers
             self.body = body
             self.timeout = timeout
+            self.bodyLimit = bodyLimit
         }
     }
 
     public struct Answer: Sendable {
         public var status: Int?
         public var retryAfter: String?
-        /// The first `bodyLimit` bytes of the answer: enough to read any service's verdict.
+        /// The first `bodyLimit` bytes of the answer.
         public var body: [UInt8]
+        /// Whether the body was longer than `bodyLimit` (and cut there).
+        public var truncated = false
         /// What went wrong before an answer (connect, time-out, cancelled); nil when there is one.
         public var error: String?
 
@@ -73,7 +80,7 @@ public enum HTTPClient {
             return .none("libcurl could not be initialised")
         }
         defer { curl_easy_cleanup(handle) }
-        let transfer = Transfer(cancellation: cancellation)
+        let transfer = Transfer(cancellation: cancellation, limit: request.bodyLimit)
         let context = Unmanaged.passRetained(transfer)
         defer { context.release() }
         var headers: UnsafeMutablePointer<curl_slist>?
@@ -121,24 +128,30 @@ public enum HTTPClient {
         }
         var status = 0
         _ = pitstop_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return Answer(status: status, retryAfter: transfer.retryAfter, body: transfer.body, error: nil)
+        var answer = Answer(status: status, retryAfter: transfer.retryAfter, body: transfer.body, error: nil)
+        answer.truncated = transfer.truncated
+        return answer
     }
 
     /// What the callbacks collect; they run on the thread in `perform`.
     private final class Transfer {
         let cancellation: Cancellation
+        let limit: Int
         var body: [UInt8] = []
+        var truncated = false
         var retryAfter: String?
 
-        init(cancellation: Cancellation) {
+        init(cancellation: Cancellation, limit: Int) {
             self.cancellation = cancellation
+            self.limit = limit
         }
     }
 
     private static let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
         guard let data, let context else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-        let room = max(0, bodyLimit - transfer.body.count)
+        let room = max(0, transfer.limit - transfer.body.count)
+        if size * count > room { transfer.truncated = true }
         data.withMemoryRebound(to: UInt8.self, capacity: size * count) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: min(room, size * count))) }
         return size * count
     }

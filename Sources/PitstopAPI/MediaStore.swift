@@ -28,6 +28,20 @@ struct MediaStore: Sendable {
         try upload.move(to: destination)
     }
 
+    /// Keeps `bytes` (a photo fetched rather than uploaded) under their SHA-256, written to the
+    /// spool first and renamed into place like an upload.
+    func keep(_ bytes: [UInt8], sha256: String, tenant: UUID) throws {
+        let destination = path(tenant: tenant, sha256: sha256)
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        let spooled = spool + "/" + UUID().uuidString
+        try Data(bytes).write(to: URL(fileURLWithPath: spooled))
+        guard rename(spooled, destination) == 0 else {
+            try? FileManager.default.removeItem(atPath: spooled)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination])
+        }
+    }
+
     /// Creates the folders, and clears spool files older than `staleAfter` that a killed process
     /// left behind (an upload in progress is younger than the server's upload deadline).
     func prepare(staleAfter: TimeInterval, logger: Logger) throws {

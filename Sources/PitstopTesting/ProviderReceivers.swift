@@ -54,6 +54,7 @@ public final class ProviderReceivers: @unchecked Sendable {
         var limitedNumbers: Set<String> = []
         var illegalNumbers: Set<String> = []
         var dingTalkThrottled = false
+        var picture: [UInt8] = []
     }
 
     public var webhookDown: Bool {
@@ -77,6 +78,11 @@ public final class ProviderReceivers: @unchecked Sendable {
         set { lock.withLock { state.illegalNumbers = newValue } }
     }
     /// Answers every DingTalk message as if the robot had sent too many (errcode 130101).
+    /// What `GET /mmbiz/pic` serves.
+    public var picture: [UInt8] {
+        get { lock.withLock { state.picture } }
+        set { lock.withLock { state.picture = newValue } }
+    }
     public var dingTalkThrottled: Bool {
         get { lock.withLock { state.dingTalkThrottled } }
         set { lock.withLock { state.dingTalkThrottled = newValue } }
@@ -100,6 +106,10 @@ public final class ProviderReceivers: @unchecked Sendable {
             Router.route("POST", "/robot/send") { [unowned self] in dingTalk($0) },
             Router.route("POST", "/cgi-bin/webhook/send") { [unowned self] in weCom($0) },
             Router.route("GET", "/sms/") { [unowned self] in aliyun($0) },
+            // A picture as WeChat's image server (mmbiz.qpic.cn) serves a message's PicUrl.
+            Router.route("GET", "/mmbiz/pic") { [unowned self] _ in
+                HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "image/jpeg")]), body: picture)
+            },
             Router.route("POST", "/hooks") { [unowned self] in webhook($0) },
             Router.route("POST", "/") { [unowned self] in tencent($0) },
         ]), logger: Logger(component: "receiver", minimumLevel: .error, sink: { _ in }))

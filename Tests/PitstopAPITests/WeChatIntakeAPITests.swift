@@ -182,11 +182,11 @@ import Testing
             """.utf8)
         let welcome = try api.client.send("POST", signed(f.path), body: subscribe)
         #expect(try WeChatMessage(xml: welcome.body).content?.contains("车大夫服务号") == true)
-        let image = Array("""
+        let video = Array("""
             <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[oNewFollower]]></FromUserName>\
-            <CreateTime>1764100000</CreateTime><MsgType><![CDATA[image]]></MsgType><MsgId>24000000000000009</MsgId></xml>
+            <CreateTime>1764100000</CreateTime><MsgType><![CDATA[shortvideo]]></MsgType><MsgId>24000000000000009</MsgId></xml>
             """.utf8)
-        let ignored = try api.client.send("POST", signed(f.path), body: image)
+        let ignored = try api.client.send("POST", signed(f.path), body: video)
         #expect(ignored.status == 200)
         #expect(ignored.text == "success")
         #expect(try orders(api, f).isEmpty)
@@ -336,4 +336,44 @@ import Testing
         #expect(refused.status == 503, "\(refused.text)")
         #expect(try keyless.client.send("POST", signed(f.path), body: text("在吗", msgID: "26000000000000005")).status == 503)
     }
+
+    @Test func aPictureJoinsTheFollowersOpenOrderOnceAndWhatIsNoPictureOrTooLargeIsRefused() throws {
+        let receivers = try ProviderReceivers()
+        defer { receivers.stop() }
+        let api = try TestAPI { $0.mediaLimits = .init(photoBytes: 4096, videoBytes: 4096) }
+        defer { api.stop() }
+        let f = try fixture(api)
+        func image(_ id: String, from openID: String = "oPhotoUser001") -> [UInt8] {
+            Array("""
+                <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[\(openID)]]></FromUserName>\
+                <CreateTime>\(Int(Date().timeIntervalSince1970))</CreateTime><MsgType><![CDATA[image]]></MsgType>\
+                <PicUrl><![CDATA[\(receivers.base)/mmbiz/pic]]></PicUrl><MediaId><![CDATA[media\(id)]]></MediaId><MsgId>\(id)</MsgId></xml>
+                """.utf8)
+        }
+        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + [UInt8](repeating: 0x42, count: 2000) + [0xFF, 0xD9]
+        receivers.picture = jpeg
+        // No open order yet: the picture is acknowledged, nothing is kept.
+        let early = try WeChatMessage(xml: try api.client.send("POST", signed(f.path), body: image("29000000000000001")).body)
+        #expect(early.content?.contains("请再发文字描述") == true)
+
+        _ = try api.client.send("POST", signed(f.path), body: text("保险杠刮了", msgID: "29000000000000002", from: "oPhotoUser001"))
+        let order = try #require(try orders(api, f).first?["id"] as? String)
+        let kept = try api.client.send("POST", signed(f.path), body: image("29000000000000003"))
+        #expect(try WeChatMessage(xml: kept.body).content?.contains("已收到图片，已添加到您的工单") == true, "\(kept.text)")
+        // WeChat's retry of the MsgId gets the same reply and adds nothing.
+        _ = try api.client.send("POST", signed(f.path), body: image("29000000000000003"))
+        let media = try api.get("/v1/work-orders/\(order)/media", key: f.adminKey).json["items"] as? [[String: Any]] ?? []
+        #expect(media.count == 1 && media.first?["content_type"] as? String == "image/jpeg", "\(media)")
+        let id = try #require(media.first?["id"] as? String)
+        #expect(try api.get("/v1/media/\(id)/content", key: f.adminKey).body == jpeg)
+
+        // A page instead of a picture, or one over the photo limit: the follower is asked again.
+        for served in [Array("<html>not a picture</html>".utf8), [0xFF, 0xD8, 0xFF, 0xE0] + [UInt8](repeating: 1, count: 5000)] {
+            receivers.picture = served
+            let refused = try api.client.send("POST", signed(f.path), body: image("2900000000000000\(served.count % 7 + 4)"))
+            #expect(try WeChatMessage(xml: refused.body).content == "图片接收失败，请稍后重新发送。", "\(refused.text)")
+        }
+        #expect((try api.get("/v1/work-orders/\(order)/media", key: f.adminKey).json["items"] as? [Any])?.count == 1)
+    }
 }
+

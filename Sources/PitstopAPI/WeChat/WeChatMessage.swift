@@ -15,13 +15,15 @@ public struct WeChatMessage: Equatable, Sendable {
     public var event: String?
     /// A voice message's text as WeChat recognised it, when the account has recognition on.
     public var recognition: String?
+    /// An image message's picture, as WeChat serves it for a while after sending.
+    public var picURL: String?
     /// A location message's place (GCJ-02, as WeChat's maps give it) and its label.
     public var location: (latitude: Double, longitude: Double, label: String?)?
 
     public static func == (lhs: WeChatMessage, rhs: WeChatMessage) -> Bool {
         lhs.toUserName == rhs.toUserName && lhs.fromUserName == rhs.fromUserName && lhs.createTime == rhs.createTime
             && lhs.msgType == rhs.msgType && lhs.content == rhs.content && lhs.msgID == rhs.msgID && lhs.event == rhs.event
-            && lhs.recognition == rhs.recognition && lhs.location?.latitude == rhs.location?.latitude
+            && lhs.recognition == rhs.recognition && lhs.picURL == rhs.picURL && lhs.location?.latitude == rhs.location?.latitude
             && lhs.location?.longitude == rhs.location?.longitude && lhs.location?.label == rhs.location?.label
     }
 
@@ -56,6 +58,7 @@ public struct WeChatMessage: Equatable, Sendable {
         msgID = fields["MsgId"]
         event = fields["Event"]
         recognition = fields["Recognition"]
+        picURL = fields["PicUrl"]
         if let latitude = fields["Location_X"].flatMap(Double.init), let longitude = fields["Location_Y"].flatMap(Double.init) {
             location = (latitude, longitude, fields["Label"])
         }

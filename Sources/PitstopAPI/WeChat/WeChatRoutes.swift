@@ -1,9 +1,11 @@
 import Crypto
 import Foundation
+import HTTPClient
 import HTTPServer
 import PitstopCore
 import PitstopServices
 import PitstopStore
+import Notifications
 
 /// The server URL of a connected official account, as WeChat calls it: the GET handshake when the
 /// URL is saved in the console, then a POST for every message a follower sends. Every call must
@@ -25,18 +27,25 @@ extension APIApplication {
             // WeChat posts XML, whatever Content-Type it declares.
             Router.route("POST", "/v1/public/wechat/{token}", body: .any, ErrorMapping.wrap { [self] request in
                 let token = try Self.publicToken(request, kind: .wechat, what: "WeChat account")
-                return try database.withTenant(token.tenantID) { scope in
+                // Checked and read in a short read-only transaction first, so that a photo is
+                // fetched with no transaction open; nothing is written for a call that fails here.
+                let (account, consoleToken) = try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let account = try scope.weChat.active(secret: token.secret) else { throw StoreError.notFound("WeChat account") }
-                    let consoleToken = try weChatToken(account, tenant: token.tenantID, sealingIn: scope)
-                    try Self.checkWeChatSignature(request, token: consoleToken)
-                    let cipher = try request.queryValue("encrypt_type").map { try weChatCipher(account, mode: $0, tenant: token.tenantID) }
-                    let message = try Self.weChatMessage(request, cipher: cipher, token: consoleToken)
-                    guard message.toUserName == account.originalID else {
-                        throw Problem.badRequest("the message is addressed to \(message.toUserName), not to this account (\(account.originalID))",
-                                                 field: "ToUserName")
-                    }
+                    return (account, try weChatToken(account, tenant: token.tenantID, sealingIn: nil))
+                }
+                try Self.checkWeChatSignature(request, token: consoleToken)
+                let cipher = try request.queryValue("encrypt_type").map { try weChatCipher(account, mode: $0, tenant: token.tenantID) }
+                let message = try Self.weChatMessage(request, cipher: cipher, token: consoleToken)
+                guard message.toUserName == account.originalID else {
+                    throw Problem.badRequest("the message is addressed to \(message.toUserName), not to this account (\(account.originalID))",
+                                             field: "ToUserName")
+                }
+                let photo = message.msgType == "image" ? fetchPhoto(message.picURL) : nil
+                return try database.withTenant(token.tenantID) { scope in
+                    // A Token still in the clear is sealed by the first accepted message.
+                    _ = try weChatToken(account, tenant: token.tenantID, sealingIn: scope)
                     // "success" tells WeChat there is nothing to show the follower; it is never encrypted.
-                    guard let reply = try answer(message, to: account, in: scope) else { return .text("success") }
+                    guard let reply = try answer(message, to: account, photo: photo, in: scope) else { return .text("success") }
                     let now = Int(Date().timeIntervalSince1970)
                     var xml = message.textReply(reply, at: now)
                     if let cipher {
@@ -132,7 +141,7 @@ extension APIApplication {
 
     /// The passive reply to `message`, or nil for none. A text opens an order, or joins the
     /// follower's open one; a MsgId seen before gets the reply it got then and changes nothing.
-    func answer(_ message: WeChatMessage, to account: WeChatAccount, in scope: TenantScope) throws -> String? {
+    func answer(_ message: WeChatMessage, to account: WeChatAccount, photo: FetchedPhoto?, in scope: TenantScope) throws -> String? {
         /// A message with a MsgId is handled once; a retry gets the reply it got then.
         func once(_ handle: () throws -> (String, UUID?)) throws -> String {
             guard let msgID = message.msgID, !msgID.isEmpty, msgID.count <= 20, msgID.allSatisfy({ $0.isASCII && $0.isNumber }) else {
@@ -171,6 +180,20 @@ extension APIApplication {
                 guard let order else { return ("已收到您的位置。请再发文字描述车辆的问题，我们会为您创建维修工单。", nil) }
                 return ("已收到位置，已更新到您的工单 \(order.number)。", order.id)
             }
+        case "image":
+            return try once {
+                guard case .fetched(let bytes, let type, let sha256) = photo else {
+                    // WeChat keeps a picture for a while: asking again is better than failing the call.
+                    return ("图片接收失败，请稍后重新发送。", nil)
+                }
+                guard let (order, _) = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil))
+                    .attach(weChatPhoto: type, sizeBytes: bytes.count, sha256: sha256, from: message.fromUserName) else {
+                    return ("已收到图片。请再发文字描述车辆的问题，我们会为您创建维修工单。", nil)
+                }
+                // Into the store before COMMIT, as an upload is: a row never names a missing file.
+                try mediaStore.keep(bytes, sha256: sha256, tenant: scope.tenantID)
+                return ("已收到图片，已添加到您的工单 \(order.number)。", order.id)
+            }
         case "event" where message.event == "unsubscribe":
             // The follower left: the chain's WeChat messages stop for them (WeChat shows no reply).
             try scope.customers.weChatFollowing(openID: message.fromUserName, following: false)
@@ -202,5 +225,30 @@ extension APIApplication {
             reply += "查看进度：\(configuration.publicBaseURL)/v1/public/track/\(PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret).text)"
         }
         return (reply, order.id)
+    }
+}
+
+/// A follower's picture, fetched from the URL WeChat gives in the message.
+enum FetchedPhoto: Sendable {
+    case fetched([UInt8], MediaType, sha256: String)
+    case failed(String)
+}
+
+extension APIApplication {
+    /// How long a picture may take to fetch: WeChat waits five seconds for the reply.
+    static let photoFetchTimeout: TimeInterval = 3
+
+    /// The picture at `url`, if it is one (a JPEG or PNG by its bytes, within the photo limit),
+    /// from an address this server may reach.
+    func fetchPhoto(_ url: String?) -> FetchedPhoto {
+        guard let url, url.hasPrefix("http://") || url.hasPrefix("https://") else { return .failed("the image message has no PicUrl") }
+        if let refusal = OutboundGuard(allowPrivate: configuration.allowPrivateURLs).refusal(url) { return .failed(refusal) }
+        let limit = configuration.mediaLimits.limit(for: .photo)
+        let answer = HTTPClient.perform(HTTPClient.Request(method: "GET", url: url, headers: [], body: [], timeout: Self.photoFetchTimeout,
+                                                           bodyLimit: limit), cancellation: HTTPClient.Cancellation())
+        guard answer.status == 200 else { return .failed(answer.error ?? "HTTP \(answer.status ?? 0)") }
+        guard !answer.truncated else { return .failed("the picture is larger than \(limit) bytes") }
+        guard let type = MediaType.sniff(Array(answer.body.prefix(32))), type.kind == .photo else { return .failed("the bytes are not a picture") }
+        return .fetched(answer.body, type, sha256: Digest.sha256(answer.body).hex)
     }
 }

@@ -39,6 +39,13 @@ extension WorkOrderIntake {
                                                                                            WorkOrderChanges(site: .set(site)))
     }
 
+    /// A follower's picture, added to their open order's photos; nil when they have none open.
+    public func attach(weChatPhoto type: MediaType, sizeBytes: Int, sha256: String, from openID: String) throws -> (WorkOrder, Media)? {
+        guard let customer = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first,
+              let open = try scope.workOrders.openOrder(forCustomer: customer.id) else { return nil }
+        return (open, try scope.media.add(workOrder: open.id, type: type, sizeBytes: sizeBytes, sha256: sha256, engineer: nil, actor: nil, now: now))
+    }
+
     public func open(weChatText text: String, from openID: String, to account: WeChatAccount) throws -> IntakeOutcome {
         let customer = CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID))
         // A plate written in the message names the vehicle: found by plate, or created for the follower.
