@@ -116,13 +116,7 @@ extension OpenAPIDocument {
                                               "409": ["description": "Not awaiting acceptance, or the report changed", "content": problemContent]]),
             ] as Object,
             "/v1/public/track/{token}/rating": [
-                "post": operation("rateWorkOrder", "The customer rates a completed job once, 1 to 5 with a comment (no key)", tags: ["public"],
-                                  public: true, parameters: [tokenParameter],
-                                  body: ["type": "object", "required": ["score"], "additionalProperties": false,
-                                         "properties": ["score": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
-                                                        "comment": ["type": "string", "maxLength": 1000] as Object] as Object],
-                                  responses: ["204": ["description": "Thank you"],
-                                              "409": ["description": "Not completed yet, or rated already", "content": problemContent]]),
+                "post": ratingOperation,
             ] as Object,
             "/v1/public/track/{token}": [
                 "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
@@ -159,6 +153,28 @@ extension OpenAPIDocument {
                                               "401": ["description": "Wrong signature or msg_signature, or a timestamp more than 300 s from the server's clock (a replay)", "content": problemContent],
                                              "503": ["description": "This server cannot open the account's sealed Token or EncodingAESKey (no PITSTOP_SECRET_KEY, or another one)", "content": problemContent]])
         operation["requestBody"] = ["required": true, "content": ["application/xml": ["schema": ["type": "string"], "example": example("weChatMessage")] as Object]] as Object
+        return operation
+    }
+
+    /// The rating, as JSON from an app or as the tracking page's plain form.
+    static var ratingOperation: Object {
+        let rating: Object = ["type": "object", "required": ["score"], "additionalProperties": false,
+                              "properties": ["score": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
+                                             "comment": ["type": "string", "maxLength": 1000] as Object] as Object]
+        var operation = operation("rateWorkOrder",
+                                  "The customer rates a completed job once, 1 to 5 with a comment (no key); the tracking page posts the same as a form",
+                                  tags: ["public"], public: true, parameters: [tokenParameter], body: rating,
+                                  responses: ["204": ["description": "Thank you"],
+                                              "303": ["description": "From the page's form: rated, back to the tracking page"],
+                                              "409": ["description": "Not completed yet, or rated already (the form: the page again)", "content": problemContent],
+                                              "415": ["description": "Neither JSON nor a form", "content": problemContent],
+                                              "422": ["description": "A score outside 1 to 5 or a comment too long (the form: the page, each problem beside its field)",
+                                                      "content": problemContent.merging(htmlContent) { first, _ in first }]])
+        var body = operation["requestBody"] as? Object ?? [:]
+        var content = body["content"] as? Object ?? [:]
+        content["application/x-www-form-urlencoded"] = ["schema": rating] as Object
+        body["content"] = content
+        operation["requestBody"] = body
         return operation
     }
 

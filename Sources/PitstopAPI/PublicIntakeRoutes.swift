@@ -61,8 +61,8 @@ extension APIApplication {
             }),
             Router.route("GET", "/v1/public/track/{token}", ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
+                if PublicPages.wantsHTML(request) { return try trackingPage(request) }
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
-                if PublicPages.wantsHTML(request) { return PublicPages.tracking() }
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
                     var response = try HTTPResponse.json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
@@ -73,8 +73,14 @@ extension APIApplication {
                 }
             }),
             // The customer rates the finished job once, from the tracking link.
-            Router.route("POST", "/v1/public/track/{token}/rating", ErrorMapping.wrap { [self] request in
+            // JSON from an app, or the page's plain form (answered with the page again).
+            Router.route("POST", "/v1/public/track/{token}/rating", body: .any, ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
+                if Self.isForm(request) { return try ratingForm(request) }
+                guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+                    throw Problem(status: 415, type: "unsupported-media-type", title: "Unsupported media type",
+                                  detail: "send the rating as application/json, or from the tracking page's form")
+                }
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
                 let body = try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"])
                 var errors: [FieldError] = []

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPServer
+import PitstopCore
 
 /// The pages a phone opens from a printed QR code or a tracking link: static HTML whose script
 /// reads the same URL as JSON and posts the report as JSON, so the pages hold no data and the
@@ -14,20 +15,76 @@ enum PublicPages {
 
     static func intakeForm() -> HTTPResponse { page(title: "在线报修", body: intakeBody, script: intakeScript) }
 
-    static func tracking() -> HTTPResponse { page(title: "工单进度", body: trackingBody, script: trackingScript) }
+    /// The tracking page, rendered here with every value escaped, and needing no script: a phone
+    /// without JavaScript sees the same, and rates through a plain form. While the engineer is on
+    /// the way the page reloads itself each minute, for a fresh ETA. `problems` are the rating
+    /// form's, by field, shown beside it.
+    static func tracking(_ view: TrackingView, shop: Shop?, path: String, problems: [String: String] = [:], status: Int = 200) -> HTTPResponse {
+        var body = "<h1>工单 \(escape(view.number))</h1><p class=\"status\">\(escape(view.statusLabel))</p>"
+        if let engineer = view.engineer {
+            body += "<p>负责工程师：\(escape(engineer))"
+            if let eta = view.etaMinutes { body += "，预计 <b>\(eta) 分钟</b>后到达" }
+            body += "</p>"
+        }
+        body += "<div class=\"card\"><p>\(escape(view.next.text))</p>"
+        if view.next == .rate {
+            body += """
+                <form method="post" action="\(escape(path))/rating"><fieldset><legend>服务评分</legend>
+                \((1...5).map { "<label class=\"star\"><input type=\"radio\" name=\"score\" value=\"\($0)\" required> \($0) 星</label>" }.joined())
+                \(problems["score"].map { "<p class=\"error\" id=\"score-error\">\(escape($0))</p>" } ?? "")
+                </fieldset><label for="comment">评价（选填）</label><textarea id="comment" name="comment" rows="3" maxlength="1000"></textarea>
+                \(problems["comment"].map { "<p class=\"error\" id=\"comment-error\">\(escape($0))</p>" } ?? "")
+                <button type="submit">提交评价</button></form>
+                """
+        }
+        body += "</div><div class=\"card\"><h2>进度</h2><ol>"
+        body += view.history.map { "<li>\(escape($0.label)) · \(escape($0.time))</li>" }.joined()
+        body += "</ol></div>"
+        if let shop {
+            body += "<p class=\"muted\">\(escape(shop.name)) · \(escape(shop.address))"
+            if let phone = shop.phone { body += " · <a href=\"tel:\(escape(phone))\">\(escape(phone))</a>" }
+            body += "</p>"
+        }
+        var response = page(title: "工单进度", body: body, script: "", refresh: view.next == .expectEngineer ? 60 : nil)
+        response.status = status
+        return response
+    }
 
-    static func page(title: String, body: String, script: String, style: String = PublicPages.style) -> HTTPResponse {
+    /// The one page for a tracking link that is wrong, expired or unknown: none says which.
+    static func unknownTracking() -> HTTPResponse {
+        var response = page(title: "工单进度", body: "<h1>未找到该工单</h1><p class=\"card\">链接无效或已过期，请联系门店。</p>", script: "")
+        response.status = 404
+        return response
+    }
+
+    /// `text` safe inside HTML text and double-quoted attributes.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func page(title: String, body: String, script: String, style: String = PublicPages.style, refresh: Int? = nil) -> HTTPResponse {
         let html = """
             <!doctype html>
             <html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="viewport" content="width=device-width, initial-scale=1">\(refresh.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? "")
             <title>\(title)</title><style>\(style)</style></head>
-            <body><main>\(body)</main><script>\(script)</script></body></html>
+            <body><main>\(body)</main>\(script.isEmpty ? "" : "<script>\(script)</script>")</body></html>
             """
         var response = HTTPResponse.text(html, contentType: "text/html; charset=utf-8")
         response.headers.add("Content-Security-Policy",
                              "default-src 'none'; script-src '\(hash(script))'; style-src '\(hash(style))'; connect-src 'self'; "
-                             + "img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+                             + "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
         response.headers.add("X-Content-Type-Options", "nosniff")
         response.headers.add("Referrer-Policy", "no-referrer")
         response.headers.add("Cache-Control", "no-store")
@@ -45,10 +102,11 @@ enum PublicPages {
         h1{font-size:1.3rem;margin:.5rem 0}
         label{display:block;margin:.8rem 0 .2rem;font-weight:600}
         input,select,textarea{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #c9cdd4;border-radius:6px;font:inherit}
-        input[type=checkbox]{width:auto}
+        input[type=checkbox],input[type=radio]{width:auto}
         button{margin-top:1.2rem;width:100%;padding:.8rem;border:0;border-radius:6px;background:#165dff;color:#fff;font:inherit}
         .muted{color:#86909c}.error{color:#cb2634}.card{background:#fff;border-radius:8px;padding:1rem;margin:.8rem 0}
-        ol{padding-left:1.2rem}
+        ol{padding-left:1.2rem}h2{font-size:1.05rem;margin:0 0 .4rem}.status{font-size:1.15rem;font-weight:600;color:#165dff}
+        fieldset{border:0;padding:0;margin:0}legend{font-weight:600}.star{display:inline-block;margin:.3rem .8rem .3rem 0;font-weight:400}
         """
 
     private static let intakeBody = """
@@ -123,25 +181,6 @@ enum PublicPages {
               if (body.tracking_token) $('track').href = '../track/' + body.tracking_token; else $('track').hidden = true;
             })
             .catch(() => { $('problem').textContent = '网络异常，请稍后再试'; });
-        });
-        """
-
-    private static let trackingBody = """
-        <h1 id="number">工单进度</h1><p id="status"></p><div class="card"><ol id="history"></ol></div><p id="shop" class="muted"></p>
-        """
-
-    private static let trackingScript = """
-        const $ = id => document.getElementById(id);
-        fetch(location.pathname, {headers: {Accept: 'application/json'}}).then(r => r.json()).then(order => {
-          if (!order.number) { $('number').textContent = '未找到该工单'; return; }
-          $('number').textContent = '工单 ' + order.number;
-          $('status').textContent = order.status_label;
-          for (const step of order.history) {
-            const item = document.createElement('li');
-            item.textContent = step.status_label + ' · ' + new Date(step.at).toLocaleString('zh-CN');
-            $('history').append(item);
-          }
-          if (order.shop) $('shop').textContent = order.shop.name + (order.shop.phone ? ' · ' + order.shop.phone : '');
         });
         """
 }

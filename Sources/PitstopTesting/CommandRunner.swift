@@ -23,9 +23,10 @@ public enum CommandRunner {
         try start(executable, arguments, environment: environment).wait()
     }
 
-    /// Starts an executable and returns at once; `wait()` collects its exit and output.
+    /// Starts an executable (one of the package's, or by its absolute path) and returns at once;
+    /// `wait()` collects its exit and output.
     public static func start(_ executable: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningCommand {
-        let path = buildDirectory.appendingPathComponent(executable).path
+        let path = executable.hasPrefix("/") ? executable : buildDirectory.appendingPathComponent(executable).path
         let scratch = NSTemporaryDirectory() + "pitstop-cmd-\(UUID().uuidString)"
         let outPath = scratch + ".out"
         let errPath = scratch + ".err"

@@ -39,7 +39,7 @@ struct CustomerNotices {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "MM-dd HH:mm"
         let notice = CustomerNotice(moment: moment, number: order.number, shop: try order.shopID.map { try scope.shops.get(id: $0).name },
-                                    engineer: engineer.map(Self.givenName), linkPath: link?.path, linkSecret: link?.secret,
+                                    engineer: engineer.map(Engineer.addressedAs), linkPath: link?.path, linkSecret: link?.secret,
                                     time: formatter.string(from: now), template: route.template, variables: route.variables)
         let eventID = UUID()
         let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string("work_order.customer_notified"),
@@ -78,14 +78,5 @@ struct CustomerNotices {
             }
         }
         return nil
-    }
-
-    /// "王师傅" for 王建国: the customer meets the engineer by the family name and 师傅, as
-    /// customers address them; a name that is not in Chinese characters is shown as it is.
-    static func givenName(_ name: String) -> String {
-        guard let first = name.first, first.unicodeScalars.allSatisfy({ (0x4E00...0x9FFF).contains($0.value) }), name.count >= 2 else {
-            return name
-        }
-        return "\(first)师傅"
     }
 }
