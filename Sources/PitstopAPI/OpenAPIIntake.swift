@@ -172,7 +172,9 @@ extension OpenAPIDocument {
                                                       "content": problemContent.merging(htmlContent) { first, _ in first }]])
         var body = operation["requestBody"] as? Object ?? [:]
         var content = body["content"] as? Object ?? [:]
-        content["application/x-www-form-urlencoded"] = ["schema": rating] as Object
+        // What the page's form posts: 5 stars and "师傅很专业".
+        content["application/x-www-form-urlencoded"] = ["schema": rating,
+                                                         "example": "score=5&comment=%E5%B8%88%E5%82%85%E5%BE%88%E4%B8%93%E4%B8%9A"] as Object
         body["content"] = content
         operation["requestBody"] = body
         return operation

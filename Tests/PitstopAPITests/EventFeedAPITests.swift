@@ -31,7 +31,7 @@ import Testing
     /// Polls until the feed has delivered `count` events past `after` (events appear once the
     /// transactions begun before theirs have ended, and other tests run transactions too).
     func poll(_ api: TestAPI, _ key: String, after: String?, count: Int, limit: Int = 2, query: String = "",
-              within seconds: TimeInterval = 10) throws -> (events: [[String: Any]], cursor: String?) {
+              within seconds: TimeInterval = 30) throws -> (events: [[String: Any]], cursor: String?) {
         var seen: [[String: Any]] = []
         var cursor = after
         let deadline = Date().addingTimeInterval(seconds)

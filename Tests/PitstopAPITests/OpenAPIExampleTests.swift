@@ -69,7 +69,9 @@ extension SweepingTests {
                 let (method, template, operation) = try self.operation(id)
                 #expect(Self.matches(path, template), "\(id): \(path) is not a path of \(template)")
                 guard case .object(let body)? = operation["requestBody"], case .object(let content)? = body["content"],
-                      let (mediaType, mediaValue) = content.first, case .object(let media) = mediaValue, let example = media["example"] else {
+                      // JSON where the operation takes it too (the rating also takes the page's form).
+                      let (mediaType, mediaValue) = content.first(where: { $0.key == "application/json" }) ?? content.first,
+                      case .object(let media) = mediaValue, let example = media["example"] else {
                     throw RawHTTPError("\(id) has no example body")
                 }
                 if mediaType == "application/json", let schema = media["schema"] {
