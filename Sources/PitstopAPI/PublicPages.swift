@@ -20,29 +20,29 @@ enum PublicPages {
     /// the way the page reloads itself each minute, for a fresh ETA. `problems` are the rating
     /// form's, by field, shown beside it.
     static func tracking(_ view: TrackingView, shop: Shop?, path: String, problems: [String: String] = [:], status: Int = 200) -> HTTPResponse {
-        var body = "<h1>工单 \(escape(view.number))</h1><p class=\"status\">\(escape(view.statusLabel))</p>"
+        var body = "<h1>工单 \(Markup.escape(view.number))</h1><p class=\"status\">\(Markup.escape(view.statusLabel))</p>"
         if let engineer = view.engineer {
-            body += "<p>负责工程师：\(escape(engineer))"
+            body += "<p>负责工程师：\(Markup.escape(engineer))"
             if let eta = view.etaMinutes { body += "，预计 <b>\(eta) 分钟</b>后到达" }
             body += "</p>"
         }
-        body += "<div class=\"card\"><p>\(escape(view.next.text))</p>"
+        body += "<div class=\"card\"><p>\(Markup.escape(view.next.text))</p>"
         if view.next == .rate {
             body += """
-                <form method="post" action="\(escape(path))/rating"><fieldset><legend>服务评分</legend>
+                <form method="post" action="\(Markup.escape(path))/rating"><fieldset><legend>服务评分</legend>
                 \((1...5).map { "<label class=\"star\"><input type=\"radio\" name=\"score\" value=\"\($0)\" required> \($0) 星</label>" }.joined())
-                \(problems["score"].map { "<p class=\"error\" id=\"score-error\">\(escape($0))</p>" } ?? "")
+                \(problems["score"].map { "<p class=\"error\" id=\"score-error\">\(Markup.escape($0))</p>" } ?? "")
                 </fieldset><label for="comment">评价（选填）</label><textarea id="comment" name="comment" rows="3" maxlength="1000"></textarea>
-                \(problems["comment"].map { "<p class=\"error\" id=\"comment-error\">\(escape($0))</p>" } ?? "")
+                \(problems["comment"].map { "<p class=\"error\" id=\"comment-error\">\(Markup.escape($0))</p>" } ?? "")
                 <button type="submit">提交评价</button></form>
                 """
         }
         body += "</div><div class=\"card\"><h2>进度</h2><ol>"
-        body += view.history.map { "<li>\(escape($0.label)) · \(escape($0.time))</li>" }.joined()
+        body += view.history.map { "<li>\(Markup.escape($0.label)) · \(Markup.escape($0.time))</li>" }.joined()
         body += "</ol></div>"
         if let shop {
-            body += "<p class=\"muted\">\(escape(shop.name)) · \(escape(shop.address))"
-            if let phone = shop.phone { body += " · <a href=\"tel:\(escape(phone))\">\(escape(phone))</a>" }
+            body += "<p class=\"muted\">\(Markup.escape(shop.name)) · \(Markup.escape(shop.address))"
+            if let phone = shop.phone { body += " · <a href=\"tel:\(Markup.escape(phone))\">\(Markup.escape(phone))</a>" }
             body += "</p>"
         }
         var response = page(title: "工单进度", body: body, script: "", refresh: view.next == .expectEngineer ? 60 : nil)
@@ -55,22 +55,6 @@ enum PublicPages {
         var response = page(title: "工单进度", body: "<h1>未找到该工单</h1><p class=\"card\">链接无效或已过期，请联系门店。</p>", script: "")
         response.status = 404
         return response
-    }
-
-    /// `text` safe inside HTML text and double-quoted attributes.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 
     static func page(title: String, body: String, script: String, style: String = PublicPages.style, refresh: Int? = nil) -> HTTPResponse {

@@ -49,6 +49,6 @@ import Testing
     }
 
     @Test func controlCharactersAreDroppedFromText() {
-        #expect(SVGChart.escape("a\u{01}b\tc") == "ab\tc")
+        #expect(Markup.escape("a\u{01}b\tc") == "ab\tc")
     }
 }

@@ -52,10 +52,10 @@ public struct SVGChart: Sendable {
 
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
-            role="img" aria-label="\(Self.escape(title))">
+            role="img" aria-label="\(Markup.escape(title))">
             <rect width="100%" height="100%" fill="#ffffff"/>
             <text x="\(Self.number(Double(width) / 2))" y="24" text-anchor="middle" font-size="16" \(Self.font) fill="#111827">\
-            \(Self.escape(title))</text>
+            \(Markup.escape(title))</text>
 
             """
         // Grid lines and y-axis labels.
@@ -64,7 +64,7 @@ public struct SVGChart: Sendable {
             out += """
                 <line x1="\(Self.number(left))" y1="\(at)" x2="\(Self.number(left + plotWidth))" y2="\(at)" stroke="#e5e7eb"/>
                 <text x="\(Self.number(left - 6))" y="\(at)" text-anchor="end" dominant-baseline="middle" font-size="11" \(Self.font) \
-                fill="#4b5563">\(Self.escape(Self.label(tick)))</text>
+                fill="#4b5563">\(Markup.escape(Self.label(tick)))</text>
 
                 """
         }
@@ -84,7 +84,7 @@ public struct SVGChart: Sendable {
             let transform = turned ? " transform=\"rotate(-45 \(lx) \(ly))\"" : ""
             out += """
                 <text x="\(lx)" y="\(ly)" text-anchor="\(turned ? "end" : "middle")" font-size="11" \(Self.font) fill="#4b5563"\(transform)>\
-                \(Self.escape(label))</text>
+                \(Markup.escape(label))</text>
 
                 """
         }
@@ -112,7 +112,7 @@ public struct SVGChart: Sendable {
             let ly = 40.0 + 16 * Double(number)
             out += """
                 <rect x="\(Self.number(lx))" y="\(Self.number(ly - 9))" width="10" height="10" fill="\(colour)"/>
-                <text x="\(Self.number(lx + 14))" y="\(Self.number(ly))" font-size="11" \(Self.font) fill="#111827">\(Self.escape(line.name))</text>
+                <text x="\(Self.number(lx + 14))" y="\(Self.number(ly))" font-size="11" \(Self.font) fill="#111827">\(Markup.escape(line.name))</text>
 
                 """
         }
@@ -141,24 +141,5 @@ public struct SVGChart: Sendable {
 
     static func number(_ value: Double) -> String {
         String(format: "%.1f", value)
-    }
-
-    /// Text as XML character data or attribute value.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if let scalar = character.unicodeScalars.first, scalar.value < 0x20, !"\t\n\r".unicodeScalars.contains(scalar) { continue }
-                out.append(character)
-            }
-        }
-        return out
     }
 }
