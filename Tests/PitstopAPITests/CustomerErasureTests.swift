@@ -105,5 +105,26 @@ extension SweepingTests {
             let after = try api.get("/v1/customers/\(customer)/export", key: admin)
             #expect(after.status == 200 && !after.text.contains(Self.phone) && !after.text.contains(Self.name))
         }
+
+        @Test func anotherChainCanNeitherExportNorEraseACustomerNorSeeTheMessagePolicy() throws {
+            let api = try TestAPI()
+            defer { api.stop() }
+            let a = try api.makeTenant(name: "甲连锁")
+            let b = try api.makeTenant(name: "乙连锁")
+            let customer = try api.client.send("POST", "/v1/customers", headers: bearer(a.adminKey), json: #"{"name":"甲的客户","phones":["13700007777"]}"#)
+            let id = try #require(customer.json["id"] as? String)
+            let sms = try api.client.send("POST", "/v1/notification-channels", headers: bearer(a.adminKey),
+                                          json: #"{"name":"网关","kind":"http_sms","url":"https://sms.example.com/send"}"#)
+            let set = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(a.adminKey),
+                                          json: #"{"moments":{"received":[{"channel_id":"\#(sms.json["id"] as? String ?? "")"}]}}"#)
+            #expect(set.status == 200, "\(set.text)")
+
+            #expect(try api.client.send("GET", "/v1/customers/\(id)/export", headers: bearer(b.adminKey)).status == 404)
+            #expect(try api.client.send("POST", "/v1/customers/\(id)/erase", headers: bearer(b.adminKey)).status == 404)
+            let untouched = try api.get("/v1/customers/\(id)", key: a.adminKey)
+            #expect(untouched.json["phones"] as? [String] == ["13700007777"] && untouched.json["erased_at"] == nil)
+            let theirs = try api.get("/v1/customer-messages", key: b.adminKey)
+            #expect(theirs.json["version"] as? Int == 0 && (theirs.json["moments"] as? [String: Any])?.isEmpty == true, "\(theirs.text)")
+        }
     }
 }

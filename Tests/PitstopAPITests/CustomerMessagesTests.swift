@@ -52,6 +52,16 @@ extension SweepingTests {
             return try #require(opened.json["id"] as? String)
         }
 
+        /// The chain's official account as a channel, its API at `apps`.
+        func officialAccount(_ api: TestAPI, _ apps: AppMessageReceivers, admin: String) throws -> String {
+            let made = try api.client.send("POST", "/v1/notification-channels", headers: bearer(admin), json: """
+                {"name":"顺达服务号","kind":"wechat_mp","url":"\(apps.base)","secret":"\(AppMessageReceivers.weChatSecret)",
+                 "settings":{"app_key":"\(AppMessageReceivers.weChatAppID)"}}
+                """)
+            #expect(made.status == 201, "\(made.text)")
+            return try #require(made.json["id"] as? String)
+        }
+
         func step(_ api: TestAPI, _ key: String, _ id: String, _ to: String, extra: String = "") throws {
             let version = try api.get("/v1/work-orders/\(id)", key: key).json["version"] as? Int ?? 0
             let moved = try api.client.send("POST", "/v1/work-orders/\(id)/transitions", headers: bearer(key, [("If-Match", "\"\(version)\"")]),
@@ -261,12 +271,7 @@ extension SweepingTests {
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let c = try chain(api, receivers)
-            let made = try api.client.send("POST", "/v1/notification-channels", headers: bearer(c.admin), json: """
-                {"name":"顺达服务号","kind":"wechat_mp","url":"\(apps.base)","secret":"\(AppMessageReceivers.weChatSecret)",
-                 "settings":{"app_key":"\(AppMessageReceivers.weChatAppID)"}}
-                """)
-            #expect(made.status == 201, "\(made.text)")
-            let mp = try #require(made.json["id"] as? String)
+            let mp = try officialAccount(api, apps, admin: c.admin)
             apps.followers = ["oFollower0001", "oLeft0000001"]
             apps.templates = ["TPL-RECEIVED", "TPL-ON-THE-WAY"]
             let noTemplate = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(c.admin),

@@ -28,10 +28,7 @@ extension SweepingTests {
                 #expect((200..<300).contains(answer.status), "\(method) \(path): \(answer.text)")
                 return answer.json
             }
-            let mp = try #require(try send("POST", "/v1/notification-channels", """
-                {"name":"服务号","kind":"wechat_mp","url":"\(apps.base)","secret":"\(AppMessageReceivers.weChatSecret)",
-                 "settings":{"app_key":"\(AppMessageReceivers.weChatAppID)"}}
-                """)["id"] as? String)
+            let mp = try CustomerMessagesTests().officialAccount(api, apps, admin: admin)
             let follower = "oCustomerSide001"
             apps.followers = [follower]
             apps.templates = Set(CustomerMoment.allCases.map { "TPL-\($0.rawValue)" })
