@@ -83,15 +83,9 @@ extension APIApplication {
                 }
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
                 let body = try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"])
-                var errors: [FieldError] = []
-                if !(1...5).contains(body.score) { errors.append(FieldError(field: "score", message: "must be 1 to 5")) }
-                if let comment = body.comment, comment.count > 1000 { errors.append(FieldError(field: "comment", message: "must be at most 1000 characters")) }
-                guard errors.isEmpty else { throw ValidationError(errors) }
                 return try database.withTenant(token.tenantID) { scope in
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
-                    guard order.status == .completed else { throw Problem.conflict("the job can be rated once it is completed") }
-                    try scope.acceptances.rate(id: order.id, score: body.score,
-                                               comment: body.comment?.trimmingCharacters(in: .whitespacesAndNewlines))
+                    try OrderLifecycle(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).rate(order, score: body.score, comment: body.comment)
                     return .noContent()
                 }
             }),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PitstopCore
+import PitstopServices
 import PitstopStore
 
 /// The tracking page a car owner opens on a phone, rendered on the server, and its rating form
@@ -28,20 +29,23 @@ extension APIApplication {
     /// nothing twice); otherwise the page again, each problem beside its field, in Chinese.
     func ratingForm(_ request: HTTPRequest) throws -> HTTPResponse {
         let fields = Self.formFields(request.body)
-        var problems: [String: String] = [:]
-        let score = fields["score"].flatMap(Int.init)
-        if score == nil || !(1...5).contains(score ?? 0) { problems["score"] = "请选择 1 到 5 星" }
-        let comment = fields["comment"]?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if (comment?.count ?? 0) > 1000 { problems["comment"] = "评价最多 1000 字" }
         guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: .tracking) else { return PublicPages.unknownTracking() }
-        guard problems.isEmpty, let score else { return try trackingPage(request, problems: problems, status: 422) }
-        let rated = try database.withTenant(token.tenantID) { scope -> Bool in
-            guard let order = try scope.workOrders.get(trackingSecret: token.secret), order.status == .completed,
-                  try scope.acceptances.rating(id: order.id) == nil else { return false }
-            try scope.acceptances.rate(id: order.id, score: score, comment: comment?.isEmpty == true ? nil : comment)
-            return true
+        do {
+            try database.withTenant(token.tenantID) { scope in
+                guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
+                try OrderLifecycle(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil))
+                    .rate(order, score: fields["score"].flatMap { Int($0) }, comment: fields["comment"])
+            }
+        } catch let invalid as ValidationError {
+            // The rules' own fields, said in Chinese beside each.
+            let chinese = ["score": "请选择 1 到 5 星", "comment": "评价最多 \(OrderLifecycle.ratingCommentLimit) 字"]
+            let problems = Dictionary(invalid.errors.map { ($0.field, chinese[$0.field] ?? $0.message) }) { first, _ in first }
+            return try trackingPage(request, problems: problems, status: 422)
+        } catch StoreError.notFound {
+            return PublicPages.unknownTracking()
+        } catch StoreError.conflict {
+            return try trackingPage(request, status: 409)
         }
-        guard rated else { return try trackingPage(request, status: 409) }
         return HTTPResponse(status: 303, headers: HTTPHeaders([("Location", "/v1/public/track/\(token.text)"), ("Cache-Control", "no-store")]), body: [])
     }
 

@@ -54,3 +54,22 @@ extension OrderLifecycle {
         return (completed, accepted)
     }
 }
+
+extension OrderLifecycle {
+    /// The longest comment a rating keeps.
+    public static let ratingCommentLimit = 1000
+
+    /// The customer rates the finished job, once: a score of 1 to 5 and an optional comment.
+    /// The rules, checked here for the app's JSON and the page's form alike.
+    public func rate(_ order: WorkOrder, score: Int?, comment: String?) throws {
+        var errors: [FieldError] = []
+        if !(1...5).contains(score ?? 0) { errors.append(FieldError(field: "score", message: "must be 1 to 5")) }
+        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if (comment?.count ?? 0) > Self.ratingCommentLimit {
+            errors.append(FieldError(field: "comment", message: "must be at most \(Self.ratingCommentLimit) characters"))
+        }
+        guard errors.isEmpty, let score else { throw ValidationError(errors) }
+        guard order.status == .completed else { throw StoreError.conflict("the job can be rated once it is completed") }
+        try scope.acceptances.rate(id: order.id, score: score, comment: comment?.isEmpty == true ? nil : comment, now: now)
+    }
+}
