@@ -14,8 +14,7 @@ extension APIApplication {
             let tenant = try scope.tenant.get()
             let view = TrackingView(order: order, history: try scope.workOrders.statusHistory(id: order.id),
                                     engineer: try order.assigneeID.map { try scope.engineers.get(id: $0) },
-                                    rated: try scope.acceptances.rating(id: order.id) != nil, averageSpeedKmh: nil,
-                                    timeZone: tenant.zone, now: Date())
+                                    rated: try scope.acceptances.rating(id: order.id) != nil, timeZone: tenant.zone, now: Date())
             return PublicPages.tracking(view, shop: try order.shopID.map { try scope.shops.get(id: $0) },
                                         path: "/v1/public/track/\(token.text)", problems: problems, status: status)
         }

@@ -76,10 +76,14 @@ import Testing
         try step(api, o, "quality_check", key: o.engineerKey)
         try step(api, o, "awaiting_acceptance")
         #expect(try api.client.send("GET", o.path, headers: Self.html).text.contains("签字链接"))
+        let early = try api.client.send("POST", o.path + "/rating", json: #"{"score":5}"#)
+        #expect(early.status == 409, "not completed yet: \(early.text)")
         try step(api, o, "completed", #","note":"门店当面签字""#)
         let form = try api.client.send("GET", o.path, headers: Self.html).text
         #expect(form.contains(#"<form method="post" action="\#(o.path)/rating">"#) && form.contains("提交评价"), "\(form)")
 
+        let badJSON = try api.client.send("POST", o.path + "/rating", json: #"{"score":9,"comment":"\#(String(repeating: "长", count: 1001))"}"#)
+        #expect(badJSON.status == 422 && Set(badJSON.problemFields) == ["score", "comment"], "the same rules for the app: \(badJSON.text)")
         let formType = [("Content-Type", "application/x-www-form-urlencoded")]
         let missing = try api.client.send("POST", o.path + "/rating", headers: formType, body: Array("score=9&comment=%E5%A5%BD".utf8))
         #expect(missing.status == 422 && missing.text.contains(#"<p class="error" id="score-error">请选择 1 到 5 星</p>"#), "\(missing.text)")

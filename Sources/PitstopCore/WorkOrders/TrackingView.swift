@@ -44,11 +44,10 @@ public struct TrackingView: Sendable, Equatable {
 
     /// A position older than this says nothing about when the engineer arrives.
     public static let freshPosition: TimeInterval = 15 * 60
-    /// City driving, door to door, when the chain's dispatch policy names no average speed.
+    /// City driving, door to door: the page's estimate, not dispatch's ranking.
     public static let citySpeedKmh = 25.0
 
-    public init(order: WorkOrder, history: [(status: String, at: Date)], engineer: Engineer?, rated: Bool, averageSpeedKmh: Double?,
-                timeZone: TimeZone, now: Date) {
+    public init(order: WorkOrder, history: [(status: String, at: Date)], engineer: Engineer?, rated: Bool, timeZone: TimeZone, now: Date) {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
@@ -62,7 +61,7 @@ public struct TrackingView: Sendable, Equatable {
         if order.status == .accepted, let engineer, let from = engineer.location, let at = engineer.locatedAt,
            now.timeIntervalSince(at) <= Self.freshPosition, let site = order.site {
             let kilometres = from.distanceKm(to: GeoPoint(latitude: site.latitude, longitude: site.longitude))
-            etaMinutes = max(1, Int((kilometres / (averageSpeedKmh ?? Self.citySpeedKmh) * 60).rounded(.up)))
+            etaMinutes = max(1, Int((kilometres / Self.citySpeedKmh * 60).rounded(.up)))
         }
         next = switch order.status {
         case .new, .assigned, .diagnosing, .repairing, .qualityCheck, .reopened: .wait
