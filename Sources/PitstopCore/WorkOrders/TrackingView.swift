@@ -3,7 +3,7 @@ import Foundation
 /// What the customer's tracking page says, worked out from the order: its history in plain
 /// Chinese, who is coming and when, and what the customer can do next. One home for those
 /// rules; the page only lays them out.
-public struct TrackingView: Sendable, Equatable {
+public struct TrackingView: Sendable {
     public var number: String
     public var statusLabel: String
     /// Each status the order reached, with the time as the tenant's clock reads it.
@@ -12,11 +12,6 @@ public struct TrackingView: Sendable, Equatable {
     /// Minutes until the engineer arrives, while they are on the way and their position is fresh.
     public var etaMinutes: Int?
     public var next: Next
-
-    public static func == (lhs: TrackingView, rhs: TrackingView) -> Bool {
-        lhs.number == rhs.number && lhs.statusLabel == rhs.statusLabel && lhs.engineer == rhs.engineer && lhs.etaMinutes == rhs.etaMinutes
-            && lhs.next == rhs.next && lhs.history.map(\.label) == rhs.history.map(\.label) && lhs.history.map(\.time) == rhs.history.map(\.time)
-    }
 
     /// What the customer can do now.
     public enum Next: Sendable, Equatable {
