@@ -21,6 +21,7 @@ extension APIApplication {
             },
             Router.route("GET", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
+                if PublicPages.wantsHTML(request) { return try signingPage(request) }
                 let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let id = try scope.acceptances.workOrderID(linkSecret: token.secret) else { throw StoreError.notFound("signing link") }
@@ -30,8 +31,11 @@ extension APIApplication {
                                                  report: try scope.repairReports.reports(id: order.id).first.map(CustomerReportBody.init)))
                 }
             }),
-            Router.route("POST", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
+            // JSON from an app, or the signing page's plain form (answered with the page).
+            Router.route("POST", "/v1/public/accept/{token}", body: .any, ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
+                if Self.isForm(request) { return try signingForm(request) }
+                try Self.requireJSON(request, or: "the signing page's form")
                 let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
                 let body = try JSONCoding.decode(AcceptanceInputBody.self, from: request.body, allowedFields: AcceptanceInputBody.fields)
                 return try database.withTenant(token.tenantID) { scope in
@@ -41,7 +45,43 @@ extension APIApplication {
                     return try .json(AcceptanceBody(accepted))
                 }
             }),
+            Router.route("POST", "/v1/public/accept/{token}/rating", body: .any, ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                if Self.isForm(request) { return try ratingForm(request, link: .acceptance) }
+                try Self.requireJSON(request, or: "the signing page's form")
+                let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
+                return try rate(token, try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"]))
+            }),
+            // A report photo through the short-lived link the signing page made for it.
+            Router.route("GET", "/v1/public/photos/{token}", ErrorMapping.wrap { [self] request in
+                try publicLimits.admitLookup(address: request.clientAddress)
+                guard let link = configuration.secretKey.flatMap({ PhotoLinks(secretKey: $0).open(request.pathParameters["token"] ?? "", now: Date()) })
+                else { throw StoreError.notFound("photo") }
+                return try database.withTenant(link.tenant, readOnly: true) { scope in
+                    let photo = try scope.media.get(id: link.photo)
+                    // Not kept past the link: a shared phone's cache should not outlive it.
+                    return try Self.download(photo, request, path: mediaStore.path(tenant: link.tenant, sha256: photo.sha256),
+                                             cacheControl: "private, max-age=\(max(0, Int(link.expires.timeIntervalSinceNow)))")
+                }
+            }),
         ]
+    }
+
+    /// The customer's rating through a tracking or signing link, from an app's JSON.
+    func rate(_ token: PublicToken, _ body: RatingBody) throws -> HTTPResponse {
+        try database.withTenant(token.tenantID) { scope in
+            guard let order = try Self.linkedOrder(token, in: scope) else { throw StoreError.notFound("work order") }
+            try OrderLifecycle(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).rate(order, score: body.score, comment: body.comment)
+            return .noContent()
+        }
+    }
+
+    /// Refuses a body that is neither JSON nor (handled before) a page's form.
+    static func requireJSON(_ request: HTTPRequest, or form: String) throws {
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+            throw Problem(status: 415, type: "unsupported-media-type", title: "Unsupported media type",
+                          detail: "send application/json, or post from \(form)")
+        }
     }
 }
 

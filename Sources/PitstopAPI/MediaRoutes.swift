@@ -81,10 +81,11 @@ extension APIApplication {
 
     /// The file, whole or the one range asked for. Content never changes under an id, so it may
     /// be cached for good and its hash is its ETag.
-    static func download(_ media: Media, _ request: HTTPRequest, path: String) throws -> HTTPResponse {
+    static func download(_ media: Media, _ request: HTTPRequest, path: String,
+                         cacheControl: String = "private, max-age=31536000, immutable") throws -> HTTPResponse {
         let etag = "\"\(media.sha256)\""
         var headers = HTTPHeaders([("Content-Type", media.type.rawValue), ("ETag", etag), ("Accept-Ranges", "bytes"),
-                                   ("Cache-Control", "private, max-age=31536000, immutable"), ("X-Content-Type-Options", "nosniff")])
+                                   ("Cache-Control", cacheControl), ("X-Content-Type-Options", "nosniff")])
         if let match = request.headers["If-None-Match"], match == "*" || match.split(separator: ",").contains(where: {
             $0.trimmingCharacters(in: .whitespaces) == etag
         }) {

@@ -102,7 +102,8 @@ extension APIApplication {
     static func sign(_ order: WorkOrder, _ body: AcceptanceInputBody, tenant: Tenant, by party: ActingParty,
                      in scope: TenantScope) throws -> (WorkOrder, AcceptanceRepository.Acceptance) {
         try OrderLifecycle(scope: scope, tenant: tenant, by: party)
-            .sign(order, signerName: body.signerName, reportVersion: body.reportVersion, signatureType: body.signatureType,
+            .sign(order, signerName: body.signerName, reportVersion: body.reportVersion, shownSHA256: body.reportSha256,
+                  signatureType: body.signatureType,
                   signatureBase64: body.signature, reportHash: ReportBody.sha256)
     }
 
@@ -134,8 +135,9 @@ extension APIApplication {
     /// A new version of `order`'s repair report, `basedOn` the version edited (nil for the first).
     static func saveReport(_ order: WorkOrder, _ body: ReportInputBody, basedOn: Int?, _ caller: TenantCaller,
                            _ scope: TenantScope) throws -> RepairReport {
-        let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours) }
-        let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity) }
+        let labour = (body.labour ?? []).map { RepairReport.LabourLine(description: $0.description, hours: $0.hours, price: $0.price) }
+        let parts = (body.parts ?? []).map { RepairReport.PartLine(partNumber: $0.partNumber, name: $0.name, quantity: $0.quantity,
+                                                                  unitPrice: $0.unitPrice) }
         return try OrderLifecycle(scope: scope, tenant: caller.tenant, by: .key(caller.key))
             .saveReport(order.id, basedOn: basedOn, diagnosis: body.diagnosis ?? "", workPerformed: body.workPerformed ?? "",
                         labour: labour, parts: parts, mileageKm: body.mileageKm, beforePhotos: body.beforePhotos ?? [],
@@ -244,12 +246,14 @@ struct ReportInputBody: Decodable {
     struct Labour: Decodable {
         var description: String
         var hours: Double
+        var price: Double?
     }
 
     struct Part: Decodable {
         var partNumber: String
         var name: String
         var quantity: Double
+        var unitPrice: Double?
     }
 
     var diagnosis: String?
@@ -316,11 +320,13 @@ struct AcceptanceInputBody: Decodable {
     var signerName: String
     /// The report version the customer was shown.
     var reportVersion: Int
+    /// The hash of the version shown (optional): a signature on anything else is refused.
+    var reportSha256: String?
     var signatureType: String
     /// The image, base64.
     var signature: String
 
-    static let fields: Set<String> = ["signer_name", "report_version", "signature_type", "signature"]
+    static let fields: Set<String> = ["signer_name", "report_version", "report_sha256", "signature_type", "signature"]
 }
 
 struct AcceptanceBody: Encodable {

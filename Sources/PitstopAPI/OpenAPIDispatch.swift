@@ -197,13 +197,7 @@ extension OpenAPIDocument {
                 "post": operation("acceptWork",
                                   "The customer signs the current report version on the engineer's phone (engineer key); the report becomes final and the order completed",
                                   tags: ["mobile"], parameters: [idParameter],
-                                  body: ["type": "object", "required": ["signer_name", "report_version", "signature_type", "signature"],
-                                         "additionalProperties": false,
-                                         "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object,
-                                                        "report_version": ["type": "integer"],
-                                                        "signature_type": ["type": "string", "enum": ["image/png", "image/svg+xml"]] as Object,
-                                                        "signature": ["type": "string", "contentEncoding": "base64",
-                                                                      "description": "At most 256 KiB; SVG without scripts or external references"] as Object] as Object],
+                                  body: ref("SignatureInput"),
                                   responses: ["200": ["description": "The completed order and the acceptance", "content": json([
                                       "type": "object", "required": ["work_order", "acceptance"],
                                       "properties": ["work_order": ref("WorkOrder"), "acceptance": ref("Acceptance")] as Object,
@@ -369,6 +363,15 @@ extension OpenAPIDocument {
                                                     "description": "The deadline to accept an automatic offer"] as Object,
                                "navigation": ref("Navigation")] as Object,
             ] as Object,
+            "SignatureInput": [
+                "type": "object", "required": ["signer_name", "report_version", "signature_type", "signature"], "additionalProperties": false,
+                "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object,
+                               "report_version": ["type": "integer", "description": "The version the customer was shown"] as Object,
+                               "report_sha256": ["type": "string", "description": "Its hash as shown (optional): a signature on any other is refused (409)"] as Object,
+                               "signature_type": ["type": "string", "enum": ["image/png", "image/svg+xml"]] as Object,
+                               "signature": ["type": "string", "contentEncoding": "base64",
+                                             "description": "At most 256 KiB; SVG without scripts or external references"] as Object] as Object,
+            ] as Object,
             "ReportInput": [
                 "type": "object", "additionalProperties": false,
                 "properties": [
@@ -377,13 +380,15 @@ extension OpenAPIDocument {
                     "labour": ["type": "array", "maxItems": 50, "items": [
                         "type": "object", "required": ["description", "hours"],
                         "properties": ["description": ["type": "string", "maxLength": 500] as Object,
-                                       "hours": ["type": "number", "exclusiveMinimum": 0, "maximum": 100] as Object] as Object,
+                                       "hours": ["type": "number", "exclusiveMinimum": 0, "maximum": 100] as Object,
+                                       "price": money("What the line costs the customer, in yuan")] as Object,
                     ] as Object] as Object,
                     "parts": ["type": "array", "maxItems": 100, "items": [
                         "type": "object", "required": ["part_number", "name", "quantity"],
                         "properties": ["part_number": ["type": "string", "maxLength": 64] as Object,
                                        "name": ["type": "string", "maxLength": 200] as Object,
-                                       "quantity": ["type": "number", "exclusiveMinimum": 0, "maximum": 10000] as Object] as Object,
+                                       "quantity": ["type": "number", "exclusiveMinimum": 0, "maximum": 10000] as Object,
+                                       "unit_price": money("Yuan for one unit")] as Object,
                     ] as Object] as Object,
                     "mileage_km": ["type": "integer", "minimum": 0, "maximum": 5000000] as Object,
                     "before_photos": ["type": "array", "maxItems": 20, "uniqueItems": true, "items": uuid,

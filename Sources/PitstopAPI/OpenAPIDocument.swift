@@ -39,6 +39,11 @@ enum OpenAPIDocument {
 
     static func ref(_ name: String) -> Object { ["$ref": "#/components/schemas/\(name)"] }
 
+    /// An amount in yuan, as `Money.errors` takes it.
+    static func money(_ description: String) -> Object {
+        ["type": "number", "minimum": 0, "maximum": Money.maximum, "multipleOf": 0.01, "description": description]
+    }
+
     static func json(_ schema: Object) -> Object { ["application/json": ["schema": schema]] }
 
     static func operation(_ id: String, _ summary: String, tags: [String], public isPublic: Bool = false,

@@ -149,6 +149,7 @@ enum OpenAPIExample {
             "signThroughLink": ["signer_name": "李明", "report_version": 1, "signature_type": "image/svg+xml", "signature": signature]
                 as OpenAPIDocument.Object,
             "rateWorkOrder": ["score": 5, "comment": "师傅很专业，讲得清楚，按时交车"] as OpenAPIDocument.Object,
+            "rateThroughSigningLink": ["score": 4, "comment": "报告清楚，价格透明"] as OpenAPIDocument.Object,
             "submitPublicReport": ["name": "王女士", "phone": "13955556666", "plate": "浙A88K66", "description": "早上冷车启动时故障灯亮，怠速发抖",
                                    "symptoms": ["故障灯亮", "怠速抖动"],
                                    "site": ["latitude": 30.28102, "longitude": 120.13947, "address": "杭州市西湖区古墩路 88 号地下车库"]]

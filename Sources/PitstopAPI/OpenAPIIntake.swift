@@ -84,7 +84,7 @@ extension OpenAPIDocument {
                                               "409": ["description": "The order is not awaiting acceptance", "content": problemContent]]),
             ] as Object,
             "/v1/public/accept/{token}": [
-                "get": operation("signingPage", "The order and the current report for the customer to sign (no key)", tags: ["public"],
+                "get": operation("signingPage", "The order and the current report for the customer to sign (no key); a browser (Accept: text/html) gets the signing page", tags: ["public"],
                                  public: true, parameters: [tokenParameter],
                                  responses: ["200": ["description": "What to sign", "content": json([
                                      "type": "object", "required": ["number", "status", "status_label", "can_sign"],
@@ -103,20 +103,38 @@ extension OpenAPIDocument {
                                                                        "created_at": ["type": "string", "format": "date-time"] as Object,
                                                                        "sha256": ["type": "string", "description": "What a signature on this version is bound to (the acceptance's report_sha256)"] as Object,
                                                                       ] as Object] as Object] as Object,
-                                 ])]]),
-                "post": operation("signThroughLink", "The customer signs the current report version (no key); the order is completed",
-                                  tags: ["public"], public: true, parameters: [tokenParameter],
-                                  body: ["type": "object", "required": ["signer_name", "report_version", "signature_type", "signature"],
-                                         "additionalProperties": false,
-                                         "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object,
-                                                        "report_version": ["type": "integer"],
-                                                        "signature_type": ["type": "string", "enum": ["image/png", "image/svg+xml"]] as Object,
-                                                        "signature": ["type": "string", "contentEncoding": "base64"] as Object] as Object],
-                                  responses: ["200": ["description": "The acceptance", "content": json(ref("Acceptance"))],
-                                              "409": ["description": "Not awaiting acceptance, or the report changed", "content": problemContent]]),
+                                 ]).merging(htmlContent) { first, _ in first }]]),
+                "post": withForm(operation("signThroughLink",
+                                           "The customer signs the current report version (no key); the order is completed. The signing page posts "
+                                           + "a form instead: the drawn PNG in `signature` (base64), or none without script (the typed name "
+                                           + "becomes the signature), `agree`, and the version and hash it showed",
+                                           tags: ["public"], public: true, parameters: [tokenParameter], body: ref("SignatureInput"),
+                                           responses: ["200": ["description": "The acceptance", "content": json(ref("Acceptance"))],
+                                                       "303": ["description": "From the page's form: signed, back to the page, which offers the rating"],
+                                                       "409": ["description": "Not awaiting acceptance, or the report changed (the form: the page with a notice)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                       "415": ["description": "Neither JSON nor a form", "content": problemContent],
+                                                       "422": ["description": "A missing name or a bad image (the form: the page, each problem beside its field)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }]]),
+                                 schema: ["type": "object", "required": ["signer_name", "report_version", "report_sha256", "agree"],
+                                          "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object, "report_version": ["type": "string"],
+                                                         "report_sha256": ["type": "string"], "signature": ["type": "string"],
+                                                         "agree": ["type": "string", "enum": ["yes"]] as Object] as Object],
+                                 example: "report_version=1&report_sha256=\(String(repeating: "0", count: 64))&signer_name=%E6%9D%8E%E6%98%8E&agree=yes"),
+            ] as Object,
+            "/v1/public/accept/{token}/rating": [
+                "post": ratingOperation(id: "rateThroughSigningLink", page: "signing"),
+            ] as Object,
+            "/v1/public/photos/{token}": [
+                "get": operation("reportPhoto", "A report photo through the short-lived link (30 minutes) the signing page made for it (no key)",
+                                 tags: ["public"], public: true,
+                                 parameters: [["name": "token", "in": "path", "required": true, "schema": ["type": "string"]] as Object],
+                                 responses: ["200": ["description": "The photo", "content": ["image/jpeg": ["schema": ["type": "string"]] as Object,
+                                                                                              "image/png": ["schema": ["type": "string"]] as Object] as Object],
+                                             "404": ["description": "Unknown, forged or expired link", "content": problemContent]]),
             ] as Object,
             "/v1/public/track/{token}/rating": [
-                "post": ratingOperation,
+                "post": ratingOperation(id: "rateWorkOrder", page: "tracking"),
             ] as Object,
             "/v1/public/track/{token}": [
                 "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
@@ -157,24 +175,28 @@ extension OpenAPIDocument {
     }
 
     /// The rating, as JSON from an app or as the tracking page's plain form.
-    static var ratingOperation: Object {
+    static func ratingOperation(id: String, page: String) -> Object {
         let rating: Object = ["type": "object", "required": ["score"], "additionalProperties": false,
                               "properties": ["score": ["type": "integer", "minimum": 1, "maximum": 5] as Object,
                                              "comment": ["type": "string", "maxLength": 1000] as Object] as Object]
-        var operation = operation("rateWorkOrder",
-                                  "The customer rates a completed job once, 1 to 5 with a comment (no key); the tracking page posts the same as a form",
+        // What the page's form posts: 5 stars and "师傅很专业".
+        return withForm(operation(id, "The customer rates a completed job once, 1 to 5 with a comment (no key); the \(page) page posts the same as a form",
                                   tags: ["public"], public: true, parameters: [tokenParameter], body: rating,
                                   responses: ["204": ["description": "Thank you"],
-                                              "303": ["description": "From the page's form: rated, back to the tracking page"],
+                                              "303": ["description": "From the page's form: rated, back to the \(page) page"],
                                               "409": ["description": "Not completed yet, or rated already (the form: the page again)", "content": problemContent],
                                               "415": ["description": "Neither JSON nor a form", "content": problemContent],
                                               "422": ["description": "A score outside 1 to 5 or a comment too long (the form: the page, each problem beside its field)",
-                                                      "content": problemContent.merging(htmlContent) { first, _ in first }]])
+                                                      "content": problemContent.merging(htmlContent) { first, _ in first }]]),
+                        schema: rating, example: "score=5&comment=%E5%B8%88%E5%82%85%E5%BE%88%E4%B8%93%E4%B8%9A")
+    }
+
+    /// `operation` also taking what a page's plain form posts.
+    static func withForm(_ operation: Object, schema: Object, example: String) -> Object {
+        var operation = operation
         var body = operation["requestBody"] as? Object ?? [:]
         var content = body["content"] as? Object ?? [:]
-        // What the page's form posts: 5 stars and "师傅很专业".
-        content["application/x-www-form-urlencoded"] = ["schema": rating,
-                                                         "example": "score=5&comment=%E5%B8%88%E5%82%85%E5%BE%88%E4%B8%93%E4%B8%9A"] as Object
+        content["application/x-www-form-urlencoded"] = ["schema": schema, "example": example] as Object
         body["content"] = content
         operation["requestBody"] = body
         return operation

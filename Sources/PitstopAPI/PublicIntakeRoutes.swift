@@ -76,18 +76,10 @@ extension APIApplication {
             // JSON from an app, or the page's plain form (answered with the page again).
             Router.route("POST", "/v1/public/track/{token}/rating", body: .any, ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
-                if Self.isForm(request) { return try ratingForm(request) }
-                guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
-                    throw Problem(status: 415, type: "unsupported-media-type", title: "Unsupported media type",
-                                  detail: "send the rating as application/json, or from the tracking page's form")
-                }
+                if Self.isForm(request) { return try ratingForm(request, link: .tracking) }
+                try Self.requireJSON(request, or: "the tracking page's form")
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
-                let body = try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"])
-                return try database.withTenant(token.tenantID) { scope in
-                    guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
-                    try OrderLifecycle(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).rate(order, score: body.score, comment: body.comment)
-                    return .noContent()
-                }
+                return try rate(token, try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"]))
             }),
         ]
     }

@@ -26,18 +26,9 @@ enum PublicPages {
             if let eta = view.etaMinutes { body += "，预计 <b>\(eta) 分钟</b>后到达" }
             body += "</p>"
         }
-        body += "<div class=\"card\"><p>\(Markup.escape(view.next.text))</p>"
-        if view.next == .rate {
-            body += """
-                <form method="post" action="\(Markup.escape(path))/rating"><fieldset><legend>服务评分</legend>
-                \((1...5).map { "<label class=\"star\"><input type=\"radio\" name=\"score\" value=\"\($0)\" required> \($0) 星</label>" }.joined())
-                \(problems["score"].map { "<p class=\"error\" id=\"score-error\">\(Markup.escape($0))</p>" } ?? "")
-                </fieldset><label for="comment">评价（选填）</label><textarea id="comment" name="comment" rows="3" maxlength="1000"></textarea>
-                \(problems["comment"].map { "<p class=\"error\" id=\"comment-error\">\(Markup.escape($0))</p>" } ?? "")
-                <button type="submit">提交评价</button></form>
-                """
-        }
-        body += "</div><div class=\"card\"><h2>进度</h2><ol>"
+        body += "<div class=\"card\"><p>\(Markup.escape(view.next.text))</p></div>"
+        if view.next == .rate { body += ratingForm(action: path + "/rating", problems: problems) }
+        body += "<div class=\"card\"><h2>进度</h2><ol>"
         body += view.history.map { "<li>\(Markup.escape($0.label)) · \(Markup.escape($0.time))</li>" }.joined()
         body += "</ol></div>"
         if let shop {
@@ -50,9 +41,10 @@ enum PublicPages {
         return response
     }
 
-    /// The one page for a tracking link that is wrong, expired or unknown: none says which.
-    static func unknownTracking() -> HTTPResponse {
-        var response = page(title: "工单进度", body: "<h1>未找到该工单</h1><p class=\"card\">链接无效或已过期，请联系门店。</p>", script: "")
+    /// The one page for a link of `kind` that is wrong, expired or unknown: none says which.
+    static func unknownLink(_ kind: PublicToken.Kind) -> HTTPResponse {
+        let (title, heading) = kind == .acceptance ? ("维修验收", "未找到该验收单") : ("工单进度", "未找到该工单")
+        var response = page(title: title, body: "<h1>\(heading)</h1><p class=\"card\">链接无效或已过期，请联系门店。</p>", script: "")
         response.status = 404
         return response
     }

@@ -327,11 +327,15 @@ extension SweepingTests {
             let signedLater = try walk.newOrder("保养后复查刹车")
             try walk.desk(signedLater, "assigned", extra: #","assignee_id":"\#(engineer)""#)
             #expect(try api.client.send("POST", "/v1/work-orders/\(signedLater)/accept", headers: bearer(engineerKey)).status == 200)
+            let checked = try walk.field(try MediaAPITests.upload(api, signedLater, key: engineerKey, type: "image/jpeg", MediaAPITests.jpeg(3_000)), "id")
             #expect(try api.client.send("PUT", "/v1/me/work-orders/\(signedLater)/report", headers: bearer(engineerKey),
-                                        json: #"{"diagnosis":"刹车正常","work_performed":"复查并路试"}"#).status == 201)
+                                        json: #"{"diagnosis":"刹车正常","work_performed":"复查并路试","after_photos":["\#(checked)"]}"#).status == 201)
             for step in ["diagnosing", "repairing", "quality_check", "awaiting_acceptance"] { try walk.desk(signedLater, step) }
             let acceptanceLink = try api.client.send("POST", "/v1/work-orders/\(signedLater)/acceptance-link", headers: bearer(admin))
+            let signingPage = try api.client.send("GET", "/v1/public/accept/\(try walk.field(acceptanceLink, "token"))", headers: [("Accept", "text/html")]).text
+            let photoLink = try #require(SigningPageTests.photoLinks(in: signingPage).first, "the signing page shows the report's photo")
             try walk.send("signThroughLink", "/v1/public/accept/\(try walk.field(acceptanceLink, "token"))", key: nil)
+            try walk.send("rateThroughSigningLink", "/v1/public/accept/\(try walk.field(acceptanceLink, "token"))/rating", key: nil)
 
             // Dispatch, a declined assignment, the pool and a transfer, each on an order of its own.
             let dispatched = try walk.newOrder("更换雨刮片")
@@ -376,6 +380,7 @@ extension SweepingTests {
                 "/v1/me/work-orders/{id}": order, "/v1/media/{id}/content": walk.realIDs["photo"] ?? "",
                 "/v1/notification-channels/{id}": walk.realIDs["channel"] ?? "", "/v1/parts/{id}": part,
                 "/v1/public/accept/{token}": try walk.field(acceptanceLink, "token"), "/v1/public/intake/{token}": try walk.field(link, "token"),
+                "/v1/public/photos/{token}": String(photoLink.split(separator: "/").last ?? ""),
                 "/v1/public/track/{token}": tracking, "/v1/public/wechat/{token}": String(weChatPath.split(separator: "/").last ?? "") + weChatCheck,
                 "/v1/requisitions/{id}": requisition, "/v1/shops/{id}": shop, "/v1/shops/{id}/stock": shop,
                 "/v1/sla-calendars/{id}": walk.realIDs["calendar"] ?? "", "/v1/sla-policies/{id}": policy,

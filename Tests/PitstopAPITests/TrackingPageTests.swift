@@ -80,7 +80,7 @@ import Testing
         #expect(early.status == 409, "not completed yet: \(early.text)")
         try step(api, o, "completed", #","note":"门店当面签字""#)
         let form = try api.client.send("GET", o.path, headers: Self.html).text
-        #expect(form.contains(#"<form method="post" action="\#(o.path)/rating">"#) && form.contains("提交评价"), "\(form)")
+        #expect(form.contains(#"<form method="post" action="\#(o.path)/rating""#) && form.contains("提交评价"), "\(form)")
 
         let badJSON = try api.client.send("POST", o.path + "/rating", json: #"{"score":9,"comment":"\#(String(repeating: "长", count: 1001))"}"#)
         #expect(badJSON.status == 422 && Set(badJSON.problemFields) == ["score", "comment"], "the same rules for the app: \(badJSON.text)")

@@ -64,9 +64,7 @@ public struct PartInput: Sendable, Equatable {
         errors += TextRules.lengthErrors(brand, field: "brand", limit: 100)
         errors += TextRules.lengthErrors(unit, field: "unit", limit: 20)
         errors += TextRules.lengthErrors(externalID, field: "external_id", limit: 100)
-        if !price.isFinite || price < 0 || price > 9_999_999_999 || (price * 100).rounded() != price * 100 {
-            errors.append(FieldError(field: "price", message: "must be an amount from 0 with at most two decimals"))
-        }
+        errors += Money.errors(price, field: "price")
         if fits.count > 50 { errors.append(FieldError(field: "fits", message: "must list at most 50 makes or models")) }
         for (index, fit) in fits.enumerated() {
             errors += TextRules.lengthErrors(fit.make, field: "fits[\(index)].make", limit: 100)

@@ -5,10 +5,15 @@ public struct RepairReport: Sendable, Equatable {
     public struct LabourLine: Sendable, Equatable, Codable {
         public var description: String
         public var hours: Double
+        /// What the line costs the customer, in yuan; nil where the shop does not price it.
+        /// Left out of the stored and signed JSON when nil, so reports written before prices
+        /// keep the hash their signatures hold.
+        public var price: Double?
 
-        public init(description: String, hours: Double) {
+        public init(description: String, hours: Double, price: Double? = nil) {
             self.description = description
             self.hours = hours
+            self.price = price
         }
     }
 
@@ -17,12 +22,18 @@ public struct RepairReport: Sendable, Equatable {
         public var partNumber: String
         public var name: String
         public var quantity: Double
+        /// Yuan for one unit; nil where the shop does not price it (omitted from JSON then).
+        public var unitPrice: Double?
 
-        public init(partNumber: String, name: String, quantity: Double) {
+        public init(partNumber: String, name: String, quantity: Double, unitPrice: Double? = nil) {
             self.partNumber = partNumber
             self.name = name
             self.quantity = quantity
+            self.unitPrice = unitPrice
         }
+
+        /// The line's amount in fen, when priced.
+        public var fen: Int? { unitPrice.map { Money.fen($0 * quantity) } }
     }
 
     /// A photo shown in the report, named by its content so a signature covers the exact image.
@@ -83,6 +94,7 @@ public struct RepairReport: Sendable, Equatable {
             if !(line.hours.isFinite && line.hours > 0 && line.hours <= 100) {
                 errors.append(FieldError(field: "labour[\(index)].hours", message: "must be more than 0 and at most 100"))
             }
+            if let price = line.price { errors += Money.errors(price, field: "labour[\(index)].price") }
         }
         if parts.count > 100 { errors.append(FieldError(field: "parts", message: "may list at most 100 lines")) }
         for (index, line) in parts.enumerated() {
@@ -91,11 +103,20 @@ public struct RepairReport: Sendable, Equatable {
             if !(line.quantity.isFinite && line.quantity > 0 && line.quantity <= 10_000) {
                 errors.append(FieldError(field: "parts[\(index)].quantity", message: "must be more than 0 and at most 10000"))
             }
+            if let price = line.unitPrice { errors += Money.errors(price, field: "parts[\(index)].unit_price") }
         }
         if let mileageKm, !(0...5_000_000).contains(mileageKm) {
             errors.append(FieldError(field: "mileage_km", message: "must be 0 to 5000000"))
         }
         return errors
+    }
+
+    /// What the customer pays for the priced lines, in fen: parts, labour and both. Lines
+    /// without a price count for nothing (the page marks them).
+    public var totals: (parts: Int, labour: Int, total: Int) {
+        let parts = self.parts.compactMap(\.fen).reduce(0, +)
+        let labour = self.labour.compactMap { $0.price.map(Money.fen) }.reduce(0, +)
+        return (parts, labour, parts + labour)
     }
 
     /// Problems with the photos a report names, given the order's own media: each must be a

@@ -33,9 +33,10 @@ extension OrderLifecycle {
     /// The customer signs report `reportVersion` of `order` (on the engineer's phone or through
     /// their link): the signature, checked (`signatureType` and the image in base64), is kept
     /// with the SHA-256 of the report as they were shown it (`reportHash`, the API's rendering),
-    /// and the order completes, in one transaction.
-    public func sign(_ order: WorkOrder, signerName: String, reportVersion: Int, signatureType: String, signatureBase64: String,
-                     reportHash: (RepairReport) throws -> String) throws -> (WorkOrder, AcceptanceRepository.Acceptance) {
+    /// and the order completes, in one transaction. `shownSHA256`, when the caller knows it (the
+    /// signing page does), must be that report's hash: the signature binds what was on screen.
+    public func sign(_ order: WorkOrder, signerName: String, reportVersion: Int, shownSHA256: String? = nil, signatureType: String,
+                     signatureBase64: String, reportHash: (RepairReport) throws -> String) throws -> (WorkOrder, AcceptanceRepository.Acceptance) {
         guard order.status == .awaitingAcceptance else { throw SigningRefusal.notAwaitingAcceptance(order.status) }
         var errors = TextRules.nameErrors(signerName, field: "signer_name")
         let kind = Signature.Kind(rawValue: signatureType)
@@ -47,8 +48,11 @@ extension OrderLifecycle {
         }
         guard errors.isEmpty, let kind, let bytes else { throw ValidationError(errors) }
         guard let report = try scope.repairReports.reports(id: order.id).first else { throw SigningRefusal.noReport }
-        guard report.version == reportVersion else { throw SigningRefusal.reportChanged(current: report.version) }
-        let accepted = try scope.acceptances.accept(id: order.id, reportVersion: report.version, reportSHA256: try reportHash(report),
+        let hash = try reportHash(report)
+        guard report.version == reportVersion, shownSHA256.map({ $0.lowercased() == hash }) ?? true else {
+            throw SigningRefusal.reportChanged(current: report.version)
+        }
+        let accepted = try scope.acceptances.accept(id: order.id, reportVersion: report.version, reportSHA256: hash,
                                                     signerName: signerName, signature: Signature(kind: kind, bytes: bytes), actor: actor, now: now)
         let completed = try move(order.id, expectedVersion: order.version, to: .completed, note: "accepted and signed by \(signerName)")
         return (completed, accepted)
