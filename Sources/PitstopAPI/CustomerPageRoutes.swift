@@ -17,16 +17,17 @@ extension APIApplication {
         }
     }
 
-    func trackingPage(_ request: HTTPRequest, problems: [String: String] = [:], status: Int = 200) throws -> HTTPResponse {
+    func trackingPage(_ request: HTTPRequest, problems: [String: String] = [:], notice: String? = nil, status: Int = 200) throws -> HTTPResponse {
         guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: .tracking) else { return PublicPages.unknownLink(.tracking) }
         return try database.withTenant(token.tenantID, readOnly: true) { scope in
             guard let order = try Self.linkedOrder(token, in: scope) else { return PublicPages.unknownLink(.tracking) }
             let tenant = try scope.tenant.get()
             let view = TrackingView(order: order, history: try scope.workOrders.statusHistory(id: order.id),
                                     engineer: try order.assigneeID.map { try scope.engineers.get(id: $0) },
-                                    rated: try scope.acceptances.rating(id: order.id) != nil, timeZone: tenant.zone, now: Date())
+                                    rated: try scope.acceptances.rating(id: order.id) != nil, extraWork: try scope.extraWork.list(workOrder: order.id),
+                                    timeZone: tenant.zone, now: Date())
             return PublicPages.tracking(view, shop: try order.shopID.map { try scope.shops.get(id: $0) },
-                                        path: "/v1/public/track/\(token.text)", problems: problems, status: status)
+                                        path: "/v1/public/track/\(token.text)", problems: problems, notice: notice, status: status)
         }
     }
 
@@ -81,6 +82,26 @@ extension APIApplication {
             return try signingPage(request, notice: "该工单当前无需签字。", status: 409)
         }
         return Self.seeOther("/v1/public/accept/\(token.text)")
+    }
+
+    /// The customer's yes or no to extra work, from the tracking page's form, bound to the
+    /// proposal's hash the page showed. Answered: back to the page (303).
+    func extraWorkForm(_ request: HTTPRequest) throws -> HTTPResponse {
+        let fields = Self.formFields(request.body)
+        guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: .tracking) else { return PublicPages.unknownLink(.tracking) }
+        guard let decision = fields["decision"], decision == "approve" || decision == "decline" else {
+            return try trackingPage(request, problems: ["decision": "请选择同意或不同意"], status: 422)
+        }
+        do {
+            _ = try answerExtraWork(token, request, approve: decision == "approve", sha256: fields["sha256"] ?? "")
+        } catch StoreError.notFound {
+            return PublicPages.unknownLink(.tracking)
+        } catch OrderLifecycle.ExtraWorkRefusal.proposalChanged {
+            return try trackingPage(request, notice: "增项内容已更新，请查看以下最新内容后再确认。", status: 409)
+        } catch StoreError.conflict {
+            return try trackingPage(request, notice: "该增项已处理，无需再次确认。", status: 409)
+        }
+        return Self.seeOther("/v1/public/track/\(token.text)")
     }
 
     /// The rating from a page's form (tracking or signing, by `kind`): on success back to the

@@ -33,6 +33,14 @@ enum ErrorMapping {
                 return Problem(status: 409, type: "report-changed", title: "The report changed", detail: signing.description,
                                errors: [.init(field: "report_version", message: "is not the current version (\(current))")])
             }
+        case let extra as OrderLifecycle.ExtraWorkRefusal:
+            switch extra {
+            case .notTheirOrder: return Problem.notFound("work order")
+            case .notDuringTheWork, .answerAwaited: return Problem.conflict(extra.description)
+            case .proposalChanged:
+                return Problem(status: 409, type: "extra-work-changed", title: "The extra work changed", detail: extra.description,
+                               errors: [.init(field: "sha256", message: "is not the proposal waiting")])
+            }
         case let transfer as OrderLifecycle.TransferRefusal:
             switch transfer {
             case .notTheDesk: return Problem.forbidden(transfer.description)

@@ -48,3 +48,7 @@ enum InnerFieldRules {
     static let hours: Set<String> = ["from", "to"]
     static let goal: Set<String> = ["minutes", "business_time"]
 }
+
+extension ExtraWorkInputBody: ClosedInnerObjects {
+    static let innerFields: [String: Set<String>] = ["lines[]": ["description", "quantity", "unit_price"]]
+}

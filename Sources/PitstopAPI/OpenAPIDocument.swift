@@ -26,7 +26,7 @@ enum OpenAPIDocument {
             "paths": allPaths,
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"] as Object],
-                "schemas": union([schemas, intakeSchemas, dispatchSchemas, mediaSchemas, slaSchemas, notificationSchemas, customerMessageSchemas, eventSchemas,
+                "schemas": union([schemas, intakeSchemas, dispatchSchemas, mediaSchemas, slaSchemas, notificationSchemas, customerMessageSchemas, extraWorkSchemas, eventSchemas,
                                   webhookSchemas, knowledgeSchemas, partSchemas, externalIDSchemas, reportSchemas, recordSchemas], of: "schema"),
                 "responses": [
                     "Problem": ["description": "An error", "content": problemContent] as Object,
@@ -66,7 +66,7 @@ enum OpenAPIDocument {
     }
 
     static var allPaths: Object {
-        union([paths, intakePaths, dispatchPaths, mediaPaths, slaPaths, notificationPaths, customerMessagePaths, eventPaths, webhookPaths, knowledgePaths,
+        union([paths, intakePaths, dispatchPaths, mediaPaths, slaPaths, notificationPaths, customerMessagePaths, extraWorkPaths, eventPaths, webhookPaths, knowledgePaths,
                partPaths, externalIDPaths, reportPaths], of: "path")
     }
 

@@ -289,6 +289,7 @@ extension OpenAPIDocument {
                 "properties": [
                     "number": ["type": "string"], "status": statusSchema, "status_label": ["type": "string"],
                     "created_at": timestamp, "updated_at": timestamp, "shop": publicShopSchema, "can_rate": ["type": "boolean"],
+                    "extra_work": ref("CustomerExtraWork"),
                     "history": ["type": "array", "items": [
                         "type": "object", "required": ["status", "status_label", "at"],
                         "properties": ["status": statusSchema, "status_label": ["type": "string"], "at": timestamp] as Object,

@@ -67,7 +67,8 @@ extension APIApplication {
                     guard let order = try scope.workOrders.get(trackingSecret: token.secret) else { throw StoreError.notFound("work order") }
                     var response = try HTTPResponse.json(TrackingBody(order: order, shop: try order.shopID.map { PublicShopBody(try scope.shops.get(id: $0)) },
                                                                       history: try scope.workOrders.statusHistory(id: order.id),
-                                                                      rated: try scope.acceptances.rating(id: order.id) != nil))
+                                                                      rated: try scope.acceptances.rating(id: order.id) != nil,
+                                                                      pendingExtraWork: try scope.extraWork.pending(workOrder: order.id)))
                     response.headers.add("Vary", "Accept")
                     return response
                 }
@@ -175,8 +176,10 @@ struct TrackingBody: Encodable {
     var history: [Step]
     /// Completed and not rated yet: the customer may rate it.
     var canRate: Bool
+    /// Extra work waiting for the customer's answer (POST …/extra-work/{id} with its sha256).
+    var extraWork: CustomerExtraWorkBody?
 
-    init(order: WorkOrder, shop: PublicShopBody?, history: [(status: String, at: Date)], rated: Bool) {
+    init(order: WorkOrder, shop: PublicShopBody?, history: [(status: String, at: Date)], rated: Bool, pendingExtraWork: ExtraWork?) {
         number = order.number
         status = order.status.rawValue
         statusLabel = order.status.customerLabel
@@ -184,6 +187,7 @@ struct TrackingBody: Encodable {
         updatedAt = order.updatedAt
         self.shop = shop
         canRate = order.status == .completed && !rated
+        extraWork = pendingExtraWork.map(CustomerExtraWorkBody.init)
         self.history = history.map { step in
             Step(status: step.status, statusLabel: WorkOrderStatus(rawValue: step.status)?.customerLabel ?? step.status, at: step.at)
         }

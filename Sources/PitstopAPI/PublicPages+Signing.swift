@@ -36,7 +36,7 @@ extension PublicPages {
         } else if view.order.status == .awaitingAcceptance, let report = view.report, let sha256 = view.reportSHA256 {
             body += signatureForm(action: path, report: report, sha256: sha256, problems: problems)
         }
-        var response = page(title: "维修验收", body: body, script: view.acceptance == nil ? signatureScript : "", style: style + signingStyle)
+        var response = page(title: "维修验收", body: body, script: view.acceptance == nil ? signatureScript : "", style: style + documentStyle)
         response.status = status
         return response
     }
@@ -125,7 +125,8 @@ extension PublicPages {
         return formatter.string(from: date)
     }
 
-    private static let signingStyle = """
+    /// Tables of lines and prices, photos, the signature pad and a second button.
+    static let documentStyle = """
         table{width:100%;border-collapse:collapse;margin:.6rem 0}caption{text-align:left;font-weight:600}
         th,td{text-align:left;padding:.3rem .2rem;border-bottom:1px solid #e5e6eb;vertical-align:top}th:last-child,td:last-child{text-align:right}
         .total{text-align:right}.photos img{width:100%;border-radius:6px;margin:.3rem 0}h3{font-size:1rem;margin:.8rem 0 .2rem}

@@ -19,8 +19,10 @@ enum PublicPages {
     /// without JavaScript sees the same, and rates through a plain form. While the engineer is on
     /// the way the page reloads itself each minute, for a fresh ETA. `problems` are the rating
     /// form's, by field, shown beside it.
-    static func tracking(_ view: TrackingView, shop: Shop?, path: String, problems: [String: String] = [:], status: Int = 200) -> HTTPResponse {
+    static func tracking(_ view: TrackingView, shop: Shop?, path: String, problems: [String: String] = [:], notice: String? = nil,
+                         status: Int = 200) -> HTTPResponse {
         var body = "<h1>工单 \(Markup.escape(view.number))</h1><p class=\"status\">\(Markup.escape(view.statusLabel))</p>"
+        if let notice { body += "<p class=\"card error\" id=\"notice\">\(Markup.escape(notice))</p>" }
         if let engineer = view.engineer {
             body += "<p>负责工程师：\(Markup.escape(engineer))"
             if let eta = view.etaMinutes { body += "，预计 <b>\(eta) 分钟</b>后到达" }
@@ -28,6 +30,10 @@ enum PublicPages {
         }
         body += "<div class=\"card\"><p>\(Markup.escape(view.next.text))</p></div>"
         if view.next == .rate { body += ratingForm(action: path + "/rating", problems: problems) }
+        if let proposal = view.extraWork {
+            body += extraWorkCard(proposal, action: path + "/extra-work/\(proposal.id.lowercasedText)", problems: problems)
+        }
+        body += answeredExtraWork(view.answeredExtraWork)
         body += "<div class=\"card\"><h2>进度</h2><ol>"
         body += view.history.map { "<li>\(Markup.escape($0.label)) · \(Markup.escape($0.time))</li>" }.joined()
         body += "</ol></div>"
@@ -36,7 +42,7 @@ enum PublicPages {
             if let phone = shop.phone { body += " · <a href=\"tel:\(Markup.escape(phone))\">\(Markup.escape(phone))</a>" }
             body += "</p>"
         }
-        var response = page(title: "工单进度", body: body, script: "", refresh: view.next == .expectEngineer ? 60 : nil)
+        var response = page(title: "工单进度", body: body, script: "", style: style + documentStyle, refresh: view.next == .expectEngineer ? 60 : nil)
         response.status = status
         return response
     }

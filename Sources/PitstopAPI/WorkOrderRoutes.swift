@@ -325,7 +325,7 @@ struct TimelineEntryBody: Encodable {
         id = sent.deliveryID.lowercasedText
         occurredAt = sent.createdAt
         kind = TimelineKind.messageToCustomer.rawValue
-        toStatus = sent.moment.status.rawValue
+        toStatus = (sent.orderStatus ?? sent.moment.status)?.rawValue ?? ""
         note = sent.summary
         delivery = DeliveryStateBody(channelId: sent.channelID.lowercasedText, moment: sent.moment.rawValue, state: sent.state,
                                      attempts: sent.attempts, nextAttemptAt: sent.state == "pending" ? sent.nextAttemptAt : nil,

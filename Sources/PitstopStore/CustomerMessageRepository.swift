@@ -45,22 +45,25 @@ public struct CustomerMessageRepository {
     /// (the index allows one per order and moment). `holdUntil` defers it past quiet hours.
     /// Returns whether it was queued.
     @discardableResult
-    public func enqueue(order: UUID, moment: CustomerMoment, channelID: UUID, message: NotificationMessage, eventID: UUID,
+    /// `subject` tells apart moments that may come more than once (each extra-work proposal).
+    public func enqueue(order: UUID, moment: CustomerMoment, subject: UUID?, channelID: UUID, message: NotificationMessage, eventID: UUID,
                         holdUntil: Date, now: Date) throws -> Bool {
         try transaction.execute("""
             INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at,
-                                                 work_order_id, customer_moment)
+                                                 work_order_id, customer_moment, moment_subject)
             VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(EventType.workOrderStatusChanged.rawValue), \(JSONB(message))::jsonb,
-                    \(holdUntil), \(now), \(order), \(moment.rawValue))
+                    \(holdUntil), \(now), \(order), \(moment.rawValue), \(subject))
             ON CONFLICT DO NOTHING
             """) == 1
     }
 
-    /// Whether the customer was told of `moment` already (or a message for it is on its way).
-    public func told(order: UUID, moment: CustomerMoment) throws -> Bool {
+    /// Whether the customer was told of `moment` (about `subject`) already, or a message for it
+    /// is on its way.
+    public func told(order: UUID, moment: CustomerMoment, subject: UUID?) throws -> Bool {
         try !transaction.query("""
             SELECT 1 FROM notification_deliveries
             WHERE tenant_id = \(tenantID) AND work_order_id = \(order) AND customer_moment = \(moment.rawValue)
+              AND moment_subject IS NOT DISTINCT FROM \(subject)::uuid
             """).rows.isEmpty
     }
 
@@ -68,6 +71,8 @@ public struct CustomerMessageRepository {
     public struct Sent: Sendable, Equatable {
         public var deliveryID: UUID
         public var moment: CustomerMoment
+        /// The order's status when the message was written (older messages: nil).
+        public var orderStatus: WorkOrderStatus?
         public var channelID: UUID
         /// What it says, without its link.
         public var summary: String
@@ -87,7 +92,7 @@ public struct CustomerMessageRepository {
             ORDER BY created_at, id
             """).rows.map { row in
             let notice: CustomerNotice = try row.decodeJSON("notice")
-            return Sent(deliveryID: try row.decode("id"), moment: notice.moment,
+            return Sent(deliveryID: try row.decode("id"), moment: notice.moment, orderStatus: notice.orderStatus,
                  channelID: try row.decode("channel_id"), summary: notice.summary, state: try row.decode("state"),
                  attempts: try row.decode("attempts"), createdAt: try row.decode("created_at"), nextAttemptAt: try row.decode("next_attempt_at"),
                  deliveredAt: try row.decode("delivered_at"), lastError: try row.decode("last_error"))

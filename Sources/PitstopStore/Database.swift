@@ -47,6 +47,7 @@ public struct TenantScope {
     public var workOrderTypes: WorkOrderTypeRepository { WorkOrderTypeRepository(transaction: transaction, tenantID: tenantID) }
     public var intakeLinks: IntakeLinkRepository { IntakeLinkRepository(transaction: transaction, tenantID: tenantID) }
     public var requisitions: PartsRequisitionRepository { PartsRequisitionRepository(transaction: transaction, tenantID: tenantID) }
+    public var extraWork: ExtraWorkRepository { ExtraWorkRepository(transaction: transaction, tenantID: tenantID) }
     public var media: MediaRepository { MediaRepository(transaction: transaction, tenantID: tenantID) }
     public var sla: SLARepository { SLARepository(transaction: transaction, tenantID: tenantID) }
     public var notifications: NotificationRepository { NotificationRepository(transaction: transaction, tenantID: tenantID) }

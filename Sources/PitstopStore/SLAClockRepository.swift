@@ -105,9 +105,10 @@ public struct SLAClockRepository {
                 VALUES (\(tenantID), \(order.id), \(now), \(order.status.rawValue)) ON CONFLICT DO NOTHING
                 """)
         } else if !paused.contains(order.status) {
+            // A hold for the customer's answer is not a status's and outlasts status changes.
             try transaction.execute("""
                 UPDATE work_order_sla_pauses SET ended_at = \(now)
-                WHERE tenant_id = \(tenantID) AND work_order_id = \(order.id) AND ended_at IS NULL
+                WHERE tenant_id = \(tenantID) AND work_order_id = \(order.id) AND ended_at IS NULL AND status <> \(ExtraWork.pauseReason)
                 """)
         }
         if order.status == .cancelled {
@@ -119,6 +120,24 @@ public struct SLAClockRepository {
         }
         if Self.responded.contains(order.status) { try meet(.firstResponse, of: order.id, at: now) }
         if order.status == .completed { try meet(.resolution, of: order.id, at: now) }
+        try replan(order, policy: policy, calendar: calendar, now: now)
+    }
+
+    /// Stops the resolution clock for `reason` (not a status) until `release`; the ledger keeps
+    /// why, and the due time is worked out again when the hold ends.
+    public func hold(_ order: WorkOrder, reason: String, policy: SLAPolicy, calendar: BusinessCalendar?, now: Date) throws {
+        try transaction.execute("""
+            INSERT INTO work_order_sla_pauses (tenant_id, work_order_id, started_at, status)
+            VALUES (\(tenantID), \(order.id), \(now), \(reason)) ON CONFLICT DO NOTHING
+            """)
+        try replan(order, policy: policy, calendar: calendar, now: now)
+    }
+
+    public func release(_ order: WorkOrder, reason: String, policy: SLAPolicy, calendar: BusinessCalendar?, now: Date) throws {
+        try transaction.execute("""
+            UPDATE work_order_sla_pauses SET ended_at = \(now)
+            WHERE tenant_id = \(tenantID) AND work_order_id = \(order.id) AND ended_at IS NULL AND status = \(reason)
+            """)
         try replan(order, policy: policy, calendar: calendar, now: now)
     }
 

@@ -21,8 +21,9 @@ extension SweepingTests {
             /// The examples' fixed ids, by name (`shop`), and the real ids put in their place.
             let exampleIDs = APIApplication.exampleIDs
             var realIDs: [String: String] = [:]
-            /// Addresses in the examples and the receivers on 127.0.0.1 that stand in for them.
-            var realURLs: [String: String] = [:]
+            /// Values in the examples and the walk's own in their place: addresses (receivers on
+            /// 127.0.0.1 stand in for them) and the hash of the extra work the customer is shown.
+            var realValues: [String: String] = [:]
             var adminKey = ""
             /// Operations whose examples were sent and answered as documented.
             var sent: Set<String> = []
@@ -132,7 +133,7 @@ extension SweepingTests {
                     guard let real = realIDs[name] else { throw RawHTTPError("\(path): the example names a \(name) before the walk made one") }
                     text = text.replacingOccurrences(of: fixed, with: real)
                 }
-                for (example, real) in realURLs { text = text.replacingOccurrences(of: example, with: real) }
+                for (example, real) in realValues { text = text.replacingOccurrences(of: example, with: real) }
                 var headers: [(String, String)] = [("Content-Type", mediaType)]
                 if let key { headers.append(("Authorization", "Bearer \(key)")) }
                 if Self.declares(operation, header: "Idempotency-Key") { headers.append(("Idempotency-Key", UUID().uuidString)) }
@@ -233,7 +234,7 @@ extension SweepingTests {
             let api = try TestAPI { $0.secretKey = NotificationDeliveryTests.key }
             defer { api.stop() }
             let walk = try Walk(api)
-            walk.realURLs["https://crm.shunda-auto.example.cn/hooks/pitstop"] = "\(receivers.base)/hooks"
+            walk.realValues["https://crm.shunda-auto.example.cn/hooks/pitstop"] = "\(receivers.base)/hooks"
             // Reported even when a step the walk needs fails and ends it early.
             defer { #expect(walk.problems.isEmpty, "\(walk.problems.joined(separator: "\n"))") }
 
@@ -314,6 +315,14 @@ extension SweepingTests {
             let requisition = try walk.field(try walk.send("requestParts", "/v1/me/work-orders/\(order)/requisitions", key: engineerKey), "id")
             // Approving the parts moves the order on to repairing.
             try walk.send("decideRequisition", "/v1/requisitions/\(requisition)/decision", key: admin)
+            // Extra work found during the repair: the customer approves it from the tracking link; a
+            // second proposal is withdrawn by the desk.
+            let proposal = try walk.send("proposeExtraWork", "/v1/work-orders/\(order)/extra-work", key: engineerKey)
+            walk.realValues[String(repeating: "0", count: 64)] = try walk.field(proposal, "sha256")
+            try walk.send("answerExtraWork", "/v1/public/track/\(tracking)/extra-work/\(try walk.field(proposal, "id"))", key: nil)
+            let second = try walk.send("proposeExtraWork", "/v1/work-orders/\(order)/extra-work", key: admin)
+            let withdrawn = try api.client.send("POST", "/v1/work-orders/\(order)/extra-work/\(try walk.field(second, "id"))/withdraw", headers: bearer(admin))
+            walk.check(withdrawn, of: try walk.operation("withdrawExtraWork").operation, "withdrawExtraWork")
             try walk.send("checkOut", "/v1/me/work-orders/\(order)/check-out", key: engineerKey)
             try walk.desk(order, "quality_check")
             try walk.send("qualityCheck", "/v1/work-orders/\(order)/quality-check", key: admin)

@@ -1,8 +1,8 @@
 import Foundation
 
-/// The moments of an order a customer hears about, each at most once per order: the outbox
-/// keeps one message per order and moment, however often the step is retried or repeated (an
-/// order waiting for parts twice tells the customer once).
+/// The moments of an order a customer hears about, each at most once per order (extra work: once
+/// per proposal): the outbox keeps one message per order and moment, however often the step is
+/// retried or repeated (an order waiting for parts twice tells the customer once).
 public enum CustomerMoment: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable, Comparable {
     /// The report became an order: its number and the tracking link.
     case received
@@ -13,6 +13,9 @@ public enum CustomerMoment: String, CaseIterable, Codable, CodingKeyRepresentabl
     case readyForAcceptance = "ready_for_acceptance"
     /// Signed and done: the tracking link, where the customer rates the work.
     case completed
+    /// Extra work with prices waits for the customer's answer: the tracking link, where they
+    /// approve or decline it. Not a status: the order waits in the one it is in.
+    case extraWork = "extra_work"
 
     /// The moment a status change makes, if any.
     public init?(reaching status: WorkOrderStatus) {
@@ -26,14 +29,15 @@ public enum CustomerMoment: String, CaseIterable, Codable, CodingKeyRepresentabl
         }
     }
 
-    /// The status that makes the moment.
-    public var status: WorkOrderStatus {
+    /// The status that makes the moment; nil for extra work, which no status change makes.
+    public var status: WorkOrderStatus? {
         switch self {
         case .received: .new
         case .onTheWay: .accepted
         case .waitingParts: .awaitingParts
         case .readyForAcceptance: .awaitingAcceptance
         case .completed: .completed
+        case .extraWork: nil
         }
     }
 

@@ -17,6 +17,10 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
     public var linkSecret: String?
     /// When the moment happened, as the tenant's clock reads it ("12-03 14:05").
     public var time: String
+    /// The order's status then (the timeline shows it beside the message).
+    public var orderStatus: WorkOrderStatus?
+    /// What the customer is asked to approve, as they read it ("¥1,280.00"): extra work only.
+    public var amount: String?
 
     /// The route's SMS template (`CustomerMessagePolicy.Route`), nil for the channel's own, and
     /// its fields by name; nil for every variable under its own name.
@@ -24,7 +28,8 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
     public var variables: [String: String]?
 
     public init(moment: CustomerMoment, number: String, shop: String?, engineer: String?, linkPath: String?, linkSecret: String?,
-                time: String, template: String? = nil, variables: [String: String]? = nil) {
+                time: String, orderStatus: WorkOrderStatus? = nil, amount: String? = nil, template: String? = nil,
+                variables: [String: String]? = nil) {
         self.moment = moment
         self.number = number
         self.shop = shop
@@ -34,10 +39,12 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
         self.variables = variables
         self.linkSecret = linkSecret
         self.time = time
+        self.orderStatus = orderStatus
+        self.amount = amount
     }
 
     /// The variables a route may map template fields to.
-    public static let variables = ["order", "status", "shop", "engineer", "link", "link_secret", "time"]
+    public static let variables = ["order", "status", "shop", "engineer", "link", "link_secret", "time", "amount"]
 
     public var status: String {
         switch moment {
@@ -46,11 +53,13 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
         case .waitingParts: "等待配件"
         case .readyForAcceptance: "待您验收"
         case .completed: "已完成"
+        case .extraWork: "增项待确认"
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case moment, number, shop, engineer, time, template, variables
+        case moment, number, shop, engineer, time, template, variables, amount
+        case orderStatus = "order_status"
         case linkPath = "link_path"
         case linkSecret = "link_secret"
     }
@@ -64,6 +73,7 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
         case "link": link ?? "—"
         case "link_secret": linkSecret ?? "—"
         case "time": time
+        case "amount": amount ?? "—"
         default: "—"
         }
     }
@@ -91,6 +101,7 @@ public struct CustomerNotice: Sendable, Equatable, Codable {
         case .waitingParts: "工单 \(number) 正在等待配件，到货后继续维修。"
         case .readyForAcceptance: "工单 \(number) 已维修完毕并通过质检，请查看维修报告并签字验收。"
         case .completed: "工单 \(number) 已完成，感谢您的信任，欢迎为本次服务评分。"
+        case .extraWork: "工单 \(number) 需要增加维修项目，合计 \(amount ?? "—")，请查看明细并确认是否同意。"
         }
         return body + (link.map { moment == .readyForAcceptance ? "验收：\($0)" : "查看：\($0)" } ?? "")
     }

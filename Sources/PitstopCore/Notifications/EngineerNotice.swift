@@ -16,6 +16,8 @@ public enum EngineerNotice: Sendable, Equatable {
     case cancelled(reason: String)
     /// The customer wrote again about the order.
     case customerMessage(String)
+    /// The customer answered the extra work proposed: go on with it, or without it.
+    case extraWorkAnswered(approved: Bool)
 
     /// What the texts say about the order.
     public struct Subject: Sendable, Equatable {
@@ -33,7 +35,7 @@ public enum EngineerNotice: Sendable, Equatable {
     }
 
     /// The SMS template's variables (each at most 35 characters, which `AliyunSMS` enforces):
-    /// `order`, `action` (新派单, 派单, 转入, 转出, 取消, 客户留言), `customer`, `plate`, `detail`.
+    /// `order`, `action` (新派单, 派单, 转入, 转出, 取消, 客户留言, 增项), `customer`, `plate`, `detail`.
     public static let templateVariables = ["order", "action", "customer", "plate", "detail"]
 
     var action: String {
@@ -44,6 +46,7 @@ public enum EngineerNotice: Sendable, Equatable {
         case .transferredAway: "转出"
         case .cancelled: "取消"
         case .customerMessage: "客户留言"
+        case .extraWorkAnswered: "增项"
         }
     }
 
@@ -55,6 +58,7 @@ public enum EngineerNotice: Sendable, Equatable {
         case .transferredAway(let to): "已转给\(to)，无需前往"
         case .cancelled(let reason): "已取消：\(reason)"
         case .customerMessage(let text): "客户说：\(text)"
+        case .extraWorkAnswered(let approved): approved ? "客户已同意增项，可以施工" : "客户未同意增项，请按原方案维修"
         }
     }
 

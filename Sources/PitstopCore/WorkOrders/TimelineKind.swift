@@ -19,6 +19,9 @@ public enum TimelineKind: String, CaseIterable, Sendable {
     case slaWarning = "sla_warning"
     case slaBreached = "sla_breached"
     case slaEscalated = "sla_escalated"
+    case extraWorkProposed = "extra_work_proposed"
+    /// Approved or declined by the customer, or withdrawn by the desk: the note says which.
+    case extraWorkAnswered = "extra_work_answered"
     /// A message to the customer (`CustomerMoment`): read from its delivery, with how it stands,
     /// rather than written as an entry.
     case messageToCustomer = "message_to_customer"

@@ -12,12 +12,18 @@ public struct TrackingView: Sendable {
     /// Minutes until the engineer arrives, while they are on the way and their position is fresh.
     public var etaMinutes: Int?
     public var next: Next
+    /// Extra work waiting for the customer's answer, shown with its lines and total.
+    public var extraWork: ExtraWork?
+    /// Extra work the customer answered, for the record on the page.
+    public var answeredExtraWork: [ExtraWork]
 
     /// What the customer can do now.
     public enum Next: Sendable, Equatable {
         case wait
         case expectEngineer
         case waitForParts
+        /// Extra work with prices waits for the customer's yes or no, on this page.
+        case answerExtraWork
         /// The signing link comes in its own message.
         case sign
         case rate
@@ -29,6 +35,7 @@ public struct TrackingView: Sendable {
             case .wait: "我们正在处理，有进展会通知您。"
             case .expectEngineer: "工程师正在赶来，请保持电话畅通。"
             case .waitForParts: "正在等待配件，到货后继续维修。"
+            case .answerExtraWork: "工程师建议增加以下维修项目，请确认是否同意，确认后继续维修。"
             case .sign: "维修已完成，请通过短信或微信收到的签字链接查看维修报告并签字验收。"
             case .rate: "维修已完成，欢迎为本次服务评分。"
             case .rated: "感谢您的评价！"
@@ -42,7 +49,9 @@ public struct TrackingView: Sendable {
     /// City driving, door to door: the page's estimate, not dispatch's ranking.
     public static let citySpeedKmh = 25.0
 
-    public init(order: WorkOrder, history: [(status: String, at: Date)], engineer: Engineer?, rated: Bool, timeZone: TimeZone, now: Date) {
+    /// `extraWork`: the order's proposals, oldest first.
+    public init(order: WorkOrder, history: [(status: String, at: Date)], engineer: Engineer?, rated: Bool, extraWork: [ExtraWork] = [],
+                timeZone: TimeZone, now: Date) {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
@@ -58,7 +67,9 @@ public struct TrackingView: Sendable {
             let kilometres = from.distanceKm(to: GeoPoint(latitude: site.latitude, longitude: site.longitude))
             etaMinutes = max(1, Int((kilometres / Self.citySpeedKmh * 60).rounded(.up)))
         }
-        next = switch order.status {
+        self.extraWork = extraWork.first { $0.state == .pending }
+        answeredExtraWork = extraWork.filter { $0.state == .approved || $0.state == .declined }
+        let byStatus: Next = switch order.status {
         case .new, .assigned, .diagnosing, .repairing, .qualityCheck, .reopened: .wait
         case .accepted: .expectEngineer
         case .awaitingParts: .waitForParts
@@ -66,6 +77,7 @@ public struct TrackingView: Sendable {
         case .completed: rated ? .rated : .rate
         case .cancelled: .cancelled
         }
+        next = self.extraWork != nil ? .answerExtraWork : byStatus
     }
 }
 

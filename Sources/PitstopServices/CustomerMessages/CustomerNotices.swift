@@ -15,9 +15,10 @@ struct CustomerNotices {
     /// How long a signing link sent to the customer stays good.
     static let signingLinkLife: TimeInterval = 7 * 86_400
 
-    func tell(_ moment: CustomerMoment, about order: WorkOrder) throws {
+    /// `extraWork`: the proposal the moment is about (its total is in the message).
+    func tell(_ moment: CustomerMoment, about order: WorkOrder, extraWork: ExtraWork? = nil) throws {
         guard let stored = try scope.customerMessages.policy(), let routes = stored.policy.moments[moment], !routes.isEmpty else { return }
-        guard try !scope.customerMessages.told(order: order.id, moment: moment) else { return }
+        guard try !scope.customerMessages.told(order: order.id, moment: moment, subject: extraWork?.id) else { return }
         let customer = try scope.customers.get(id: order.customerID)
         guard let (route, channel, recipient) = try firstReachable(routes, customer) else { return }
         let link: (path: String, secret: String)?
@@ -40,7 +41,8 @@ struct CustomerNotices {
         formatter.dateFormat = "MM-dd HH:mm"
         let notice = CustomerNotice(moment: moment, number: order.number, shop: try order.shopID.map { try scope.shops.get(id: $0).name },
                                     engineer: engineer.map(Engineer.addressedAs), linkPath: link?.path, linkSecret: link?.secret,
-                                    time: formatter.string(from: now), template: route.template, variables: route.variables)
+                                    time: formatter.string(from: now), orderStatus: order.status,
+                                    amount: extraWork.map { Money.text(fen: $0.totalFen) }, template: route.template, variables: route.variables)
         let eventID = UUID()
         let event: JSONValue = .object(["id": .string(eventID.lowercasedText), "type": .string("work_order.customer_notified"),
                                         "work_order_id": .string(order.id.lowercasedText), "number": .string(order.number),
@@ -49,7 +51,7 @@ struct CustomerNotices {
         let message = notice.message(publicBaseURL: "", mobiles: recipient.phone.map { [$0] } ?? [], userIDs: recipient.openID.map { [$0] },
                                      event: event)
         let holdUntil = stored.policy.quietHours?.nextAllowed(after: now, in: tenant.zone) ?? now
-        try scope.customerMessages.enqueue(order: order.id, moment: moment, channelID: channel.id, message: message, eventID: eventID,
+        try scope.customerMessages.enqueue(order: order.id, moment: moment, subject: extraWork?.id, channelID: channel.id, message: message, eventID: eventID,
                                            holdUntil: holdUntil, now: now)
         if holdUntil <= now { try scope.notifications.wakeWorkers() }
     }

@@ -32,6 +32,7 @@ struct EngineerNotices {
         case .offered, .assigned, .cancelled: .workOrderStatusChanged
         case .transferredIn, .transferredAway: .workOrderTransferred
         case .customerMessage: .workOrderCustomerMessage
+        case .extraWorkAnswered: .workOrderExtraWorkAnswered
         }
         let eventID = UUID()
         var event: [String: JSONValue] = ["id": .string(eventID.lowercasedText), "type": .string(topic.rawValue),

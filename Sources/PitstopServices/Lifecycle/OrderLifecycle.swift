@@ -175,6 +175,7 @@ public struct OrderLifecycle {
         let locked = try scope.workOrders.lockForChange(id: id, expectedVersion: expectedVersion)
         try WorkOrderLifecycle.validate(from: locked.status, to: next, by: party.stepActor(assignee: locked.assigneeID), reason: reason,
                                         completedAt: locked.completedAt, now: now, reopenWindow: tenant.reopenWindow)
+        try checkExtraWork(id, moving: next)
         let change = try scope.workOrders.transition(locked, to: next, note: note, reason: reason, assignee: assignee, actor: actor, now: now)
         if change.hasClocks { try clocks.statusChanged(change.order, from: change.from) }
         // Parts the order holds are used up by its completion and go back to the shelf when it is cancelled.
@@ -195,9 +196,9 @@ public struct OrderLifecycle {
         try notices.tell(engineer, .customerMessage(text), about: order)
     }
 
-    private var clocks: SLAClockKeeper { SLAClockKeeper(scope: scope, now: now) }
+    var clocks: SLAClockKeeper { SLAClockKeeper(scope: scope, now: now) }
 
-    private var notices: EngineerNotices { EngineerNotices(scope: scope, tenant: tenant, now: now) }
+    var notices: EngineerNotices { EngineerNotices(scope: scope, tenant: tenant, now: now) }
 
-    private var customerNotices: CustomerNotices { CustomerNotices(scope: scope, tenant: tenant, now: now) }
+    var customerNotices: CustomerNotices { CustomerNotices(scope: scope, tenant: tenant, now: now) }
 }

@@ -18,9 +18,27 @@ struct SLAClockKeeper {
 
     /// After a status change of an order that has clocks, under the policy they run on.
     func statusChanged(_ order: WorkOrder, from previous: WorkOrderStatus) throws {
-        guard let policyID = try scope.slaClocks.clocks(workOrder: order.id).first?.policyID else { return }
+        guard let (policy, calendar) = try runningPolicy(of: order) else { return }
+        try scope.slaClocks.statusChanged(order, from: previous, policy: policy, calendar: calendar, now: now)
+    }
+
+    /// The order waits on something that is no status (the customer's answer to extra work):
+    /// its resolution clock stands still until `released`.
+    func held(_ order: WorkOrder, reason: String) throws {
+        guard let (policy, calendar) = try runningPolicy(of: order) else { return }
+        try scope.slaClocks.hold(order, reason: reason, policy: policy, calendar: calendar, now: now)
+    }
+
+    func released(_ order: WorkOrder, reason: String) throws {
+        guard let (policy, calendar) = try runningPolicy(of: order) else { return }
+        try scope.slaClocks.release(order, reason: reason, policy: policy, calendar: calendar, now: now)
+    }
+
+    /// The policy an order's clocks run on, with its calendar; nil for an order without clocks.
+    private func runningPolicy(of order: WorkOrder) throws -> (SLAPolicy, BusinessCalendar?)? {
+        guard let policyID = try scope.slaClocks.clocks(workOrder: order.id).first?.policyID else { return nil }
         let policy = try scope.sla.policy(id: policyID)
-        try scope.slaClocks.statusChanged(order, from: previous, policy: policy, calendar: try calendar(of: policy), now: now)
+        return (policy, try calendar(of: policy))
     }
 
     func arrived(_ order: UUID) throws {
