@@ -121,7 +121,8 @@ extension OpenAPIDocument {
             ] as Object,
             "SLAPause": [
                 "type": "object", "required": ["started_at", "status"],
-                "properties": ["started_at": timestamp, "ended_at": nullableTimestamp, "status": ["type": "string"]] as Object,
+                "properties": ["started_at": timestamp, "ended_at": nullableTimestamp,
+                               "status": ["type": "string", "description": "The status that stopped the clock, or extra_work while the customer decides on extra work"] as Object] as Object,
             ] as Object,
         ]
     }

@@ -65,17 +65,27 @@ extension SweepingTests {
             try step("assigned", #","assignee_id":"\#(engineer)","override":true"#)
             _ = try send("POST", "/v1/work-orders/\(order)/accept", "{}", key: engineerKey)
             for to in ["diagnosing", "awaiting_parts", "repairing"] { try step(to, key: engineerKey) }
-            _ = try send("PUT", "/v1/me/work-orders/\(order)/report", #"{"diagnosis":"轮毂轴承磨损","work_performed":"更换左前轮毂轴承"}"#, key: engineerKey)
-            try step("quality_check", key: engineerKey)
-            try step("awaiting_acceptance")
-
-            // The customer follows the template message's link to sign, then rates from the next.
             func link(_ moment: CustomerMoment) throws -> String {
                 let body = apps.received("wechat").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.content.utf8))) as? [String: Any] }
                     .first { $0["template_id"] as? String == "TPL-\(moment.rawValue)" }
                 let url = try #require(body?["url"] as? String, "no message for \(moment)")
                 return String(url[try #require(url.range(of: "/v1/public/")).lowerBound...])
             }
+
+            // The engineer finds more to do; the customer approves it from the message's link.
+            let proposal = try send("POST", "/v1/work-orders/\(order)/extra-work",
+                                    #"{"lines":[{"description":"更换右前轮毂轴承","quantity":1,"unit_price":380}],"note":"右侧同样磨损"}"#, key: engineerKey)
+            _ = try messages.sender().run()
+            let shown = try #require(try api.get(try link(.extraWork), key: nil).json["extra_work"] as? [String: Any])
+            #expect(shown["total"] as? Double == 380 && shown["sha256"] as? String == proposal["sha256"] as? String)
+            let answer = try api.client.send("POST", try link(.extraWork) + "/extra-work/\(shown["id"] as? String ?? "")",
+                                             json: #"{"approve":true,"sha256":"\#(shown["sha256"] as? String ?? "")"}"#)
+            #expect(answer.status == 200 && answer.json["state"] as? String == "approved", "\(answer.text)")
+            _ = try send("PUT", "/v1/me/work-orders/\(order)/report", #"{"diagnosis":"轮毂轴承磨损","work_performed":"更换左右前轮毂轴承"}"#, key: engineerKey)
+            try step("quality_check", key: engineerKey)
+            try step("awaiting_acceptance")
+
+            // The customer follows the template message's link to sign, then rates from the next.
             let signing = try link(.readyForAcceptance)
             let page = try api.get(signing, key: nil)
             let reportVersion = try #require((page.json["report"] as? [String: Any])?["version"] as? Int, "\(page.text)")
@@ -92,7 +102,9 @@ extension SweepingTests {
             #expect(told.count == CustomerMoment.allCases.count && told.allSatisfy { $0.user == follower }, "\(told.map(\.content))")
             let timeline = try api.get("/v1/work-orders/\(order)/timeline", key: admin).json["items"] as? [[String: Any]] ?? []
             let deliveries = timeline.compactMap { $0["delivery"] as? [String: Any] }
-            #expect(deliveries.map { $0["moment"] as? String } == CustomerMoment.allCases.map(\.rawValue))
+            let heard: [CustomerMoment] = [.received, .onTheWay, .waitingParts, .extraWork, .readyForAcceptance, .completed]
+            #expect(Set(heard) == Set(CustomerMoment.allCases))
+            #expect(deliveries.map { $0["moment"] as? String } == heard.map(\.rawValue))
             #expect(deliveries.allSatisfy { $0["state"] as? String == "delivered" }, "\(deliveries)")
             #expect(apps.counted["wechat token"] == 1 && apps.counted["wechat 47003"] == nil)
         }

@@ -16,9 +16,11 @@ import Testing
         var engineerKey: String
     }
 
-    func order(_ api: TestAPI) throws -> Order {
+    /// `setUp` runs with the admin key before the order is opened (an SLA policy, say).
+    func order(_ api: TestAPI, setUp: (String) throws -> Void = { _ in }) throws -> Order {
         let tenant = try api.makeTenant(name: "顺达汽修")
         let admin = tenant.adminKey
+        try setUp(admin)
         func made(_ path: String, _ json: String) throws -> [String: Any] {
             let answer = try api.client.send("POST", path, headers: bearer(admin), json: json)
             #expect(answer.status == 201, "\(path): \(answer.text)")

@@ -67,14 +67,16 @@ public struct ExtraWork: Sendable, Equatable {
         for (index, line) in lines.enumerated() {
             if line.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 errors.append(FieldError(field: "lines[\(index)].description", message: "must say what the work is"))
+            } else {
+                errors += TextRules.lengthErrors(line.description, field: "lines[\(index)].description", limit: 200)
             }
-            errors += TextRules.lengthErrors(line.description, field: "lines[\(index)].description", limit: 200)
             if !(line.quantity.isFinite && line.quantity > 0 && line.quantity <= 10_000) {
                 errors.append(FieldError(field: "lines[\(index)].quantity", message: "must be more than 0 and at most 10000"))
             }
             errors += Money.errors(line.unitPrice, field: "lines[\(index)].unit_price")
         }
-        errors += TextRules.lengthErrors(note, field: "note", limit: 1000)
+        // The note may be empty: the lines say what the work is.
+        if note.count > 1000 { errors.append(FieldError(field: "note", message: "must be at most 1000 characters")) }
         return errors
     }
 }
