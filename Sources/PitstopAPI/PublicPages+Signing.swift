@@ -129,7 +129,7 @@ extension PublicPages {
     static let documentStyle = """
         table{width:100%;border-collapse:collapse;margin:.6rem 0}caption{text-align:left;font-weight:600}
         th,td{text-align:left;padding:.3rem .2rem;border-bottom:1px solid #e5e6eb;vertical-align:top}th:last-child,td:last-child{text-align:right}
-        .total{text-align:right}.photos img{width:100%;border-radius:6px;margin:.3rem 0}h3{font-size:1rem;margin:.8rem 0 .2rem}
+        .total{text-align:right}.photos img{display:block;max-width:100%;height:auto;border-radius:6px;margin:.3rem 0}h3{font-size:1rem;margin:.8rem 0 .2rem}
         canvas{width:100%;height:160px;border:1px dashed #86909c;border-radius:6px;background:#fff;touch-action:none}
         .secondary{background:#e5e6eb;color:#1d2129;margin-top:.4rem}.check{font-weight:400}
         """
@@ -148,7 +148,12 @@ extension PublicPages {
             return [(event.clientX - box.left) * canvas.width / box.width, (event.clientY - box.top) * canvas.height / box.height];
           };
           canvas.addEventListener('pointerdown', event => { drawing = true; pen.beginPath(); pen.moveTo(...at(event)); canvas.setPointerCapture(event.pointerId); });
-          canvas.addEventListener('pointermove', event => { if (!drawing) return; pen.lineTo(...at(event)); pen.stroke(); drawn = true; });
+          canvas.addEventListener('pointermove', event => {
+            if (!drawing) return;
+            pen.lineTo(...at(event)); pen.stroke(); drawn = true;
+            const word = document.getElementById('signature-error');
+            if (word) word.textContent = '';
+          });
           canvas.addEventListener('pointerup', () => { drawing = false; });
           document.getElementById('clear').addEventListener('click', () => { pen.clearRect(0, 0, canvas.width, canvas.height); drawn = false; });
           form.addEventListener('submit', event => {
