@@ -31,7 +31,7 @@ public final class APIApplication: Sendable {
 
     public var router: Router {
         Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes
-               + dispatchRoutes + poolRoutes + mobileRoutes + syncRoutes + mediaRoutes + slaRoutes + notificationRoutes + webhookRoutes + eventRoutes + knowledgeRoutes + partRoutes + externalIDRoutes + reportRoutes + requisitionRoutes + extraWorkRoutes + qualityCheckRoutes + acceptanceLinkRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + customerMessageRoutes + platformRoutes + [
+               + dispatchRoutes + poolRoutes + mobileRoutes + syncRoutes + mediaRoutes + slaRoutes + notificationRoutes + webhookRoutes + eventRoutes + knowledgeRoutes + partRoutes + externalIDRoutes + reportRoutes + requisitionRoutes + extraWorkRoutes + qualityCheckRoutes + acceptanceLinkRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + customerMessageRoutes + smsReplyRoutes + platformRoutes + [
             Router.route("GET", "/v1/openapi.json", inline: true) { [self] _ in openAPIResponse() },
         ])
     }

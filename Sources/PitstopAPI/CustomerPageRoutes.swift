@@ -13,7 +13,7 @@ extension APIApplication {
         switch token.kind {
         case .tracking: try scope.workOrders.get(trackingSecret: token.secret)
         case .acceptance: try scope.acceptances.workOrderID(linkSecret: token.secret).map { try scope.workOrders.get(id: $0) }
-        case .intake, .wechat: nil
+        case .intake, .wechat, .smsReplies: nil
         }
     }
 

@@ -154,6 +154,8 @@ enum OpenAPIExample {
                                            ["description": "刹车油更换", "quantity": 1, "unit_price": 120.5] as OpenAPIDocument.Object],
                                  "note": "后刹车片仅剩 2 毫米，建议一并更换"] as OpenAPIDocument.Object,
             "answerExtraWork": ["approve": true, "sha256": String(repeating: "0", count: 64)] as OpenAPIDocument.Object,
+            "receiveSMSReplies": [["phone_number": "13912345678", "content": "TD", "send_time": "2026-12-03 20:15:00", "dest_code": "1234",
+                                   "sequence_id": 1234567890] as OpenAPIDocument.Object],
             "submitPublicReport": ["name": "王女士", "phone": "13955556666", "plate": "浙A88K66", "description": "早上冷车启动时故障灯亮，怠速发抖",
                                    "symptoms": ["故障灯亮", "怠速抖动"],
                                    "site": ["latitude": 30.28102, "longitude": 120.13947, "address": "杭州市西湖区古墩路 88 号地下车库"]]

@@ -6,6 +6,32 @@ import PitstopStore
 extension OpenAPIDocument {
     static var notificationPaths: Object {
         [
+            "/v1/notification-channels/{id}/reply-url": [
+                "post": operation("makeSMSReplyURL",
+                                  "A new URL for an aliyun_sms or tencent_sms channel's provider to push customers' replies to (admin): set it in the "
+                                  + "provider's console (Aliyun: 上行消息 HTTP 批量推送; Tencent: 短信回复回调). A new one ends the old. A reply of TD, T, R, N, "
+                                  + "退订, 退, 取消 or 拒收 opts that number out of SMS",
+                                  tags: ["notifications"], parameters: [idParameter],
+                                  responses: ["201": ["description": "The URL, shown once", "content": json([
+                                      "type": "object", "required": ["url"], "properties": ["url": ["type": "string"]] as Object,
+                                  ])],
+                                              "409": ["description": "Not an SMS channel with replies", "content": problemContent]]),
+            ] as Object,
+            "/v1/public/sms-replies/{token}": [
+                "post": operation("receiveSMSReplies",
+                                  "Customers' replies as the provider pushes them (no key; the URL is the secret): Aliyun SmsUp's JSON array of "
+                                  + "{phone_number, content, …} or Tencent's {mobile, nationcode, text, …}; answered in the provider's own form",
+                                  tags: ["public"], public: true, parameters: [tokenParameter], body: ["oneOf": [
+                                      ["type": "array", "items": ["type": "object", "required": ["phone_number", "content"],
+                                                                  "properties": ["phone_number": ["type": "string"], "content": ["type": "string"]] as Object] as Object] as Object,
+                                      ["type": "object", "required": ["mobile", "nationcode", "text"],
+                                       "properties": ["mobile": ["type": "string"], "nationcode": ["type": "string"], "text": ["type": "string"]] as Object] as Object,
+                                  ]] as Object,
+                                  responses: ["200": ["description": "Received: {\"code\":0,…} to Aliyun, {\"result\":0,…} to Tencent",
+                                                      "content": json(["type": "object"])],
+                                              "400": ["description": "Not the provider's shape", "content": problemContent],
+                                              "404": ["description": "Unknown or replaced URL", "content": problemContent]]),
+            ] as Object,
             "/v1/notification-channels": [
                 "post": operation("createNotificationChannel",
                                   "A channel (admin): DingTalk or WeCom robot, Aliyun SMS, HTTP SMS gateway or webhook. The secret is write-only; "

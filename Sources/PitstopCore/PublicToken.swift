@@ -1,7 +1,7 @@
 import Foundation
 
 /// A token that reaches Pitstop without an API key: an intake link printed as a QR code, an
-/// order's tracking link, a WeChat account's server URL. It reads `<kind>_<tenant>_<secret>` in
+/// order's tracking link, a WeChat account's server URL, an SMS channel's reply URL. It reads `<kind>_<tenant>_<secret>` in
 /// base32. The tenant part scopes the lookup to one tenant (row-level security) before anything
 /// else is known; the secret, 160 random bits, finds the row and cannot be guessed.
 public struct PublicToken: Equatable, Sendable {
@@ -10,6 +10,8 @@ public struct PublicToken: Equatable, Sendable {
         case tracking = "ptr"
         case wechat = "pwx"
         case acceptance = "pac"
+        /// The URL an SMS channel's provider pushes the customers' replies to.
+        case smsReplies = "psr"
     }
 
     public var kind: Kind

@@ -116,6 +116,15 @@ public struct CustomerRepository {
         }
     }
 
+    /// Marks every customer with `phone` as opted out of SMS, as a change of the record (its
+    /// version moves); one opted out already keeps its time. Returns how many changed.
+    public func optOutOfSMS(phone: String, now: Date) throws -> Int {
+        try transaction.execute("""
+            UPDATE customers SET sms_opted_out_at = \(now), updated_at = \(now), version = version + 1
+            WHERE tenant_id = \(tenantID) AND phones @> ARRAY[\(phone)]::text[] AND sms_opted_out_at IS NULL
+            """)
+    }
+
     static func decode(_ row: Row) throws -> Customer {
         Customer(id: try row.decode("id"), name: try row.decode("name"), phones: try row.decode("phones"),
                  wechatOpenID: try row.decode("wechat_openid"), wechatUnionID: try row.decode("wechat_unionid"),

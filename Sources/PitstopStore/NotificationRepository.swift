@@ -56,6 +56,25 @@ public struct NotificationRepository {
         return try Self.decodeChannel(row)
     }
 
+    /// A new secret for the URL an SMS channel's provider pushes replies to; the old one stops
+    /// working. Only its hash is kept.
+    public func newReplySecret(channel id: UUID) throws -> String {
+        let secret = KeySecret.newSecret()
+        guard try transaction.execute("""
+            UPDATE notification_channels SET reply_secret_sha256 = \(KeySecret.sha256(of: secret))
+            WHERE tenant_id = \(tenantID) AND id = \(id) AND event_types IS NULL
+            """) == 1 else { throw StoreError.notFound("notification channel") }
+        return secret
+    }
+
+    /// The channel whose reply URL carries `secret`.
+    public func channel(replySecret secret: String) throws -> NotificationChannel? {
+        try transaction.query("""
+            SELECT \(unsafeRaw: Self.channelColumns) FROM notification_channels
+            WHERE tenant_id = \(tenantID) AND reply_secret_sha256 = \(KeySecret.sha256(of: secret))
+            """).rows.first.map { try Self.decodeChannel($0).channel }
+    }
+
     /// The channels, or (`subscriptions`) the webhook subscriptions, oldest first.
     public func channels(subscriptions: Bool = false) throws -> [NotificationChannel] {
         try transaction.query("""

@@ -279,6 +279,14 @@ extension SweepingTests {
             try walk.send("replaceSLACalendar", "/v1/sla-calendars/\(walk.realIDs["calendar"] ?? "")", key: admin)
             walk.realIDs["channel"] = try walk.field(try walk.send("createNotificationChannel", "/v1/notification-channels", key: admin), "id")
             try walk.send("replaceNotificationChannel", "/v1/notification-channels/\(walk.realIDs["channel"] ?? "")", key: admin)
+            // Customers' replies to the chain's texts, pushed as Aliyun's SmsUp does to the URL the admin made.
+            let replyingSMS = try walk.field(try api.client.send("POST", "/v1/notification-channels", headers: bearer(admin), json: """
+                {"name":"短信","kind":"aliyun_sms","url":"https://dysmsapi.aliyuncs.com/","secret":"s3cret","settings":{"access_key_id":"LTAI5t","sign_name":"顺达汽修","template_code":"SMS_100"}}
+                """), "id")
+            let replyURL = try api.client.send("POST", "/v1/notification-channels/\(replyingSMS)/reply-url", headers: bearer(admin))
+            walk.check(replyURL, of: try walk.operation("makeSMSReplyURL").operation, "makeSMSReplyURL")
+            let replyPath = try walk.field(replyURL, "url")
+            try walk.send("receiveSMSReplies", String(replyPath[try #require(replyPath.range(of: "/v1/public/")).lowerBound...]), key: nil)
             let policy = try walk.field(try walk.send("createSLAPolicy", "/v1/sla-policies", key: admin), "id")
             try walk.send("replaceSLAPolicy", "/v1/sla-policies/\(policy)", key: admin)
             let dispatchPolicy = try walk.field(try walk.send("createDispatchPolicy", "/v1/dispatch-policies", key: admin), "id")
