@@ -26,11 +26,17 @@ public final class SignalWaiter: @unchecked Sendable {
     @discardableResult
     public func wait() -> Int32 {
         semaphore.wait()
+        // Passed on: every thread waiting (the main one, the watchdog's, a sweeper's) must wake,
+        // not only the first.
+        semaphore.signal()
         return queue.sync { received }
     }
 
-    /// Waits up to `timeout`; true when a signal arrived.
+    /// Waits up to `timeout`; true when a signal arrived (as for every later wait).
     public func wait(timeout: Duration) -> Bool {
-        semaphore.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))) == .success
+        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard semaphore.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return false }
+        semaphore.signal()
+        return true
     }
 }

@@ -29,6 +29,28 @@ public final class APIApplication: Sendable {
         try mediaStore.prepare(staleAfter: 24 * 3600, logger: logger)
     }
 
+    /// Removes from this instance's disk the photos and videos no live record names: purged by
+    /// the tenant's media retention (the worker marks them), or left by an upload whose record
+    /// never committed. Files younger than an hour are left for the upload that may own them.
+    /// Returns how many files went; each API instance sweeps its own disk.
+    @discardableResult
+    public func sweepMedia(now: Date = Date()) throws -> Int {
+        var removed = 0
+        let stored = Dictionary(grouping: mediaStore.storedFiles(before: now.addingTimeInterval(-3600)), by: \.tenant)
+        for (tenant, files) in stored {
+            // In slices, so one statement never carries a whole disk's names.
+            for start in stride(from: 0, to: files.count, by: 1000) {
+                let slice = files[start..<min(start + 1000, files.count)]
+                let live = try database.withTenant(tenant, readOnly: true) { try $0.media.liveHashes(among: slice.map(\.sha256)) }
+                for file in slice where !live.contains(file.sha256) {
+                    if (try? FileManager.default.removeItem(atPath: file.path)) != nil { removed += 1 }
+                }
+            }
+        }
+        if removed > 0 { logger.info("media no record names removed from disk", ["files": .int(removed)]) }
+        return removed
+    }
+
     public var router: Router {
         Router(healthRoutes + tenantRoutes + apiKeyRoutes + shopRoutes + customerRoutes + vehicleRoutes + engineerRoutes + workOrderTypeRoutes + workOrderRoutes
                + dispatchRoutes + poolRoutes + mobileRoutes + syncRoutes + mediaRoutes + slaRoutes + notificationRoutes + webhookRoutes + eventRoutes + knowledgeRoutes + partRoutes + externalIDRoutes + reportRoutes + requisitionRoutes + extraWorkRoutes + qualityCheckRoutes + acceptanceLinkRoutes + intakeLinkRoutes + publicIntakeRoutes + weChatAccountRoutes + weChatRoutes + customerMessageRoutes + smsReplyRoutes + platformRoutes + [

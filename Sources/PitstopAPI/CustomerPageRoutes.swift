@@ -41,7 +41,8 @@ extension APIApplication {
             let now = Date()
             let links = configuration.secretKey.map(PhotoLinks.init)
             var photos: [UUID: String] = [:]
-            for photo in (report?.beforePhotos ?? []) + (report?.afterPhotos ?? []) {
+            let purged = Set(try scope.media.list(workOrder: order.id).filter { $0.purgedAt != nil }.map(\.id))
+            for photo in (report?.beforePhotos ?? []) + (report?.afterPhotos ?? []) where !purged.contains(photo.mediaID) {
                 photos[photo.mediaID] = links?.path(tenant: token.tenantID, photo: photo.mediaID, now: now)
             }
             let view = PublicPages.Signing(order: order, report: report, reportSHA256: try report.map(ReportBody.sha256),

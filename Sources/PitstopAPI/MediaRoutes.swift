@@ -83,6 +83,11 @@ extension APIApplication {
     /// be cached for good and its hash is its ETag.
     static func download(_ media: Media, _ request: HTTPRequest, path: String,
                          cacheControl: String = "private, max-age=31536000, immutable") throws -> HTTPResponse {
+        if let purged = media.purgedAt {
+            throw Problem(status: 410, type: "media-purged", title: "Gone",
+                          detail: "the file was deleted on \(ISO8601DateFormatter().string(from: purged)) under the chain's media retention "
+                              + "(media_retention_days); its record and SHA-256 remain")
+        }
         let etag = "\"\(media.sha256)\""
         var headers = HTTPHeaders([("Content-Type", media.type.rawValue), ("ETag", etag), ("Accept-Ranges", "bytes"),
                                    ("Cache-Control", cacheControl), ("X-Content-Type-Options", "nosniff")])

@@ -42,6 +42,26 @@ struct MediaStore: Sendable {
         }
     }
 
+    /// The files under each tenant's folder last written before `before`, by tenant: what the
+    /// sweep may remove once no live record names them. A younger file may belong to an upload
+    /// whose record is not committed yet.
+    func storedFiles(before: Date) -> [(tenant: UUID, sha256: String, path: String)] {
+        let files = FileManager.default
+        var found: [(UUID, String, String)] = []
+        for tenantName in (try? files.contentsOfDirectory(atPath: root)) ?? [] {
+            guard let tenant = UUID(uuidString: tenantName) else { continue }
+            for shard in (try? files.contentsOfDirectory(atPath: "\(root)/\(tenantName)")) ?? [] {
+                for name in (try? files.contentsOfDirectory(atPath: "\(root)/\(tenantName)/\(shard)")) ?? [] {
+                    let path = "\(root)/\(tenantName)/\(shard)/\(name)"
+                    guard name.count == 64, let modified = (try? files.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                          modified < before else { continue }
+                    found.append((tenant, name, path))
+                }
+            }
+        }
+        return found
+    }
+
     /// Creates the folders, and clears spool files older than `staleAfter` that a killed process
     /// left behind (an upload in progress is younger than the server's upload deadline).
     func prepare(staleAfter: TimeInterval, logger: Logger) throws {

@@ -352,7 +352,7 @@ enum OpenAPIDocument {
                     "duplicate_window_minutes": ["type": "integer"], "reopen_window_days": ["type": "integer"],
                     "order_link": ["type": "string", "description": "Link to an order in the chain's console, used in notifications"] as Object,
                     "trail_retention_days": ["type": "integer"], "wechat_message_retention_days": ["type": "integer"],
-                    "notification_retention_days": ["type": "integer"],
+                    "notification_retention_days": ["type": "integer"], "media_retention_days": ["type": "integer"],
                 ] as Object,
             ] as Object,
             "TenantChanges": [
@@ -373,6 +373,8 @@ enum OpenAPIDocument {
                                                       "description": "Days WeChat message rows (who wrote, when) are kept"] as Object,
                     "notification_retention_days": ["type": "integer", "minimum": 7, "maximum": 3650, "default": 90,
                                                     "description": "Days notifications no longer pending (and their attempts) are kept"] as Object,
+                    "media_retention_days": ["type": "integer", "minimum": 30, "maximum": 3650, "default": 365,
+                                             "description": "Days photos and videos of closed orders are kept, from the upload; then they answer 410"] as Object,
                 ] as Object,
             ] as Object,
             "CreateTenant": [

@@ -16,7 +16,8 @@ extension PublicPages {
         var reportSHA256: String?
         var acceptance: AcceptanceRepository.Acceptance?
         var rated: Bool
-        /// Each report photo's short-lived URL, by media id; empty without PITSTOP_SECRET_KEY.
+        /// Each report photo's short-lived URL, by media id; none without PITSTOP_SECRET_KEY, nor
+        /// for a photo past the chain's media retention.
         var photoPaths: [UUID: String]
         var timeZone: TimeZone
     }

@@ -34,6 +34,7 @@ struct TenantBody: Encodable {
     var trailRetentionDays: Int
     var wechatMessageRetentionDays: Int
     var notificationRetentionDays: Int
+    var mediaRetentionDays: Int
 
     init(_ tenant: Tenant) {
         id = tenant.id.lowercasedText
@@ -48,6 +49,7 @@ struct TenantBody: Encodable {
         trailRetentionDays = tenant.retention.trailDays
         wechatMessageRetentionDays = tenant.retention.weChatMessageDays
         notificationRetentionDays = tenant.retention.notificationDays
+        mediaRetentionDays = tenant.retention.mediaDays
     }
 }
 
@@ -55,11 +57,11 @@ struct TenantChangesBody: Decodable, ReadsNulls {
     var changes: TenantChanges
 
     static let fields: Set<String> = ["name", "timezone", "duplicate_window_minutes", "reopen_window_days", "order_link", "trail_retention_days",
-                                      "wechat_message_retention_days", "notification_retention_days"]
+                                      "wechat_message_retention_days", "notification_retention_days", "media_retention_days"]
 
     enum CodingKeys: String, CodingKey {
         case name, timezone, duplicateWindowMinutes, reopenWindowDays, orderLink, trailRetentionDays, wechatMessageRetentionDays,
-             notificationRetentionDays
+             notificationRetentionDays, mediaRetentionDays
     }
 
     init(from decoder: Decoder) throws {
@@ -69,6 +71,7 @@ struct TenantChangesBody: Decodable, ReadsNulls {
                                 reopenWindowDays: try read.value(.reopenWindowDays), orderLink: try read.update(.orderLink),
                                 trailRetentionDays: try read.value(.trailRetentionDays),
                                 weChatMessageRetentionDays: try read.value(.wechatMessageRetentionDays),
-                                notificationRetentionDays: try read.value(.notificationRetentionDays))
+                                notificationRetentionDays: try read.value(.notificationRetentionDays),
+                                mediaRetentionDays: try read.value(.mediaRetentionDays))
     }
 }

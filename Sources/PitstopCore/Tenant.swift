@@ -24,10 +24,13 @@ public struct Tenant: Sendable, Equatable, Codable {
         public var trailDays: Int
         public var weChatMessageDays: Int
         public var notificationDays: Int
+        /// Photos and videos of closed orders, counted from the upload.
+        public var mediaDays: Int
 
-        public static let defaults = Retention(trailDays: 30, weChatMessageDays: 180, notificationDays: 90)
+        public static let defaults = Retention(trailDays: 30, weChatMessageDays: 180, notificationDays: 90, mediaDays: 365)
 
-        public init(trailDays: Int, weChatMessageDays: Int, notificationDays: Int) {
+        public init(trailDays: Int, weChatMessageDays: Int, notificationDays: Int, mediaDays: Int) {
+            self.mediaDays = mediaDays
             self.trailDays = trailDays
             self.weChatMessageDays = weChatMessageDays
             self.notificationDays = notificationDays
@@ -91,10 +94,12 @@ public struct TenantChanges: Sendable, Equatable {
     public var trailRetentionDays: Int?
     public var weChatMessageRetentionDays: Int?
     public var notificationRetentionDays: Int?
+    public var mediaRetentionDays: Int?
 
     public init(name: String? = nil, timezone: String? = nil, duplicateWindowMinutes: Int? = nil, reopenWindowDays: Int? = nil,
                 orderLink: FieldUpdate<String> = .keep, trailRetentionDays: Int? = nil, weChatMessageRetentionDays: Int? = nil,
-                notificationRetentionDays: Int? = nil) {
+                notificationRetentionDays: Int? = nil, mediaRetentionDays: Int? = nil) {
+        self.mediaRetentionDays = mediaRetentionDays
         self.name = name
         self.timezone = timezone
         self.duplicateWindowMinutes = duplicateWindowMinutes
@@ -108,7 +113,7 @@ public struct TenantChanges: Sendable, Equatable {
     public var errors: [FieldError] {
         var errors: [FieldError] = []
         if name == nil && timezone == nil && duplicateWindowMinutes == nil && reopenWindowDays == nil && orderLink.isKeep
-            && trailRetentionDays == nil && weChatMessageRetentionDays == nil && notificationRetentionDays == nil {
+            && trailRetentionDays == nil && weChatMessageRetentionDays == nil && notificationRetentionDays == nil && mediaRetentionDays == nil {
             errors.append(FieldError(field: "body", message: "changes nothing; send at least one field"))
         }
         errors += TextRules.lengthErrors(name, field: "name", limit: 200)
@@ -122,10 +127,11 @@ public struct TenantChanges: Sendable, Equatable {
             errors.append(FieldError(field: "reopen_window_days", message: "must be 0 (no reopening) to 365"))
         }
         for (field, days, least) in [("trail_retention_days", trailRetentionDays, 1), ("wechat_message_retention_days", weChatMessageRetentionDays, 1),
-                                     ("notification_retention_days", notificationRetentionDays, 7)] {
+                                     ("notification_retention_days", notificationRetentionDays, 7), ("media_retention_days", mediaRetentionDays, 30)] {
             if let days, !(least...3650).contains(days) {
-                errors.append(FieldError(field: field, message: "must be \(least) to 3650 days"
-                                              + (least > 1 ? ": a delivery log younger than a week is still being looked at" : "")))
+                let why = least == 7 ? ": a delivery log younger than a week is still being looked at"
+                    : least == 30 ? ": a customer may dispute a repair within the first month" : ""
+                errors.append(FieldError(field: field, message: "must be \(least) to 3650 days" + why))
             }
         }
         if let link = orderLink.newValue, !Self.isOrderLink(link) {

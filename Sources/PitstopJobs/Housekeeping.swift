@@ -33,18 +33,20 @@ public struct Housekeeping: Sendable {
             return false
         }
         let pruned = try database.withPlatform { try $0.pruneIdempotencyKeys(before: now.addingTimeInterval(-Self.keyRetention)) }
-        var removed = (trail: 0, weChat: 0, notifications: 0)
+        var removed = (trail: 0, weChat: 0, notifications: 0, media: 0)
         // Bounded: what is left after this many batches goes at the next run.
         for _ in 0..<Self.maxBatches {
             let batch = try database.withPlatform { try $0.prunePersonalData(at: now, batch: Self.batch) }
-            removed = (removed.trail + batch.trail, removed.weChat + batch.weChat, removed.notifications + batch.notifications)
-            if max(batch.trail, batch.weChat, batch.notifications) < Self.batch { break }
+            // Media rows are only marked here: each API instance removes the files from its disk.
+            let media = try database.withPlatform { try $0.pruneMedia(at: now, batch: Self.batch) }
+            removed = (removed.trail + batch.trail, removed.weChat + batch.weChat, removed.notifications + batch.notifications, removed.media + media)
+            if max(batch.trail, batch.weChat, batch.notifications, media) < Self.batch { break }
         }
         try database.withPlatform { try $0.finishLease(lease, holder: holder, now: now) }
         if pruned > 0 { logger.info("idempotency keys older than a day removed", ["count": .int(pruned)]) }
-        if removed.trail + removed.weChat + removed.notifications > 0 {
+        if removed.trail + removed.weChat + removed.notifications + removed.media > 0 {
             logger.info("personal data past its retention removed", ["trail_points": .int(removed.trail), "wechat_messages": .int(removed.weChat),
-                                                                       "notifications": .int(removed.notifications)])
+                                                                       "notifications": .int(removed.notifications), "media_purged": .int(removed.media)])
         }
         return true
     }

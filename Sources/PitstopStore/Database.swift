@@ -135,6 +135,11 @@ extension PlatformScope {
         return (try row.decode("trail"), try row.decode("wechat"), try row.decode("notifications"))
     }
 
+    /// Marks a batch of media past their tenant's retention (closed orders only) as purged.
+    public func pruneMedia(at now: Date, batch: Int) throws -> Int {
+        try transaction.query("SELECT prune_media(\(now)::timestamptz, \(batch)::integer) AS n").rows[0].decode("n")
+    }
+
     public func pruneIdempotencyKeys(before: Date) throws -> Int {
         try transaction.query("SELECT prune_idempotency_keys(\(before)::timestamptz) AS n").rows[0].decode("n")
     }

@@ -8,7 +8,7 @@ public struct MediaRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, work_order_id, content_type, size_bytes, sha256, engineer_id, uploaded_by, created_at"
+    static let columns = "id, work_order_id, content_type, size_bytes, sha256, engineer_id, uploaded_by, created_at, purged_at"
 
     public func add(workOrder: UUID, type: MediaType, sizeBytes: Int, sha256: String, engineer: UUID?, actor: UUID?,
                     now: Date = Date()) throws -> Media {
@@ -33,6 +33,15 @@ public struct MediaRepository {
             """).rows.map(Self.decode)
     }
 
+    /// Which of `hashes` a live (not purged) record still names: the files to keep.
+    public func liveHashes(among hashes: [String]) throws -> Set<String> {
+        guard !hashes.isEmpty else { return [] }
+        return Set(try transaction.query("""
+            SELECT DISTINCT sha256 FROM work_order_media
+            WHERE tenant_id = \(tenantID) AND sha256 = ANY (\(hashes)::text[]) AND purged_at IS NULL
+            """).rows.map { try $0.decode("sha256", as: String.self) })
+    }
+
     static func decode(_ row: Row) throws -> Media {
         let type: String = try row.decode("content_type")
         guard let mediaType = MediaType(rawValue: type) else {
@@ -40,6 +49,6 @@ public struct MediaRepository {
         }
         return Media(id: try row.decode("id"), workOrderID: try row.decode("work_order_id"), type: mediaType,
                      sizeBytes: try row.decode("size_bytes"), sha256: try row.decode("sha256"), engineerID: try row.decode("engineer_id"),
-                     uploadedByKeyID: try row.decode("uploaded_by"), createdAt: try row.decode("created_at"))
+                     uploadedByKeyID: try row.decode("uploaded_by"), createdAt: try row.decode("created_at"), purgedAt: try row.decode("purged_at"))
     }
 }

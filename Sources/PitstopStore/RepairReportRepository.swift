@@ -47,7 +47,7 @@ public struct RepairReportRepository {
         guard !reports.isEmpty else { return reports }
         let photos = try transaction.query("""
             SELECT p.report_version, p.stage, m.id, m.work_order_id, m.content_type, m.size_bytes, m.sha256, m.engineer_id,
-                   m.uploaded_by, m.created_at
+                   m.uploaded_by, m.created_at, m.purged_at
             FROM work_order_report_photos p
             JOIN work_order_media m ON m.tenant_id = p.tenant_id AND m.id = p.media_id
             WHERE p.tenant_id = \(tenantID) AND p.work_order_id = \(id)

@@ -7,7 +7,7 @@ public struct TenantRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, timezone, created_at, updated_at, version, duplicate_window_minutes, reopen_window_days, order_link, trail_retention_days, wechat_message_retention_days, notification_retention_days"
+    static let columns = "id, name, timezone, created_at, updated_at, version, duplicate_window_minutes, reopen_window_days, order_link, trail_retention_days, wechat_message_retention_days, notification_retention_days, media_retention_days"
 
     /// Inserts the scope's tenant. Called in a scope opened for the new id, which is what lets
     /// row-level security accept the row.
@@ -37,6 +37,7 @@ public struct TenantRepository {
                 trail_retention_days = coalesce(\(changes.trailRetentionDays)::integer, trail_retention_days),
                 wechat_message_retention_days = coalesce(\(changes.weChatMessageRetentionDays)::integer, wechat_message_retention_days),
                 notification_retention_days = coalesce(\(changes.notificationRetentionDays)::integer, notification_retention_days),
+                media_retention_days = coalesce(\(changes.mediaRetentionDays)::integer, media_retention_days),
                 updated_at = now(),
                 version = version + 1
             WHERE id = \(tenantID) AND version = \(expectedVersion)
@@ -52,6 +53,6 @@ public struct TenantRepository {
                version: try row.decode("version"), duplicateWindowMinutes: try row.decode("duplicate_window_minutes"),
                reopenWindowDays: try row.decode("reopen_window_days"), orderLink: try row.decode("order_link"),
                retention: .init(trailDays: try row.decode("trail_retention_days"), weChatMessageDays: try row.decode("wechat_message_retention_days"),
-                                notificationDays: try row.decode("notification_retention_days")))
+                                notificationDays: try row.decode("notification_retention_days"), mediaDays: try row.decode("media_retention_days")))
     }
 }

@@ -69,6 +69,17 @@ if let interval = SystemdNotifier.watchdogInterval() {
     }
 }
 
+// Media the tenants' retention purged leave this instance's disk within the hour.
+Thread.detachNewThread {
+    repeat {
+        do {
+            try application.sweepMedia()
+        } catch {
+            logger.warning("media sweep failed; retrying in an hour", ["error": .string("\(error)")])
+        }
+    } while !signals.wait(timeout: .seconds(3600))
+}
+
 let received = signals.wait()
 logger.info("stopping", ["signal": .int(Int(received))])
 systemd.stopping()

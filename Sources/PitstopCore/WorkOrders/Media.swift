@@ -17,9 +17,12 @@ public struct Media: Sendable, Equatable {
     public var engineerID: UUID?
     public var uploadedByKeyID: UUID?
     public var createdAt: Date
+    /// When the tenant's media retention removed the bytes (the record and hash stay).
+    public var purgedAt: Date?
 
     public init(id: UUID, workOrderID: UUID, type: MediaType, sizeBytes: Int, sha256: String, engineerID: UUID?,
-                uploadedByKeyID: UUID?, createdAt: Date) {
+                uploadedByKeyID: UUID?, createdAt: Date, purgedAt: Date? = nil) {
+        self.purgedAt = purgedAt
         self.id = id
         self.workOrderID = workOrderID
         self.type = type
