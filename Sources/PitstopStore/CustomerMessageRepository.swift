@@ -42,29 +42,35 @@ public struct CustomerMessageRepository {
     }
 
     /// A message to the customer about `moment` of `order`, unless one was queued for it before
-    /// (the index allows one per order and moment). `holdUntil` defers it past quiet hours.
-    /// Returns whether it was queued.
-    @discardableResult
-    /// `subject` tells apart moments that may come more than once (each extra-work proposal).
+    /// (the index allows one per order, moment and `subject`, which tells apart moments that may
+    /// come more than once: each extra-work proposal). `holdUntil` defers it past quiet hours; a
+    /// message due now wakes the workers in the same statement (one round trip: this runs inside
+    /// the step the customer hears of).
     public func enqueue(order: UUID, moment: CustomerMoment, subject: UUID?, channelID: UUID, message: NotificationMessage, eventID: UUID,
-                        holdUntil: Date, now: Date) throws -> Bool {
-        try transaction.execute("""
-            INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at,
-                                                 work_order_id, customer_moment, moment_subject)
-            VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(EventType.workOrderStatusChanged.rawValue), \(JSONB(message))::jsonb,
-                    \(holdUntil), \(now), \(order), \(moment.rawValue), \(subject))
-            ON CONFLICT DO NOTHING
-            """) == 1
+                        holdUntil: Date, now: Date) throws {
+        _ = try transaction.query("""
+            WITH queued AS (
+                INSERT INTO notification_deliveries (tenant_id, id, event_id, channel_id, topic, message, next_attempt_at, created_at,
+                                                     work_order_id, customer_moment, moment_subject)
+                VALUES (\(tenantID), \(UUID()), \(eventID), \(channelID), \(EventType.workOrderStatusChanged.rawValue), \(JSONB(message))::jsonb,
+                        \(holdUntil), \(now), \(order), \(moment.rawValue), \(subject))
+                ON CONFLICT DO NOTHING
+                RETURNING next_attempt_at
+            )
+            SELECT pg_notify(\(NotificationRepository.wakeupChannel), '') FROM queued WHERE next_attempt_at <= \(now)::timestamptz
+            """)
     }
 
-    /// Whether the customer was told of `moment` (about `subject`) already, or a message for it
-    /// is on its way.
-    public func told(order: UUID, moment: CustomerMoment, subject: UUID?) throws -> Bool {
-        try !transaction.query("""
-            SELECT 1 FROM notification_deliveries
-            WHERE tenant_id = \(tenantID) AND work_order_id = \(order) AND customer_moment = \(moment.rawValue)
-              AND moment_subject IS NOT DISTINCT FROM \(subject)::uuid
-            """).rows.isEmpty
+    /// The tenant's policy, as `policy()`, and whether the customer was told of `moment` (about
+    /// `subject`) on `order` already or a message for it is on its way, in one round trip.
+    public func policy(toldOf moment: CustomerMoment, order: UUID, subject: UUID?) throws -> (stored: StoredPolicy, told: Bool)? {
+        try transaction.query("""
+            SELECT policy, version, updated_at, EXISTS (
+                SELECT 1 FROM notification_deliveries
+                WHERE tenant_id = \(tenantID) AND work_order_id = \(order) AND customer_moment = \(moment.rawValue)
+                  AND moment_subject IS NOT DISTINCT FROM \(subject)::uuid) AS told
+            FROM customer_message_policies WHERE tenant_id = \(tenantID)
+            """).first.map { (try Self.decode($0), try $0.decode("told")) }
     }
 
     /// One message to the customer as the order's timeline shows it.

@@ -17,8 +17,8 @@ struct CustomerNotices {
 
     /// `extraWork`: the proposal the moment is about (its total is in the message).
     func tell(_ moment: CustomerMoment, about order: WorkOrder, extraWork: ExtraWork? = nil) throws {
-        guard let stored = try scope.customerMessages.policy(), let routes = stored.policy.moments[moment], !routes.isEmpty else { return }
-        guard try !scope.customerMessages.told(order: order.id, moment: moment, subject: extraWork?.id) else { return }
+        guard let (stored, told) = try scope.customerMessages.policy(toldOf: moment, order: order.id, subject: extraWork?.id), !told,
+              let routes = stored.policy.moments[moment], !routes.isEmpty else { return }
         let customer = try scope.customers.get(id: order.customerID)
         guard let (route, channel, recipient) = try firstReachable(routes, customer) else { return }
         let link: (path: String, secret: String)?
@@ -53,7 +53,6 @@ struct CustomerNotices {
         let holdUntil = stored.policy.quietHours?.nextAllowed(after: now, in: tenant.zone) ?? now
         try scope.customerMessages.enqueue(order: order.id, moment: moment, subject: extraWork?.id, channelID: channel.id, message: message, eventID: eventID,
                                            holdUntil: holdUntil, now: now)
-        if holdUntil <= now { try scope.notifications.wakeWorkers() }
     }
 
     /// Where the customer is reached on a channel: their phone, or their openid.
