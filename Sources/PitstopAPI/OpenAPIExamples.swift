@@ -153,6 +153,8 @@ enum OpenAPIExample {
             "proposeExtraWork": ["lines": [["description": "更换后刹车片（原厂）", "quantity": 1, "unit_price": 460] as OpenAPIDocument.Object,
                                            ["description": "刹车油更换", "quantity": 1, "unit_price": 120.5] as OpenAPIDocument.Object],
                                  "note": "后刹车片仅剩 2 毫米，建议一并更换"] as OpenAPIDocument.Object,
+            "updateWeChatAccount": ["name": "车大夫服务号", "app_id": "wx1a2b3c4d5e6f7a8b",
+                                    "encoding_aes_key": "Pitstop0EncodingAESKey0For0Safe0Mode0Tests0"] as OpenAPIDocument.Object,
             "answerExtraWork": ["approve": true, "sha256": String(repeating: "0", count: 64)] as OpenAPIDocument.Object,
             "receiveSMSReplies": [["phone_number": "13912345678", "content": "TD", "send_time": "2026-12-03 20:15:00", "dest_code": "1234",
                                    "sequence_id": 1234567890] as OpenAPIDocument.Object],

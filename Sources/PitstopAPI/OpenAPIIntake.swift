@@ -48,8 +48,14 @@ extension OpenAPIDocument {
                                  responses: ["200": ["description": "A page of accounts", "content": json(pageOf("WeChatAccount"))]]),
             ] as Object,
             "/v1/wechat-accounts/{id}": [
-                "get": operation("getWeChatAccount", "A connected account (admin)", tags: ["wechat"], parameters: [idParameter],
+                "get": operation("getWeChatAccount", "A connected account (admin), with its version as ETag", tags: ["wechat"], parameters: [idParameter],
                                  responses: ["200": ["description": "The account", "content": json(ref("WeChatAccount"))]]),
+                "patch": operation("updateWeChatAccount",
+                                   "Change a connected account in place (admin, If-Match): name, Token, job type, shop, or safe mode (AppID and "
+                                   + "EncodingAESKey; null clears). The server URL stays; a new Token ends calls signed with the old",
+                                   tags: ["wechat"], parameters: [idParameter, ifMatch], body: ref("WeChatAccountChanges"),
+                                   responses: ["200": ["description": "The account", "content": json(ref("WeChatAccount"))],
+                                               "404": ["description": "Unknown or disconnected", "content": problemContent]]),
                 "delete": operation("disconnectWeChatAccount", "Disconnect an account (admin): its server URL answers 404", tags: ["wechat"],
                                     parameters: [idParameter], responses: ["204": ["description": "Disconnected"]]),
             ] as Object,
@@ -273,6 +279,19 @@ extension OpenAPIDocument {
                     "app_id": ["type": "string", "pattern": "^wx[0-9a-fA-F]{16}$", "description": "AppID (开发者ID); required with encoding_aes_key"] as Object,
                     "encoding_aes_key": ["type": "string", "pattern": "^[A-Za-z0-9]{43}$",
                                          "description": "EncodingAESKey (消息加解密密钥) for safe and compatible mode; never shown back"] as Object,
+                ] as Object,
+            ] as Object,
+            "WeChatAccountChanges": [
+                "type": "object", "additionalProperties": false, "minProperties": 1,
+                "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 200] as Object,
+                    "token": ["type": "string", "pattern": "^[A-Za-z0-9]{3,32}$", "description": "A new console Token; never shown back"] as Object,
+                    "type_id": ["type": "string", "format": "uuid"] as Object,
+                    "shop_id": ["type": ["string", "null"], "format": "uuid"] as Object,
+                    "app_id": ["type": ["string", "null"], "pattern": "^wx[0-9a-fA-F]{16}$",
+                               "description": "Needed as long as the account has an EncodingAESKey"] as Object,
+                    "encoding_aes_key": ["type": ["string", "null"], "pattern": "^[A-Za-z0-9]{43}$",
+                                         "description": "Sets safe mode (with an AppID); null goes back to plain mode; never shown back"] as Object,
                 ] as Object,
             ] as Object,
             "WeChatAccount": [

@@ -3,7 +3,7 @@ import Postgres
 /// The schema version this build was written for: the number of the newest migration file.
 /// A test checks it against `migrations/`.
 public enum Schema {
-    public static let version = 64
+    public static let version = 65
 
     public enum Mismatch: Error, CustomStringConvertible, Equatable {
         case behind(database: Int, expected: Int)

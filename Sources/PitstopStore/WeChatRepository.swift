@@ -7,7 +7,7 @@ public struct WeChatRepository {
     let transaction: Transaction
     let tenantID: UUID
 
-    static let columns = "id, name, original_id, token, encode(token_box, 'hex') AS token_box, type_id, shop_id, app_id, encode(aes_key_box, 'hex') AS aes_key_box, secret, created_at, revoked_at"
+    static let columns = "id, name, original_id, token, encode(token_box, 'hex') AS token_box, type_id, shop_id, app_id, encode(aes_key_box, 'hex') AS aes_key_box, secret, created_at, revoked_at, version"
 
     /// Connects an account whose Token and EncodingAESKey (checked in `new`) arrive sealed as
     /// `tokenBox` and `aesKeyBox`.
@@ -45,6 +45,34 @@ public struct WeChatRepository {
             ORDER BY created_at DESC, id DESC
             LIMIT \(limit)
             """).rows.map(Self.decode)
+    }
+
+    /// Applies `changes` (checked) to a connected account still at `expectedVersion`; a new Token
+    /// and key arrive sealed (`tokenBox`, `aesKeyBox`). A disconnected account is not found.
+    public func update(id: UUID, expectedVersion: Int, _ changes: WeChatAccountChanges, tokenBox: [UInt8]?,
+                       aesKeyBox: FieldUpdate<[UInt8]>) throws -> WeChatAccount {
+        let rows = try ReferenceErrors.naming(["wechat_accounts_tenant_id_type_id_fkey": "type_id", "wechat_accounts_tenant_id_shop_id_fkey": "shop_id"]) {
+            try transaction.query("""
+                UPDATE wechat_accounts SET
+                    name = coalesce(\(changes.name?.trimmingCharacters(in: .whitespacesAndNewlines))::text, name),
+                    token_box = coalesce(\(tokenBox.map { "\\x" + $0.hex })::bytea, token_box),
+                    token = CASE WHEN \(tokenBox != nil)::boolean THEN NULL ELSE token END,
+                    type_id = coalesce(\(changes.typeID)::uuid, type_id),
+                    shop_id = CASE \(changes.shopID.isKeep)::boolean WHEN true THEN shop_id ELSE \(changes.shopID.newValue)::uuid END,
+                    app_id = CASE \(changes.appID.isKeep)::boolean WHEN true THEN app_id ELSE \(changes.appID.newValue)::text END,
+                    aes_key_box = CASE \(aesKeyBox.isKeep)::boolean WHEN true THEN aes_key_box
+                                       ELSE \(aesKeyBox.newValue.map { "\\x" + $0.hex })::bytea END,
+                    version = version + 1
+                WHERE tenant_id = \(tenantID) AND id = \(id) AND version = \(expectedVersion) AND revoked_at IS NULL
+                RETURNING \(unsafeRaw: Self.columns)
+                """).rows
+        }
+        guard let row = rows.first else {
+            let current = try get(id: id)
+            guard current.revokedAt == nil else { throw StoreError.notFound("WeChat account") }
+            throw StoreError.versionMismatch(current: current.version)
+        }
+        return try Self.decode(row)
     }
 
     /// Seals a Token still kept in the clear (an account connected before Tokens were sealed).
@@ -102,6 +130,7 @@ public struct WeChatRepository {
         return WeChatAccount(id: try row.decode("id"), name: try row.decode("name"), originalID: try row.decode("original_id"),
                       token: token, typeID: try row.decode("type_id"), shopID: try row.decode("shop_id"), appID: try row.decode("app_id"),
                       aesKeyBox: try row.decode("aes_key_box", as: String?.self).map(NotificationRepository.bytes(hex:)),
-                      secret: try row.decode("secret"), createdAt: try row.decode("created_at"), revokedAt: try row.decode("revoked_at"))
+                      secret: try row.decode("secret"), createdAt: try row.decode("created_at"), revokedAt: try row.decode("revoked_at"),
+                      version: try row.decode("version"))
     }
 }

@@ -305,6 +305,8 @@ extension SweepingTests {
             let timestamp = String(Int(Date().timeIntervalSince1970)), nonce = "1837465092"
             let signature = WeChatSignature.compute(token: "ShundaToken2026", timestamp: timestamp, nonce: nonce)
             try walk.send("weChatMessage", weChatPath, key: nil, query: "?signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)")
+            // Safe mode opened on the same account, in place.
+            try walk.send("updateWeChatAccount", "/v1/wechat-accounts/\(try walk.field(account, "id"))", key: admin)
 
             // One order from the phone through to a signed and rated repair.
             let opened = try walk.send("createWorkOrder", "/v1/work-orders", key: admin)

@@ -169,4 +169,46 @@ import Testing
             """)[0].decode("box", as: String.self)
         #expect(!stored.contains(Self.aesKey) && !stored.contains("Pitstop0Encoding"))
     }
+
+    /// An account connected in plain mode is switched to safe mode in place, at If-Match; a stale
+    /// version, a key without an AppID, or an AppID taken from under a key changes nothing; a
+    /// new Token ends calls signed with the old one; neither secret is ever shown.
+    @Test func anAccountIsChangedInPlaceAtItsVersionIntoSafeModeAndToANewToken() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let keyless = try plain.fixture(api)
+        let safe = Fixture(base: keyless, cipher: try #require(WeChatCipher(encodingAESKey: Self.aesKey, appID: Self.appID)))
+        func patch(_ json: String, version: Int) throws -> RawHTTPClient.Response {
+            try api.client.send("PATCH", "/v1/wechat-accounts/\(keyless.accountID)", headers: bearer(keyless.adminKey, [("If-Match", "\"\(version)\"")]),
+                                json: json)
+        }
+        let read = try api.client.send("GET", "/v1/wechat-accounts/\(keyless.accountID)", headers: bearer(keyless.adminKey))
+        #expect(read.header("ETag") == "\"1\"", "\(read.text)")
+        let call = encrypted(safe, plain.text("刹车异响", msgID: "27000000000000011"))
+        #expect(try api.client.send("POST", call.path, body: call.body).status == 400, "plain mode only, before")
+
+        #expect(try patch(#"{"encoding_aes_key":"\#(Self.aesKey)"}"#, version: 1).problemFields == ["app_id"])
+        let switched = try patch(#"{"app_id":"\#(Self.appID)","encoding_aes_key":"\#(Self.aesKey)","name":"车大夫服务号（新）"}"#, version: 1)
+        #expect(switched.status == 200 && switched.header("ETag") == "\"2\"" && switched.json["has_encoding_aes_key"] as? Bool == true, "\(switched.text)")
+        #expect(!switched.text.contains(Self.aesKey) && switched.json["server_url"] as? String == read.json["server_url"] as? String)
+        #expect(try patch(#"{"name":"又一个名字"}"#, version: 1).status == 412, "a stale version changes nothing")
+        #expect(try patch(#"{"app_id":null}"#, version: 2).problemFields == ["app_id"], "the key still needs its AppID")
+        #expect(try patch("{}", version: 2).problemFields == ["body"])
+        let again = encrypted(safe, plain.text("刹车异响", msgID: "27000000000000012"))
+        let reply = try api.client.send("POST", again.path, body: again.body)
+        let replied = try opened(reply, safe).content ?? ""
+        #expect(reply.status == 200 && replied.contains("已为您创建维修工单"), "\(reply.text)")
+
+        // A new Token: the console's calls signed with the old one are refused from now on.
+        let retokened = try patch(#"{"token":"NewConsoleToken2"}"#, version: 2)
+        #expect(retokened.status == 200 && !retokened.text.contains("NewConsoleToken2"), "\(retokened.text)")
+        let old = encrypted(safe, plain.text("还是异响", msgID: "27000000000000013"))
+        #expect(try api.client.send("POST", old.path, body: old.body).status == 401)
+        // Back to plain mode: the key goes, the AppID may stay.
+        let cleared = try patch(#"{"encoding_aes_key":null}"#, version: 3)
+        #expect(cleared.status == 200 && cleared.json["has_encoding_aes_key"] as? Bool == false, "\(cleared.text)")
+        // A disconnected account is not found.
+        #expect(try api.client.send("DELETE", "/v1/wechat-accounts/\(keyless.accountID)", headers: bearer(keyless.adminKey)).status == 204)
+        #expect(try patch(#"{"name":"x"}"#, version: 4).status == 404)
+    }
 }

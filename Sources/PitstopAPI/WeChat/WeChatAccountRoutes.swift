@@ -33,7 +33,18 @@ extension APIApplication {
             },
             tenantRoute("GET", "/v1/wechat-accounts/{id}", roles: [.admin]) { [self] request, caller, scope in
                 let account = try scope.weChat.get(id: try Self.pathID(request, "WeChat account"))
-                return try .json(weChatAccountBody(account, tenantID: caller.tenant.id))
+                return try .record(weChatAccountBody(account, tenantID: caller.tenant.id), version: account.version)
+            },
+            // The server URL stays: only the console's Token or key, when changed, changes there too.
+            tenantRoute("PATCH", "/v1/wechat-accounts/{id}", roles: [.admin]) { [self] request, caller, scope in
+                let id = try Self.pathID(request, "WeChat account")
+                let version = try Self.ifMatchVersion(request)
+                let changes = try JSONCoding.decode(WeChatAccountChangesBody.self, from: request.body, allowedFields: WeChatAccountChangesBody.fields).changes
+                let account = try ChainSetup(scope: scope).updateWeChatAccount(id: id, expectedVersion: version, changes) { secret in
+                    guard let box = try seal(secret, tenant: caller.tenant.id) else { throw Problem.badRequest("the Token is required", field: "token") }
+                    return box
+                }
+                return try .record(weChatAccountBody(account, tenantID: caller.tenant.id), version: account.version)
             },
             tenantRoute("DELETE", "/v1/wechat-accounts/{id}", roles: [.admin]) { request, _, scope in
                 _ = try scope.weChat.revoke(id: try Self.pathID(request, "WeChat account"))
@@ -61,6 +72,23 @@ struct NewWeChatAccountBody: Decodable {
     var encodingAesKey: String?
 
     static let fields: Set<String> = ["name", "original_id", "token", "type_id", "shop_id", "app_id", "encoding_aes_key"]
+}
+
+struct WeChatAccountChangesBody: Decodable, ReadsNulls {
+    var changes: WeChatAccountChanges
+
+    static let fields: Set<String> = ["name", "token", "type_id", "shop_id", "app_id", "encoding_aes_key"]
+
+    enum CodingKeys: String, CodingKey {
+        case name, token, typeId, shopId, appId, encodingAesKey
+    }
+
+    init(from decoder: Decoder) throws {
+        let read = FieldReader(container: try decoder.container(keyedBy: CodingKeys.self))
+        changes = WeChatAccountChanges(name: try read.value(.name), token: try read.value(.token), typeID: try read.value(.typeId),
+                                       shopID: try read.update(.shopId), appID: try read.update(.appId),
+                                       encodingAESKey: try read.update(.encodingAesKey))
+    }
 }
 
 struct WeChatAccountBody: Encodable {

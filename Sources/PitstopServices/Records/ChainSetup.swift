@@ -54,6 +54,21 @@ public struct ChainSetup {
         return try scope.weChat.create(new, tokenBox: try seal(new.token), aesKeyBox: try new.encodingAESKey.map(seal))
     }
 
+    /// Changes account `id` at `expectedVersion`: checked over the account as it is, the new
+    /// Token and EncodingAESKey sealed by `seal`.
+    public func updateWeChatAccount(id: UUID, expectedVersion: Int, _ changes: WeChatAccountChanges,
+                                    seal: (String) throws -> [UInt8]) throws -> WeChatAccount {
+        let current = try scope.weChat.get(id: id)
+        guard current.revokedAt == nil else { throw StoreError.notFound("WeChat account") }
+        try checked(changes.errors(over: current))
+        let keyBox: FieldUpdate<[UInt8]> = switch changes.encodingAESKey {
+        case .keep: .keep
+        case .clear: .clear
+        case .set(let key): .set(try seal(key))
+        }
+        return try scope.weChat.update(id: id, expectedVersion: expectedVersion, changes, tokenBox: try changes.token.map(seal), aesKeyBox: keyBox)
+    }
+
     /// A key named `name` with the role called `role` (an engineer key names its engineer); its
     /// secret is in the answer and nowhere else.
     public func createKey(name: String, role roleName: String, engineerID: UUID?) throws -> CreatedKey<APIKey> {
