@@ -22,7 +22,7 @@ extension APIApplication {
             },
             tenantRoute("GET", "/v1/work-orders/{id}/extra-work", roles: Self.allRoles) { request, caller, scope in
                 let order = try Self.readableOrder(request, caller, scope)
-                return try .json(["items": try scope.extraWork.list(workOrder: order.id).map(ExtraWorkBody.init)])
+                return try .json(["items": try scope.extraWork.list(workOrder: order.id).map { ExtraWorkBody($0) }])
             },
             tenantRoute("POST", "/v1/work-orders/{id}/extra-work/{proposal}/withdraw", roles: [.admin, .dispatcher]) { request, caller, scope in
                 let order = try Self.readableOrder(request, caller, scope)
@@ -38,7 +38,7 @@ extension APIApplication {
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
                 let body = try JSONCoding.decode(ExtraWorkAnswerBody.self, from: request.body, allowedFields: ["approve", "sha256"])
                 let answered = try answerExtraWork(token, request, approve: body.approve, sha256: body.sha256)
-                return try .json(CustomerExtraWorkBody(answered))
+                return try .json(ExtraWorkBody(answered, staff: false))
             }),
         ]
     }
@@ -85,10 +85,11 @@ struct ExtraWorkLineBody: Encodable {
     }
 }
 
-/// A proposal as the desk reads it.
+/// A proposal as the desk reads it, or (`staff` false) as the customer does: without the order's
+/// id and the key of its author.
 struct ExtraWorkBody: Encodable {
     var id: UUID
-    var workOrderId: UUID
+    var workOrderId: UUID?
     var state: String
     var lines: [ExtraWorkLineBody]
     var note: String
@@ -98,38 +99,15 @@ struct ExtraWorkBody: Encodable {
     var proposedAt: Date
     var answeredAt: Date?
 
-    init(_ proposal: ExtraWork) {
+    init(_ proposal: ExtraWork, staff: Bool = true) {
         id = proposal.id
-        workOrderId = proposal.workOrderID
+        workOrderId = staff ? proposal.workOrderID : nil
         state = proposal.state.rawValue
         lines = proposal.lines.map(ExtraWorkLineBody.init)
         note = proposal.note
         total = Double(proposal.totalFen) / 100
         sha256 = proposal.sha256
-        proposedBy = proposal.proposedBy
-        proposedAt = proposal.proposedAt
-        answeredAt = proposal.answeredAt
-    }
-}
-
-/// A proposal as the customer reads it: no key of the author.
-struct CustomerExtraWorkBody: Encodable {
-    var id: UUID
-    var state: String
-    var lines: [ExtraWorkLineBody]
-    var note: String
-    var total: Double
-    var sha256: String
-    var proposedAt: Date
-    var answeredAt: Date?
-
-    init(_ proposal: ExtraWork) {
-        id = proposal.id
-        state = proposal.state.rawValue
-        lines = proposal.lines.map(ExtraWorkLineBody.init)
-        note = proposal.note
-        total = Double(proposal.totalFen) / 100
-        sha256 = proposal.sha256
+        proposedBy = staff ? proposal.proposedBy : nil
         proposedAt = proposal.proposedAt
         answeredAt = proposal.answeredAt
     }

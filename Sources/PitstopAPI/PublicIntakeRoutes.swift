@@ -177,7 +177,7 @@ struct TrackingBody: Encodable {
     /// Completed and not rated yet: the customer may rate it.
     var canRate: Bool
     /// Extra work waiting for the customer's answer (POST …/extra-work/{id} with its sha256).
-    var extraWork: CustomerExtraWorkBody?
+    var extraWork: ExtraWorkBody?
 
     init(order: WorkOrder, shop: PublicShopBody?, history: [(status: String, at: Date)], rated: Bool, pendingExtraWork: ExtraWork?) {
         number = order.number
@@ -187,7 +187,7 @@ struct TrackingBody: Encodable {
         updatedAt = order.updatedAt
         self.shop = shop
         canRate = order.status == .completed && !rated
-        extraWork = pendingExtraWork.map(CustomerExtraWorkBody.init)
+        extraWork = pendingExtraWork.map { ExtraWorkBody($0, staff: false) }
         self.history = history.map { step in
             Step(status: step.status, statusLabel: WorkOrderStatus(rawValue: step.status)?.customerLabel ?? step.status, at: step.at)
         }
