@@ -208,6 +208,35 @@ import Testing
         #expect(try optedOut() == nil)
     }
 
+    /// The custom menu's buttons: 我的工单 (PITSTOP_ORDERS) answers with the follower's open order
+    /// and a tracking link that opens; any other key, and a follower with no order, get how to
+    /// report. No click writes an order.
+    @Test func menuClicksAnswerWithTheFollowersOrderOrHowToReport() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        func click(_ key: String, from openID: String = "oMenuUser") throws -> String {
+            let xml = Array("""
+                <xml><ToUserName><![CDATA[gh_pitstop]]></ToUserName><FromUserName><![CDATA[\(openID)]]></FromUserName>\
+                <CreateTime>1764100000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event>\
+                <EventKey><![CDATA[\(key)]]></EventKey></xml>
+                """.utf8)
+            let answer = try api.client.send("POST", signed(f.path), body: xml)
+            #expect(answer.status == 200, "\(answer.text)")
+            return try WeChatMessage(xml: answer.body).content ?? ""
+        }
+        #expect(try click("PITSTOP_ORDERS").contains("您目前没有进行中的工单"))
+        #expect(try orders(api, f).isEmpty, "a click opens nothing")
+        _ = try api.client.send("POST", signed(f.path), body: text("刹车时方向盘抖", msgID: "24000000000000031", from: "oMenuUser"))
+        let mine = try click("PITSTOP_ORDERS")
+        let number = try #require(try orders(api, f).first?["number"] as? String)
+        #expect(mine.contains("您的工单 \(number)") && mine.contains("已受理"), "\(mine)")
+        let link = try #require(mine.range(of: "/v1/public/track/")).lowerBound
+        #expect(try api.client.send("GET", String(mine[link...])).status == 200, "the link in the answer opens the order")
+        #expect(try click("PITSTOP_ORDERS", from: "oSomeoneElse").contains("没有进行中的工单"), "another follower sees nothing of it")
+        #expect(try click("V1001_TODAY_MUSIC").contains("请直接发文字描述车辆的问题"))
+    }
+
     @Test func accountsAreCheckedAndStayInTheirTenant() throws {
         let api = try TestAPI()
         defer { api.stop() }

@@ -13,6 +13,8 @@ public struct WeChatMessage: Equatable, Sendable {
     public var content: String?
     public var msgID: String?
     public var event: String?
+    /// A menu click's key (CLICK events): what the account's custom menu set for the button.
+    public var eventKey: String?
     /// A voice message's text as WeChat recognised it, when the account has recognition on.
     public var recognition: String?
     /// An image message's picture, as WeChat serves it for a while after sending.
@@ -57,6 +59,7 @@ public struct WeChatMessage: Equatable, Sendable {
         content = fields["Content"]
         msgID = fields["MsgId"]
         event = fields["Event"]
+        eventKey = fields["EventKey"]
         recognition = fields["Recognition"]
         picURL = fields["PicUrl"]
         if let latitude = fields["Location_X"].flatMap(Double.init), let longitude = fields["Location_Y"].flatMap(Double.init) {

@@ -201,10 +201,29 @@ extension APIApplication {
         case "event" where message.event == "subscribe":
             try scope.customers.weChatFollowing(openID: message.fromUserName, following: true)
             return "您好，这里是\(account.name)。直接发文字描述车辆的问题（可附车牌号），我们会为您创建维修工单。"
+        case "event" where message.event == "CLICK":
+            return try menuClick(message.eventKey ?? "", from: message.fromUserName, in: scope)
         default:
             return nil
         }
     }
+
+    /// A button of the account's custom menu. `PITSTOP_ORDERS` (我的工单) answers with the
+    /// follower's open order and a fresh tracking link; any other key, `PITSTOP_REPORT` (我要报修)
+    /// among them, says how to report, so no button is ever met with silence.
+    private func menuClick(_ key: String, from openID: String, in scope: TenantScope) throws -> String {
+        let howTo = "请直接发文字描述车辆的问题（可附车牌号），也可以发送图片和位置，我们会为您创建维修工单。"
+        guard key == Self.ordersMenuKey else { return howTo }
+        guard let order = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).followersOpenOrder(openID) else {
+            return "您目前没有进行中的工单。" + howTo
+        }
+        let secret = try scope.workOrders.newTrackingLink(id: order.id)
+        return "您的工单 \(order.number)：\(order.status.customerLabel)。查看进度：\(configuration.publicBaseURL)/v1/public/track/"
+            + PublicToken(kind: .tracking, tenantID: scope.tenantID, secret: secret).text
+    }
+
+    /// The menu key that asks for the follower's order (set it on a CLICK button in the console).
+    static let ordersMenuKey = "PITSTOP_ORDERS"
 
     private func report(_ content: String, from openID: String, to account: WeChatAccount, in scope: TenantScope) throws -> (String, UUID?) {
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)

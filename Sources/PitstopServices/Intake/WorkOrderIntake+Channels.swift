@@ -28,24 +28,29 @@ extension WorkOrderIntake {
                                      customFields: report.customFields, remarks: remarks))
     }
 
-    /// A WeChat follower's text message to the chain's official account. The follower becomes a
-    /// customer known by their openid the first time.
+    /// The newest open order of the customer known by this WeChat openid: where their pictures,
+    /// places and "my order" menu clicks go.
+    public func followersOpenOrder(_ openID: String) throws -> WorkOrder? {
+        guard let customer = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first else { return nil }
+        return try scope.workOrders.openOrder(forCustomer: customer.id)
+    }
+
     /// A follower shared where the car is: their open order's site, when they have one. Returns
     /// the order as it now stands, or nil when they have no open order (nothing is written).
     public func locate(weChatSite site: WorkOrder.Site, from openID: String) throws -> WorkOrder? {
-        guard let customer = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first,
-              let open = try scope.workOrders.openOrder(forCustomer: customer.id) else { return nil }
+        guard let open = try followersOpenOrder(openID) else { return nil }
         return try OrderLifecycle(scope: scope, tenant: tenant, by: party, now: now).edit(open.id, expectedVersion: open.version,
                                                                                            WorkOrderChanges(site: .set(site)))
     }
 
     /// A follower's picture, added to their open order's photos; nil when they have none open.
     public func attach(weChatPhoto type: MediaType, sizeBytes: Int, sha256: String, from openID: String) throws -> (WorkOrder, Media)? {
-        guard let customer = try scope.customers.list(.init(wechatOpenID: openID), limit: 1, after: nil).first,
-              let open = try scope.workOrders.openOrder(forCustomer: customer.id) else { return nil }
+        guard let open = try followersOpenOrder(openID) else { return nil }
         return (open, try scope.media.add(workOrder: open.id, type: type, sizeBytes: sizeBytes, sha256: sha256, engineer: nil, actor: nil, now: now))
     }
 
+    /// A WeChat follower's text message to the chain's official account. The follower becomes a
+    /// customer known by their openid the first time.
     public func open(weChatText text: String, from openID: String, to account: WeChatAccount) throws -> IntakeOutcome {
         let customer = CustomerInput(name: "微信用户 \(openID.suffix(6))", wechatOpenID: .set(openID))
         // A plate written in the message names the vehicle: found by plate, or created for the follower.
