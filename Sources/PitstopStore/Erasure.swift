@@ -120,8 +120,14 @@ extension AcceptanceRepository {
     }
 
     /// The acceptance keeps its report hash and signature image (the proof of the work's
-    /// acceptance) but not the signer's name; a rating keeps its score, not its comment.
+    /// acceptance) but not the signer's name; a rating keeps its score, not its comment; extra
+    /// work keeps its lines, prices and hash (what the customer approved), not the note written
+    /// to them, which may name them.
     public func forget(orders: [UUID]) throws {
+        try transaction.execute("""
+            UPDATE work_order_extra_work SET note = '（已删除）'
+            WHERE tenant_id = \(tenantID) AND work_order_id = ANY (\(orders)::uuid[]) AND note <> ''
+            """)
         try transaction.execute("""
             UPDATE work_order_acceptances SET signer_name = '（已删除）' WHERE tenant_id = \(tenantID) AND work_order_id = ANY (\(orders)::uuid[])
             """)

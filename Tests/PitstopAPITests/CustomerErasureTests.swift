@@ -68,6 +68,10 @@ extension SweepingTests {
             for (to, extra) in [("assigned", #","assignee_id":"\#(engineer)""#), ("accepted", ""), ("diagnosing", ""), ("repairing", "")] {
                 _ = try send("POST", "/v1/work-orders/\(order)/transitions", #"{"to":"\#(to)"\#(extra)}"#, headers: [("If-Match", "\"\(try version())\"")])
             }
+            // Extra work whose note names the customer, taken back by the desk.
+            let proposal = try #require(try send("POST", "/v1/work-orders/\(order)/extra-work",
+                                                 #"{"lines":[{"description":"后刹车片","quantity":1,"unit_price":300}],"note":"\#(Self.name)的后片也磨损"}"#)["id"] as? String)
+            _ = try send("POST", "/v1/work-orders/\(order)/extra-work/\(proposal)/withdraw", "{}")
             let engineerKey = try #require(try send("POST", "/v1/api-keys", #"{"name":"吴","role":"engineer","engineer_id":"\#(engineer)"}"#)["secret"] as? String)
             _ = try send("PUT", "/v1/me/work-orders/\(order)/report", #"{"diagnosis":"刹车片磨损","work_performed":"更换刹车片"}"#, key: engineerKey)
             for to in ["quality_check", "awaiting_acceptance"] {
