@@ -147,13 +147,17 @@ extension APIApplication {
 
     /// `application/x-www-form-urlencoded` fields; the first of a repeated name counts.
     static func formFields(_ body: [UInt8]) -> [String: String] {
-        var fields: [String: String] = [:]
+        formValues(body).compactMapValues(\.first)
+    }
+
+    /// Every value of each name, in the order sent (ticked boxes share a name).
+    static func formValues(_ body: [UInt8]) -> [String: [String]] {
+        var values: [String: [String]] = [:]
         for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let decode = { (text: Substring) in text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            let name = decode(parts[0])
-            if fields[name] == nil { fields[name] = parts.count > 1 ? decode(parts[1]) : "" }
+            values[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
         }
-        return fields
+        return values
     }
 }

@@ -29,13 +29,25 @@ extension OpenAPIDocument {
                                  tags: ["public"], public: true, parameters: [tokenParameter],
                                  responses: ["200": ["description": "The form's description; a browser (Accept: text/html) gets the form page itself",
                                                      "content": json(ref("IntakeForm")).merging(htmlContent) { first, _ in first }]]),
-                "post": operation("submitPublicReport",
-                                  "Report a problem through a link (no key; rate-limited per link and per address; at most 16 KiB)",
-                                  tags: ["public"], public: true, parameters: [tokenParameter, idempotencyKey], body: ref("PublicReport"),
-                                  responses: ["201": ["description": "An order was opened", "content": json(ref("PublicReceipt"))],
-                                              "200": ["description": "Added to the reporter's open order for this vehicle",
-                                                      "content": json(ref("PublicReceipt"))],
-                                              "429": ["description": "Too many reports; see Retry-After", "content": problemContent]]),
+                "post": withForm(operation("submitPublicReport",
+                                           "Report a problem through a link (no key; rate-limited per link and per address; at most 16 KiB); "
+                                           + "the report page posts the same as a form, its request_key standing for the Idempotency-Key",
+                                           tags: ["public"], public: true, parameters: [tokenParameter, idempotencyKey], body: ref("PublicReport"),
+                                           responses: ["201": ["description": "An order was opened", "content": json(ref("PublicReceipt"))],
+                                                       "200": ["description": "Added to the reporter's open order for this vehicle",
+                                                               "content": json(ref("PublicReceipt"))],
+                                                       "303": ["description": "From the page's form: reported, on to the order's tracking page"],
+                                                       "404": ["description": "An unknown, forged or revoked link (the form: the one unknown-link page)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                       "413": ["description": "More than 16 KiB (the form: the page again, saying so)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                       "415": ["description": "Neither JSON nor a form", "content": problemContent],
+                                                       "422": ["description": "A field the rules refuse (the form: the page, each problem beside its field, in Chinese)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                       "429": ["description": "Too many reports; see Retry-After (the form: the page again, saying so)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }]]),
+                                 schema: reportForm, example: "request_key=6f1c2e0a-report&name=%E6%9D%8E%E5%A5%B3%E5%A3%AB&phone=13900139000"
+                                     + "&description=%E5%BC%82%E5%93%8D&f.mileage=52000"),
             ] as Object,
             "/v1/wechat-accounts": [
                 "post": operation("connectWeChatAccount", "Connect an official account (admin); the answer has the server URL for the WeChat console",
@@ -206,6 +218,17 @@ extension OpenAPIDocument {
         body["content"] = content
         operation["requestBody"] = body
         return operation
+    }
+
+    /// The report page's form: the report's own fields, and each custom field as `f.<key>`
+    /// (a number as typed, a ticked box `true`, a multi-select's options repeated).
+    static var reportForm: Object {
+        let text: Object = ["type": "string"]
+        return ["type": "object", "required": ["name", "phone", "description"],
+                "properties": ["request_key": ["type": "string", "maxLength": 200, "description": "The page's own key: a second tap joins the first report"] as Object,
+                               "name": text, "phone": text, "plate": text, "description": text] as Object,
+                "patternProperties": ["^f\\.[a-z][a-z0-9_]*$": ["oneOf": [text, ["type": "array", "items": text] as Object]] as Object] as Object,
+                "additionalProperties": false]
     }
 
     static var htmlContent: Object { ["text/html": ["schema": ["type": "string"]] as Object] }

@@ -15,9 +15,9 @@ extension APIApplication {
         [
             Router.route("GET", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
+                // A phone that scanned the code gets the form page.
+                if PublicPages.wantsHTML(request) { return try intakePage(request) }
                 let token = try Self.publicToken(request, kind: .intake, what: "intake link")
-                // A phone that scanned the code gets the form, which reads this URL as JSON.
-                if PublicPages.wantsHTML(request) { return PublicPages.intakeForm() }
                 return try database.withTenant(token.tenantID, readOnly: true) { scope in
                     guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
                     let type = try scope.workOrderTypes.get(id: link.typeID)
@@ -30,34 +30,15 @@ extension APIApplication {
                     return response
                 }
             }),
-            Router.route("POST", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
+            // JSON from an app or a CRM's own form, or the page's plain form (answered with a page).
+            Router.route("POST", "/v1/public/intake/{token}", body: .any, ErrorMapping.wrap { [self] request in
+                if Self.isForm(request) { return try intakeForm(request) }
+                try Self.requireJSON(request, or: "the report page's form")
                 try publicLimits.admitReport(link: request.pathParameters["token"] ?? "", address: request.clientAddress)
                 let token = try Self.publicToken(request, kind: .intake, what: "intake link")
-                guard request.body.count <= Self.publicReportBytes else {
-                    throw Problem(status: 413, type: "body-too-large", title: "Request body too large",
-                                  detail: "a report may be at most \(Self.publicReportBytes) bytes")
-                }
+                try Self.refuseLargeReport(request)
                 let report = try JSONCoding.decode(PublicReportBody.self, from: request.body, allowedFields: PublicReportBody.fields).report
-                return try database.withTenant(token.tenantID) { scope in
-                    // The tracking link is never remembered for a replay (only its hash is kept):
-                    // a customer whose form retried gets a new one for the same order.
-                    var response = try idempotent(request, scope, secrets: ["tracking_token", "tracking_url"]) {
-                        guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-                        let outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).open(report, through: link)
-                        var order = outcome.order
-                        // A report that joined the customer's open order gets a tracking link of its own.
-                        if order.trackingSecret == nil { order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id) }
-                        return try .json(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL),
-                                         status: { if case .opened = outcome { 201 } else { 200 } }())
-                    }
-                    if response.headers["Idempotent-Replayed"] != nil,
-                       let number = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["number"] as? String,
-                       var order = try scope.workOrders.find(number: number) {
-                        order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id)
-                        response.body = try JSONCoding.encode(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL))
-                    }
-                    return response
-                }
+                return try database.withTenant(token.tenantID) { scope in try receiveReport(request, report, through: token, in: scope) }
             }),
             Router.route("GET", "/v1/public/track/{token}", ErrorMapping.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
@@ -83,6 +64,36 @@ extension APIApplication {
                 return try rate(token, try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"]))
             }),
         ]
+    }
+
+    /// Opens the order for a report through the link (or joins the customer's open one), once
+    /// per Idempotency-Key: the receipt with the order's number and a tracking link. The link is
+    /// never remembered for a replay (only its hash is kept): a customer whose form retried gets
+    /// a new one for the same order.
+    func receiveReport(_ request: HTTPRequest, _ report: PublicReport, through token: PublicToken, in scope: TenantScope) throws -> HTTPResponse {
+        var response = try idempotent(request, scope, secrets: ["tracking_token", "tracking_url"]) {
+            guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
+            let outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).open(report, through: link)
+            var order = outcome.order
+            // A report that joined the customer's open order gets a tracking link of its own.
+            if order.trackingSecret == nil { order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id) }
+            return try .json(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL),
+                             status: { if case .opened = outcome { 201 } else { 200 } }())
+        }
+        if response.headers["Idempotent-Replayed"] != nil,
+           let number = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["number"] as? String,
+           var order = try scope.workOrders.find(number: number) {
+            order.trackingSecret = try scope.workOrders.newTrackingLink(id: order.id)
+            response.body = try JSONCoding.encode(PublicReceiptBody(order, tenantID: token.tenantID, baseURL: configuration.publicBaseURL))
+        }
+        return response
+    }
+
+    static func refuseLargeReport(_ request: HTTPRequest) throws {
+        guard request.body.count <= publicReportBytes else {
+            throw Problem(status: 413, type: "body-too-large", title: "Request body too large",
+                          detail: "a report may be at most \(publicReportBytes) bytes")
+        }
     }
 
     /// A `{token}` path segment of `kind`; anything else is answered like an unknown token.

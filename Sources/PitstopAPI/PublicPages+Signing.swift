@@ -132,7 +132,7 @@ extension PublicPages {
         th,td{text-align:left;padding:.3rem .2rem;border-bottom:1px solid #e5e6eb;vertical-align:top}th:last-child,td:last-child{text-align:right}
         .total{text-align:right}.photos img{display:block;max-width:100%;height:auto;border-radius:6px;margin:.3rem 0}h3{font-size:1rem;margin:.8rem 0 .2rem}
         canvas{width:100%;height:160px;border:1px dashed #86909c;border-radius:6px;background:#fff;touch-action:none}
-        .secondary{background:#e5e6eb;color:#1d2129;margin-top:.4rem}.check{font-weight:400}
+        .secondary{background:#e5e6eb;color:#1d2129;margin-top:.4rem}
         """
 
     /// Shows the pad, draws the finger's strokes, and puts the drawing (PNG, base64) into the

@@ -3,17 +3,15 @@ import Foundation
 import HTTPServer
 import PitstopCore
 
-/// The pages a phone opens from a printed QR code or a tracking link: static HTML whose script
-/// reads the same URL as JSON and posts the report as JSON, so the pages hold no data and the
-/// server fills in nothing (no place for injected markup). The Content-Security-Policy allows
-/// exactly these inline script and style blocks, by hash, and requests to this origin only.
+/// The pages a phone opens from a printed QR code, a tracking link or a signing link: rendered on
+/// the server with every value escaped (`Markup.escape`), each a plain form that works without
+/// script. The Content-Security-Policy allows exactly a page's own inline script and style
+/// blocks, by hash, and requests to this origin only.
 enum PublicPages {
     /// Whether a GET wants a page rather than JSON: browsers ask for text/html, API clients do not.
     static func wantsHTML(_ request: HTTPRequest) -> Bool {
         request.headers["Accept"]?.contains("text/html") ?? false
     }
-
-    static func intakeForm() -> HTTPResponse { page(title: "在线报修", body: intakeBody, script: intakeScript) }
 
     /// The tracking page, rendered here with every value escaped, and needing no script: a phone
     /// without JavaScript sees the same, and rates through a plain form. While the engineer is on
@@ -49,7 +47,11 @@ enum PublicPages {
 
     /// The one page for a link of `kind` that is wrong, expired or unknown: none says which.
     static func unknownLink(_ kind: PublicToken.Kind) -> HTTPResponse {
-        let (title, heading) = kind == .acceptance ? ("维修验收", "未找到该验收单") : ("工单进度", "未找到该工单")
+        let (title, heading) = switch kind {
+        case .acceptance: ("维修验收", "未找到该验收单")
+        case .intake: ("在线报修", "未找到该报修码")
+        case .tracking, .wechat, .smsReplies: ("工单进度", "未找到该工单")
+        }
         var response = page(title: title, body: "<h1>\(heading)</h1><p class=\"card\">链接无效或已过期，请联系门店。</p>", script: "")
         response.status = 404
         return response
@@ -89,80 +91,6 @@ enum PublicPages {
         .muted{color:#86909c}.error{color:#cb2634}.card{background:#fff;border-radius:8px;padding:1rem;margin:.8rem 0}
         ol{padding-left:1.2rem}h2{font-size:1.05rem;margin:0 0 .4rem}.status{font-size:1.15rem;font-weight:600;color:#165dff}
         fieldset{border:0;padding:0;margin:0}legend{font-weight:600}.star{display:inline-block;margin:.3rem .8rem .3rem 0;font-weight:400}
-        """
-
-    private static let intakeBody = """
-        <h1 id="title">在线报修</h1><p id="shop" class="muted"></p>
-        <form id="form" class="card">
-        <label for="name">您的称呼</label><input id="name" required maxlength="100">
-        <label for="phone">手机号</label><input id="phone" type="tel" required>
-        <div id="vehicle"><label for="plate">车牌号</label><input id="plate" placeholder="例如 浙A12345"></div>
-        <label for="description">哪里出了问题？</label><textarea id="description" rows="4" required maxlength="5000"></textarea>
-        <div id="fields"></div>
-        <p id="problem" class="error"></p><button type="submit">提交报修</button></form>
-        <div id="done" class="card" hidden><h1>已收到</h1><p>工单号 <b id="number"></b></p><p><a id="track">查看进度</a></p></div>
-        """
-
-    /// Builds inputs for the job's custom fields, posts the report once (an Idempotency-Key per
-    /// page load guards a double tap) and shows the number or the problems by field.
-    private static let intakeScript = """
-        const $ = id => document.getElementById(id);
-        const key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
-        let fields = [];
-        fetch(location.pathname, {headers: {Accept: 'application/json'}}).then(r => r.json()).then(form => {
-          if (!form.tenant_name) { $('title').textContent = '此报修码已失效'; $('form').hidden = true; return; }
-          $('title').textContent = form.tenant_name + ' · ' + form.type_name;
-          if (form.shop) $('shop').textContent = form.shop.name + ' ' + form.shop.address + (form.shop.phone ? ' · ' + form.shop.phone : '');
-          if (form.vehicle_fixed) $('vehicle').hidden = true;
-          fields = form.fields.filter(f => f.kind !== 'photo');
-          for (const f of fields) {
-            const label = document.createElement('label');
-            label.textContent = f.label + (f.required ? '' : '（选填）');
-            label.htmlFor = 'f_' + f.key;
-            let input;
-            if (f.kind === 'single_select' || f.kind === 'multi_select') {
-              input = document.createElement('select');
-              input.multiple = f.kind === 'multi_select';
-              if (!input.multiple) input.add(new Option('', ''));
-              for (const o of f.options || []) input.add(new Option(o, o));
-            } else {
-              input = document.createElement('input');
-              input.type = {number: 'number', integer: 'number', boolean: 'checkbox', date: 'date'}[f.kind] || 'text';
-              if (f.kind === 'number') input.step = 'any';
-            }
-            input.id = 'f_' + f.key;
-            $('fields').append(label, input);
-          }
-        });
-        $('form').addEventListener('submit', event => {
-          event.preventDefault();
-          const report = {name: $('name').value, phone: $('phone').value, description: $('description').value, custom_fields: {}};
-          if (!$('vehicle').hidden && $('plate').value.trim()) report.plate = $('plate').value;
-          for (const f of fields) {
-            const input = $('f_' + f.key);
-            let value;
-            if (f.kind === 'boolean') value = input.checked;
-            else if (f.kind === 'multi_select') value = [...input.selectedOptions].map(o => o.value);
-            else if (input.value === '') continue;
-            else if (f.kind === 'number' || f.kind === 'integer') value = Number(input.value);
-            else value = input.value;
-            report.custom_fields[f.key] = value;
-          }
-          $('problem').textContent = '';
-          fetch(location.pathname, {method: 'POST', headers: {'Content-Type': 'application/json', 'Idempotency-Key': key},
-                                    body: JSON.stringify(report)})
-            .then(r => r.json().then(body => ({ok: r.ok, body})))
-            .then(({ok, body}) => {
-              if (!ok) {
-                $('problem').textContent = (body.errors || []).map(e => e.field + ' ' + e.message).join('；') || body.detail;
-                return;
-              }
-              $('form').hidden = true;
-              $('done').hidden = false;
-              $('number').textContent = body.number;
-              if (body.tracking_token) $('track').href = '../track/' + body.tracking_token; else $('track').hidden = true;
-            })
-            .catch(() => { $('problem').textContent = '网络异常，请稍后再试'; });
-        });
+        .check{font-weight:400}
         """
 }

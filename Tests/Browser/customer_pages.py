@@ -7,7 +7,8 @@ object of what it saw; the Swift test that started it judges it.
 
     python3 customer_pages.py STEP URL ARTEFACT_DIR NAME [--no-javascript]
 
-STEP is `rate` (a finished job's tracking page), `approve` (extra work on the tracking page)
+STEP is `report` (the form behind a shop's QR code, on to the tracking page), `rate` (a
+finished job's tracking page), `approve` (extra work on the tracking page)
 or `sign` (the signing page: draw, sign, then rate on the same page).
 """
 import json
@@ -20,6 +21,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.pointer_input import PointerInput
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -46,16 +48,47 @@ def main_text(driver):
 
 
 def wait_for(driver, text):
-    WebDriverWait(driver, 10).until(expected_conditions.text_to_be_present_in_element((By.TAG_NAME, "main"), text))
+    """Waits for the page a form's post led to. While the old document is being replaced,
+    Chromium answers a read of its `main` with an "unknown error" (node not in the document)
+    rather than a stale-element error, so the wait retries on any driver error, not only those."""
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        expected_conditions.text_to_be_present_in_element((By.TAG_NAME, "main"), text))
 
 
 def looks(driver, seen, javascript):
     seen["title"] = driver.find_element(By.TAG_NAME, "h1").text
-    seen["status"] = driver.find_element(By.CLASS_NAME, "status").text
+    status = driver.find_elements(By.CLASS_NAME, "status")
+    seen["status"] = status[0].text if status else None
     seen["text"] = main_text(driver)
     if javascript:
         seen["width"] = driver.execute_script("return window.innerWidth")
         seen["overflows"] = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
+
+
+def report(driver, seen, shots):
+    """The form behind a shop's QR code: a phone number mistyped, the page's word beside it,
+    corrected, sent, and on to the new order's tracking page."""
+    seen["form_title"] = seen["title"]
+    submit = driver.find_element(By.XPATH, "//button[text()='提交报修']")
+    seen["can_report"] = submit.is_displayed() and submit.is_enabled()
+    driver.find_element(By.ID, "name").send_keys("林女士")
+    driver.find_element(By.ID, "phone").send_keys("12345")
+    driver.find_element(By.ID, "plate").send_keys("浙A88888")
+    driver.find_element(By.ID, "description").send_keys("刹车时有异响")
+    driver.find_element(By.ID, "f_mileage").send_keys("52000")
+    shots("report")
+    submit.click()
+    wait_for(driver, "请填写 11 位手机号")
+    seen["phone_problem"] = driver.find_element(By.ID, "phone-error").text
+    seen["kept"] = driver.find_element(By.ID, "description").get_attribute("value")
+    shots("report-problem")
+    phone = driver.find_element(By.ID, "phone")
+    phone.clear()
+    phone.send_keys("13900139000")
+    driver.find_element(By.XPATH, "//button[text()='提交报修']").click()
+    wait_for(driver, "工单 ")
+    looks(driver, seen, False)
+    shots("reported")
 
 
 def rate(driver, seen, shots):
@@ -135,7 +168,9 @@ def main():
     try:
         driver.get(url)
         looks(driver, seen, javascript)
-        if step == "rate":
+        if step == "report":
+            report(driver, seen, shots)
+        elif step == "rate":
             rate(driver, seen, shots)
         elif step == "approve":
             approve(driver, seen, shots)

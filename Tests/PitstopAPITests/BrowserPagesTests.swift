@@ -34,6 +34,25 @@ import Testing
         return seen
     }
 
+    /// A car owner scans the shop's code, mistypes the phone number, reads why beside it, fixes
+    /// it and lands on the new order's tracking page: one order, with what they typed.
+    @Test(arguments: [true, false])
+    func aCustomerScansTheShopsCodeReportsFromAPhoneAndFollowsTheOrder(javascript: Bool) throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let intake = PublicIntakeAPITests()
+        let f = try intake.fixture(api)
+        let (_, token) = try intake.link(api, f)
+        let seen = try judge("report", "http://127.0.0.1:\(api.server.port)/v1/public/intake/\(token)", "report", javascript: javascript)
+        #expect(seen["form_title"] as? String == "扫码维修连锁 · 故障检测" && seen["can_report"] as? Bool == true, "\(seen)")
+        #expect((seen["phone_problem"] as? String)?.hasPrefix("请填写 11 位手机号") == true && seen["kept"] as? String == "刹车时有异响")
+        let orders = try api.client.send("GET", "/v1/work-orders?channel=qr", headers: bearer(f.adminKey)).json["items"] as? [[String: Any]] ?? []
+        #expect(orders.count == 1)
+        #expect(seen["title"] as? String == "工单 \(orders.first?["number"] as? String ?? "?")" && seen["status"] as? String == "已受理")
+        #expect(orders.first?["description"] as? String == "刹车时有异响")
+        #expect((orders.first?["custom_fields"] as? [String: Any])?["mileage"] as? Int == 52000)
+    }
+
     @Test(arguments: [true, false])
     func aCustomerRatesTheFinishedJobOnAPhoneWidthPage(javascript: Bool) throws {
         let api = try TestAPI()

@@ -1,0 +1,105 @@
+import Foundation
+import HTTPServer
+import PitstopCore
+import PitstopStore
+
+/// The report page behind a QR code or web link, and its plain form: a report that holds goes
+/// on to the new order's tracking page (303), one that does not comes back with what was typed
+/// and each problem beside its field. A wrong, expired or deleted link gets the one unknown page.
+extension APIApplication {
+    func intakePage(_ request: HTTPRequest, values: [String: [String]] = [:], errors: [FieldError] = [], notice: String? = nil,
+                    status: Int = 200) throws -> HTTPResponse {
+        guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: .intake) else { return PublicPages.unknownLink(.intake) }
+        return try database.withTenant(token.tenantID, readOnly: true) { scope in
+            guard let view = try Self.intakeView(token, in: scope) else { return PublicPages.unknownLink(.intake) }
+            // A page shown again keeps its key: the report it finally sends is still the one.
+            var key = UUID().uuidString
+            if let sent = values["request_key"]?.first, Self.formKey(sent) != nil { key = sent }
+            return PublicPages.intake(view, path: "/v1/public/intake/\(token.text)", values: values, errors: errors, notice: notice,
+                                      requestKey: key, status: status)
+        }
+    }
+
+    func intakeForm(_ request: HTTPRequest) throws -> HTTPResponse {
+        let values = Self.formValues(request.body)
+        guard let token = PublicToken(request.pathParameters["token"] ?? "", kind: .intake) else { return PublicPages.unknownLink(.intake) }
+        do {
+            try publicLimits.admitReport(link: request.pathParameters["token"] ?? "", address: request.clientAddress)
+            try Self.refuseLargeReport(request)
+        } catch let refused as Problem {
+            let notice = refused.status == 413 ? "填写的内容过长，请精简后再提交。" : "提交过于频繁，请稍后再试，或直接致电门店。"
+            return try intakePage(request, values: values, notice: notice, status: refused.status)
+        }
+        var keyed = request
+        if let key = values["request_key"]?.first.flatMap(Self.formKey) { keyed.headers.add("Idempotency-Key", key) }
+        let receipt: HTTPResponse
+        do {
+            // Whatever the rules refuse rolls the whole report back, the key's claim with it, so
+            // the corrected form may send again under the same key.
+            receipt = try database.withTenant(token.tenantID) { scope in
+                guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
+                let template = try scope.workOrderTypes.get(id: link.typeID).template
+                let (custom, unreadable) = Self.customFields(values, template.fields)
+                let plate = values["plate"]?.first?.trimmingCharacters(in: .whitespaces)
+                let report = PublicReport(name: values["name"]?.first ?? "", phone: values["phone"]?.first ?? "",
+                                          plate: plate?.isEmpty == false && link.vehicleID == nil ? plate : nil,
+                                          description: values["description"]?.first ?? "", customFields: custom)
+                // The intake checks the customer's details before the job's fields; the page
+                // checks both first, so it can show every problem at once.
+                var errors = unreadable + template.errors(in: custom, mode: .create)
+                if case .failure(let invalid) = report.normalised() { errors += invalid.errors }
+                if !errors.isEmpty { throw ValidationError(errors) }
+                return try receiveReport(keyed, report, through: token, in: scope)
+            }
+        } catch let invalid as ValidationError {
+            return try intakePage(request, values: values, errors: invalid.errors, status: 422)
+        } catch StoreError.notFound {
+            return PublicPages.unknownLink(.intake)
+        }
+        guard let tracking = (try? JSONSerialization.jsonObject(with: Data(receipt.body)) as? [String: Any])?["tracking_token"] as? String else {
+            return try intakePage(request, values: values, notice: "报修未能提交，请稍后再试。", status: 503)
+        }
+        return Self.seeOther("/v1/public/track/\(tracking)")
+    }
+
+    /// The link's tenant, job and shop as the page shows them; nil for a link no longer active.
+    static func intakeView(_ token: PublicToken, in scope: TenantScope) throws -> PublicPages.Intake? {
+        guard let link = try scope.intakeLinks.active(secret: token.secret) else { return nil }
+        let type = try scope.workOrderTypes.get(id: link.typeID)
+        return PublicPages.Intake(tenantName: try scope.tenant.get().name, typeName: type.name, shop: try link.shopID.map { try scope.shops.get(id: $0) },
+                                  vehicleFixed: link.vehicleID != nil, fields: type.template.fields)
+    }
+
+    /// The form's key as an Idempotency-Key, if it is one (a page's UUID always is).
+    static func formKey(_ value: String) -> String? {
+        (1...200).contains(value.utf8.count) && value.utf8.allSatisfy({ (33...126).contains($0) }) ? "form-" + value : nil
+    }
+
+    /// The form's custom-field inputs (`f.<key>`) as a JSON report would carry them: numbers
+    /// parsed, a checkbox true or false, ticked options a list; an empty input is left out, for
+    /// the template's rules to judge. Inputs that are not numbers where numbers are asked come
+    /// back as problems.
+    static func customFields(_ values: [String: [String]], _ fields: [CustomField]) -> (values: [String: JSONValue], unreadable: [FieldError]) {
+        var out: [String: JSONValue] = [:]
+        var unreadable: [FieldError] = []
+        for field in fields where field.kind != .photo {
+            let given = (values["f.\(field.key)"] ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            switch field.kind {
+            case .boolean:
+                out[field.key] = .bool(given.contains("true"))
+            case .multiSelect:
+                if !given.isEmpty { out[field.key] = .array(given.map(JSONValue.string)) }
+            case .number, .integer:
+                guard let text = given.first else { continue }
+                if let number = Double(text), number.isFinite {
+                    out[field.key] = .number(number)
+                } else {
+                    unreadable.append(FieldError(field: "custom_fields.\(field.key)", message: "is not a number"))
+                }
+            case .text, .date, .singleSelect, .photo:
+                if let text = given.first { out[field.key] = .string(text) }
+            }
+        }
+        return (out, unreadable)
+    }
+}
