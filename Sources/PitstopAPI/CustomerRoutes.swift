@@ -149,6 +149,7 @@ struct CustomerExportBody: Encodable {
     struct Order: Encodable {
         var workOrder: WorkOrderBody
         var timeline: [TimelineEntryBody]
+        var extraWork: [ExtraWorkBody]
         var signedBy: String?
         var rating: Int?
         var ratingComment: String?
@@ -161,6 +162,7 @@ struct CustomerExportBody: Encodable {
             let timeline = order.timeline.map(TimelineEntryBody.init) + order.messages.map(TimelineEntryBody.init)
             return Order(workOrder: WorkOrderBody(order.order, tenantID: tenantID),
                          timeline: timeline.sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) },
+                         extraWork: order.extraWork.map { ExtraWorkBody($0, staff: false) },
                          signedBy: order.signedBy, rating: order.rating?.score, ratingComment: order.rating?.comment)
         }
         exportedAt = Date()

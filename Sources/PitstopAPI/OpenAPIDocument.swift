@@ -544,8 +544,10 @@ enum OpenAPIDocument {
                 "properties": [
                     "customer": ref("Customer"), "vehicles": ["type": "array", "items": ref("Vehicle")] as Object,
                     "work_orders": ["type": "array", "items": [
-                        "type": "object", "required": ["work_order", "timeline"],
+                        "type": "object", "required": ["work_order", "timeline", "extra_work"],
                         "properties": ["work_order": ref("WorkOrder"), "timeline": ["type": "array", "items": ref("TimelineEntry")] as Object,
+                                       "extra_work": ["type": "array", "items": ref("CustomerExtraWork"),
+                                                      "description": "The extra work put to the customer, with their answers"] as Object,
                                        "signed_by": ["type": "string"], "rating": ["type": "integer"], "rating_comment": ["type": "string"]] as Object,
                     ] as Object] as Object,
                     "exported_at": timestamp,

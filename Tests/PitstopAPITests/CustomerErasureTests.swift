@@ -91,6 +91,11 @@ extension SweepingTests {
             #expect(try mentions(of: needles).count > 5, "the customer is everywhere before the erasure")
             let export = try api.get("/v1/customers/\(customer)/export", key: admin)
             #expect(export.status == 200 && export.text.contains(Self.phone) && export.text.contains("很满意"), "\(export.text.prefix(300))")
+            let exported = try #require((export.json["work_orders"] as? [[String: Any]])?.first)
+            let asked = (exported["extra_work"] as? [[String: Any]])?.first
+            #expect(asked?["state"] as? String == "withdrawn" && (asked?["note"] as? String)?.contains("后片也磨损") == true,
+                    "the extra work put to them is theirs to see: \(exported)")
+            #expect(asked?["proposed_by"] == nil, "as the customer sees it, without staff ids")
 
             let dispatcher = try api.makeKey(adminKey: admin, role: .dispatcher)
             #expect(try api.client.send("POST", "/v1/customers/\(customer)/erase", headers: bearer(dispatcher.secret)).status == 403)

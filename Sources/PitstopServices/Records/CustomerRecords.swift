@@ -60,7 +60,7 @@ public struct CustomerRecords {
 
     /// Everything held about the customer, for their own access request: the record, their
     /// vehicles, and each of their orders with its timeline (the messages sent to them among it),
-    /// signature and rating.
+    /// the extra work put to them with their answers, signature and rating.
     public struct Export: Sendable {
         public var customer: Customer
         public var vehicles: [Vehicle]
@@ -70,6 +70,8 @@ public struct CustomerRecords {
             public var order: WorkOrder
             public var timeline: [WorkOrderRepository.Event]
             public var messages: [CustomerMessageRepository.Sent]
+            /// The extra work put to them, and their answers.
+            public var extraWork: [ExtraWork]
             public var signedBy: String?
             public var rating: (score: Int, comment: String?)?
         }
@@ -85,6 +87,7 @@ public struct CustomerRecords {
         filter.customerID = id
         let orders = try scope.workOrders.list(filter, limit: Self.exportLimit, after: nil).map { order in
             Export.Order(order: order, timeline: try scope.workOrders.timeline(id: order.id), messages: try scope.customerMessages.sent(order: order.id),
+                         extraWork: try scope.extraWork.list(workOrder: order.id),
                          signedBy: try scope.acceptances.acceptance(id: order.id)?.signerName, rating: try scope.acceptances.rating(id: order.id))
         }
         return Export(customer: customer, vehicles: vehicles, orders: orders)
