@@ -27,8 +27,12 @@ extension APIApplication {
             try publicLimits.admitReport(link: request.pathParameters["token"] ?? "", address: request.clientAddress)
             try Self.refuseLargeReport(request)
         } catch let refused as Problem {
-            let notice = refused.status == 413 ? "填写的内容过长，请精简后再提交。" : "提交过于频繁，请稍后再试，或直接致电门店。"
-            return try intakePage(request, values: values, notice: notice, status: refused.status)
+            let wait = refused.headers.first { $0.name == "Retry-After" }.flatMap { Int($0.value) }
+            let notice = refused.status == 413 ? "填写的内容过长，请精简后再提交。"
+                : "提交过于频繁，请 \(((wait ?? 60) + 59) / 60) 分钟后再试，或直接致电门店。"
+            var page = try intakePage(request, values: values, notice: notice, status: refused.status)
+            if page.status == refused.status { for header in refused.headers { page.headers.add(header.name, header.value) } }
+            return page
         }
         var keyed = request
         if let key = values["request_key"]?.first.flatMap(Self.formKey) { keyed.headers.add("Idempotency-Key", key) }

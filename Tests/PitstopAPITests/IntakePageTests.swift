@@ -145,7 +145,9 @@ import Testing
         let report = [("name", "李女士"), ("phone", "13900139000"), ("description", "异响")]
         #expect(try post(limited, "/v1/public/intake/\(open)", report).status == 303)
         let flooded = try post(limited, "/v1/public/intake/\(open)", report)
-        #expect(flooded.status == 429 && flooded.text.contains("提交过于频繁") && flooded.text.contains(#"value="李女士""#), "\(flooded.text)")
+        #expect(flooded.status == 429 && flooded.text.contains(#"value="李女士""#), "\(flooded.text)")
+        let wait = try #require(flooded.header("Retry-After").flatMap { Int($0) })
+        #expect(flooded.text.contains("提交过于频繁，请 \((wait + 59) / 60) 分钟后再试"), "the page says when, as the header does")
         #expect(try orders(limited, g).count == 1)
     }
 }
