@@ -47,9 +47,11 @@ import Testing
         }
         #expect(bad.text.contains(#"value="12345""#) && bad.text.contains(#"value="-5""#), "what was typed stays")
         #expect(SigningPageTests.hidden("request_key", in: bad.text) == key, "the page shown again sends the same report")
-        let unreadable = try post(api, path, [("request_key", key), ("name", "李女士"), ("phone", "13900139000"), ("description", "异响"),
+        let unreadable = try post(api, path, [("request_key", key), ("name", #"李女士"><b>x</b>"#), ("phone", "13900139000"), ("description", "异响"),
                                              ("f.mileage", "五万")])
         #expect(unreadable.status == 422 && unreadable.text.contains(#"id="custom_fields.mileage-error">「里程」请填写整数"#), "\(unreadable.text)")
+        #expect(unreadable.text.contains(#"value="李女士&quot;&gt;&lt;b&gt;x&lt;/b&gt;""#) && !unreadable.text.contains("<b>x"),
+                "what was typed comes back as text, never as markup")
         #expect(try orders(api, f).isEmpty, "a refused form writes nothing")
 
         let fixed: [(String, String)] = [("request_key", key), ("name", "李女士"), ("phone", "139 0013 9000"), ("plate", "浙B·D12345"),
