@@ -42,7 +42,9 @@ extension APIApplication {
             // the corrected form may send again under the same key.
             receipt = try database.withTenant(token.tenantID) { scope in
                 guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-                let template = try scope.workOrderTypes.get(id: link.typeID).template
+                let type = try scope.workOrderTypes.get(id: link.typeID)
+                guard type.active else { throw StoreError.conflict("the link's job type is retired") }
+                let template = type.template
                 let (custom, unreadable) = Self.customFields(values, template.fields)
                 let plate = values["plate"]?.first?.trimmingCharacters(in: .whitespaces)
                 let report = PublicReport(name: values["name"]?.first ?? "", phone: values["phone"]?.first ?? "",
@@ -59,6 +61,9 @@ extension APIApplication {
             return try intakePage(request, values: values, errors: invalid.errors, status: 422)
         } catch StoreError.notFound {
             return PublicPages.unknownLink(.intake)
+        } catch StoreError.conflict {
+            // The job type was retired: the page says so, in place of the form.
+            return try intakePage(request, status: 409)
         }
         guard let tracking = (try? JSONSerialization.jsonObject(with: Data(receipt.body)) as? [String: Any])?["tracking_token"] as? String else {
             return try intakePage(request, values: values, notice: "报修未能提交，请稍后再试。", status: 503)
@@ -71,7 +76,7 @@ extension APIApplication {
         guard let link = try scope.intakeLinks.active(secret: token.secret) else { return nil }
         let type = try scope.workOrderTypes.get(id: link.typeID)
         return PublicPages.Intake(tenantName: try scope.tenant.get().name, typeName: type.name, shop: try link.shopID.map { try scope.shops.get(id: $0) },
-                                  vehicleFixed: link.vehicleID != nil, fields: type.template.fields)
+                                  vehicleFixed: link.vehicleID != nil, fields: type.template.fields, retired: !type.active)
     }
 
     /// The form's key as an Idempotency-Key, if it is one (a page's UUID always is).

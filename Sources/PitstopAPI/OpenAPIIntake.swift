@@ -39,6 +39,8 @@ extension OpenAPIDocument {
                                                        "303": ["description": "From the page's form: reported, on to the order's tracking page"],
                                                        "404": ["description": "An unknown, forged or revoked link (the form: the one unknown-link page)",
                                                                "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                       "409": ["description": "The link's job type is retired: call the shop (the form: the page saying so, without the form)",
+                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
                                                        "413": ["description": "More than 16 KiB (the form: the page again, saying so)",
                                                                "content": problemContent.merging(htmlContent) { first, _ in first }],
                                                        "415": ["description": "Neither JSON nor a form", "content": problemContent],

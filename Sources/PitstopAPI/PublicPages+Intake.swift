@@ -15,13 +15,16 @@ extension PublicPages {
         var vehicleFixed: Bool
         /// The job's custom fields; photos are sent by WeChat or the app, not this form.
         var fields: [CustomField]
+        /// The job type is retired: the link still opens, but takes no reports.
+        var retired: Bool
 
-        init(tenantName: String, typeName: String, shop: Shop?, vehicleFixed: Bool, fields: [CustomField]) {
+        init(tenantName: String, typeName: String, shop: Shop?, vehicleFixed: Bool, fields: [CustomField], retired: Bool) {
             self.tenantName = tenantName
             self.typeName = typeName
             self.shop = shop
             self.vehicleFixed = vehicleFixed
             self.fields = fields.filter { $0.kind != .photo }
+            self.retired = retired
         }
     }
 
@@ -37,6 +40,12 @@ extension PublicPages {
             body += "<p class=\"muted\">\(Markup.escape(shop.name)) · \(Markup.escape(shop.address))"
             if let phone = shop.phone { body += " · <a href=\"tel:\(Markup.escape(phone))\">\(Markup.escape(phone))</a>" }
             body += "</p>"
+        }
+        if view.retired {
+            body += "<p class=\"card error\" id=\"notice\">此报修码已暂停受理\(view.shop == nil ? "，请联系门店" : "，请致电上方门店")。</p>"
+            var response = page(title: "在线报修", body: body, script: "")
+            response.status = status
+            return response
         }
         let unplaced = problems.filter { !placed(view).contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
         let notices = [notice].compactMap { $0 } + unplaced

@@ -120,7 +120,7 @@ import Testing
         #expect(custom["brand"] as? String == "米其林")
     }
 
-    @Test func aDeletedForgedOrMisplacedLinkGetsTheSamePageAndAFloodOfFormsIsSlowedInWords() throws {
+    @Test func aDeletedForgedOrMisplacedLinkGetsTheSamePageARetiredJobSaysToCallAndAFloodOfFormsIsSlowedInWords() throws {
         let api = try TestAPI()
         defer { api.stop() }
         let f = try intake.fixture(api)
@@ -138,6 +138,16 @@ import Testing
         }
         #expect(pages.count == 1, "one page for every bad link")
 
+        #expect(try orders(api, f).isEmpty)
+
+        // A job type retired after its code was printed: the page says to call, and takes nothing.
+        let type = try api.client.send("GET", "/v1/work-order-types/\(f.typeID)", headers: bearer(f.adminKey))
+        #expect(try api.client.send("PATCH", "/v1/work-order-types/\(f.typeID)",
+                                    headers: bearer(f.adminKey, [("If-Match", type.header("ETag") ?? "")]), json: #"{"active":false}"#).status == 200)
+        let retired = try api.client.send("GET", "/v1/public/intake/\(token)", headers: SigningPageTests.html)
+        #expect(retired.status == 200 && retired.text.contains("此报修码已暂停受理，请致电上方门店") && !retired.text.contains("<form"), "\(retired.text)")
+        let refused = try post(api, "/v1/public/intake/\(token)", [("name", "李女士"), ("phone", "13900139000"), ("description", "异响")])
+        #expect(refused.status == 409 && refused.text.contains("此报修码已暂停受理"), "\(refused.text)")
         #expect(try orders(api, f).isEmpty)
 
         let limited = try TestAPI { $0.intakeReportsPerAddressPerHour = 1 }
