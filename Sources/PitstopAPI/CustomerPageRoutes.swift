@@ -81,6 +81,9 @@ extension APIApplication {
             return try signingPage(request, notice: "维修报告已更新，请查看以下最新内容后再签字。", status: 409)
         } catch is OrderLifecycle.SigningRefusal {
             return try signingPage(request, notice: "该工单当前无需签字。", status: 409)
+        } catch StoreError.conflict {
+            // Someone else with the link signed a moment before: the page now says who.
+            return try signingPage(request, status: 409)
         }
         return Self.seeOther("/v1/public/accept/\(token.text)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PitstopAPI
 import PitstopTesting
 import Testing
@@ -135,6 +136,29 @@ import Testing
         let rated = try api.client.send("POST", s.path + "/rating", headers: Self.form, body: Array("score=4&comment=%E4%BB%B7%E6%A0%BC%E9%80%8F%E6%98%8E".utf8))
         #expect(rated.status == 303, "\(rated.text)")
         #expect(try api.client.send("GET", s.path, headers: Self.html).text.contains("感谢您的评价"))
+    }
+
+    /// The link forwarded to a spouse, and both sign at the same moment: one signature stands,
+    /// the other phone gets the page (saying who signed), never a problem document.
+    @Test func twoPhonesSigningAtOnceGetOneSignatureAndBothAPage() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let s = try awaitingSignature(api)
+        let page = try api.client.send("GET", s.path, headers: Self.html).text
+        let fields = "report_version=\(try #require(Self.hidden("report_version", in: page)))&report_sha256=\(try #require(Self.hidden("report_sha256", in: page)))&agree=yes"
+        let answers = Mutex<[String: RawHTTPClient.Response]>([:])
+        let port = api.server.port, path = s.path
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let name = index == 0 ? "%E6%9E%97%E5%A5%B3%E5%A3%AB" : "%E6%9E%97%E5%85%88%E7%94%9F"
+            let answer = try? RawHTTPClient(port: port).send("POST", path, headers: Self.form, body: Array("\(fields)&signer_name=\(name)".utf8))
+            answers.withLock { $0[index == 0 ? "林女士" : "林先生"] = answer }
+        }
+        let got = answers.withLock { $0 }
+        #expect(got.values.map(\.status).sorted() == [303, 409], "\(got.mapValues(\.status))")
+        let signer = try #require(got.first { $0.value.status == 303 }?.key)
+        let loser = try #require(got.first { $0.value.status == 409 }?.value)
+        #expect(loser.header("Content-Type")?.hasPrefix("text/html") == true && loser.text.contains("\(signer) 已于"), "\(loser.text)")
+        #expect(try api.get("/v1/work-orders/\(s.order.id)/acceptance", key: s.order.admin).json["signer_name"] as? String == signer)
     }
 
     @Test func everyBadSigningLinkGetsTheSamePageAndChangesNothing() throws {
