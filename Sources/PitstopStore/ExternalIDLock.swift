@@ -6,8 +6,20 @@ extension TenantScope {
     /// that an outside system knows as `externalID`: two upserts of one id at the same moment
     /// take turns, so the second finds the first's record instead of creating a duplicate.
     public func lockExternalID(_ kind: String, _ externalID: String) throws {
+        try lockIdentities([kind + "\u{1F}" + externalID])
+    }
+
+    /// Holds, until the transaction ends, each of `identities` (a phone, an openid, a plate…, each
+    /// prefixed with what it is): two reports naming one customer or car at the same moment are
+    /// matched one after the other, so the second finds the customer, vehicle and open order the
+    /// first made instead of making them again. Taken in one order, so two transactions naming
+    /// the same identities never wait on each other in a circle.
+    /// One statement, however many: the sorted subquery (fenced by OFFSET 0) sets the order.
+    public func lockIdentities(_ identities: [String]) throws {
+        guard !identities.isEmpty else { return }
         _ = try transaction.query("""
-            SELECT pg_advisory_xact_lock(hashtextextended(\(tenantID.lowercasedText + "\u{1F}" + kind + "\u{1F}" + externalID), 0))
+            SELECT pg_advisory_xact_lock(hashtextextended(\(tenantID.lowercasedText + "\u{1F}") || identity, 0))
+            FROM (SELECT DISTINCT identity FROM unnest(\(identities)::text[]) AS identity ORDER BY identity OFFSET 0) AS sorted
             """)
     }
 }

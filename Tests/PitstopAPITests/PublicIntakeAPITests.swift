@@ -3,6 +3,7 @@ import Foundation
 import PitstopCore
 import PitstopTesting
 import Postgres
+import Synchronization
 import Testing
 
 @Suite struct PublicIntakeAPITests {
@@ -141,6 +142,32 @@ import Testing
         #expect(again.json["number"] as? String == first.json["number"] as? String)
         let listed = try api.client.send("GET", "/v1/work-orders?channel=qr", headers: bearer(f.adminKey))
         #expect((listed.json["items"] as? [Any])?.count == 1)
+    }
+
+    /// Someone new to the chain scans the code on two phones and a tablet and sends the same
+    /// car's report from each at the same moment, no key: one customer, one car, one order,
+    /// the other reports joining it.
+    @Test func reportsOfOneNewCustomerAtTheSameMomentMakeOneCustomerCarAndOrder() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let f = try fixture(api)
+        let (_, token) = try link(api, f)
+        let statuses = Mutex<[Int]>([])
+        let port = api.server.port
+        DispatchQueue.concurrentPerform(iterations: 6) { index in
+            let body = report(name: "钱女士", phone: "13300133000", plate: "浙C55555", description: "第 \(index) 次报修：刹车异响")
+            let status = (try? RawHTTPClient(port: port).send("POST", "/v1/public/intake/\(token)", json: body))?.status ?? 0
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0.sorted() } == [200, 200, 200, 200, 200, 201], "one opened, the rest joined")
+        let owner = try Connection(TestDatabase.shared.ownerConfiguration)
+        let tenant = try #require(UUID(uuidString: f.tenantID))
+        let made = try owner.query("""
+            SELECT (SELECT count(*)::int FROM customers WHERE tenant_id = \(tenant) AND '13300133000' = ANY (phones)) AS customers,
+                   (SELECT count(*)::int FROM vehicles WHERE tenant_id = \(tenant) AND plate = '浙C55555') AS vehicles,
+                   (SELECT count(*)::int FROM work_orders WHERE tenant_id = \(tenant) AND channel = 'qr') AS orders
+            """).rows[0]
+        #expect(try [made.decode("customers", as: Int.self), made.decode("vehicles", as: Int.self), made.decode("orders", as: Int.self)] == [1, 1, 1])
     }
 
     @Test func anotherCustomersPlateIsNeitherAttachedNorRevealed() throws {

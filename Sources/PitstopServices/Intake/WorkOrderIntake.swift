@@ -25,6 +25,7 @@ public struct WorkOrderIntake {
 
     public func open(_ report: IntakeReport) throws -> IntakeOutcome {
         let checked = try check(report)
+        try scope.lockIdentities(Self.identities(checked))
         let customer: RecordMatching.Customer = switch checked.customer {
         case .id(let id): .existing(id)
         case .described(let input): try RecordMatching.customer(input, in: scope)
@@ -99,6 +100,26 @@ public struct WorkOrderIntake {
         errors += details.errors(template: type.template)
         guard errors.isEmpty else { throw ValidationError(errors) }
         return checked
+    }
+
+    /// Who and what the report names, for `lockIdentities`: the customer by id or by each of
+    /// their phones, openid and CRM id; the car by id, plate or VIN.
+    private static func identities(_ checked: Checked) -> [String] {
+        var names: [String] = []
+        switch checked.customer {
+        case .id(let id): names.append("customer\u{1F}" + id.lowercasedText)
+        case .described(let input):
+            names += (input.phones ?? []).map { "phone\u{1F}" + $0 }
+            names += [input.wechatOpenID.newValue.map { "openid\u{1F}" + $0 }, input.externalID.newValue.map { "customer-crm\u{1F}" + $0 }]
+                .compactMap { $0 }
+        }
+        switch checked.vehicle {
+        case .id(let id)?: names.append("vehicle\u{1F}" + id.lowercasedText)
+        case .described(let input)?:
+            names += [input.plate.newValue.map { "plate\u{1F}" + $0 }, input.vin.newValue.map { "vin\u{1F}" + $0 }].compactMap { $0 }
+        case nil: break
+        }
+        return names
     }
 
     private static let ownerToBe = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
