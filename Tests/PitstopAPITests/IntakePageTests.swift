@@ -1,5 +1,6 @@
 import Foundation
 import PitstopTesting
+import Synchronization
 import Testing
 
 /// The report page a QR code opens, as a phone without JavaScript uses it: a plain form whose
@@ -73,6 +74,21 @@ import Testing
         #expect(again.status == 303 && again.header("Location") != tracking)
         #expect(try api.client.send("GET", try #require(again.header("Location"))).json["number"] as? String == number)
         #expect(try orders(api, f).count == 1)
+        // Four taps landing at the same moment from a page shown again: still the one order.
+        let fresh = try #require(SigningPageTests.hidden("request_key", in: try api.client.send("GET", path, headers: SigningPageTests.html).text))
+        let taps = Mutex<[Int]>([])
+        let port = api.server.port
+        let body = Self.encoded([("request_key", fresh), ("name", "赵先生"), ("phone", "13500135000"), ("description", "空调不制冷")])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let status = (try? RawHTTPClient(port: port).send("POST", path, headers: SigningPageTests.form, body: body))?.status ?? 0
+            taps.withLock { $0.append(status) }
+        }
+        #expect(taps.withLock { $0 } == [303, 303, 303, 303])
+        let tapped = try #require(try orders(api, f).first { $0["number"] as? String != number })
+        #expect(try orders(api, f).count == 2, "one order for the four taps")
+        // A report joining an open order adds to its timeline; a replayed tap adds nothing.
+        let timeline = try api.client.send("GET", "/v1/work-orders/\(tapped["id"] as? String ?? "")/timeline", headers: bearer(f.adminKey))
+        #expect((timeline.json["items"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["created"], "\(timeline.text)")
         // A page sent with no key, or one no page makes, still reports (a customer's form is never refused for it).
         #expect(try post(api, path, [("request_key", "\u{7}")] + fixed.dropFirst()).status == 303)
         let huge = try post(api, path, [("request_key", key), ("description", String(repeating: "长", count: 6000))])
