@@ -34,41 +34,51 @@ extension APIApplication {
             if page.status == refused.status { for header in refused.headers { page.headers.add(header.name, header.value) } }
             return page
         }
-        var keyed = request
-        if let key = values["request_key"]?.first.flatMap(Self.formKey) { keyed.headers.add("Idempotency-Key", key) }
         let receipt: HTTPResponse
         do {
-            // Whatever the rules refuse rolls the whole report back, the key's claim with it, so
-            // the corrected form may send again under the same key.
-            receipt = try database.withTenant(token.tenantID) { scope in
-                guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-                let type = try scope.workOrderTypes.get(id: link.typeID)
-                guard type.active else { throw StoreError.conflict("the link's job type is retired") }
-                let template = type.template
-                let (custom, unreadable) = Self.customFields(values, template.fields)
-                let plate = values["plate"]?.first?.trimmingCharacters(in: .whitespaces)
-                let report = PublicReport(name: values["name"]?.first ?? "", phone: values["phone"]?.first ?? "",
-                                          plate: plate?.isEmpty == false && link.vehicleID == nil ? plate : nil,
-                                          description: values["description"]?.first ?? "", customFields: custom)
-                // The intake checks the customer's details before the job's fields; the page
-                // checks both first, so it can show every problem at once.
-                var errors = unreadable + template.errors(in: custom, mode: .create)
-                if case .failure(let invalid) = report.normalised() { errors += invalid.errors }
-                if !errors.isEmpty { throw ValidationError(errors) }
-                return try receiveReport(keyed, report, through: token, in: scope)
+            do {
+                receipt = try report(values, through: token, request, key: values["request_key"]?.first.flatMap(Self.formKey))
+            } catch let reused as Problem where reused.type == "idempotency-key-reused" {
+                // A page brought back (the browser's back button) and changed after it was sent:
+                // what it sends now is a report of its own.
+                receipt = try report(values, through: token, request, key: nil)
             }
         } catch let invalid as ValidationError {
             return try intakePage(request, values: values, errors: invalid.errors, status: 422)
         } catch StoreError.notFound {
             return PublicPages.unknownLink(.intake)
         } catch StoreError.conflict {
-            // The job type was retired: the page says so, in place of the form.
-            return try intakePage(request, status: 409)
+            // The job type was retired (the page says so in place of the form), or a moment's clash.
+            return try intakePage(request, values: values, notice: "报修未能提交，请稍后再试。", status: 409)
         }
         guard let tracking = (try? JSONSerialization.jsonObject(with: Data(receipt.body)) as? [String: Any])?["tracking_token"] as? String else {
             return try intakePage(request, values: values, notice: "报修未能提交，请稍后再试。", status: 503)
         }
         return Self.seeOther("/v1/public/track/\(tracking)")
+    }
+
+    /// The form's report through the link, once per `key`. Whatever the rules refuse rolls the
+    /// whole report back, the key's claim with it, so the corrected form may send again under the
+    /// same key.
+    private func report(_ values: [String: [String]], through token: PublicToken, _ request: HTTPRequest, key: String?) throws -> HTTPResponse {
+        var keyed = request
+        if let key { keyed.headers.add("Idempotency-Key", key) }
+        return try database.withTenant(token.tenantID) { scope in
+            guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
+            let type = try scope.workOrderTypes.get(id: link.typeID)
+            guard type.active else { throw StoreError.conflict("the link's job type is retired") }
+            let (custom, unreadable) = Self.customFields(values, type.template.fields)
+            let plate = values["plate"]?.first?.trimmingCharacters(in: .whitespaces)
+            let report = PublicReport(name: values["name"]?.first ?? "", phone: values["phone"]?.first ?? "",
+                                      plate: plate?.isEmpty == false && link.vehicleID == nil ? plate : nil,
+                                      description: values["description"]?.first ?? "", customFields: custom)
+            // The intake checks the customer's details before the job's fields; the page checks
+            // both first, so it can show every problem at once.
+            var errors = unreadable + type.template.errors(in: custom, mode: .create)
+            if case .failure(let invalid) = report.normalised() { errors += invalid.errors }
+            if !errors.isEmpty { throw ValidationError(errors) }
+            return try receiveReport(keyed, report, through: token, in: scope)
+        }
     }
 
     /// The link's tenant, job and shop as the page shows them; nil for a link no longer active.

@@ -74,6 +74,13 @@ import Testing
         #expect(again.status == 303 && again.header("Location") != tracking)
         #expect(try api.client.send("GET", try #require(again.header("Location"))).json["number"] as? String == number)
         #expect(try orders(api, f).count == 1)
+        // The page brought back with the browser's back button, changed and sent again under its
+        // old key: a report of its own (joining the same car's open order), not a refusal.
+        let changed = try post(api, path, fixed.map { $0.0 == "description" ? ($0.0, "又亮了一次故障灯") : $0 })
+        #expect(changed.status == 303, "\(changed.text)")
+        #expect(try api.client.send("GET", try #require(changed.header("Location"))).json["number"] as? String == number)
+        let joined = try api.client.send("GET", "/v1/work-orders/\(listed.first?["id"] as? String ?? "")/timeline", headers: bearer(f.adminKey))
+        #expect(joined.text.contains("又亮了一次故障灯"), "the second report is on the order's timeline: \(joined.text)")
         // Four taps landing at the same moment from a page shown again: still the one order.
         let fresh = try #require(SigningPageTests.hidden("request_key", in: try api.client.send("GET", path, headers: SigningPageTests.html).text))
         let taps = Mutex<[Int]>([])
