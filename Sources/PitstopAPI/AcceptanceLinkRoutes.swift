@@ -19,7 +19,7 @@ extension APIApplication {
                 return try .json(AcceptanceLinkBody(token: token, url: "\(configuration.publicBaseURL)/v1/public/accept/\(token)",
                                                     expiresAt: expires), status: 201)
             },
-            Router.route("GET", "/v1/public/accept/{token}", ErrorMapping.wrap { [self] request in
+            Router.route("GET", "/v1/public/accept/{token}", PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 if PublicPages.wantsHTML(request) { return try signingPage(request) }
                 let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
@@ -32,7 +32,7 @@ extension APIApplication {
                 }
             }),
             // JSON from an app, or the signing page's plain form (answered with the page).
-            Router.route("POST", "/v1/public/accept/{token}", body: .any, ErrorMapping.wrap { [self] request in
+            Router.route("POST", "/v1/public/accept/{token}", body: .any, PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 if Self.isForm(request) { return try signingForm(request) }
                 try Self.requireJSON(request, or: "the signing page's form")
@@ -45,7 +45,7 @@ extension APIApplication {
                     return try .json(AcceptanceBody(accepted))
                 }
             }),
-            Router.route("POST", "/v1/public/accept/{token}/rating", body: .any, ErrorMapping.wrap { [self] request in
+            Router.route("POST", "/v1/public/accept/{token}/rating", body: .any, PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 if Self.isForm(request) { return try ratingForm(request, link: .acceptance) }
                 try Self.requireJSON(request, or: "the signing page's form")

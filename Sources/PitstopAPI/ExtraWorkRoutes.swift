@@ -31,7 +31,7 @@ extension APIApplication {
                 return try .json(ExtraWorkBody(proposal))
             },
             // The customer's answer: JSON from an app, or the tracking page's plain form.
-            Router.route("POST", "/v1/public/track/{token}/extra-work/{proposal}", body: .any, ErrorMapping.wrap { [self] request in
+            Router.route("POST", "/v1/public/track/{token}/extra-work/{proposal}", body: .any, PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 if Self.isForm(request) { return try extraWorkForm(request) }
                 try Self.requireJSON(request, or: "the tracking page's form")

@@ -13,7 +13,7 @@ extension APIApplication {
 
     var publicIntakeRoutes: [Router.Route] {
         [
-            Router.route("GET", "/v1/public/intake/{token}", ErrorMapping.wrap { [self] request in
+            Router.route("GET", "/v1/public/intake/{token}", PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 // A phone that scanned the code gets the form page.
                 if PublicPages.wantsHTML(request) { return try intakePage(request) }
@@ -31,7 +31,7 @@ extension APIApplication {
                 }
             }),
             // JSON from an app or a CRM's own form, or the page's plain form (answered with a page).
-            Router.route("POST", "/v1/public/intake/{token}", body: .any, ErrorMapping.wrap { [self] request in
+            Router.route("POST", "/v1/public/intake/{token}", body: .any, PublicPages.wrap { [self] request in
                 if Self.isForm(request) { return try intakeForm(request) }
                 try Self.requireJSON(request, or: "the report page's form")
                 try publicLimits.admitReport(link: request.pathParameters["token"] ?? "", address: request.clientAddress)
@@ -40,7 +40,7 @@ extension APIApplication {
                 let report = try JSONCoding.decode(PublicReportBody.self, from: request.body, allowedFields: PublicReportBody.fields).report
                 return try database.withTenant(token.tenantID) { scope in try receiveReport(request, report, through: token, in: scope) }
             }),
-            Router.route("GET", "/v1/public/track/{token}", ErrorMapping.wrap { [self] request in
+            Router.route("GET", "/v1/public/track/{token}", PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 if PublicPages.wantsHTML(request) { return try trackingPage(request) }
                 let token = try Self.publicToken(request, kind: .tracking, what: "work order")
@@ -56,7 +56,7 @@ extension APIApplication {
             }),
             // The customer rates the finished job once, from the tracking link.
             // JSON from an app, or the page's plain form (answered with the page again).
-            Router.route("POST", "/v1/public/track/{token}/rating", body: .any, ErrorMapping.wrap { [self] request in
+            Router.route("POST", "/v1/public/track/{token}/rating", body: .any, PublicPages.wrap { [self] request in
                 try publicLimits.admitLookup(address: request.clientAddress)
                 if Self.isForm(request) { return try ratingForm(request, link: .tracking) }
                 try Self.requireJSON(request, or: "the tracking page's form")

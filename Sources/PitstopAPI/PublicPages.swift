@@ -45,6 +45,23 @@ enum PublicPages {
         return response
     }
 
+    /// A public route a phone's browser opens or posts to: a refusal for too many requests comes
+    /// back to a browser (or a page's form) as a page saying how long to wait, with its
+    /// Retry-After; an API client still gets the problem.
+    static func wrap(_ handler: @escaping Handler) -> Handler {
+        ErrorMapping.wrap { request in
+            do {
+                return try handler(request)
+            } catch let refused as Problem where refused.status == 429 && (wantsHTML(request) || APIApplication.isForm(request)) {
+                let wait = refused.headers.first { $0.name == "Retry-After" }.flatMap { Int($0.value) } ?? 60
+                var response = page(title: "请稍后再试", body: "<h1>访问过于频繁</h1><p class=\"card\">请 \((wait + 59) / 60) 分钟后再试。</p>", script: "")
+                response.status = 429
+                for header in refused.headers { response.headers.add(header.name, header.value) }
+                return response
+            }
+        }
+    }
+
     /// The one page for a link of `kind` that is wrong, expired or unknown: none says which.
     static func unknownLink(_ kind: PublicToken.Kind) -> HTTPResponse {
         let (title, heading) = switch kind {

@@ -112,4 +112,25 @@ import Testing
         }
         #expect(seen.count == 1 && seen.first?.contains("未找到该工单") == true)
     }
+
+    /// Someone scripting the public pages from one address, 100 requests in a burst: past the
+    /// per-address allowance a browser gets a page saying how long to wait, an app the problem,
+    /// both with Retry-After; a phone at another address is not held up.
+    @Test func aBurstFromOneAddressIsToldToWaitInAPageAndOthersAreNot() throws {
+        let api = try TestAPI { $0.trustedProxies = ["127.0.0.1"] }
+        defer { api.stop() }
+        let o = try order(api)
+        let flooder = [("X-Forwarded-For", "198.51.100.7")]
+        let answers = try (0..<100).map { _ in try api.client.send("GET", o.path, headers: Self.html + flooder).status }
+        #expect(answers.contains(200) && answers.last == 429, "\(answers)")
+        let page = try api.client.send("GET", o.path, headers: Self.html + flooder)
+        #expect(page.status == 429 && page.header("Content-Type")?.hasPrefix("text/html") == true && page.text.contains("访问过于频繁"), "\(page.text)")
+        let wait = try #require(page.header("Retry-After").flatMap { Int($0) })
+        #expect(page.text.contains("请 \((wait + 59) / 60) 分钟后再试"))
+        let rating = try api.client.send("POST", o.path + "/rating", headers: SigningPageTests.form + flooder, body: Array("score=5".utf8))
+        #expect(rating.status == 429 && rating.text.contains("访问过于频繁"), "a page's form is told in a page too")
+        let app = try api.client.send("GET", o.path, headers: flooder)
+        #expect(app.status == 429 && app.header("Content-Type")?.hasPrefix("application/problem+json") == true)
+        #expect(try api.client.send("GET", o.path, headers: Self.html + [("X-Forwarded-For", "203.0.113.20")]).status == 200)
+    }
 }
