@@ -31,7 +31,7 @@ extension OpenAPIDocument {
                                               "409": ["description": "Answered or withdrawn already", "content": problemContent]]),
             ] as Object,
             "/v1/public/track/{token}/extra-work/{proposal}": [
-                "post": withForm(operation("answerExtraWork",
+                "post": pageLimited(withForm(operation("answerExtraWork",
                                            "The customer approves or declines the waiting extra work (no key), naming the sha256 they were shown; the tracking "
                                            + "page posts the same as a form (`decision` approve or decline)",
                                            tags: ["public"], public: true, parameters: [tokenParameter, proposalParameter], body: answer,
@@ -45,7 +45,7 @@ extension OpenAPIDocument {
                                  schema: ["type": "object", "required": ["decision", "sha256"],
                                           "properties": ["decision": ["type": "string", "enum": ["approve", "decline"]] as Object,
                                                          "sha256": ["type": "string"]] as Object],
-                                 example: "decision=approve&sha256=\(String(repeating: "0", count: 64))"),
+                                 example: "decision=approve&sha256=\(String(repeating: "0", count: 64))")),
             ] as Object,
         ]
     }

@@ -25,10 +25,10 @@ extension OpenAPIDocument {
                                     parameters: [idParameter], responses: ["204": ["description": "Revoked"]]),
             ] as Object,
             "/v1/public/intake/{token}": [
-                "get": operation("describeIntakeLink", "What a form for this link shows: tenant, shop and the job's custom fields (no key)",
+                "get": pageLimited(operation("describeIntakeLink", "What a form for this link shows: tenant, shop and the job's custom fields (no key)",
                                  tags: ["public"], public: true, parameters: [tokenParameter],
                                  responses: ["200": ["description": "The form's description; a browser (Accept: text/html) gets the form page itself",
-                                                     "content": json(ref("IntakeForm")).merging(htmlContent) { first, _ in first }]]),
+                                                     "content": json(ref("IntakeForm")).merging(htmlContent) { first, _ in first }]])),
                 "post": withForm(operation("submitPublicReport",
                                            "Report a problem through a link (no key; rate-limited per link and per address; at most 16 KiB); "
                                            + "the report page posts the same as a form, its request_key standing for the Idempotency-Key",
@@ -104,7 +104,7 @@ extension OpenAPIDocument {
                                               "409": ["description": "The order is not awaiting acceptance", "content": problemContent]]),
             ] as Object,
             "/v1/public/accept/{token}": [
-                "get": operation("signingPage", "The order and the current report for the customer to sign (no key); a browser (Accept: text/html) gets the signing page", tags: ["public"],
+                "get": pageLimited(operation("signingPage", "The order and the current report for the customer to sign (no key); a browser (Accept: text/html) gets the signing page", tags: ["public"],
                                  public: true, parameters: [tokenParameter],
                                  responses: ["200": ["description": "What to sign", "content": json([
                                      "type": "object", "required": ["number", "status", "status_label", "can_sign"],
@@ -123,8 +123,8 @@ extension OpenAPIDocument {
                                                                        "created_at": ["type": "string", "format": "date-time"] as Object,
                                                                        "sha256": ["type": "string", "description": "What a signature on this version is bound to (the acceptance's report_sha256)"] as Object,
                                                                       ] as Object] as Object] as Object,
-                                 ]).merging(htmlContent) { first, _ in first }]]),
-                "post": withForm(operation("signThroughLink",
+                                 ]).merging(htmlContent) { first, _ in first }]])),
+                "post": pageLimited(withForm(operation("signThroughLink",
                                            "The customer signs the current report version (no key); the order is completed. The signing page posts "
                                            + "a form instead: the drawn PNG in `signature` (base64), or none without script (the typed name "
                                            + "becomes the signature), `agree`, and the version and hash it showed",
@@ -140,10 +140,10 @@ extension OpenAPIDocument {
                                           "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object, "report_version": ["type": "string"],
                                                          "report_sha256": ["type": "string"], "signature": ["type": "string"],
                                                          "agree": ["type": "string", "enum": ["yes"]] as Object] as Object],
-                                 example: "report_version=1&report_sha256=\(String(repeating: "0", count: 64))&signer_name=%E6%9D%8E%E6%98%8E&agree=yes"),
+                                 example: "report_version=1&report_sha256=\(String(repeating: "0", count: 64))&signer_name=%E6%9D%8E%E6%98%8E&agree=yes")),
             ] as Object,
             "/v1/public/accept/{token}/rating": [
-                "post": ratingOperation(id: "rateThroughSigningLink", page: "signing"),
+                "post": pageLimited(ratingOperation(id: "rateThroughSigningLink", page: "signing")),
             ] as Object,
             "/v1/public/photos/{token}": [
                 "get": operation("reportPhoto", "A report photo through the short-lived link (30 minutes) the signing page made for it (no key)",
@@ -154,13 +154,13 @@ extension OpenAPIDocument {
                                              "404": ["description": "Unknown, forged or expired link", "content": problemContent]]),
             ] as Object,
             "/v1/public/track/{token}/rating": [
-                "post": ratingOperation(id: "rateWorkOrder", page: "tracking"),
+                "post": pageLimited(ratingOperation(id: "rateWorkOrder", page: "tracking")),
             ] as Object,
             "/v1/public/track/{token}": [
-                "get": operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
+                "get": pageLimited(operation("trackWorkOrder", "An order's status for the customer following it (no key)", tags: ["public"],
                                  public: true, parameters: [tokenParameter],
                                  responses: ["200": ["description": "Where the order stands; a browser (Accept: text/html) gets a page showing it",
-                                                     "content": json(ref("Tracking")).merging(htmlContent) { first, _ in first }]]),
+                                                     "content": json(ref("Tracking")).merging(htmlContent) { first, _ in first }]])),
             ] as Object,
         ]
     }
@@ -231,6 +231,18 @@ extension OpenAPIDocument {
                                "name": text, "phone": text, "plate": text, "description": text] as Object,
                 "patternProperties": ["^f\\.[a-z][a-z0-9_]*$": ["oneOf": [text, ["type": "array", "items": text] as Object]] as Object] as Object,
                 "additionalProperties": false]
+    }
+
+    /// `operation` of a customer's page, answering a burst from one address with 429: a browser
+    /// or the page's form gets a page saying how long to wait, an app the problem.
+    static func pageLimited(_ operation: Object) -> Object {
+        var operation = operation
+        var responses = operation["responses"] as? Object ?? [:]
+        responses["429"] = ["description": "Too many requests from this address (60 at once, then one a second); see Retry-After. "
+                                + "A browser or the page's form gets a page saying how long to wait",
+                            "content": problemContent.merging(htmlContent) { first, _ in first }] as Object
+        operation["responses"] = responses
+        return operation
     }
 
     static var htmlContent: Object { ["text/html": ["schema": ["type": "string"]] as Object] }
