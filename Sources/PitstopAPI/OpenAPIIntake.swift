@@ -148,7 +148,8 @@ extension OpenAPIDocument {
             "/v1/public/photos/{token}": [
                 "get": operation("reportPhoto", "A report photo through the short-lived link (30 minutes) the signing page made for it (no key)",
                                  tags: ["public"], public: true,
-                                 parameters: [["name": "token", "in": "path", "required": true, "schema": ["type": "string"]] as Object],
+                                 parameters: [["name": "token", "in": "path", "required": true,
+                                               "schema": ["type": "string", "pattern": "^pph_[0-9A-Za-z_-]{1,200}$"]] as Object],
                                  responses: ["200": ["description": "The photo", "content": ["image/jpeg": ["schema": ["type": "string"]] as Object,
                                                                                               "image/png": ["schema": ["type": "string"]] as Object] as Object],
                                              "404": ["description": "Unknown, forged or expired link", "content": problemContent]]),
@@ -211,7 +212,8 @@ extension OpenAPIDocument {
                         schema: rating, example: "score=5&comment=%E5%B8%88%E5%82%85%E5%BE%88%E4%B8%93%E4%B8%9A")
     }
 
-    /// `operation` also taking what a page's plain form posts.
+    /// `operation` also taking what a page's plain form posts; a form to a bad link gets the one
+    /// unknown-link page.
     static func withForm(_ operation: Object, schema: Object, example: String) -> Object {
         var operation = operation
         var body = operation["requestBody"] as? Object ?? [:]
@@ -219,6 +221,12 @@ extension OpenAPIDocument {
         content["application/x-www-form-urlencoded"] = ["schema": schema, "example": example] as Object
         body["content"] = content
         operation["requestBody"] = body
+        var responses = operation["responses"] as? Object ?? [:]
+        if responses["404"] == nil {
+            responses["404"] = ["description": "An unknown, forged or expired link (the form: the one unknown-link page)",
+                                "content": problemContent.merging(htmlContent) { first, _ in first }] as Object
+        }
+        operation["responses"] = responses
         return operation
     }
 
