@@ -46,10 +46,13 @@ extension OpenAPIDocument {
             "properties": ["start": ["type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["21:00"]] as Object,
                            "end": ["type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["08:00"]] as Object] as Object,
         ]
+        // A PUT leaves the window out for none: null is refused there, as in every body.
+        var quietHoursInput = quietHours
+        quietHoursInput["type"] = "object"
         return [
             "CustomerMessagePolicyInput": [
                 "type": "object", "additionalProperties": false,
-                "properties": ["moments": moments, "quiet_hours": quietHours] as Object,
+                "properties": ["moments": moments, "quiet_hours": quietHoursInput] as Object,
             ] as Object,
             "CustomerMessagePolicy": [
                 "type": "object", "required": ["moments", "link_prefixes", "variables", "version"],

@@ -104,6 +104,13 @@ import Testing
             #expect(response.status == 400 && response.problemFields == [field], "\(path): \(response.status) \(response.text)")
         }
         #expect((try api.get("/v1/knowledge-articles", key: f.adminKey).json["items"] as? [Any])?.isEmpty == true)
+        // schemathesis sent `"quiet_hours": null` in a customer-message policy because the input
+        // schema shared the answer's nullable one: the server refuses it, so the input says so.
+        let policy = try api.client.send("PUT", "/v1/customer-messages", headers: bearer(f.adminKey), json: #"{"moments":{},"quiet_hours":null}"#)
+        #expect(policy.status == 400 && policy.problemFields == ["quiet_hours"], "\(policy.text)")
+        let document = try api.get("/v1/openapi.json", key: nil).json
+        let inputs = ((document["components"] as? [String: Any])?["schemas"] as? [String: Any])?["CustomerMessagePolicyInput"] as? [String: Any]
+        #expect(((inputs?["properties"] as? [String: Any])?["quiet_hours"] as? [String: Any])?["type"] as? String == "object")
         // A partial update clears with null.
         let customer = try api.get("/v1/customers/\(f.customerID)", key: f.adminKey)
         let cleared = try api.client.send("PATCH", "/v1/customers/\(f.customerID)",
