@@ -20,7 +20,8 @@ public final class APIApplication: Sendable {
         self.logger = logger
         authenticator = Authenticator(database: database, platformKeySHA256: configuration.platformKeySHA256)
         publicLimits = PublicLimits(reportsPerLinkPerHour: configuration.intakeReportsPerLinkPerHour,
-                                    reportsPerAddressPerHour: configuration.intakeReportsPerAddressPerHour)
+                                    reportsPerAddressPerHour: configuration.intakeReportsPerAddressPerHour,
+                                    lookupsPerAddressPerMinute: configuration.publicRequestsPerAddressPerMinute)
     }
 
     /// Creates the media store's folders and clears what a killed process left in its spool.

@@ -27,6 +27,10 @@ public struct APIConfiguration: Sendable {
     /// may arrive at once).
     public var intakeReportsPerLinkPerHour: Int
     public var intakeReportsPerAddressPerHour: Int
+    /// Requests to the customer's pages and links (tracking, signing, the report form, photos,
+    /// SMS replies) one client address may make a minute, all of them at once if it likes. Behind
+    /// a carrier's shared address (CGNAT) many phones are one address: raise it there.
+    public var publicRequestsPerAddressPerMinute: Int
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     public var trustedProxies: Set<String>
     /// The largest photo and video the engineer's app may upload.
@@ -42,7 +46,7 @@ public struct APIConfiguration: Sendable {
                 logLevel: Logger.Level = .info, databasePoolSize: Int = 8, maxBodyBytes: Int = 1 << 20,
                 shutdownGrace: Duration = .seconds(10), statementTimeout: Duration = .seconds(30),
                 platformKeySHA256: String? = nil, publicURL: String? = nil, intakeReportsPerLinkPerHour: Int = 120,
-                intakeReportsPerAddressPerHour: Int = 20, trustedProxies: Set<String> = [], mediaLimits: MediaLimits = MediaLimits(),
+                intakeReportsPerAddressPerHour: Int = 20, publicRequestsPerAddressPerMinute: Int = 60, trustedProxies: Set<String> = [], mediaLimits: MediaLimits = MediaLimits(),
                 secretKey: [UInt8]? = nil, allowPrivateURLs: Bool = false) {
         self.databaseURL = databaseURL
         self.host = host
@@ -57,6 +61,7 @@ public struct APIConfiguration: Sendable {
         self.publicURL = publicURL
         self.intakeReportsPerLinkPerHour = intakeReportsPerLinkPerHour
         self.intakeReportsPerAddressPerHour = intakeReportsPerAddressPerHour
+        self.publicRequestsPerAddressPerMinute = publicRequestsPerAddressPerMinute
         self.trustedProxies = trustedProxies
         self.mediaLimits = mediaLimits
         self.secretKey = secretKey
@@ -71,7 +76,7 @@ public struct APIConfiguration: Sendable {
     /// Reads `DATABASE_URL`, `PITSTOP_LISTEN`, `PITSTOP_DATA_DIR`, `PITSTOP_LOG_LEVEL`,
     /// `PITSTOP_DB_POOL_SIZE`, `PITSTOP_MAX_BODY_BYTES`, `PITSTOP_SHUTDOWN_GRACE_SECONDS`,
     /// `PITSTOP_STATEMENT_TIMEOUT_MS`, `PITSTOP_PLATFORM_KEY_SHA256`, `PITSTOP_PUBLIC_URL`, `PITSTOP_INTAKE_PER_LINK_PER_HOUR`,
-    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR`, `PITSTOP_TRUSTED_PROXIES`, `PITSTOP_PHOTO_MAX_BYTES`,
+    /// `PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR`, `PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE`, `PITSTOP_TRUSTED_PROXIES`, `PITSTOP_PHOTO_MAX_BYTES`,
     /// `PITSTOP_VIDEO_MAX_BYTES`, `PITSTOP_SECRET_KEY` and `PITSTOP_ALLOW_PRIVATE_URLS`; throws with every
     /// problem found.
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
@@ -90,6 +95,7 @@ public struct APIConfiguration: Sendable {
         let publicURL = environment.baseURL("PITSTOP_PUBLIC_URL")
         let perLink = environment.integer("PITSTOP_INTAKE_PER_LINK_PER_HOUR", default: 120, range: 1...1_000_000)
         let perAddress = environment.integer("PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR", default: 20, range: 1...1_000_000)
+        let lookups = environment.integer("PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE", default: 60, range: 1...1_000_000)
         let proxies = (environment.string("PITSTOP_TRUSTED_PROXIES") ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for proxy in proxies where !Self.isIPAddress(proxy) {
@@ -105,7 +111,7 @@ public struct APIConfiguration: Sendable {
                                 databasePoolSize: pool, maxBodyBytes: body, shutdownGrace: .seconds(grace),
                                 statementTimeout: .milliseconds(statementTimeout),
                                 platformKeySHA256: platform, publicURL: publicURL, intakeReportsPerLinkPerHour: perLink,
-                                intakeReportsPerAddressPerHour: perAddress, trustedProxies: Set(proxies),
+                                intakeReportsPerAddressPerHour: perAddress, publicRequestsPerAddressPerMinute: lookups, trustedProxies: Set(proxies),
                                 mediaLimits: MediaLimits(photoBytes: photo, videoBytes: video), secretKey: key,
                                 allowPrivateURLs: allowPrivate)
     }

@@ -246,7 +246,7 @@ extension OpenAPIDocument {
     static func pageLimited(_ operation: Object) -> Object {
         var operation = operation
         var responses = operation["responses"] as? Object ?? [:]
-        responses["429"] = ["description": "Too many requests from this address (60 at once, then one a second); see Retry-After. "
+        responses["429"] = ["description": "Too many requests from this address (PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE, default 60 at once, then one a second); see Retry-After. "
                                 + "A browser or the page's form gets a page saying how long to wait",
                             "content": problemContent.merging(htmlContent) { first, _ in first }] as Object
         operation["responses"] = responses

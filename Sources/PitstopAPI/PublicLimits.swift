@@ -11,13 +11,15 @@ import Synchronization
 final class PublicLimits: Sendable {
     private let reportsPerLink: Mutex<KeyedTokenBuckets>
     private let reportsPerAddress: Mutex<KeyedTokenBuckets>
-    private let lookupsPerAddress = Mutex(KeyedTokenBuckets(capacity: 60, refillPerSecond: 1))
+    private let lookupsPerAddress: Mutex<KeyedTokenBuckets>
 
-    init(reportsPerLinkPerHour: Int, reportsPerAddressPerHour: Int) {
+    init(reportsPerLinkPerHour: Int, reportsPerAddressPerHour: Int, lookupsPerAddressPerMinute: Int) {
         reportsPerLink = Mutex(KeyedTokenBuckets(capacity: Double(reportsPerLinkPerHour),
                                                  refillPerSecond: Double(reportsPerLinkPerHour) / 3600))
         reportsPerAddress = Mutex(KeyedTokenBuckets(capacity: Double(reportsPerAddressPerHour),
                                                     refillPerSecond: Double(reportsPerAddressPerHour) / 3600))
+        lookupsPerAddress = Mutex(KeyedTokenBuckets(capacity: Double(lookupsPerAddressPerMinute),
+                                                    refillPerSecond: Double(lookupsPerAddressPerMinute) / 60))
     }
 
     /// Counts a report through `link` from `address`, or throws 429 with the wait. A refused

@@ -13,7 +13,7 @@ import Testing
             "DATABASE_URL": "postgresql://pitstop_app@db/pitstop", "PITSTOP_LISTEN": "0.0.0.0:9000",
             "PITSTOP_LOG_LEVEL": "debug", "PITSTOP_DB_POOL_SIZE": "16", "PITSTOP_DATA_DIR": "/srv/pitstop",
             "PITSTOP_PUBLIC_URL": "https://pitstop.example.com/", "PITSTOP_TRUSTED_PROXIES": "10.0.0.2, ::1",
-            "PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR": "5",
+            "PITSTOP_INTAKE_PER_ADDRESS_PER_HOUR": "5", "PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE": "600",
         ])
         #expect(custom.host == "0.0.0.0")
         #expect(custom.port == 9000)
@@ -23,6 +23,7 @@ import Testing
         #expect(custom.publicURL == "https://pitstop.example.com")
         #expect(custom.trustedProxies == ["10.0.0.2", "::1"])
         #expect(custom.intakeReportsPerAddressPerHour == 5)
+        #expect(custom.publicRequestsPerAddressPerMinute == 600 && plain.publicRequestsPerAddressPerMinute == 60)
     }
 
     @Test func everyProblemIsReportedAtOnce() {
@@ -31,11 +32,13 @@ import Testing
                 "PITSTOP_LISTEN": "nowhere", "PITSTOP_LOG_LEVEL": "loud", "PITSTOP_DB_POOL_SIZE": "0",
                 "PITSTOP_PLATFORM_KEY_SHA256": "xyz", "PITSTOP_PUBLIC_URL": "pitstop.example.com",
                 "PITSTOP_TRUSTED_PROXIES": "10.0.0.2,proxy.local", "PITSTOP_INTAKE_PER_LINK_PER_HOUR": "0",
+                "PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE": "none",
             ])
         }
         let text = error?.description ?? ""
         for name in ["DATABASE_URL", "PITSTOP_LISTEN", "PITSTOP_LOG_LEVEL", "PITSTOP_DB_POOL_SIZE", "PITSTOP_PLATFORM_KEY_SHA256",
-                     "PITSTOP_PUBLIC_URL", "PITSTOP_TRUSTED_PROXIES", "PITSTOP_INTAKE_PER_LINK_PER_HOUR"] {
+                     "PITSTOP_PUBLIC_URL", "PITSTOP_TRUSTED_PROXIES", "PITSTOP_INTAKE_PER_LINK_PER_HOUR",
+                     "PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE"] {
             #expect(text.contains(name), "\(name) missing from: \(text)")
         }
         #expect(throws: ConfigurationError.self) { try WorkerConfiguration.fromEnvironment(["PITSTOP_LOG_LEVEL": "loud"]) }
