@@ -14,12 +14,14 @@ extension TenantScope {
     /// matched one after the other, so the second finds the customer, vehicle and open order the
     /// first made instead of making them again. Taken in one order, so two transactions naming
     /// the same identities never wait on each other in a circle.
-    /// One statement, however many: the sorted subquery (fenced by OFFSET 0) sets the order.
+    /// One statement, however many: the subquery (fenced by OFFSET 0) sorts the lock keys
+    /// themselves, so even two identities whose keys collide are taken in the one order.
     public func lockIdentities(_ identities: [String]) throws {
         guard !identities.isEmpty else { return }
         _ = try transaction.query("""
-            SELECT pg_advisory_xact_lock(hashtextextended(\(tenantID.lowercasedText + "\u{1F}") || identity, 0))
-            FROM (SELECT DISTINCT identity FROM unnest(\(identities)::text[]) AS identity ORDER BY identity OFFSET 0) AS sorted
+            SELECT pg_advisory_xact_lock(key)
+            FROM (SELECT DISTINCT hashtextextended(\(tenantID.lowercasedText + "\u{1F}") || identity, 0) AS key
+                  FROM unnest(\(identities)::text[]) AS identity ORDER BY key OFFSET 0) AS sorted
             """)
     }
 }
