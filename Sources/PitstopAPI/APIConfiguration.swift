@@ -27,8 +27,8 @@ public struct APIConfiguration: Sendable {
     /// may arrive at once).
     public var intakeReportsPerLinkPerHour: Int
     public var intakeReportsPerAddressPerHour: Int
-    /// Requests to the customer's pages and links (tracking, signing, the report form, photos,
-    /// SMS replies) one client address may make a minute, all of them at once if it likes. Behind
+    /// Requests to the customer's pages and links (tracking, signing, the report form, SMS
+    /// replies, photo links that are not good) one client address may make a minute, all of them at once if it likes. Behind
     /// a carrier's shared address (CGNAT) many phones are one address: raise it there.
     public var publicRequestsPerAddressPerMinute: Int
     /// Reverse proxies whose `X-Forwarded-For` names the client.

@@ -52,11 +52,16 @@ extension APIApplication {
                 let token = try Self.publicToken(request, kind: .acceptance, what: "signing link")
                 return try rate(token, try JSONCoding.decode(RatingBody.self, from: request.body, allowedFields: ["score", "comment"]))
             }),
-            // A report photo through the short-lived link the signing page made for it.
+            // A report photo through the short-lived link the signing page made for it. A good link
+            // is a limit of its own (signed, for 30 minutes): a signing page shows up to 40 photos,
+            // and counting each against the address would break a reloaded page's pictures. Only
+            // bad links count, so that scanning for photos is slowed.
             Router.route("GET", "/v1/public/photos/{token}", ErrorMapping.wrap { [self] request in
-                try publicLimits.admitLookup(address: request.clientAddress)
                 guard let link = configuration.secretKey.flatMap({ PhotoLinks(secretKey: $0).open(request.pathParameters["token"] ?? "", now: Date()) })
-                else { throw StoreError.notFound("photo") }
+                else {
+                    try publicLimits.admitLookup(address: request.clientAddress)
+                    throw StoreError.notFound("photo")
+                }
                 return try database.withTenant(link.tenant, readOnly: true) { scope in
                     let photo = try scope.media.get(id: link.photo)
                     // Not kept past the link: a shared phone's cache should not outlive it.

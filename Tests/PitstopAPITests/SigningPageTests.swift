@@ -138,6 +138,37 @@ import Testing
         #expect(try api.client.send("GET", s.path, headers: Self.html).text.contains("感谢您的评价"))
     }
 
+    /// A report with the most photos it may have (20 before, 20 after), its page opened three
+    /// times in a minute from one phone: every picture shows each time. The address's allowance
+    /// (60 a minute) counts the pages, not the photos behind their signed links.
+    @Test func aReportWithFortyPhotosShowsThemAllOnEveryReload() throws {
+        let api = try TestAPI()
+        defer { api.stop() }
+        let o = try pages.order(api)
+        try pages.step(api, o, "assigned", #","assignee_id":"\#(o.engineer)","override":true"#)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(o.id)/accept", headers: bearer(o.engineerKey)).status == 200)
+        for to in ["diagnosing", "repairing"] { try pages.step(api, o, to, key: o.engineerKey) }
+        let ids = try (0..<2 * 20).map { index in
+            let uploaded = try MediaAPITests.upload(api, o.id, key: o.engineerKey, type: "image/jpeg", MediaAPITests.jpeg(1500, seed: UInt8(index + 1)))
+            return try #require(uploaded.json["id"] as? String, "\(uploaded.text)")
+        }
+        let quoted = { (slice: ArraySlice<String>) in slice.map { "\"\($0)\"" }.joined(separator: ",") }
+        let report = try api.client.send("PUT", "/v1/me/work-orders/\(o.id)/report", headers: bearer(o.engineerKey), json: """
+            {"diagnosis":"底盘锈蚀","work_performed":"除锈并喷涂防锈漆","before_photos":[\(quoted(ids.prefix(20)))],"after_photos":[\(quoted(ids.suffix(20)))]}
+            """)
+        #expect(report.status == 201, "\(report.text)")
+        try pages.step(api, o, "quality_check", key: o.engineerKey)
+        try pages.step(api, o, "awaiting_acceptance")
+        let url = try #require(try api.client.send("POST", "/v1/work-orders/\(o.id)/acceptance-link", headers: bearer(o.admin)).json["url"] as? String)
+        let path = String(url[try #require(url.range(of: "/v1/public/accept/")).lowerBound...])
+        for load in 1...3 {
+            let page = try api.client.send("GET", path, headers: Self.html)
+            #expect(page.status == 200, "load \(load)")
+            let statuses = try Self.photoLinks(in: page.text).map { try api.client.send("GET", $0).status }
+            #expect(statuses.count == 40 && statuses.allSatisfy { $0 == 200 }, "load \(load): \(statuses)")
+        }
+    }
+
     /// The link forwarded to a spouse, and both sign at the same moment: one signature stands,
     /// the other phone gets the page (saying who signed), never a problem document.
     @Test func twoPhonesSigningAtOnceGetOneSignatureAndBothAPage() throws {
