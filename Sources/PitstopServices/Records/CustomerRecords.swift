@@ -77,20 +77,34 @@ public struct CustomerRecords {
         }
     }
 
-    /// At most this many vehicles and orders go in one export: more than any one car owner has.
-    static let exportLimit = 1000
+    /// Rows read at a time: a fleet customer's thousands of orders are all exported, a page at a time.
+    static let exportPage = 500
 
     public func export(_ id: UUID) throws -> Export {
         let customer = try scope.customers.get(id: id)
-        let vehicles = try scope.vehicles.list(.init(customerID: id), limit: Self.exportLimit, after: nil)
+        let vehicles = try Self.everyPage { try scope.vehicles.list(.init(customerID: id), limit: Self.exportPage, after: $0) }
+            cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) }
         var filter = WorkOrderRepository.Filter()
         filter.customerID = id
-        let orders = try scope.workOrders.list(filter, limit: Self.exportLimit, after: nil).map { order in
+        let orders = try Self.everyPage { try scope.workOrders.list(filter, limit: Self.exportPage, after: $0) }
+            cursor: { PageCursor(createdAt: $0.createdAt, id: $0.id) }.map { order in
             Export.Order(order: order, timeline: try scope.workOrders.timeline(id: order.id), messages: try scope.customerMessages.sent(order: order.id),
                          extraWork: try scope.extraWork.list(workOrder: order.id),
                          signedBy: try scope.acceptances.acceptance(id: order.id)?.signerName, rating: try scope.acceptances.rating(id: order.id))
         }
         return Export(customer: customer, vehicles: vehicles, orders: orders)
+    }
+
+    /// Every row `page` lists, following its cursor until a page comes back short.
+    private static func everyPage<Row>(_ page: (PageCursor?) throws -> [Row], cursor: (Row) -> PageCursor) throws -> [Row] {
+        var rows: [Row] = []
+        var after: PageCursor?
+        while true {
+            let next = try page(after)
+            rows += next
+            guard next.count == exportPage, let last = next.last else { return rows }
+            after = cursor(last)
+        }
     }
 }
 
