@@ -98,7 +98,10 @@ import Testing
 }
 
 @Suite struct MobileNumberTests {
-    @Test(arguments: ["13800138000", "+86 138 0013 8000", "0086-13800138000", "8613800138000", "(+86)138-0013-8000"])
+    /// Also as a Chinese keyboard in full-width mode types it (digits, plus, hyphen, the
+    /// ideographic space), the way plates and VINs were already read.
+    @Test(arguments: ["13800138000", "+86 138 0013 8000", "0086-13800138000", "8613800138000", "(+86)138-0013-8000",
+                      "１３８００１３８０００", "＋８６　１３８－００１３－８０００", "（＋86）13800138000"])
     func acceptedForms(text: String) throws {
         #expect(try MobileNumber(text).value == "13800138000")
     }
