@@ -109,7 +109,9 @@ extension APIApplication {
             case .multiSelect:
                 if !given.isEmpty { out[field.key] = .array(given.map(JSONValue.string)) }
             case .number, .integer:
-                guard let text = given.first else { continue }
+                guard let typed = given.first else { continue }
+                // Full-width digits (５２０００) are what a Chinese keyboard may send.
+                let text = typed.applyingTransform(.fullwidthToHalfwidth, reverse: false) ?? typed
                 if let number = Double(text), number.isFinite {
                     out[field.key] = .number(number)
                 } else {

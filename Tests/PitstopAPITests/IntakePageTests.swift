@@ -55,8 +55,9 @@ import Testing
                 "what was typed comes back as text, never as markup")
         #expect(try orders(api, f).isEmpty, "a refused form writes nothing")
 
-        let fixed: [(String, String)] = [("request_key", key), ("name", "李女士"), ("phone", "139 0013 9000"), ("plate", "浙B·D12345"),
-                                         ("description", "发动机故障灯亮 & <怠速抖动>"), ("f.mileage", "52000")]
+        // Typed on a Chinese keyboard in full-width mode, as far as the fields go.
+        let fixed: [(String, String)] = [("request_key", key), ("name", "李女士"), ("phone", "１３９　００１３　９０００"), ("plate", "浙B·D12345"),
+                                         ("description", "发动机故障灯亮 & <怠速抖动>"), ("f.mileage", "５２０００")]
         let sent = try post(api, path, fixed)
         #expect(sent.status == 303, "\(sent.text)")
         let tracking = try #require(sent.header("Location"))
