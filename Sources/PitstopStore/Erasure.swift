@@ -180,24 +180,44 @@ extension EventRepository {
 
 extension NotificationRepository {
     /// Scrubs queued and sent messages and their attempts' errors: identifiers in any, the
-    /// customer's texts in those about their orders.
-    public func scrub(_ secrets: ErasureSecrets) throws {
-        try transaction.execute("""
-            UPDATE notification_deliveries
-            SET message = scrubbed(scrubbed(message::text, \(secrets.identifiers)::text[]),
-                                   CASE WHEN (work_order_id = ANY (\(secrets.subjects)::uuid[])
-                                              OR message->'event'->>'work_order_id' = ANY (\(secrets.subjectTexts)::text[]))
-                                        THEN \(secrets.texts)::text[] ELSE '{}'::text[] END)::jsonb,
-                last_error = scrubbed(last_error, \(secrets.identifiers)::text[])
-            WHERE tenant_id = \(tenantID)
-              AND (mentions(message::text, \(secrets.identifiers)::text[]) OR mentions(last_error, \(secrets.identifiers)::text[])
-                   OR ((work_order_id = ANY (\(secrets.subjects)::uuid[]) OR message->'event'->>'work_order_id' = ANY (\(secrets.subjectTexts)::text[]))
-                       AND mentions(message::text, \(secrets.texts)::text[])))
-            """)
-        try transaction.execute("""
-            UPDATE notification_attempts SET error = scrubbed(error, \(secrets.identifiers)::text[])
-            WHERE tenant_id = \(tenantID) AND mentions(error, \(secrets.identifiers)::text[])
-            """)
+    /// customer's texts in those about their orders. A tenant may keep settled messages for up to
+    /// ten years (`notification_retention_days`), so, as with the outbox, `batch` deliveries at a
+    /// time, newest first by their index, each batch's attempts with it.
+    public func scrub(_ secrets: ErasureSecrets, batch: Int = 100_000) throws {
+        // The cursor's time as PostgreSQL writes it, so it comes back to the microsecond.
+        var after: (createdAt: String, id: UUID)?
+        while true {
+            let last = try transaction.query("""
+                WITH batch AS (
+                    SELECT id, created_at FROM notification_deliveries
+                    WHERE tenant_id = \(tenantID)
+                      AND (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+                    ORDER BY created_at DESC, id DESC
+                    LIMIT \(batch)
+                ), messages AS (
+                    UPDATE notification_deliveries d
+                    SET message = scrubbed(scrubbed(d.message::text, \(secrets.identifiers)::text[]),
+                                           CASE WHEN (d.work_order_id = ANY (\(secrets.subjects)::uuid[])
+                                                      OR d.message->'event'->>'work_order_id' = ANY (\(secrets.subjectTexts)::text[]))
+                                                THEN \(secrets.texts)::text[] ELSE '{}'::text[] END)::jsonb,
+                        last_error = scrubbed(d.last_error, \(secrets.identifiers)::text[])
+                    FROM batch
+                    WHERE d.tenant_id = \(tenantID) AND d.id = batch.id
+                      AND (mentions(d.message::text, \(secrets.identifiers)::text[]) OR mentions(d.last_error, \(secrets.identifiers)::text[])
+                           OR ((d.work_order_id = ANY (\(secrets.subjects)::uuid[])
+                                OR d.message->'event'->>'work_order_id' = ANY (\(secrets.subjectTexts)::text[]))
+                               AND mentions(d.message::text, \(secrets.texts)::text[])))
+                ), attempts AS (
+                    UPDATE notification_attempts a SET error = scrubbed(a.error, \(secrets.identifiers)::text[])
+                    FROM batch
+                    WHERE a.tenant_id = \(tenantID) AND a.delivery_id = batch.id AND mentions(a.error, \(secrets.identifiers)::text[])
+                )
+                SELECT batch.created_at::text AS last_created_at, batch.id AS last_id FROM batch
+                ORDER BY batch.created_at, batch.id LIMIT 1
+                """).rows.first
+            guard let last else { return }
+            after = (try last.decode("last_created_at"), try last.decode("last_id"))
+        }
     }
 }
 
