@@ -14,15 +14,11 @@ import Testing
 
     /// An order being repaired under a resolution SLA of eight hours of calendar time.
     func repairing(_ api: TestAPI) throws -> TrackingPageTests.Order {
-        let o = try pages.order(api) { admin in
+        try pages.repairing(api) { admin in
             let policy = try api.client.send("POST", "/v1/sla-policies", headers: bearer(admin),
                                              json: #"{"name":"标准","is_default":true,"resolution":{"minutes":480,"business_time":false}}"#)
             #expect(policy.status == 201, "\(policy.text)")
         }
-        try pages.step(api, o, "assigned", #","assignee_id":"\#(o.engineer)","override":true"#)
-        #expect(try api.client.send("POST", "/v1/work-orders/\(o.id)/accept", headers: bearer(o.engineerKey)).status == 200)
-        for to in ["diagnosing", "repairing"] { try pages.step(api, o, to, key: o.engineerKey) }
-        return o
     }
 
     func propose(_ api: TestAPI, _ o: TrackingPageTests.Order, key: String? = nil, _ json: String) throws -> RawHTTPClient.Response {

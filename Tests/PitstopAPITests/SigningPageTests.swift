@@ -22,10 +22,7 @@ import Testing
     /// An order awaiting acceptance with a priced report (one part at 0.29, which binary
     /// floating point cannot hold exactly, and one line without a price) and two photos.
     func awaitingSignature(_ api: TestAPI) throws -> Signing {
-        let o = try pages.order(api)
-        try pages.step(api, o, "assigned", #","assignee_id":"\#(o.engineer)","override":true"#)
-        #expect(try api.client.send("POST", "/v1/work-orders/\(o.id)/accept", headers: bearer(o.engineerKey)).status == 200)
-        for to in ["diagnosing", "repairing"] { try pages.step(api, o, to, key: o.engineerKey) }
+        let o = try pages.repairing(api)
         let photos = [MediaAPITests.jpeg(4000, seed: 3), MediaAPITests.jpeg(5000, seed: 9)]
         let ids = try photos.map { bytes in
             let uploaded = try MediaAPITests.upload(api, o.id, key: o.engineerKey, type: "image/jpeg", bytes)
@@ -144,10 +141,7 @@ import Testing
     @Test func aReportWithFortyPhotosShowsThemAllOnEveryReload() throws {
         let api = try TestAPI()
         defer { api.stop() }
-        let o = try pages.order(api)
-        try pages.step(api, o, "assigned", #","assignee_id":"\#(o.engineer)","override":true"#)
-        #expect(try api.client.send("POST", "/v1/work-orders/\(o.id)/accept", headers: bearer(o.engineerKey)).status == 200)
-        for to in ["diagnosing", "repairing"] { try pages.step(api, o, to, key: o.engineerKey) }
+        let o = try pages.repairing(api)
         let ids = try (0..<2 * 20).map { index in
             let uploaded = try MediaAPITests.upload(api, o.id, key: o.engineerKey, type: "image/jpeg", MediaAPITests.jpeg(1500, seed: UInt8(index + 1)))
             return try #require(uploaded.json["id"] as? String, "\(uploaded.text)")

@@ -39,6 +39,15 @@ import Testing
         return Order(admin: admin, id: try #require(opened["id"] as? String), path: path, engineer: engineer, engineerKey: key)
     }
 
+    /// An order taken by its engineer and being repaired: assigned, accepted, diagnosed.
+    func repairing(_ api: TestAPI, setUp: (String) throws -> Void = { _ in }) throws -> Order {
+        let o = try order(api, setUp: setUp)
+        try step(api, o, "assigned", #","assignee_id":"\#(o.engineer)","override":true"#)
+        #expect(try api.client.send("POST", "/v1/work-orders/\(o.id)/accept", headers: bearer(o.engineerKey)).status == 200)
+        for to in ["diagnosing", "repairing"] { try step(api, o, to, key: o.engineerKey) }
+        return o
+    }
+
     func step(_ api: TestAPI, _ o: Order, _ to: String, _ extra: String = "", key: String? = nil) throws {
         let version = try api.get("/v1/work-orders/\(o.id)", key: o.admin).json["version"] as? Int ?? 0
         let moved = try api.client.send("POST", "/v1/work-orders/\(o.id)/transitions", headers: bearer(key ?? o.admin, [("If-Match", "\"\(version)\"")]),
@@ -70,10 +79,7 @@ import Testing
     @Test func theRatingFormWorksWithoutScriptAndShowsItsProblemsBesideTheField() throws {
         let api = try TestAPI()
         defer { api.stop() }
-        let o = try order(api)
-        try step(api, o, "assigned", #","assignee_id":"\#(o.engineer)","override":true"#)
-        #expect(try api.client.send("POST", "/v1/work-orders/\(o.id)/accept", headers: bearer(o.engineerKey)).status == 200)
-        for to in ["diagnosing", "repairing"] { try step(api, o, to, key: o.engineerKey) }
+        let o = try repairing(api)
         _ = try api.client.send("PUT", "/v1/me/work-orders/\(o.id)/report", headers: bearer(o.engineerKey), json: #"{"diagnosis":"磨损","work_performed":"更换"}"#)
         try step(api, o, "quality_check", key: o.engineerKey)
         try step(api, o, "awaiting_acceptance")
