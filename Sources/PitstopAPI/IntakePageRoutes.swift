@@ -65,19 +65,12 @@ extension APIApplication {
         if let key { keyed.headers.add("Idempotency-Key", key) }
         return try database.withTenant(token.tenantID) { scope in
             guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
-            let type = try scope.workOrderTypes.get(id: link.typeID)
-            guard type.active else { throw StoreError.conflict("the link's job type is retired") }
-            let (custom, unreadable) = Self.customFields(values, type.template.fields)
             let plate = values["plate"]?.first?.trimmingCharacters(in: .whitespaces)
             let report = PublicReport(name: values["name"]?.first ?? "", phone: values["phone"]?.first ?? "",
                                       plate: plate?.isEmpty == false && link.vehicleID == nil ? plate : nil,
-                                      description: values["description"]?.first ?? "", customFields: custom)
-            // The intake checks the customer's details before the job's fields; the page checks
-            // both first, so it can show every problem at once.
-            var errors = unreadable + type.template.errors(in: custom, mode: .create)
-            if case .failure(let invalid) = report.normalised() { errors += invalid.errors }
-            if !errors.isEmpty { throw ValidationError(errors) }
-            return try receiveReport(keyed, report, through: token, in: scope)
+                                      description: values["description"]?.first ?? "",
+                                      customFields: Self.customFields(values, try scope.workOrderTypes.get(id: link.typeID).template.fields))
+            return try receiveReport(keyed, report, through: token, link: link, in: scope)
         }
     }
 
@@ -95,12 +88,10 @@ extension APIApplication {
     }
 
     /// The form's custom-field inputs (`f.<key>`) as a JSON report would carry them: numbers
-    /// parsed, a checkbox true or false, ticked options a list; an empty input is left out, for
-    /// the template's rules to judge. Inputs that are not numbers where numbers are asked come
-    /// back as problems.
-    static func customFields(_ values: [String: [String]], _ fields: [CustomField]) -> (values: [String: JSONValue], unreadable: [FieldError]) {
+    /// parsed, a checkbox true or false, ticked options a list; an empty input is left out. What
+    /// is not a number where a number is asked stays text, for the template's rules to refuse.
+    static func customFields(_ values: [String: [String]], _ fields: [CustomField]) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
-        var unreadable: [FieldError] = []
         for field in fields where field.kind != .photo {
             let given = (values["f.\(field.key)"] ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             switch field.kind {
@@ -112,15 +103,11 @@ extension APIApplication {
                 guard let typed = given.first else { continue }
                 // Full-width digits (５２０００) are what a Chinese keyboard may send.
                 let text = typed.applyingTransform(.fullwidthToHalfwidth, reverse: false) ?? typed
-                if let number = Double(text), number.isFinite {
-                    out[field.key] = .number(number)
-                } else {
-                    unreadable.append(FieldError(field: "custom_fields.\(field.key)", message: "is not a number"))
-                }
+                out[field.key] = Double(text).flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .string(typed)
             case .text, .date, .singleSelect, .photo:
                 if let text = given.first { out[field.key] = .string(text) }
             }
         }
-        return (out, unreadable)
+        return out
     }
 }

@@ -69,10 +69,11 @@ extension APIApplication {
     /// Opens the order for a report through the link (or joins the customer's open one), once
     /// per Idempotency-Key: the receipt with the order's number and a tracking link. The link is
     /// never remembered for a replay (only its hash is kept): a customer whose form retried gets
-    /// a new one for the same order.
-    func receiveReport(_ request: HTTPRequest, _ report: PublicReport, through token: PublicToken, in scope: TenantScope) throws -> HTTPResponse {
+    /// a new one for the same order. `link`, when the caller has read it already, is not read again.
+    func receiveReport(_ request: HTTPRequest, _ report: PublicReport, through token: PublicToken, link: IntakeLink? = nil,
+                       in scope: TenantScope) throws -> HTTPResponse {
         var response = try idempotent(request, scope, secrets: ["tracking_token", "tracking_url"]) {
-            guard let link = try scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
+            guard let link = try link ?? scope.intakeLinks.active(secret: token.secret) else { throw StoreError.notFound("intake link") }
             let outcome = try WorkOrderIntake(scope: scope, tenant: try scope.tenant.get(), by: .customer(via: nil)).open(report, through: link)
             var order = outcome.order
             // A report that joined the customer's open order gets a tracking link of its own.

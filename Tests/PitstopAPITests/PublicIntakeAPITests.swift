@@ -225,6 +225,9 @@ import Testing
         let badField = try api.client.send("POST", path, json: #"{"name":"李女士","phone":"13900139000","description":"异响","custom_fields":{"mileage":-5}}"#)
         #expect(badField.status == 422)
         #expect(badField.problemFields == ["custom_fields.mileage"])
+        // Everything wrong at once is named at once: the job's fields with the contact details.
+        let everything = try api.client.send("POST", path, json: #"{"name":"李女士","phone":"12345","description":"异响","custom_fields":{"mileage":-5}}"#)
+        #expect(everything.status == 422 && Set(everything.problemFields) == ["phone", "custom_fields.mileage"], "\(everything.text)")
         let huge = try api.client.send("POST", path, json: report(description: String(repeating: "长", count: 6000)))
         #expect(huge.status == 413)
         #expect(try api.client.send("POST", "/v1/public/intake/pin_nonsense", json: report()).status == 404)

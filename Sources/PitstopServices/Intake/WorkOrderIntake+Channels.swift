@@ -3,9 +3,16 @@ import PitstopCore
 import PitstopStore
 
 extension WorkOrderIntake {
-    /// A customer's report through an intake link (web form or QR code).
-    public func open(_ report: PublicReport, through link: IntakeLink) throws -> IntakeOutcome {
-        let report = try report.normalised().get()
+    /// A customer's report through an intake link (web form or QR code). Every problem is named
+    /// in one refusal: the job's custom fields are judged with the contact details, not after them.
+    public func open(_ sent: PublicReport, through link: IntakeLink) throws -> IntakeOutcome {
+        let report: PublicReport
+        switch sent.normalised() {
+        case .success(let normalised): report = normalised
+        case .failure(let invalid):
+            let template = try scope.workOrderTypes.get(id: link.typeID).template
+            throw ValidationError(invalid.errors + template.errors(in: sent.customFields, mode: .create))
+        }
         var remarks: [String] = []
         let customer: IntakeReport.Reference<CustomerInput>
         var vehicle: IntakeReport.Reference<VehicleInput>?
