@@ -15,7 +15,7 @@ extension APIApplication {
     func idempotent(_ request: HTTPRequest, _ scope: TenantScope, secrets: Set<String> = [],
                     _ create: () throws -> HTTPResponse) throws -> HTTPResponse {
         guard let key = request.headers["Idempotency-Key"] else { return try create() }
-        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
+        guard Self.isIdempotencyKey(key) else {
             throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", field: "Idempotency-Key")
         }
         // An upload's body is on disk; its hash stands for it.
@@ -38,6 +38,11 @@ extension APIApplication {
                                                location: response.headers["Location"])
             return response
         }
+    }
+
+    /// What an Idempotency-Key may be: 1 to 255 visible ASCII characters.
+    static func isIdempotencyKey(_ key: String) -> Bool {
+        (1...255).contains(key.utf8.count) && key.utf8.allSatisfy { (33...126).contains($0) }
     }
 
     /// A JSON object's bytes with the members `names` removed.

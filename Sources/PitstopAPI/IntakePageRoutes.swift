@@ -27,9 +27,8 @@ extension APIApplication {
             try publicLimits.admitReport(link: request.pathParameters["token"] ?? "", address: request.clientAddress)
             try Self.refuseLargeReport(request)
         } catch let refused as Problem {
-            let wait = refused.headers.first { $0.name == "Retry-After" }.flatMap { Int($0.value) }
             let notice = refused.status == 413 ? "填写的内容过长，请精简后再提交。"
-                : "提交过于频繁，请 \(((wait ?? 60) + 59) / 60) 分钟后再试，或直接致电门店。"
+                : "提交过于频繁，请 \(PublicPages.minutesToWait(refused)) 分钟后再试，或直接致电门店。"
             var page = try intakePage(request, values: values, notice: notice, status: refused.status)
             if page.status == refused.status { for header in refused.headers { page.headers.add(header.name, header.value) } }
             return page
@@ -82,9 +81,10 @@ extension APIApplication {
                                   vehicleFixed: link.vehicleID != nil, fields: type.template.fields, retired: !type.active)
     }
 
-    /// The form's key as an Idempotency-Key, if it is one (a page's UUID always is).
+    /// The form's key as an Idempotency-Key, if it makes one (a page's UUID always does).
     static func formKey(_ value: String) -> String? {
-        (1...200).contains(value.utf8.count) && value.utf8.allSatisfy({ (33...126).contains($0) }) ? "form-" + value : nil
+        let key = "form-" + value
+        return value.isEmpty || !isIdempotencyKey(key) ? nil : key
     }
 
     /// The form's custom-field inputs (`f.<key>`) as a JSON report would carry them: numbers

@@ -53,13 +53,19 @@ enum PublicPages {
             do {
                 return try handler(request)
             } catch let refused as Problem where refused.status == 429 && (wantsHTML(request) || APIApplication.isForm(request)) {
-                let wait = refused.headers.first { $0.name == "Retry-After" }.flatMap { Int($0.value) } ?? 60
-                var response = page(title: "请稍后再试", body: "<h1>访问过于频繁</h1><p class=\"card\">请 \((wait + 59) / 60) 分钟后再试。</p>", script: "")
+                var response = page(title: "请稍后再试", body: "<h1>访问过于频繁</h1><p class=\"card\">请 \(minutesToWait(refused)) 分钟后再试。</p>",
+                                    script: "")
                 response.status = 429
                 for header in refused.headers { response.headers.add(header.name, header.value) }
                 return response
             }
         }
+    }
+
+    /// A refusal's Retry-After in whole minutes, rounded up, as a page says it (a minute if unsaid).
+    static func minutesToWait(_ refused: Problem) -> Int {
+        let seconds = refused.headers.first { $0.name == "Retry-After" }.flatMap { Int($0.value) } ?? 60
+        return (seconds + 59) / 60
     }
 
     /// The one page for a link of `kind` that is wrong, expired or unknown: none says which.
