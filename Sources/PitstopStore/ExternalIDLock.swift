@@ -14,6 +14,7 @@ extension TenantScope {
     /// matched one after the other, so the second finds the customer, vehicle and open order the
     /// first made instead of making them again. Taken in one order, so two transactions naming
     /// the same identities never wait on each other in a circle.
+    ///
     /// One statement, however many: the subquery (fenced by OFFSET 0) sorts the lock keys
     /// themselves, so even two identities whose keys collide are taken in the one order.
     public func lockIdentities(_ identities: [String]) throws {

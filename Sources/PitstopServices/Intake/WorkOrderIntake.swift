@@ -103,18 +103,19 @@ public struct WorkOrderIntake {
     }
 
     /// Who and what the report names, for `lockIdentities`: the customer by id or by each of
-    /// their phones, openid and CRM id; the car by id, plate or VIN.
+    /// their phones, openid and CRM id (the key `lockExternalID("customer", …)` takes, so an upsert
+    /// of that customer waits too); the car by id, plate or VIN.
     private static func identities(_ checked: Checked) -> [String] {
         var names: [String] = []
         switch checked.customer {
-        case .id(let id): names.append("customer\u{1F}" + id.lowercasedText)
+        case .id(let id): names.append("customer-id\u{1F}" + id.lowercasedText)
         case .described(let input):
             names += (input.phones ?? []).map { "phone\u{1F}" + $0 }
-            names += [input.wechatOpenID.newValue.map { "openid\u{1F}" + $0 }, input.externalID.newValue.map { "customer-crm\u{1F}" + $0 }]
+            names += [input.wechatOpenID.newValue.map { "openid\u{1F}" + $0 }, input.externalID.newValue.map { "customer\u{1F}" + $0 }]
                 .compactMap { $0 }
         }
         switch checked.vehicle {
-        case .id(let id)?: names.append("vehicle\u{1F}" + id.lowercasedText)
+        case .id(let id)?: names.append("vehicle-id\u{1F}" + id.lowercasedText)
         case .described(let input)?:
             names += [input.plate.newValue.map { "plate\u{1F}" + $0 }, input.vin.newValue.map { "vin\u{1F}" + $0 }].compactMap { $0 }
         case nil: break
