@@ -38,16 +38,16 @@ extension OpenAPIDocument {
                                                                "content": json(ref("PublicReceipt"))],
                                                        "303": ["description": "From the page's form: reported, on to the order's tracking page"],
                                                        "404": ["description": "An unknown, forged or revoked link (the form: the one unknown-link page)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                               "content": problemOrPage],
                                                        "409": ["description": "The link's job type is retired: call the shop (the form: the page saying so, without the form)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                               "content": problemOrPage],
                                                        "413": ["description": "More than 16 KiB (the form: the page again, saying so)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                               "content": problemOrPage],
                                                        "415": ["description": "Neither JSON nor a form", "content": problemContent],
                                                        "422": ["description": "A field the rules refuse (the form: the page, each problem beside its field, in Chinese)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                               "content": problemOrPage],
                                                        "429": ["description": "Too many reports; see Retry-After (the form: the page again, saying so)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }]]),
+                                                               "content": problemOrPage]]),
                                  schema: reportForm, example: "request_key=6f1c2e0a-report&name=%E6%9D%8E%E5%A5%B3%E5%A3%AB&phone=13900139000"
                                      + "&description=%E5%BC%82%E5%93%8D&f.mileage=52000"),
             ] as Object,
@@ -132,10 +132,10 @@ extension OpenAPIDocument {
                                            responses: ["200": ["description": "The acceptance", "content": json(ref("Acceptance"))],
                                                        "303": ["description": "From the page's form: signed, back to the page, which offers the rating"],
                                                        "409": ["description": "Not awaiting acceptance, or the report changed (the form: the page with a notice)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }],
+                                                               "content": problemOrPage],
                                                        "415": ["description": "Neither JSON nor a form", "content": problemContent],
                                                        "422": ["description": "A missing name or a bad image (the form: the page, each problem beside its field)",
-                                                               "content": problemContent.merging(htmlContent) { first, _ in first }]]),
+                                                               "content": problemOrPage]]),
                                  schema: ["type": "object", "required": ["signer_name", "report_version", "report_sha256", "agree"],
                                           "properties": ["signer_name": ["type": "string", "maxLength": 100] as Object, "report_version": ["type": "string"],
                                                          "report_sha256": ["type": "string"], "signature": ["type": "string"],
@@ -208,7 +208,7 @@ extension OpenAPIDocument {
                                               "409": ["description": "Not completed yet, or rated already (the form: the page again)", "content": problemContent],
                                               "415": ["description": "Neither JSON nor a form", "content": problemContent],
                                               "422": ["description": "A score outside 1 to 5 or a comment too long (the form: the page, each problem beside its field)",
-                                                      "content": problemContent.merging(htmlContent) { first, _ in first }]]),
+                                                      "content": problemOrPage]]),
                         schema: rating, example: "score=5&comment=%E5%B8%88%E5%82%85%E5%BE%88%E4%B8%93%E4%B8%9A")
     }
 
@@ -224,7 +224,7 @@ extension OpenAPIDocument {
         var responses = operation["responses"] as? Object ?? [:]
         if responses["404"] == nil {
             responses["404"] = ["description": "An unknown, forged or expired link (the form: the one unknown-link page)",
-                                "content": problemContent.merging(htmlContent) { first, _ in first }] as Object
+                                "content": problemOrPage] as Object
         }
         operation["responses"] = responses
         return operation
@@ -248,12 +248,15 @@ extension OpenAPIDocument {
         var responses = operation["responses"] as? Object ?? [:]
         responses["429"] = ["description": "Too many requests from this address (PITSTOP_PUBLIC_PER_ADDRESS_PER_MINUTE, default 60 at once, then one a second); see Retry-After. "
                                 + "A browser or the page's form gets a page saying how long to wait",
-                            "content": problemContent.merging(htmlContent) { first, _ in first }] as Object
+                            "content": problemOrPage] as Object
         operation["responses"] = responses
         return operation
     }
 
     static var htmlContent: Object { ["text/html": ["schema": ["type": "string"]] as Object] }
+
+    /// A problem to an app, a page to a browser or a page's form.
+    static var problemOrPage: Object { problemContent.merging(htmlContent) { first, _ in first } }
 
     static var publicShopSchema: Object {
         ["type": "object", "required": ["name", "address"],
