@@ -47,7 +47,8 @@ extension PublicPages {
             response.status = status
             return response
         }
-        let unplaced = problems.filter { !placed(view).contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
+        let placed = placed(view)
+        let unplaced = problems.filter { !placed.contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
         let notices = [notice].compactMap { $0 } + unplaced
         if !notices.isEmpty { body += "<p class=\"card error\" id=\"notice\">\(Markup.escape(notices.joined(separator: " ")))</p>" }
         body += """

@@ -142,6 +142,15 @@ import Testing
         #expect(custom["position"] as? String == "<后轮>" && custom["extras"] as? [String] == ["动平衡", "四轮定位"])
         #expect(custom["towing"] as? Bool == true && custom["since"] as? String == "2026-12-01" && custom["pressure"] as? Double == 2.4)
         #expect(custom["brand"] as? String == "米其林")
+
+        // A job that needs a photo this form cannot take: the page says so above the form.
+        let photoType = try api.client.send("POST", "/v1/work-order-types", headers: bearer(f.adminKey), json: #"""
+            {"code":"damage","name":"定损","template":{"fields":[{"key":"scratch","label":"划痕照片","kind":"photo","required":true}]}}
+            """#)
+        let photoLink = try api.client.send("POST", "/v1/intake-links", headers: bearer(f.adminKey),
+                                            json: #"{"name":"定损","channel":"qr","type_id":"\#(try #require(photoType.json["id"] as? String))"}"#)
+        let needsPhoto = try post(api, "/v1/public/intake/\(try #require(photoLink.json["token"] as? String))", base)
+        #expect(needsPhoto.status == 422 && needsPhoto.text.contains(#"id="notice">此报修还需要门店提供的其他资料"#), "\(needsPhoto.text)")
     }
 
     @Test func aDeletedForgedOrMisplacedLinkGetsTheSamePageARetiredJobSaysToCallAndAFloodOfFormsIsSlowedInWords() throws {
