@@ -162,7 +162,10 @@ import Testing
         #expect(try api.client.send("DELETE", "/v1/intake-links/\(deletedID)", headers: bearer(f.adminKey)).status == 204)
         let forged = token.split(separator: "_").dropLast().joined(separator: "_") + "_" + String(repeating: "a", count: 32)
         var pages: Set<String> = []
-        for bad in [deleted, forged, "pin_nonsense", token.replacingOccurrences(of: "pin_", with: "ptr_")] {
+        // Another chain's live link with this chain's id in it: its secret means nothing here.
+        let (_, theirs) = try intake.link(api, try intake.fixture(api))
+        let crossed = token.split(separator: "_").dropLast().joined(separator: "_") + "_" + String(theirs.split(separator: "_").last ?? "")
+        for bad in [deleted, forged, crossed, "pin_nonsense", token.replacingOccurrences(of: "pin_", with: "ptr_")] {
             let page = try api.client.send("GET", "/v1/public/intake/\(bad)", headers: SigningPageTests.html)
             #expect(page.status == 404 && page.text.contains("未找到该报修码"), "\(bad): \(page.text)")
             pages.insert(page.text)
